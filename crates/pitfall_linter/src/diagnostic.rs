@@ -1,0 +1,75 @@
+//! What a rule reports.
+
+use ruff_text_size::TextRange;
+
+use crate::registry::RuleId;
+
+/// One text replacement.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Edit {
+    pub range: TextRange,
+    pub content: String,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Applicability {
+    /// Keeps behaviour; applied by `--fix`.
+    Safe,
+    /// May change behaviour; needs `--unsafe-fixes`.
+    Unsafe,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Fix {
+    pub message: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+/// Another place that explains a finding (a step of a call chain, say).
+/// `path` is `None` for the file the diagnostic is in.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Related {
+    pub path: Option<String>,
+    pub range: TextRange,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Diagnostic {
+    pub rule: RuleId,
+    pub message: String,
+    pub range: TextRange,
+    /// How to fix it, in one line.
+    pub help: Option<String>,
+    pub fix: Option<Fix>,
+    pub related: Vec<Related>,
+}
+
+impl Diagnostic {
+    pub fn new(rule: RuleId, message: impl Into<String>, range: TextRange) -> Self {
+        Diagnostic {
+            rule,
+            message: message.into(),
+            range,
+            help: None,
+            fix: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+
+    pub fn with_related(mut self, related: Related) -> Self {
+        self.related.push(related);
+        self
+    }
+}

@@ -1,0 +1,17 @@
+//! pitfall's rules and the machinery that runs them over one file.
+
+pub mod checker;
+pub mod diagnostic;
+pub mod meta;
+pub mod registry;
+pub mod rule;
+pub mod rules;
+pub mod selector;
+pub mod settings;
+
+pub use diagnostic::{Diagnostic, Edit, Fix, Related};
+pub use meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
+pub use registry::{all_rules, RuleId};
+pub use rule::Rule;
+pub use selector::{resolve_rule_set, RuleSelector, RuleSet};
+pub use settings::{LinterSettings, OptionValue, PythonVersion, RuleOptions};

@@ -1,0 +1,80 @@
+//! The single list of rules. Adding a rule: write its file, add one line here.
+
+use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
+use crate::rule::Rule;
+use crate::rules;
+
+/// Every rule pitfall knows, in code order.
+static RULES: &[&dyn Rule] = &[
+    &rules::tool::SyntaxError,
+    &rules::tool::UnreadableFile,
+    &rules::tool::TooComplex,
+    &rules::tool::UnusedSuppression,
+];
+
+/// An index into the registry; cheap to copy and hash.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RuleId(u16);
+
+impl RuleId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    pub fn rule(self) -> &'static dyn Rule {
+        RULES[self.index()]
+    }
+
+    pub fn meta(self) -> &'static RuleMeta {
+        self.rule().meta()
+    }
+
+    pub fn iter() -> impl Iterator<Item = RuleId> {
+        (0..RULES.len() as u16).map(RuleId)
+    }
+
+    pub fn from_code(code: &str) -> Option<RuleId> {
+        RuleId::iter().find(|id| id.meta().code.eq_ignore_ascii_case(code))
+    }
+
+    /// A code (`PF401`) or a kebab-case name (`mutable-default-argument`).
+    pub fn from_code_or_name(text: &str) -> Option<RuleId> {
+        RuleId::iter().find(|id| {
+            let m = id.meta();
+            m.code.eq_ignore_ascii_case(text) || m.name == text
+        })
+    }
+
+    /// The registry entry for a rule value, by its metadata's code.
+    pub fn of(meta: &RuleMeta) -> RuleId {
+        RuleId::from_code(meta.code).expect("rule is registered")
+    }
+}
+
+pub fn all_rules() -> &'static [&'static dyn Rule] {
+    RULES
+}
+
+/// Shorthand for a rule's metadata block.
+#[allow(clippy::too_many_arguments)]
+pub const fn rule_meta(
+    code: &'static str,
+    name: &'static str,
+    family: Family,
+    tier: Tier,
+    fix: FixAvailability,
+    peers: &'static [&'static str],
+    summary: &'static str,
+) -> RuleMeta {
+    RuleMeta {
+        code,
+        name,
+        family,
+        tier,
+        default_enabled: !matches!(tier, Tier::Extended),
+        fix,
+        peers,
+        summary,
+        options: &[],
+    }
+}

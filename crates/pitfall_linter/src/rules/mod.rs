@@ -1,0 +1,3 @@
+//! Every rule, one file each, grouped by family.
+
+pub mod tool;

@@ -1,0 +1,600 @@
+//! Builds a [`SemanticIndex`] in one walk over a module's AST.
+
+use ruff_python_ast::name::Name;
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{
+    self as ast, Comprehension, ExceptHandler, Expr, ExprContext, Parameters, Pattern, Stmt,
+};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::index::*;
+
+pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
+    let mut builder = Builder {
+        index: SemanticIndex::default(),
+        current: SemanticIndex::MODULE,
+    };
+    builder.push_scope(ScopeKind::Module, None, module.range, None);
+    builder.visit_body(&module.body);
+    builder.index
+}
+
+struct Builder {
+    index: SemanticIndex,
+    current: ScopeId,
+}
+
+/// `requests.Session()` → root `requests`, `[Attr(Session), Call]`.
+pub fn path_parts(expr: &Expr) -> Option<(Name, Vec<PathSegment>)> {
+    match expr {
+        Expr::Name(n) => Some((n.id.clone(), Vec::new())),
+        Expr::Attribute(a) => {
+            let (root, mut segs) = path_parts(&a.value)?;
+            segs.push(PathSegment::Attr(a.attr.id.clone()));
+            Some((root, segs))
+        }
+        Expr::Call(c) => {
+            let (root, mut segs) = path_parts(&c.func)?;
+            segs.push(PathSegment::Call);
+            Some((root, segs))
+        }
+        Expr::Await(a) => path_parts(&a.value),
+        _ => None,
+    }
+}
+
+impl Builder {
+    fn push_scope(
+        &mut self,
+        kind: ScopeKind,
+        name: Option<Name>,
+        node_range: TextRange,
+        receiver: Option<(Name, ReceiverKind)>,
+    ) -> ScopeId {
+        let id = ScopeId(self.index.scopes.len() as u32);
+        let parent = (!self.index.scopes.is_empty()).then_some(self.current);
+        self.index.scopes.push(Scope {
+            kind,
+            parent,
+            node_range,
+            name,
+            symbols: Default::default(),
+            receiver,
+            decorators: Vec::new(),
+            bases: Vec::new(),
+            instance_attrs: Vec::new(),
+            children: Vec::new(),
+        });
+        if let Some(p) = parent {
+            self.index.scopes[p.index()].children.push(id);
+        }
+        self.index.scope_by_range.insert(node_range, id);
+        id
+    }
+
+    fn symbol(&mut self, scope: ScopeId, name: &Name) -> SymbolId {
+        if let Some(id) = self.index.scopes[scope.index()].symbols.get(name) {
+            return *id;
+        }
+        let id = SymbolId(self.index.symbols.len() as u32);
+        self.index.symbols.push(Symbol {
+            name: name.clone(),
+            scope,
+            bindings: Vec::new(),
+            uses: Vec::new(),
+            declared_global: None,
+            declared_nonlocal: None,
+        });
+        self.index.scopes[scope.index()]
+            .symbols
+            .insert(name.clone(), id);
+        id
+    }
+
+    fn path(&self, expr: &Expr) -> Option<ValuePath> {
+        let (root, segments) = path_parts(expr)?;
+        Some(ValuePath {
+            root,
+            segments,
+            scope: self.current,
+            offset: expr.start(),
+        })
+    }
+
+    fn bind_in(
+        &mut self,
+        scope: ScopeId,
+        name: &Name,
+        kind: BindingKind,
+        range: TextRange,
+        stmt_range: TextRange,
+        value: Option<ValuePath>,
+    ) -> BindingId {
+        let sym = self.symbol(scope, name);
+        let id = BindingId(self.index.bindings.len() as u32);
+        self.index.bindings.push(Binding {
+            name: name.clone(),
+            scope,
+            kind,
+            range,
+            stmt_range,
+            value,
+        });
+        self.index.symbols[sym.index()].bindings.push(id);
+        id
+    }
+
+    fn bind(
+        &mut self,
+        name: &Name,
+        kind: BindingKind,
+        range: TextRange,
+        stmt_range: TextRange,
+        value: Option<ValuePath>,
+    ) -> BindingId {
+        self.bind_in(self.current, name, kind, range, stmt_range, value)
+    }
+
+    fn add_use(&mut self, name: &Name, range: TextRange, kind: UseKind) {
+        let sym = self.symbol(self.current, name);
+        let id = UseId(self.index.uses.len() as u32);
+        self.index.uses.push(Use {
+            name: name.clone(),
+            scope: self.current,
+            range,
+            kind,
+        });
+        self.index.symbols[sym.index()].uses.push(id);
+    }
+
+    /// Binds every name in an assignment target; attribute and subscript
+    /// targets are reads of their base.
+    fn bind_target(&mut self, target: &Expr, kind: &BindingKind, stmt: TextRange, value: Option<&Expr>) {
+        match target {
+            Expr::Name(n) => {
+                let value = value.and_then(|v| self.path(v));
+                self.bind(&n.id, kind.clone(), n.range, stmt, value);
+            }
+            Expr::Tuple(t) => {
+                for elt in &t.elts {
+                    self.bind_target(elt, &unpack_kind(kind), stmt, None);
+                }
+            }
+            Expr::List(l) => {
+                for elt in &l.elts {
+                    self.bind_target(elt, &unpack_kind(kind), stmt, None);
+                }
+            }
+            Expr::Starred(s) => self.bind_target(&s.value, kind, stmt, None),
+            Expr::Attribute(a) => {
+                self.record_instance_attr(a, value);
+                self.visit_expr(&a.value);
+            }
+            _ => self.visit_expr(target),
+        }
+    }
+
+    /// `self.x = value` inside `__init__` records `x` on the class.
+    fn record_instance_attr(&mut self, attr: &ast::ExprAttribute, value: Option<&Expr>) {
+        let (Expr::Name(base), Some(value)) = (&*attr.value, value) else {
+            return;
+        };
+        let scope = &self.index.scopes[self.current.index()];
+        let Some((recv, ReceiverKind::Instance)) = &scope.receiver else {
+            return;
+        };
+        if recv != &base.id || scope.name.as_deref() != Some("__init__") {
+            return;
+        }
+        let Some(class) = scope.parent else { return };
+        if let Some(path) = self.path(value) {
+            let entry = (attr.attr.id.clone(), path, self.current, value.start());
+            self.index.scopes[class.index()].instance_attrs.push(entry);
+        }
+    }
+
+    fn visit_parameter_defaults(&mut self, parameters: &Parameters) {
+        for p in parameters.iter() {
+            if let Some(default) = p.default() {
+                self.visit_expr(default);
+            }
+            if let Some(ann) = p.annotation() {
+                self.visit_annotation(ann);
+            }
+        }
+    }
+
+    fn bind_parameters(&mut self, parameters: &Parameters, stmt: TextRange) {
+        for p in parameters.iter() {
+            let ident = p.name();
+            self.bind(&ident.id, BindingKind::Parameter, ident.range, stmt, None);
+        }
+    }
+
+    fn visit_function(&mut self, def: &ast::StmtFunctionDef) {
+        let mut decorator_paths = Vec::new();
+        for d in &def.decorator_list {
+            self.visit_expr(&d.expression);
+            if let Some(p) = self.path(&d.expression) {
+                decorator_paths.push(p);
+            }
+        }
+        self.visit_parameter_defaults(&def.parameters);
+        if let Some(ret) = &def.returns {
+            self.visit_annotation(ret);
+        }
+        let receiver = self.method_receiver(def);
+        let parent = self.current;
+        let scope = self.push_scope(
+            ScopeKind::Function {
+                is_async: def.is_async,
+            },
+            Some(def.name.id.clone()),
+            def.range,
+            receiver,
+        );
+        self.index.scopes[scope.index()].decorators = decorator_paths;
+        self.current = scope;
+        if let Some(tp) = &def.type_params {
+            for t in tp.iter() {
+                let name = t.name();
+                self.bind(&name.id, BindingKind::TypeParam, name.range, def.range, None);
+            }
+        }
+        self.bind_parameters(&def.parameters, def.range);
+        self.visit_body(&def.body);
+        self.current = parent;
+        self.bind(
+            &def.name.id,
+            BindingKind::FunctionDef { scope },
+            def.name.range,
+            def.range,
+            None,
+        );
+    }
+
+    fn method_receiver(&self, def: &ast::StmtFunctionDef) -> Option<(Name, ReceiverKind)> {
+        if self.index.scopes[self.current.index()].kind != ScopeKind::Class {
+            return None;
+        }
+        let first = def
+            .parameters
+            .posonlyargs
+            .first()
+            .or_else(|| def.parameters.args.first())?;
+        let decorated = |name: &str| {
+            def.decorator_list.iter().any(|d| match &d.expression {
+                Expr::Name(n) => n.id.as_str() == name,
+                Expr::Attribute(a) => a.attr.id.as_str() == name,
+                _ => false,
+            })
+        };
+        if decorated("staticmethod") {
+            return None;
+        }
+        let kind = if decorated("classmethod")
+            || matches!(
+                def.name.id.as_str(),
+                "__new__" | "__init_subclass__" | "__class_getitem__"
+            ) {
+            ReceiverKind::Class
+        } else {
+            ReceiverKind::Instance
+        };
+        Some((first.parameter.name.id.clone(), kind))
+    }
+
+    fn visit_class(&mut self, class: &ast::StmtClassDef) {
+        for d in &class.decorator_list {
+            self.visit_expr(&d.expression);
+        }
+        let mut bases = Vec::new();
+        if let Some(args) = &class.arguments {
+            for base in args.args.iter() {
+                self.visit_expr(base);
+                if let Some(p) = self.path(base) {
+                    bases.push(p);
+                }
+            }
+            for kw in args.keywords.iter() {
+                self.visit_expr(&kw.value);
+            }
+        }
+        let parent = self.current;
+        let scope = self.push_scope(
+            ScopeKind::Class,
+            Some(class.name.id.clone()),
+            class.range,
+            None,
+        );
+        self.index.scopes[scope.index()].bases = bases;
+        self.current = scope;
+        if let Some(tp) = &class.type_params {
+            for t in tp.iter() {
+                let name = t.name();
+                self.bind(&name.id, BindingKind::TypeParam, name.range, class.range, None);
+            }
+        }
+        self.visit_body(&class.body);
+        self.current = parent;
+        self.bind(
+            &class.name.id,
+            BindingKind::ClassDef { scope },
+            class.name.range,
+            class.range,
+            None,
+        );
+    }
+
+    fn visit_comprehension_scope(
+        &mut self,
+        range: TextRange,
+        generators: &[Comprehension],
+        elements: &[&Expr],
+    ) {
+        let Some((first, _)) = generators.split_first() else {
+            return;
+        };
+        // The first iterable is evaluated in the enclosing scope.
+        self.visit_expr(&first.iter);
+        let parent = self.current;
+        let scope = self.push_scope(ScopeKind::Comprehension, None, range, None);
+        self.current = scope;
+        for (i, generator) in generators.iter().enumerate() {
+            if i > 0 {
+                self.visit_expr(&generator.iter);
+            }
+            self.bind_target(
+                &generator.target,
+                &BindingKind::ComprehensionTarget,
+                generator.range,
+                None,
+            );
+            for cond in &generator.ifs {
+                self.visit_expr(cond);
+            }
+        }
+        for elt in elements {
+            self.visit_expr(elt);
+        }
+        self.current = parent;
+    }
+
+    fn bind_pattern_name(&mut self, name: &ast::Identifier, pattern_range: TextRange) {
+        self.bind(
+            &name.id,
+            BindingKind::MatchCapture,
+            name.range,
+            pattern_range,
+            None,
+        );
+    }
+}
+
+fn unpack_kind(kind: &BindingKind) -> BindingKind {
+    match kind {
+        BindingKind::Assignment | BindingKind::AnnotatedAssignment { .. } => BindingKind::Unpacking,
+        other => other.clone(),
+    }
+}
+
+fn import_prefix(module: Option<&ast::Identifier>, level: u32) -> String {
+    let mut prefix = ".".repeat(level as usize);
+    if let Some(m) = module {
+        prefix.push_str(m.id.as_str());
+    }
+    prefix
+}
+
+impl<'a> Visitor<'a> for Builder {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => self.visit_function(def),
+            Stmt::ClassDef(class) => self.visit_class(class),
+            Stmt::Assign(assign) => {
+                self.visit_expr(&assign.value);
+                for target in &assign.targets {
+                    self.bind_target(target, &BindingKind::Assignment, assign.range, Some(&assign.value));
+                }
+            }
+            Stmt::AugAssign(aug) => {
+                self.visit_expr(&aug.value);
+                match &*aug.target {
+                    Expr::Name(n) => {
+                        self.add_use(&n.id, n.range, UseKind::AugmentedLoad);
+                        self.bind(&n.id, BindingKind::AugmentedAssignment, n.range, aug.range, None);
+                    }
+                    other => self.visit_expr(other),
+                }
+            }
+            Stmt::AnnAssign(ann) => {
+                self.visit_annotation(&ann.annotation);
+                if let Some(value) = &ann.value {
+                    self.visit_expr(value);
+                }
+                let kind = BindingKind::AnnotatedAssignment {
+                    has_value: ann.value.is_some(),
+                };
+                self.bind_target(&ann.target, &kind, ann.range, ann.value.as_deref());
+            }
+            Stmt::TypeAlias(alias) => {
+                self.visit_expr(&alias.value);
+                if let Expr::Name(n) = &*alias.name {
+                    self.bind(&n.id, BindingKind::Assignment, n.range, alias.range, None);
+                }
+            }
+            Stmt::For(for_) => {
+                self.visit_expr(&for_.iter);
+                self.bind_target(&for_.target, &BindingKind::ForTarget, for_.range, None);
+                self.visit_body(&for_.body);
+                self.visit_body(&for_.orelse);
+            }
+            Stmt::With(with) => {
+                for item in &with.items {
+                    self.visit_expr(&item.context_expr);
+                    if let Some(vars) = &item.optional_vars {
+                        self.bind_target(vars, &BindingKind::WithTarget, with.range, Some(&item.context_expr));
+                    }
+                }
+                self.visit_body(&with.body);
+            }
+            Stmt::Delete(del) => {
+                for target in &del.targets {
+                    match target {
+                        Expr::Name(n) => {
+                            self.add_use(&n.id, n.range, UseKind::Delete);
+                            self.bind(&n.id, BindingKind::Deletion, n.range, del.range, None);
+                        }
+                        other => self.visit_expr(other),
+                    }
+                }
+            }
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let full = alias.name.id.as_str();
+                    let (bound, qualified) = match &alias.asname {
+                        Some(asname) => (asname, full.to_string()),
+                        None => (&alias.name, full.split('.').next().unwrap_or(full).to_string()),
+                    };
+                    let name = Name::new(bound.id.as_str().split('.').next().unwrap_or(""));
+                    self.bind(&name, BindingKind::Import { qualified }, bound.range, import.range, None);
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                let prefix = import_prefix(import.module.as_ref(), import.level);
+                for alias in &import.names {
+                    if alias.name.id.as_str() == "*" {
+                        self.index.has_star_import = true;
+                        continue;
+                    }
+                    let bound = alias.asname.as_ref().unwrap_or(&alias.name);
+                    let qualified = if prefix.is_empty() || prefix.ends_with('.') {
+                        format!("{prefix}{}", alias.name.id)
+                    } else {
+                        format!("{prefix}.{}", alias.name.id)
+                    };
+                    self.bind(&bound.id, BindingKind::FromImport { qualified }, bound.range, import.range, None);
+                }
+            }
+            Stmt::Global(global) => {
+                for name in &global.names {
+                    let sym = self.symbol(self.current, &name.id);
+                    self.index.symbols[sym.index()].declared_global = Some(name.range);
+                }
+            }
+            Stmt::Nonlocal(nonlocal) => {
+                for name in &nonlocal.names {
+                    let sym = self.symbol(self.current, &name.id);
+                    self.index.symbols[sym.index()].declared_nonlocal = Some(name.range);
+                }
+            }
+            Stmt::Try(try_) => {
+                self.visit_body(&try_.body);
+                for handler in &try_.handlers {
+                    let ExceptHandler::ExceptHandler(h) = handler;
+                    if let Some(type_) = &h.type_ {
+                        self.visit_expr(type_);
+                    }
+                    if let Some(name) = &h.name {
+                        self.bind(&name.id, BindingKind::ExceptHandler, name.range, h.range, None);
+                    }
+                    self.visit_body(&h.body);
+                }
+                self.visit_body(&try_.orelse);
+                self.visit_body(&try_.finalbody);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Name(n) => match n.ctx {
+                ExprContext::Load => self.add_use(&n.id, n.range, UseKind::Load),
+                ExprContext::Store => {
+                    self.bind(&n.id, BindingKind::Assignment, n.range, n.range, None);
+                }
+                ExprContext::Del => {
+                    self.add_use(&n.id, n.range, UseKind::Delete);
+                    self.bind(&n.id, BindingKind::Deletion, n.range, n.range, None);
+                }
+                ExprContext::Invalid => {}
+            },
+            Expr::Named(named) => {
+                self.visit_expr(&named.value);
+                // PEP 572: the target binds in the nearest non-comprehension scope.
+                let mut scope = self.current;
+                while self.index.scope(scope).kind == ScopeKind::Comprehension {
+                    match self.index.scope(scope).parent {
+                        Some(p) => scope = p,
+                        None => break,
+                    }
+                }
+                if let Expr::Name(n) = &*named.target {
+                    let value = self.path(&named.value);
+                    self.bind_in(scope, &n.id, BindingKind::NamedExpr, n.range, named.range, value);
+                }
+            }
+            Expr::Lambda(lambda) => {
+                if let Some(params) = &lambda.parameters {
+                    self.visit_parameter_defaults(params);
+                }
+                let parent = self.current;
+                self.current = self.push_scope(ScopeKind::Lambda, None, lambda.range, None);
+                if let Some(params) = &lambda.parameters {
+                    self.bind_parameters(params, lambda.range);
+                }
+                self.visit_expr(&lambda.body);
+                self.current = parent;
+            }
+            Expr::ListComp(c) => self.visit_comprehension_scope(c.range, &c.generators, &[&c.elt]),
+            Expr::SetComp(c) => self.visit_comprehension_scope(c.range, &c.generators, &[&c.elt]),
+            Expr::Generator(c) => self.visit_comprehension_scope(c.range, &c.generators, &[&c.elt]),
+            Expr::DictComp(c) => {
+                let mut elts: Vec<&Expr> = Vec::with_capacity(2);
+                if let Some(k) = &c.key {
+                    elts.push(k);
+                }
+                elts.push(&c.value);
+                self.visit_comprehension_scope(c.range, &c.generators, &elts)
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a Pattern) {
+        match pattern {
+            Pattern::MatchAs(p) => {
+                if let Some(name) = &p.name {
+                    self.bind_pattern_name(name, p.range);
+                }
+            }
+            Pattern::MatchStar(p) => {
+                if let Some(name) = &p.name {
+                    self.bind_pattern_name(name, p.range);
+                }
+            }
+            Pattern::MatchMapping(p) => {
+                if let Some(name) = &p.rest {
+                    self.bind_pattern_name(name, p.range);
+                }
+            }
+            _ => {}
+        }
+        visitor::walk_pattern(self, pattern);
+    }
+}
+
+/// Where a binding starts to hold a value, for "the binding before this use".
+pub(crate) fn available_from(binding: &Binding) -> TextSize {
+    match binding.kind {
+        BindingKind::ForTarget
+        | BindingKind::WithTarget
+        | BindingKind::ExceptHandler
+        | BindingKind::ComprehensionTarget
+        | BindingKind::MatchCapture
+        | BindingKind::Parameter
+        | BindingKind::TypeParam => binding.range.end(),
+        _ => binding.stmt_range.end(),
+    }
+}

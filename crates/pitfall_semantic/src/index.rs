@@ -1,0 +1,256 @@
+//! The per-file semantic index: scopes, symbols, bindings and uses.
+//!
+//! It owns no AST references (only names and ranges), so it is `Eq` and can be
+//! a salsa query result that backdates when an edit leaves it unchanged.
+
+use ruff_python_ast::name::Name;
+use ruff_text_size::{TextRange, TextSize};
+use rustc_hash::FxHashMap;
+
+macro_rules! id_type {
+    ($name:ident) => {
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id_type!(ScopeId);
+id_type!(SymbolId);
+id_type!(BindingId);
+id_type!(UseId);
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ScopeKind {
+    Module,
+    Class,
+    Function { is_async: bool },
+    Lambda,
+    Comprehension,
+}
+
+impl ScopeKind {
+    /// Function-like scopes have fast locals: a binding anywhere makes the
+    /// name local for the whole scope.
+    pub fn is_function_like(self) -> bool {
+        matches!(
+            self,
+            ScopeKind::Function { .. } | ScopeKind::Lambda | ScopeKind::Comprehension
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    pub parent: Option<ScopeId>,
+    /// The range of the node that creates the scope (the whole `def`, class,
+    /// lambda or comprehension; the module for the module scope).
+    pub node_range: TextRange,
+    /// The name of a `def` or `class`.
+    pub name: Option<Name>,
+    pub symbols: FxHashMap<Name, SymbolId>,
+    /// For a method: the name of its first parameter and how it is bound.
+    pub receiver: Option<(Name, ReceiverKind)>,
+    /// Decorator paths as written (`functools.wraps`, `staticmethod`), resolved later.
+    pub decorators: Vec<ValuePath>,
+    /// For classes: base class expressions as paths.
+    pub bases: Vec<ValuePath>,
+    /// For classes: `self.<attr> = <value>` in `__init__`.
+    pub instance_attrs: Vec<(Name, ValuePath, ScopeId, TextSize)>,
+    /// Child scopes in source order.
+    pub children: Vec<ScopeId>,
+}
+
+/// How a method's first parameter is bound.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ReceiverKind {
+    /// `self` in a plain method.
+    Instance,
+    /// `cls` in a `@classmethod`.
+    Class,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Symbol {
+    pub name: Name,
+    pub scope: ScopeId,
+    pub bindings: Vec<BindingId>,
+    pub uses: Vec<UseId>,
+    pub declared_global: Option<TextRange>,
+    pub declared_nonlocal: Option<TextRange>,
+}
+
+impl Symbol {
+    /// Bound in its own scope (not merely declared global/nonlocal).
+    pub fn is_local(&self) -> bool {
+        self.declared_global.is_none() && self.declared_nonlocal.is_none() && !self.bindings.is_empty()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum BindingKind {
+    Assignment,
+    AugmentedAssignment,
+    AnnotatedAssignment { has_value: bool },
+    /// Target of `a, b = ...` or `[a, *b] = ...`.
+    Unpacking,
+    ForTarget,
+    WithTarget,
+    ExceptHandler,
+    NamedExpr,
+    ComprehensionTarget,
+    /// `import a.b.c` binds `a` to module `a`; `import a.b as x` binds `x` to `a.b`.
+    Import { qualified: String },
+    /// `from m import n as y`; relative modules keep their leading dots.
+    FromImport { qualified: String },
+    Parameter,
+    FunctionDef { scope: ScopeId },
+    ClassDef { scope: ScopeId },
+    MatchCapture,
+    TypeParam,
+    /// `del x` unbinds.
+    Deletion,
+}
+
+impl BindingKind {
+    pub fn is_import(&self) -> bool {
+        matches!(self, BindingKind::Import { .. } | BindingKind::FromImport { .. })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Binding {
+    pub name: Name,
+    pub scope: ScopeId,
+    pub kind: BindingKind,
+    /// The name's own range.
+    pub range: TextRange,
+    /// The range of the statement (or expression) that binds it.
+    pub stmt_range: TextRange,
+    /// For simple `name = <expr>` style bindings: the bound value as a path.
+    pub value: Option<ValuePath>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum UseKind {
+    Load,
+    /// The implicit read of `x += 1`.
+    AugmentedLoad,
+    /// `del x` reads x first.
+    Delete,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Use {
+    pub name: Name,
+    pub scope: ScopeId,
+    pub range: TextRange,
+    pub kind: UseKind,
+}
+
+/// A syntactic access path: `requests.Session()` is
+/// `[Name("requests"), Attr("Session"), Call]`. Resolved lazily, so that
+/// receivers and aliases work whatever order the definitions come in.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ValuePath {
+    pub root: Name,
+    pub segments: Vec<PathSegment>,
+    /// Where the root name is looked up.
+    pub scope: ScopeId,
+    pub offset: TextSize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PathSegment {
+    Attr(Name),
+    Call,
+}
+
+/// The whole index of one file.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct SemanticIndex {
+    pub scopes: Vec<Scope>,
+    pub symbols: Vec<Symbol>,
+    pub bindings: Vec<Binding>,
+    pub uses: Vec<Use>,
+    /// Scope-creating node range → scope.
+    pub(crate) scope_by_range: FxHashMap<TextRange, ScopeId>,
+    /// Whether the file has `from x import *` (names may come from anywhere).
+    pub has_star_import: bool,
+}
+
+impl SemanticIndex {
+    pub const MODULE: ScopeId = ScopeId(0);
+
+    pub fn scope(&self, id: ScopeId) -> &Scope {
+        &self.scopes[id.index()]
+    }
+
+    pub fn symbol(&self, id: SymbolId) -> &Symbol {
+        &self.symbols[id.index()]
+    }
+
+    pub fn binding(&self, id: BindingId) -> &Binding {
+        &self.bindings[id.index()]
+    }
+
+    pub fn use_(&self, id: UseId) -> &Use {
+        &self.uses[id.index()]
+    }
+
+    /// The scope created by the node with this range (a `def`, class, lambda or comprehension).
+    pub fn scope_of_node(&self, range: TextRange) -> Option<ScopeId> {
+        self.scope_by_range.get(&range).copied()
+    }
+
+    pub fn symbol_in(&self, scope: ScopeId, name: &str) -> Option<&Symbol> {
+        self.scope(scope)
+            .symbols
+            .get(name)
+            .map(|id| self.symbol(*id))
+    }
+
+    pub fn scope_ids(&self) -> impl Iterator<Item = ScopeId> {
+        (0..self.scopes.len() as u32).map(ScopeId)
+    }
+
+    /// The parent chain used for name lookup: class scopes are skipped for
+    /// everything nested in them (a class body does not enclose its methods).
+    pub fn lookup_parent(&self, scope: ScopeId) -> Option<ScopeId> {
+        let mut parent = self.scope(scope).parent?;
+        while self.scope(parent).kind == ScopeKind::Class {
+            parent = self.scope(parent).parent?;
+        }
+        Some(parent)
+    }
+
+    /// The nearest enclosing function-like scope that is not a comprehension
+    /// (comprehensions run as part of the function that contains them).
+    pub fn enclosing_function(&self, mut scope: ScopeId) -> Option<ScopeId> {
+        loop {
+            match self.scope(scope).kind {
+                ScopeKind::Function { .. } | ScopeKind::Lambda => return Some(scope),
+                ScopeKind::Comprehension => scope = self.scope(scope).parent?,
+                ScopeKind::Module | ScopeKind::Class => return None,
+            }
+        }
+    }
+
+    /// Whether `inner` is `outer` or nested in it.
+    pub fn is_within(&self, mut inner: ScopeId, outer: ScopeId) -> bool {
+        loop {
+            if inner == outer {
+                return true;
+            }
+            match self.scope(inner).parent {
+                Some(p) => inner = p,
+                None => return false,
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! pitfall's own semantic model of a Python module: scopes with Python's real
+//! rules, every kind of binding, uses, and resolution of names to qualified
+//! names, project definitions and tracked receivers.
+
+mod builder;
+pub mod builtins;
+mod index;
+mod resolve;
+
+pub use builder::{build_index, path_parts};
+pub use index::*;
+pub use resolve::{Lookup, Resolved};

@@ -1,0 +1,261 @@
+//! Name lookup (LEGB, with Python's real scoping rules) and resolution of
+//! expressions to qualified names, project definitions and tracked receivers.
+
+use ruff_python_ast::Expr;
+use ruff_text_size::{Ranged, TextSize};
+
+use crate::builder::{available_from, path_parts};
+use crate::builtins::is_builtin;
+use crate::index::*;
+
+/// What a name refers to at a given point.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    Binding(BindingId),
+    Builtin,
+    Unbound,
+}
+
+/// What an expression evaluates to, as far as static resolution can tell.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Resolved {
+    /// A dotted path: `time.sleep`, `builtins.open`, or a receiver such as
+    /// `requests.Session().get` (each `()` is a call along the way).
+    /// Relative imports keep their leading dots (`.utils.fetch`).
+    Qualified(String),
+    /// A `def` in this file.
+    Function(ScopeId),
+    /// A `class` in this file.
+    Class(ScopeId),
+    /// An instance of a class in this file (`self`, `Foo()`).
+    Instance(ScopeId),
+}
+
+impl Resolved {
+    pub fn qualified(&self) -> Option<&str> {
+        match self {
+            Resolved::Qualified(q) => Some(q),
+            _ => None,
+        }
+    }
+}
+
+/// Aliases and receivers may refer to each other; stop rather than loop.
+const MAX_DEPTH: u32 = 12;
+
+impl SemanticIndex {
+    /// Looks `name` up as Python would from `scope` at offset `at`.
+    pub fn lookup(&self, scope: ScopeId, name: &str, at: TextSize) -> Lookup {
+        let mut s = scope;
+        // Position matters in the scope of the use, and in the function that
+        // runs a comprehension inline; enclosing scopes are looked up later, at
+        // call time, so their last binding counts.
+        let mut positional = true;
+        loop {
+            if let Some(sym) = self.symbol_in(s, name) {
+                if sym.declared_global.is_some() && s != SemanticIndex::MODULE {
+                    return self.lookup_enclosing_binding(SemanticIndex::MODULE, name);
+                }
+                if sym.declared_nonlocal.is_some() {
+                    let mut p = self.lookup_parent(s);
+                    while let Some(parent) = p {
+                        if let Some(found) = self.last_binding(parent, name) {
+                            return Lookup::Binding(found);
+                        }
+                        p = self.lookup_parent(parent);
+                    }
+                    return Lookup::Unbound;
+                }
+                let kind = self.scope(s).kind;
+                if positional {
+                    let before = sym
+                        .bindings
+                        .iter()
+                        .rev()
+                        .find(|b| available_from(self.binding(**b)) <= at);
+                    match before {
+                        Some(b) if self.binding(*b).kind == BindingKind::Deletion => {
+                            if kind.is_function_like() {
+                                return Lookup::Unbound;
+                            }
+                        }
+                        Some(b) => return Lookup::Binding(*b),
+                        None if kind.is_function_like() && !sym.bindings.is_empty() => {
+                            // Local for the whole function: the binding may
+                            // come around a loop, or the read is unbound.
+                            return match self.last_binding(s, name) {
+                                Some(b) => Lookup::Binding(b),
+                                None => Lookup::Unbound,
+                            };
+                        }
+                        None => {}
+                    }
+                } else if let Some(b) = self.last_binding(s, name) {
+                    return Lookup::Binding(b);
+                }
+            }
+            let comprehension = self.scope(s).kind == ScopeKind::Comprehension;
+            match self.lookup_parent(s) {
+                Some(parent) => {
+                    positional = positional && comprehension;
+                    s = parent;
+                }
+                None => break,
+            }
+        }
+        if is_builtin(name) {
+            Lookup::Builtin
+        } else {
+            Lookup::Unbound
+        }
+    }
+
+    fn lookup_enclosing_binding(&self, scope: ScopeId, name: &str) -> Lookup {
+        match self.last_binding(scope, name) {
+            Some(b) => Lookup::Binding(b),
+            None if is_builtin(name) => Lookup::Builtin,
+            None => Lookup::Unbound,
+        }
+    }
+
+    /// The last binding of `name` in `scope` that gives it a value.
+    pub fn last_binding(&self, scope: ScopeId, name: &str) -> Option<BindingId> {
+        let sym = self.symbol_in(scope, name)?;
+        if sym.declared_global.is_some() || sym.declared_nonlocal.is_some() {
+            return None;
+        }
+        sym.bindings
+            .iter()
+            .rev()
+            .find(|b| self.binding(**b).kind != BindingKind::Deletion)
+            .copied()
+    }
+
+    /// Resolves an expression (a name, an attribute chain, a call) used in `scope`.
+    pub fn resolve_expr(&self, expr: &Expr, scope: ScopeId) -> Option<Resolved> {
+        let (root, segments) = path_parts(expr)?;
+        let path = ValuePath {
+            root,
+            segments,
+            scope,
+            offset: expr.start(),
+        };
+        self.resolve_path(&path, 0)
+    }
+
+    /// The qualified name of an expression, if it resolves to one.
+    pub fn qualified_name(&self, expr: &Expr, scope: ScopeId) -> Option<String> {
+        match self.resolve_expr(expr, scope)? {
+            Resolved::Qualified(q) => Some(q),
+            _ => None,
+        }
+    }
+
+    pub fn resolve_path(&self, path: &ValuePath, depth: u32) -> Option<Resolved> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let mut current = match self.lookup(path.scope, &path.root, path.offset) {
+            Lookup::Binding(b) => self.resolve_binding(b, depth + 1)?,
+            Lookup::Builtin => Resolved::Qualified(format!("builtins.{}", path.root)),
+            Lookup::Unbound => return None,
+        };
+        for segment in &path.segments {
+            current = self.apply_segment(current, segment, depth + 1)?;
+        }
+        Some(current)
+    }
+
+    fn apply_segment(&self, base: Resolved, segment: &PathSegment, depth: u32) -> Option<Resolved> {
+        match (base, segment) {
+            (Resolved::Qualified(q), PathSegment::Attr(a)) => {
+                Some(Resolved::Qualified(format!("{q}.{a}")))
+            }
+            (Resolved::Qualified(q), PathSegment::Call) => Some(Resolved::Qualified(format!("{q}()"))),
+            (Resolved::Class(c), PathSegment::Call) => Some(Resolved::Instance(c)),
+            (Resolved::Class(c), PathSegment::Attr(a)) => self.class_member(c, a, depth),
+            (Resolved::Instance(c), PathSegment::Attr(a)) => self
+                .instance_attribute(c, a, depth)
+                .or_else(|| self.class_member(c, a, depth)),
+            _ => None,
+        }
+    }
+
+    /// What a binding holds, if it can be told statically.
+    pub fn resolve_binding(&self, id: BindingId, depth: u32) -> Option<Resolved> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let binding = self.binding(id);
+        match &binding.kind {
+            BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
+                Some(Resolved::Qualified(qualified.clone()))
+            }
+            BindingKind::FunctionDef { scope } => Some(Resolved::Function(*scope)),
+            BindingKind::ClassDef { scope } => Some(Resolved::Class(*scope)),
+            BindingKind::Parameter => {
+                let scope = self.scope(binding.scope);
+                let (name, kind) = scope.receiver.as_ref()?;
+                if name != &binding.name {
+                    return None;
+                }
+                let class = scope.parent?;
+                Some(match kind {
+                    ReceiverKind::Instance => Resolved::Instance(class),
+                    ReceiverKind::Class => Resolved::Class(class),
+                })
+            }
+            BindingKind::Assignment
+            | BindingKind::AnnotatedAssignment { .. }
+            | BindingKind::WithTarget
+            | BindingKind::NamedExpr => self.resolve_path(binding.value.as_ref()?, depth + 1),
+            _ => None,
+        }
+    }
+
+    /// A name defined in a class body (method, nested class, attribute), searching bases in this file.
+    pub fn class_member(&self, class: ScopeId, name: &str, depth: u32) -> Option<Resolved> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        if let Some(b) = self.last_binding(class, name) {
+            return self.resolve_binding(b, depth + 1);
+        }
+        for base in &self.scope(class).bases {
+            if let Some(Resolved::Class(base_class)) = self.resolve_path(base, depth + 1) {
+                if let Some(found) = self.class_member(base_class, name, depth + 1) {
+                    return Some(found);
+                }
+            }
+        }
+        None
+    }
+
+    /// `self.<name>` bound in `__init__` from a resolvable value (a tracked receiver).
+    pub fn instance_attribute(&self, class: ScopeId, name: &str, depth: u32) -> Option<Resolved> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let scope = self.scope(class);
+        if let Some((_, path, _, _)) = scope.instance_attrs.iter().rev().find(|(n, ..)| n == name) {
+            return self.resolve_path(path, depth + 1);
+        }
+        for base in &scope.bases {
+            if let Some(Resolved::Class(base_class)) = self.resolve_path(base, depth + 1) {
+                if let Some(found) = self.instance_attribute(base_class, name, depth + 1) {
+                    return Some(found);
+                }
+            }
+        }
+        None
+    }
+
+    /// The decorators of a function scope, resolved.
+    pub fn decorator_names(&self, scope: ScopeId) -> Vec<Option<Resolved>> {
+        self.scope(scope)
+            .decorators
+            .iter()
+            .map(|p| self.resolve_path(p, 0))
+            .collect()
+    }
+}
