@@ -1,2 +1,340 @@
-//! Placeholder; replaced by the walk.
-pub struct Checker;
+//! The single AST walk: tracks the current scope and the ancestors of each
+//! node, and hands every node to the rules that registered for its kind.
+
+use std::cell::OnceCell;
+
+use pitfall_semantic::{Resolved, ScopeId, SemanticIndex};
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Comprehension, ExceptHandler, Expr, ModModule, Stmt};
+use ruff_source_file::LineIndex;
+use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::FxHashMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::registry::RuleId;
+use crate::rule::{expr_kind, stmt_kind, Rule};
+use crate::settings::LinterSettings;
+use crate::summary::{BlockingWitness, ModuleSummary};
+
+/// Everything one lint run of one file reads.
+pub struct LintInput<'a> {
+    pub source: &'a str,
+    pub module: &'a ModModule,
+    pub semantic: &'a SemanticIndex,
+    pub summary: &'a ModuleSummary,
+    /// For each synchronous function of this file: why it may block.
+    pub blocking: &'a FxHashMap<ScopeId, BlockingWitness>,
+    pub settings: &'a LinterSettings,
+    /// The path as shown to the user.
+    pub display_path: &'a str,
+    pub is_stub: bool,
+}
+
+/// An ancestor of the node being checked.
+#[derive(Copy, Clone, Debug)]
+pub enum Node<'a> {
+    Stmt(&'a Stmt),
+    Expr(&'a Expr),
+    ExceptHandler(&'a ExceptHandler),
+}
+
+impl Node<'_> {
+    pub fn range(&self) -> TextRange {
+        match self {
+            Node::Stmt(s) => s.range(),
+            Node::Expr(e) => e.range(),
+            Node::ExceptHandler(h) => h.range(),
+        }
+    }
+}
+
+/// What a rule sees while checking a node.
+pub struct Checker<'a> {
+    input: &'a LintInput<'a>,
+    scope: ScopeId,
+    parents: Vec<Node<'a>>,
+    current_rule: Option<RuleId>,
+    diagnostics: Vec<Diagnostic>,
+    line_index: OnceCell<LineIndex>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn source(&self) -> &'a str {
+        self.input.source
+    }
+
+    pub fn module(&self) -> &'a ModModule {
+        self.input.module
+    }
+
+    pub fn semantic(&self) -> &'a SemanticIndex {
+        self.input.semantic
+    }
+
+    pub fn summary(&self) -> &'a ModuleSummary {
+        self.input.summary
+    }
+
+    pub fn blocking_facts(&self) -> &'a FxHashMap<ScopeId, BlockingWitness> {
+        self.input.blocking
+    }
+
+    pub fn settings(&self) -> &'a LinterSettings {
+        self.input.settings
+    }
+
+    pub fn display_path(&self) -> &'a str {
+        self.input.display_path
+    }
+
+    pub fn is_stub(&self) -> bool {
+        self.input.is_stub
+    }
+
+    /// The scope the current node runs in.
+    pub fn scope(&self) -> ScopeId {
+        self.scope
+    }
+
+    /// Ancestors of the current node, outermost first.
+    pub fn parents(&self) -> &[Node<'a>] {
+        &self.parents
+    }
+
+    pub fn parent(&self) -> Option<Node<'a>> {
+        self.parents.last().copied()
+    }
+
+    pub fn resolve(&self, expr: &Expr) -> Option<Resolved> {
+        self.input.semantic.resolve_expr(expr, self.scope)
+    }
+
+    pub fn qualified_name(&self, expr: &Expr) -> Option<String> {
+        self.input.semantic.qualified_name(expr, self.scope)
+    }
+
+    pub fn slice(&self, range: TextRange) -> &'a str {
+        &self.input.source[range]
+    }
+
+    /// 1-based line of an offset.
+    pub fn line_of(&self, offset: TextSize) -> usize {
+        self.line_index().line_index(offset).get()
+    }
+
+    pub fn line_index(&self) -> &LineIndex {
+        self.line_index
+            .get_or_init(|| LineIndex::from_source_text(self.input.source))
+    }
+
+    fn rule(&self) -> RuleId {
+        self.current_rule.expect("reporting outside a rule")
+    }
+
+    /// A list option of the current rule (`[tool.pitfall.<rule-name>]`).
+    pub fn option_strings(&self, option: &str) -> &'a [String] {
+        self.input.settings.options.string_list(self.rule(), option)
+    }
+
+    pub fn option_bool(&self, option: &str) -> bool {
+        self.input.settings.options.bool(self.rule(), option)
+    }
+
+    /// Reports a finding of the rule being run.
+    pub fn report(&mut self, message: impl Into<String>, range: TextRange) -> &mut Diagnostic {
+        let rule = self.rule();
+        self.diagnostics.push(Diagnostic::new(rule, message, range));
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+}
+
+/// Rules grouped by the node kinds they asked for.
+struct Dispatch {
+    stmts: Vec<Vec<RuleId>>,
+    exprs: Vec<Vec<RuleId>>,
+    except_handlers: Vec<RuleId>,
+    module_end: Vec<RuleId>,
+}
+
+impl Dispatch {
+    fn new(settings: &LinterSettings) -> Dispatch {
+        let mut d = Dispatch {
+            stmts: vec![Vec::new(); 32],
+            exprs: vec![Vec::new(); 64],
+            except_handlers: Vec::new(),
+            module_end: Vec::new(),
+        };
+        for id in settings.rules.iter() {
+            let interests = id.rule().interests();
+            for (bit, rules) in d.stmts.iter_mut().enumerate() {
+                if interests.stmts & (1 << bit) != 0 {
+                    rules.push(id);
+                }
+            }
+            for (bit, rules) in d.exprs.iter_mut().enumerate() {
+                if interests.exprs & (1 << bit) != 0 {
+                    rules.push(id);
+                }
+            }
+            if interests.except_handlers {
+                d.except_handlers.push(id);
+            }
+            if interests.module_end {
+                d.module_end.push(id);
+            }
+        }
+        d
+    }
+}
+
+/// Runs every enabled rule over one module. Suppressions are applied by the caller.
+pub fn lint(input: &LintInput) -> Vec<Diagnostic> {
+    let dispatch = Dispatch::new(input.settings);
+    let mut walker = Walker {
+        checker: Checker {
+            input,
+            scope: SemanticIndex::MODULE,
+            parents: Vec::new(),
+            current_rule: None,
+            diagnostics: Vec::new(),
+            line_index: OnceCell::new(),
+        },
+        dispatch: &dispatch,
+    };
+    walker.visit_body(&input.module.body);
+    for id in &dispatch.module_end {
+        walker.checker.current_rule = Some(*id);
+        id.rule().check_module_end(&mut walker.checker);
+    }
+    let mut diagnostics = walker.checker.diagnostics;
+    diagnostics.sort_by_key(|d| (d.range.start(), d.rule));
+    diagnostics
+}
+
+struct Walker<'a, 'd> {
+    checker: Checker<'a>,
+    dispatch: &'d Dispatch,
+}
+
+impl<'a> Walker<'a, '_> {
+    fn run(&mut self, rules: &[RuleId], f: impl Fn(&dyn Rule, &mut Checker<'a>)) {
+        for id in rules {
+            self.checker.current_rule = Some(*id);
+            f(id.rule(), &mut self.checker);
+        }
+    }
+
+    fn in_scope_of(&mut self, range: TextRange, f: impl FnOnce(&mut Self)) {
+        let saved = self.checker.scope;
+        if let Some(scope) = self.checker.input.semantic.scope_of_node(range) {
+            self.checker.scope = scope;
+        }
+        f(self);
+        self.checker.scope = saved;
+    }
+
+    fn visit_parameter_defaults(&mut self, parameters: &'a ast::Parameters) {
+        for p in parameters.iter() {
+            if let Some(default) = p.default() {
+                self.visit_expr(default);
+            }
+            if let Some(ann) = p.annotation() {
+                self.visit_annotation(ann);
+            }
+        }
+    }
+
+    fn visit_comprehension_scope(
+        &mut self,
+        range: TextRange,
+        generators: &'a [Comprehension],
+        elements: &[&'a Expr],
+    ) {
+        let Some((first, _)) = generators.split_first() else {
+            return;
+        };
+        self.visit_expr(&first.iter);
+        self.in_scope_of(range, |w| {
+            for (i, g) in generators.iter().enumerate() {
+                w.visit_expr(&g.target);
+                if i > 0 {
+                    w.visit_expr(&g.iter);
+                }
+                for cond in &g.ifs {
+                    w.visit_expr(cond);
+                }
+            }
+            for e in elements {
+                w.visit_expr(e);
+            }
+        });
+    }
+}
+
+impl<'a> Visitor<'a> for Walker<'a, '_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        let rules = &self.dispatch.stmts[stmt_kind(stmt) as usize];
+        self.run(rules, |rule, checker| rule.check_stmt(checker, stmt));
+        self.checker.parents.push(Node::Stmt(stmt));
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                for d in &def.decorator_list {
+                    self.visit_expr(&d.expression);
+                }
+                self.visit_parameter_defaults(&def.parameters);
+                if let Some(ret) = &def.returns {
+                    self.visit_annotation(ret);
+                }
+                self.in_scope_of(def.range, |w| w.visit_body(&def.body));
+            }
+            Stmt::ClassDef(class) => {
+                for d in &class.decorator_list {
+                    self.visit_expr(&d.expression);
+                }
+                if let Some(args) = &class.arguments {
+                    self.visit_arguments(args);
+                }
+                self.in_scope_of(class.range, |w| w.visit_body(&class.body));
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+        self.checker.parents.pop();
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        let rules = &self.dispatch.exprs[expr_kind(expr) as usize];
+        self.run(rules, |rule, checker| rule.check_expr(checker, expr));
+        self.checker.parents.push(Node::Expr(expr));
+        match expr {
+            Expr::Lambda(lambda) => {
+                if let Some(params) = &lambda.parameters {
+                    self.visit_parameter_defaults(params);
+                }
+                self.in_scope_of(lambda.range, |w| w.visit_expr(&lambda.body));
+            }
+            Expr::ListComp(c) => self.visit_comprehension_scope(c.range, &c.generators, &[&c.elt]),
+            Expr::SetComp(c) => self.visit_comprehension_scope(c.range, &c.generators, &[&c.elt]),
+            Expr::Generator(c) => {
+                self.visit_comprehension_scope(c.range, &c.generators, &[&c.elt])
+            }
+            Expr::DictComp(c) => {
+                let mut elts: Vec<&'a Expr> = Vec::with_capacity(2);
+                if let Some(k) = &c.key {
+                    elts.push(k);
+                }
+                elts.push(&c.value);
+                self.visit_comprehension_scope(c.range, &c.generators, &elts)
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+        self.checker.parents.pop();
+    }
+
+    fn visit_except_handler(&mut self, handler: &'a ExceptHandler) {
+        let rules = &self.dispatch.except_handlers;
+        self.run(rules, |rule, checker| rule.check_except_handler(checker, handler));
+        self.checker.parents.push(Node::ExceptHandler(handler));
+        visitor::walk_except_handler(self, handler);
+        self.checker.parents.pop();
+    }
+}

@@ -58,18 +58,18 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
         self
     }
 
-    pub fn with_fix(mut self, fix: Fix) -> Self {
+    pub fn fix(&mut self, fix: Fix) -> &mut Self {
         self.fix = Some(fix);
         self
     }
 
-    pub fn with_related(mut self, related: Related) -> Self {
-        self.related.push(related);
+    pub fn related(&mut self, related: Vec<Related>) -> &mut Self {
+        self.related = related;
         self
     }
 }

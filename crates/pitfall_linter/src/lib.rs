@@ -1,5 +1,6 @@
 //! pitfall's rules and the machinery that runs them over one file.
 
+pub mod blocking;
 pub mod checker;
 pub mod diagnostic;
 pub mod meta;
@@ -8,10 +9,14 @@ pub mod rule;
 pub mod rules;
 pub mod selector;
 pub mod settings;
+pub mod summary;
+pub mod pipeline;
+pub mod suppression;
 
-pub use diagnostic::{Diagnostic, Edit, Fix, Related};
+pub use checker::{lint, Checker, LintInput, Node};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Related};
 pub use meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 pub use registry::{all_rules, RuleId};
-pub use rule::Rule;
+pub use rule::{ExprKind, Interests, Rule, StmtKind};
 pub use selector::{resolve_rule_set, RuleSelector, RuleSet};
 pub use settings::{LinterSettings, OptionValue, PythonVersion, RuleOptions};

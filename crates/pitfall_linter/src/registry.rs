@@ -10,6 +10,9 @@ static RULES: &[&dyn Rule] = &[
     &rules::tool::UnreadableFile,
     &rules::tool::TooComplex,
     &rules::tool::UnusedSuppression,
+    &rules::pf1_async::blocking_call_in_async::BlockingCallInAsync,
+    &rules::pf2_exceptions::bare_except::BareExcept,
+    &rules::pf4_functions::mutable_default_argument::MutableDefaultArgument,
 ];
 
 /// An index into the registry; cheap to copy and hash.

@@ -212,13 +212,7 @@ impl Builder {
     }
 
     fn visit_function(&mut self, def: &ast::StmtFunctionDef) {
-        let mut decorator_paths = Vec::new();
-        for d in &def.decorator_list {
-            self.visit_expr(&d.expression);
-            if let Some(p) = self.path(&d.expression) {
-                decorator_paths.push(p);
-            }
-        }
+        let decorator_paths = self.visit_decorators(&def.decorator_list);
         self.visit_parameter_defaults(&def.parameters);
         if let Some(ret) = &def.returns {
             self.visit_annotation(ret);
@@ -284,10 +278,32 @@ impl Builder {
         Some((first.parameter.name.id.clone(), kind))
     }
 
-    fn visit_class(&mut self, class: &ast::StmtClassDef) {
-        for d in &class.decorator_list {
+    fn visit_decorators(&mut self, list: &[ast::Decorator]) -> Vec<Decorator> {
+        let mut out = Vec::new();
+        for d in list {
             self.visit_expr(&d.expression);
+            if let Some(path) = self.path(&d.expression) {
+                let true_keywords = match &d.expression {
+                    Expr::Call(call) => call
+                        .arguments
+                        .keywords
+                        .iter()
+                        .filter(|k| matches!(&k.value, Expr::BooleanLiteral(b) if b.value))
+                        .filter_map(|k| k.arg.as_ref().map(|a| a.id.clone()))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                out.push(Decorator {
+                    path,
+                    true_keywords,
+                });
+            }
         }
+        out
+    }
+
+    fn visit_class(&mut self, class: &ast::StmtClassDef) {
+        let decorators = self.visit_decorators(&class.decorator_list);
         let mut bases = Vec::new();
         if let Some(args) = &class.arguments {
             for base in args.args.iter() {
@@ -308,6 +324,7 @@ impl Builder {
             None,
         );
         self.index.scopes[scope.index()].bases = bases;
+        self.index.scopes[scope.index()].decorators = decorators;
         self.current = scope;
         if let Some(tp) = &class.type_params {
             for t in tp.iter() {
@@ -557,6 +574,25 @@ impl<'a> Visitor<'a> for Builder {
                 }
                 elts.push(&c.value);
                 self.visit_comprehension_scope(c.range, &c.generators, &elts)
+            }
+            Expr::Call(call) => {
+                self.index.calls.push(CallSite {
+                    scope: self.current,
+                    range: call.range(),
+                    func_range: call.func.range(),
+                    callee: self.path(&call.func),
+                    awaited: false,
+                });
+                visitor::walk_expr(self, expr);
+            }
+            Expr::Await(await_) => {
+                let first = self.index.calls.len();
+                self.visit_expr(&await_.value);
+                if let Some(site) = self.index.calls.get_mut(first) {
+                    if site.range == await_.value.range() {
+                        site.awaited = true;
+                    }
+                }
             }
             _ => visitor::walk_expr(self, expr),
         }

@@ -56,8 +56,8 @@ pub struct Scope {
     pub symbols: FxHashMap<Name, SymbolId>,
     /// For a method: the name of its first parameter and how it is bound.
     pub receiver: Option<(Name, ReceiverKind)>,
-    /// Decorator paths as written (`functools.wraps`, `staticmethod`), resolved later.
-    pub decorators: Vec<ValuePath>,
+    /// Decorators of a `def` or `class`, resolved later.
+    pub decorators: Vec<Decorator>,
     /// For classes: base class expressions as paths.
     pub bases: Vec<ValuePath>,
     /// For classes: `self.<attr> = <value>` in `__init__`.
@@ -171,6 +171,25 @@ pub enum PathSegment {
     Call,
 }
 
+/// A decorator as a path (`dataclasses.dataclass`), with the keywords it was
+/// called with as literal `True` (`frozen=True`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Decorator {
+    pub path: ValuePath,
+    pub true_keywords: Vec<Name>,
+}
+
+impl Decorator {
+    /// The decorator itself, without the call: `dataclass` for `@dataclass(frozen=True)`.
+    pub fn callee(&self) -> ValuePath {
+        let mut p = self.path.clone();
+        if p.segments.last() == Some(&PathSegment::Call) {
+            p.segments.pop();
+        }
+        p
+    }
+}
+
 /// The whole index of one file.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct SemanticIndex {
@@ -180,8 +199,23 @@ pub struct SemanticIndex {
     pub uses: Vec<Use>,
     /// Scope-creating node range → scope.
     pub(crate) scope_by_range: FxHashMap<TextRange, ScopeId>,
+    /// Every call, in source order (outer calls before the calls in their arguments).
+    pub calls: Vec<CallSite>,
     /// Whether the file has `from x import *` (names may come from anywhere).
     pub has_star_import: bool,
+}
+
+/// A call expression and what it calls, as a path to resolve lazily.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallSite {
+    /// The scope the call runs in.
+    pub scope: ScopeId,
+    pub range: TextRange,
+    /// The callee expression's range (`requests.get` in `requests.get(url)`).
+    pub func_range: TextRange,
+    pub callee: Option<ValuePath>,
+    /// Directly awaited: `await f()`.
+    pub awaited: bool,
 }
 
 impl SemanticIndex {

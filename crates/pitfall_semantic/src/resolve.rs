@@ -255,7 +255,7 @@ impl SemanticIndex {
         self.scope(scope)
             .decorators
             .iter()
-            .map(|p| self.resolve_path(p, 0))
+            .map(|d| self.resolve_path(&d.callee(), 0))
             .collect()
     }
 }

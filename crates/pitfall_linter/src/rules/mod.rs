@@ -1,3 +1,6 @@
 //! Every rule, one file each, grouped by family.
 
+pub mod pf1_async;
+pub mod pf2_exceptions;
+pub mod pf4_functions;
 pub mod tool;

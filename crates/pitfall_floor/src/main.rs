@@ -1,0 +1,144 @@
+//! `parse-floor PATHS...` — the performance floor for `pitfall check`.
+//!
+//! It does the unavoidable part of a lint run and nothing else: discover the
+//! Python sources under PATHS (parallel `ignore` walker, `.gitignore`
+//! honoured, `site-packages` skipped), read each file, and parse it with the
+//! same parser `pitfall` uses (`ruff_python_parser`), in parallel on all
+//! cores with rayon. No semantic model, no rules, no output per file.
+//!
+//! Prints one line: `files=N parse_errors=M` (plus ` unreadable=K` when some
+//! files could not be read or were not UTF-8). `bench/bench.py` divides
+//! `pitfall check`'s wall time by this binary's.
+//!
+//! Exit status: 0 on success (parse errors are expected and only counted),
+//! 2 on a usage error or a path that does not exist.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+use rayon::prelude::*;
+
+const USAGE: &str = "usage: parse-floor PATHS...
+
+Discover *.py/*.pyi files under PATHS (honouring .gitignore, skipping
+site-packages), read and parse each with ruff_python_parser on all cores,
+and print `files=N parse_errors=M`. No analysis: this is the floor that
+`pitfall check` is measured against.";
+
+fn main() -> ExitCode {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for arg in std::env::args_os().skip(1) {
+        match arg.to_str() {
+            Some("-h" | "--help") => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            Some("-V" | "--version") => {
+                println!("parse-floor {}", env!("CARGO_PKG_VERSION"));
+                return ExitCode::SUCCESS;
+            }
+            Some(s) if s.starts_with('-') && s.len() > 1 => {
+                eprintln!("parse-floor: unknown option `{s}`\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+            _ => roots.push(PathBuf::from(arg)),
+        }
+    }
+    if roots.is_empty() {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    }
+    for root in &roots {
+        if !root.exists() {
+            eprintln!("parse-floor: {}: no such file or directory", root.display());
+            return ExitCode::from(2);
+        }
+    }
+
+    let files = discover(&roots);
+
+    let parse_errors = AtomicUsize::new(0);
+    let unreadable = AtomicUsize::new(0);
+    files.par_iter().for_each(|path| {
+        let Ok(bytes) = std::fs::read(path) else {
+            unreadable.fetch_add(1, Ordering::Relaxed);
+            return;
+        };
+        let Ok(source) = String::from_utf8(bytes) else {
+            unreadable.fetch_add(1, Ordering::Relaxed);
+            return;
+        };
+        // The AST (and its errors) are dropped right away: the floor keeps
+        // nothing per file, so its peak memory is that of the files in flight.
+        if ruff_python_parser::parse_module(&source).is_err() {
+            parse_errors.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+
+    let unreadable = unreadable.into_inner();
+    print!(
+        "files={} parse_errors={}",
+        files.len(),
+        parse_errors.into_inner()
+    );
+    if unreadable > 0 {
+        print!(" unreadable={unreadable}");
+    }
+    println!();
+    ExitCode::SUCCESS
+}
+
+/// Python sources under `roots`. Files named explicitly are always included;
+/// inside directories, `*.py` and `*.pyi`, skipping `site-packages` and
+/// whatever `.gitignore`/`.ignore` files exclude.
+fn discover(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let mut builder = WalkBuilder::new(&roots[0]);
+    for root in &roots[1..] {
+        builder.add(root);
+    }
+    builder
+        .threads(0)
+        .filter_entry(|entry| entry.file_name() != OsStr::new("site-packages"));
+
+    let found = Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        let found = &found;
+        let mut local: Vec<PathBuf> = Vec::new();
+        // Flush the thread-local batch when this visitor is dropped.
+        struct Flush<'a> {
+            local: Vec<PathBuf>,
+            found: &'a Mutex<Vec<PathBuf>>,
+        }
+        impl Drop for Flush<'_> {
+            fn drop(&mut self) {
+                if !self.local.is_empty() {
+                    self.found
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .append(&mut self.local);
+                }
+            }
+        }
+        local.reserve(256);
+        let mut flush = Flush { local, found };
+        Box::new(move |entry| {
+            let Ok(entry) = entry else {
+                return WalkState::Continue;
+            };
+            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            if is_file && (entry.depth() == 0 || is_python(entry.path())) {
+                flush.local.push(entry.into_path());
+            }
+            WalkState::Continue
+        })
+    });
+    found.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+fn is_python(path: &Path) -> bool {
+    matches!(path.extension().and_then(OsStr::to_str), Some("py" | "pyi"))
+}

@@ -1,0 +1,175 @@
+//! One file from source text to diagnostics, without the database: the same
+//! steps the salsa queries run, for tests and tools that lint a snippet.
+
+use ruff_python_parser::{parse_unchecked_source, Parsed};
+use ruff_python_ast::{ModModule, PySourceType};
+use ruff_source_file::LineIndex;
+use ruff_text_size::{TextRange, TextSize};
+
+use crate::checker::{lint, LintInput};
+use crate::diagnostic::Diagnostic;
+use crate::registry::RuleId;
+use crate::settings::LinterSettings;
+use crate::summary::{blocking_facts, summarize, BlockingOptions};
+use crate::suppression::Suppressions;
+
+/// Deeper nesting than this is reported as PF003 and the file is skipped:
+/// the parser and our walks recurse, and CPython itself stops near 200.
+pub const MAX_NESTING: usize = 200;
+
+pub fn parse(source: &str, is_stub: bool) -> Parsed<ModModule> {
+    let source_type = if is_stub {
+        PySourceType::Stub
+    } else {
+        PySourceType::Python
+    };
+    parse_unchecked_source(source, source_type)
+}
+
+/// Bracket and block depth, measured without parsing (so that a file that
+/// would overflow the parser's stack is caught before it is parsed). Strings
+/// and comments are skipped; a block level counts as one per indentation step.
+pub fn nesting_depth(source: &str) -> usize {
+    let bytes = source.as_bytes();
+    let mut max = 0usize;
+    let mut brackets = 0usize;
+    let mut indents: Vec<usize> = vec![0];
+    let mut i = 0;
+    let mut at_line_start = true;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if at_line_start && brackets == 0 {
+            let mut width = 0;
+            while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
+                width += 1;
+                i += 1;
+            }
+            at_line_start = false;
+            if i < bytes.len() && !matches!(bytes[i], b'\n' | b'\r' | b'#') {
+                while indents.last().is_some_and(|w| *w > width) {
+                    indents.pop();
+                }
+                if indents.last().is_some_and(|w| *w < width) {
+                    indents.push(width);
+                }
+                max = max.max(indents.len() - 1);
+            }
+            continue;
+        }
+        match b {
+            b'\n' => at_line_start = true,
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'\'' | b'"' => {
+                let triple = bytes.get(i..i + 3) == Some(&[b, b, b][..]);
+                let quote_len = if triple { 3 } else { 1 };
+                i += quote_len;
+                while i < bytes.len() {
+                    if bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if !triple && bytes[i] == b'\n' {
+                        break;
+                    }
+                    if bytes[i] == b && (!triple || bytes.get(i..i + 3) == Some(&[b, b, b][..])) {
+                        i += quote_len;
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                brackets += 1;
+                max = max.max(brackets + indents.len() - 1);
+            }
+            b')' | b']' | b'}' => brackets = brackets.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    max
+}
+
+pub fn blocking_options(settings: &LinterSettings) -> BlockingOptions {
+    let Some(rule) = RuleId::from_code("PF101") else {
+        return BlockingOptions::default();
+    };
+    BlockingOptions {
+        extra_blocking_calls: settings
+            .options
+            .string_list(rule, "extra-blocking-calls")
+            .to_vec(),
+        allowed_calls: settings.options.string_list(rule, "allowed-calls").to_vec(),
+    }
+}
+
+/// Turns parse errors into PF001 diagnostics.
+pub fn syntax_diagnostics(parsed: &Parsed<ModModule>) -> Vec<Diagnostic> {
+    let rule = RuleId::from_code("PF001").expect("PF001 is registered");
+    parsed
+        .errors()
+        .iter()
+        .map(|e| Diagnostic::new(rule, format!("SyntaxError: {}", e.error), e.location))
+        .collect()
+}
+
+pub fn too_complex_diagnostic(depth: usize) -> Diagnostic {
+    let rule = RuleId::from_code("PF003").expect("PF003 is registered");
+    Diagnostic::new(
+        rule,
+        format!("File nested {depth} levels deep (limit {MAX_NESTING}); not analysed"),
+        TextRange::empty(TextSize::new(0)),
+    )
+}
+
+/// Lints a source text with the given settings: parse, index, summarise,
+/// run the rules, apply suppressions.
+pub fn lint_source(source: &str, settings: &LinterSettings, path: &str) -> Vec<Diagnostic> {
+    let depth = nesting_depth(source);
+    if depth > MAX_NESTING {
+        return vec![too_complex_diagnostic(depth)];
+    }
+    let is_stub = path.ends_with(".pyi");
+    let parsed = parse(source, is_stub);
+    let semantic = pitfall_semantic::build_index(parsed.syntax());
+    let summary = summarize(&semantic, &blocking_options(settings));
+    let facts = blocking_facts(&summary);
+    let mut diagnostics = syntax_diagnostics(&parsed);
+    diagnostics.extend(lint(&LintInput {
+        source,
+        module: parsed.syntax(),
+        semantic: &semantic,
+        summary: &summary,
+        blocking: &facts,
+        settings,
+        display_path: path,
+        is_stub,
+    }));
+    apply_suppressions(&parsed, source, settings, diagnostics)
+}
+
+/// Filters suppressed findings and adds PF004 for unused suppressions when enabled.
+pub fn apply_suppressions(
+    parsed: &Parsed<ModModule>,
+    source: &str,
+    settings: &LinterSettings,
+    diagnostics: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    let lines = LineIndex::from_source_text(source);
+    let suppressions = Suppressions::from_tokens(parsed.tokens(), source, &lines);
+    let mut kept = suppressions.filter(diagnostics, &lines);
+    let unused_rule = RuleId::from_code("PF004").expect("PF004 is registered");
+    if settings.rules.contains(unused_rule) && !suppressions.ignores_file() {
+        for u in suppressions.unused() {
+            kept.push(Diagnostic::new(unused_rule, u.message, u.range));
+        }
+        kept.sort_by_key(|d| (d.range.start(), d.rule));
+    }
+    kept
+}

@@ -1,0 +1,3 @@
+//! PF2xx: exceptions & error handling.
+
+pub mod bare_except;

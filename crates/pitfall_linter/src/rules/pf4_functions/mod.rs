@@ -1,0 +1,3 @@
+//! PF4xx: functions, data & iteration.
+
+pub mod mutable_default_argument;

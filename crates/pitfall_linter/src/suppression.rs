@@ -1,0 +1,175 @@
+//! `# noqa`, `# noqa: PF401`, `# pitfall: ignore[...]` and `# pitfall: ignore-file`.
+
+use std::cell::Cell;
+
+use ruff_python_ast::token::{TokenKind, Tokens};
+use ruff_source_file::LineIndex;
+use ruff_text_size::{Ranged, TextRange};
+use rustc_hash::FxHashMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::registry::RuleId;
+
+#[derive(Debug)]
+enum Codes {
+    /// `# noqa`, `# pitfall: ignore`: everything on the line.
+    All,
+    /// Our rules named in the comment (other tools' codes are left alone).
+    Rules(Vec<RuleId>),
+}
+
+#[derive(Debug)]
+struct Suppression {
+    range: TextRange,
+    codes: Codes,
+    used: Cell<bool>,
+}
+
+/// The suppression comments of one file.
+#[derive(Debug, Default)]
+pub struct Suppressions {
+    /// `Some(None)`: the whole file; `Some(Some(rules))`: those rules in the whole file.
+    file: Option<Option<Vec<RuleId>>>,
+    by_line: FxHashMap<usize, Vec<Suppression>>,
+}
+
+/// An unused suppression comment, for PF004.
+pub struct Unused {
+    pub range: TextRange,
+    pub message: String,
+}
+
+impl Suppressions {
+    pub fn from_tokens(tokens: &Tokens, source: &str, lines: &LineIndex) -> Suppressions {
+        let mut s = Suppressions::default();
+        for token in tokens.iter() {
+            if token.kind() != TokenKind::Comment {
+                continue;
+            }
+            let text = &source[token.range()];
+            s.add_comment(text, token.range(), lines);
+        }
+        s
+    }
+
+    fn add_comment(&mut self, text: &str, range: TextRange, lines: &LineIndex) {
+        // A comment may hold several directives: `# type: ignore  # noqa: PF401`.
+        for part in text.split('#').map(str::trim).filter(|p| !p.is_empty()) {
+            let lower = part.to_ascii_lowercase();
+            let line = lines.line_index(range.start()).get();
+            if lower.starts_with("noqa") {
+                let rest = &part[4..];
+                let codes = match rest.trim_start().strip_prefix(':') {
+                    Some(list) => Codes::Rules(parse_list(list)),
+                    None if rest.trim().is_empty() => Codes::All,
+                    None => continue,
+                };
+                self.push(line, range, codes);
+            } else if let Some(rest) = lower.strip_prefix("pitfall:") {
+                let original = part["pitfall:".len()..].trim();
+                let rest = rest.trim();
+                if let Some(after) = rest.strip_prefix("ignore-file") {
+                    let list = bracketed(&original["ignore-file".len().min(original.len())..]);
+                    self.file = Some(match (after.trim().is_empty(), list) {
+                        (_, Some(list)) => Some(parse_list(list)),
+                        _ => None,
+                    });
+                } else if rest.starts_with("ignore") {
+                    let codes = match bracketed(&original["ignore".len()..]) {
+                        Some(list) => Codes::Rules(parse_list(list)),
+                        None => Codes::All,
+                    };
+                    self.push(line, range, codes);
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, line: usize, range: TextRange, codes: Codes) {
+        self.by_line.entry(line).or_default().push(Suppression {
+            range,
+            codes,
+            used: Cell::new(false),
+        });
+    }
+
+    /// Whether the file opts out entirely.
+    pub fn ignores_file(&self) -> bool {
+        matches!(self.file, Some(None))
+    }
+
+    /// Drops suppressed diagnostics and marks the suppressions that were used.
+    pub fn filter(&self, diagnostics: Vec<Diagnostic>, lines: &LineIndex) -> Vec<Diagnostic> {
+        diagnostics
+            .into_iter()
+            .filter(|d| !self.suppresses(d, lines))
+            .collect()
+    }
+
+    fn suppresses(&self, d: &Diagnostic, lines: &LineIndex) -> bool {
+        match &self.file {
+            Some(None) => return true,
+            Some(Some(rules)) if rules.contains(&d.rule) => return true,
+            _ => {}
+        }
+        let line = lines.line_index(d.range.start()).get();
+        let Some(list) = self.by_line.get(&line) else {
+            return false;
+        };
+        for s in list {
+            let hit = match &s.codes {
+                Codes::All => true,
+                Codes::Rules(rules) => rules.contains(&d.rule),
+            };
+            if hit {
+                s.used.set(true);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Suppressions that named our rules but suppressed nothing (after [`filter`]).
+    pub fn unused(&self) -> Vec<Unused> {
+        let mut out = Vec::new();
+        for list in self.by_line.values() {
+            for s in list {
+                if s.used.get() {
+                    continue;
+                }
+                let message = match &s.codes {
+                    Codes::All => "Unused blanket suppression".to_string(),
+                    Codes::Rules(rules) if rules.is_empty() => continue,
+                    Codes::Rules(rules) => {
+                        let codes: Vec<&str> = rules.iter().map(|r| r.meta().code).collect();
+                        format!("Unused suppression (nothing to suppress: {})", codes.join(", "))
+                    }
+                };
+                out.push(Unused {
+                    range: s.range,
+                    message,
+                });
+            }
+        }
+        out.sort_by_key(|u| u.range.start());
+        out
+    }
+}
+
+/// The text inside `[...]` at the start of `text`.
+fn bracketed(text: &str) -> Option<&str> {
+    let t = text.trim_start();
+    let inner = t.strip_prefix('[')?;
+    let end = inner.find(']')?;
+    Some(&inner[..end])
+}
+
+/// Codes and names separated by commas or spaces; unknown ones (other tools') are skipped.
+fn parse_list(list: &str) -> Vec<RuleId> {
+    list.split([',', ' ', '\t'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .take_while(|t| t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .filter_map(RuleId::from_code_or_name)
+        .collect()
+}

@@ -1,0 +1,135 @@
+//! The fixture harness: `tests/fixtures/<CODE>*.py` hold plain Python whose
+//! expected findings are written inline (`x = f()  # error: PF401`). A missing
+//! finding and an unexpected one both fail. Lines marked `# ok` are the
+//! false-positive traps; each rule needs at least as many traps as findings.
+//!
+//! A fixture can set rule options in its first lines:
+//! `# fixture-option: ignore-names = input, id` or `# fixture-option: check-class-attributes = true`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use pitfall_linter::pipeline::lint_source;
+use pitfall_linter::{LinterSettings, OptionKind, OptionValue, RuleId, RuleOptions, RuleSet, Tier};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn settings_for(rule: RuleId, source: &str) -> LinterSettings {
+    let mut rules = RuleSet::EMPTY;
+    rules.insert(rule);
+    let mut options = RuleOptions::default();
+    for line in source.lines().take_while(|l| l.starts_with('#')) {
+        let Some(spec) = line.strip_prefix("# fixture-option:") else {
+            continue;
+        };
+        let (name, value) = spec.split_once('=').expect("fixture-option: name = value");
+        let name = name.trim();
+        let opt = rule
+            .meta()
+            .options
+            .iter()
+            .find(|o| o.name == name)
+            .unwrap_or_else(|| panic!("{} has no option {name}", rule.meta().code));
+        let value = match opt.kind {
+            OptionKind::Bool => OptionValue::Bool(value.trim() == "true"),
+            OptionKind::StringList => OptionValue::StringList(
+                value.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect(),
+            ),
+        };
+        options.set(rule, opt.name, value);
+    }
+    LinterSettings {
+        rules,
+        options: Arc::new(options),
+        ..LinterSettings::default()
+    }
+}
+
+/// `(line, code)` pairs written as `# error: PF401, PF301`.
+fn expectations(source: &str) -> (BTreeMap<(usize, String), usize>, usize) {
+    let mut expected = BTreeMap::new();
+    let mut traps = 0;
+    for (i, line) in source.lines().enumerate() {
+        if let Some(pos) = line.find("# error:") {
+            for code in line[pos + 8..].split([',', ' ']).map(str::trim) {
+                if code.starts_with("PF") {
+                    *expected.entry((i + 1, code.to_string())).or_insert(0) += 1;
+                }
+            }
+        }
+        if line.contains("# ok") {
+            traps += 1;
+        }
+    }
+    (expected, traps)
+}
+
+fn rule_of_fixture(path: &Path) -> RuleId {
+    let stem = path.file_stem().unwrap().to_string_lossy();
+    let code = &stem[..5];
+    RuleId::from_code(code).unwrap_or_else(|| panic!("fixture {stem}: no rule {code}"))
+}
+
+#[test]
+fn fixtures() {
+    let dir = repo_root().join("tests/fixtures");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/fixtures exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("py" | "pyi")))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no fixtures found in {}", dir.display());
+
+    let mut failures = Vec::new();
+    let mut per_rule: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
+    for path in &paths {
+        let rule = rule_of_fixture(path);
+        let source = std::fs::read_to_string(path).unwrap();
+        let settings = settings_for(rule, &source);
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let diagnostics = lint_source(&source, &settings, &name);
+        let (mut expected, traps) = expectations(&source);
+        let counts = per_rule.entry(rule.meta().code).or_default();
+        counts.0 += expected.values().sum::<usize>();
+        counts.1 += traps;
+        let lines = ruff_source_file::LineIndex::from_source_text(&source);
+        for d in &diagnostics {
+            let line = lines.line_index(d.range.start()).get();
+            let key = (line, d.rule.meta().code.to_string());
+            match expected.get_mut(&key) {
+                Some(n) if *n > 0 => *n -= 1,
+                _ => failures.push(format!("{name}:{line}: unexpected {} {}", key.1, d.message)),
+            }
+        }
+        for ((line, code), n) in expected {
+            if n > 0 {
+                failures.push(format!("{name}:{line}: missing {code}"));
+            }
+        }
+    }
+    for id in RuleId::iter() {
+        let meta = id.meta();
+        if meta.tier == Tier::Tool {
+            continue;
+        }
+        match per_rule.get(meta.code) {
+            None => failures.push(format!("{}: no fixture file", meta.code)),
+            Some((flagged, traps)) => {
+                if flagged == &0 {
+                    failures.push(format!("{}: fixtures flag nothing", meta.code));
+                }
+                if traps < flagged {
+                    failures.push(format!(
+                        "{}: {traps} `# ok` traps for {flagged} flagged cases; need at least as many traps",
+                        meta.code
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "fixture failures:\n{}", failures.join("\n"));
+}
