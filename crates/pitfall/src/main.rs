@@ -1,1 +1,47 @@
-fn main() {}
+//! `pitfall`: the command-line entry point.
+
+mod args;
+mod check;
+mod output;
+mod rule_cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+
+/// Where rule documentation is published (the `rules/` folder of the repository).
+pub const DOCS_BASE_URL: &str = "https://github.com/pitfall-lint/pitfall/blob/main/rules/";
+
+/// Exit codes, as ruff uses them.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// No findings.
+    Success = 0,
+    /// Findings.
+    Failure = 1,
+    /// Usage, configuration or I/O error.
+    Error = 2,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    let status = match cli.command {
+        Some(Command::Check(args)) => check::run(args),
+        Some(Command::Rule(args)) => rule_cmd::run(&args),
+        Some(Command::Version) => {
+            println!("pitfall {}", env!("CARGO_PKG_VERSION"));
+            ExitStatus::Success
+        }
+        None => check::run(cli.check),
+    };
+    ExitCode::from(status as u8)
+}

@@ -1,0 +1,102 @@
+//! Command-line interface, in the spirit of ruff's.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "pitfall",
+    version,
+    about = "A Python linter for the pitfalls the guides teach, across modules",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// `pitfall PATHS` is `pitfall check PATHS`.
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint Python files (the default command).
+    Check(CheckArgs),
+    /// Print a rule's documentation, or list every rule.
+    Rule(RuleArgs),
+    /// Print the version.
+    Version,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Source snippet, message and help line (default on a terminal).
+    Full,
+    /// One line each: `path:row:col: CODE message`.
+    Concise,
+    /// A JSON list with ruff's field names.
+    Json,
+}
+
+#[derive(clap::Args, Debug, Default)]
+pub struct CheckArgs {
+    /// Files or directories to check (default: `.`).
+    pub paths: Vec<PathBuf>,
+    /// Rules to enable, replacing the configured selection (codes, prefixes, names, families, ALL).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Option<Vec<String>>,
+    /// Rules to add to the selection.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
+    /// Rules to disable.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// Output format (default: `full` on a terminal, `concise` otherwise).
+    #[arg(long, value_enum)]
+    pub output_format: Option<OutputFormat>,
+    /// Use this configuration file instead of discovering one.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Paths to exclude, replacing the configured `exclude`.
+    #[arg(long, value_delimiter = ',', value_name = "PATTERNS")]
+    pub exclude: Option<Vec<String>>,
+    /// Paths to exclude in addition to the configured ones.
+    #[arg(long, value_delimiter = ',', value_name = "PATTERNS")]
+    pub extend_exclude: Vec<String>,
+    /// Ignore `.gitignore` files.
+    #[arg(long)]
+    pub no_respect_gitignore: bool,
+    /// Minimum Python version to assume (`py39`, `py312`, ...).
+    #[arg(long, value_name = "VERSION")]
+    pub target_version: Option<String>,
+    /// Exit with 0 even when there are findings.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print a count per rule instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print only the findings (no summary line).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Accepted for compatibility with ruff; pitfall keeps no cache on disk yet.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RuleArgs {
+    /// A rule code (`PF401`) or name (`mutable-default-argument`).
+    pub rule: Option<String>,
+    /// List every rule.
+    #[arg(long, conflicts_with = "rule")]
+    pub all: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    pub output_format: RuleFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RuleFormat {
+    Text,
+    Json,
+}

@@ -1,0 +1,232 @@
+//! `pitfall check`: discover, load into the database, lint in parallel, print.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use pitfall_db::{lint_file, PitfallDatabase, SourceFile};
+use pitfall_linter::{PythonVersion, RuleSelector};
+use pitfall_workspace::{discover_python_files, CliOverrides, Resolver};
+use rayon::prelude::*;
+use ruff_source_file::LineIndex;
+
+use crate::args::{CheckArgs, OutputFormat};
+use crate::output::{Message, Printer};
+use crate::ExitStatus;
+
+/// Worker stack size: the parser and our walks recurse on nested code.
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
+fn parse_selectors(flag: &str, values: &[String]) -> Result<Vec<RuleSelector>, String> {
+    values
+        .iter()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| {
+            RuleSelector::parse(v).ok_or_else(|| {
+                let hint = RuleSelector::suggest(v)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                format!("invalid value `{v}` for `{flag}`: no rule, prefix or family of that name{hint}")
+            })
+        })
+        .collect()
+}
+
+fn overrides(args: &CheckArgs) -> Result<CliOverrides, String> {
+    let target_version = match &args.target_version {
+        Some(v) => Some(PythonVersion::parse(v).ok_or_else(|| {
+            format!("invalid value `{v}` for `--target-version`: expected py37 ... py314")
+        })?),
+        None => None,
+    };
+    Ok(CliOverrides {
+        select: match &args.select {
+            Some(s) => Some(parse_selectors("--select", s)?),
+            None => None,
+        },
+        extend_select: parse_selectors("--extend-select", &args.extend_select)?,
+        ignore: parse_selectors("--ignore", &args.ignore)?,
+        target_version,
+        exclude: args.exclude.clone(),
+        extend_exclude: args.extend_exclude.clone(),
+        respect_gitignore: args.no_respect_gitignore.then_some(false),
+        config_file: args.config.clone(),
+    })
+}
+
+/// The path as the user should see it: relative to the working directory when below it.
+fn display_path(path: &Path, cwd: &Path) -> String {
+    path.strip_prefix(cwd)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+fn read_source(path: &Path) -> Result<Arc<str>, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(Arc::from(text)),
+            Err(e) => Err(format!(
+                "File is not valid UTF-8 (invalid byte at offset {}); not checked",
+                e.utf8_error().valid_up_to()
+            )),
+        },
+        Err(e) => Err(format!("Failed to read file: {e}")),
+    }
+}
+
+pub fn run(args: CheckArgs) -> ExitStatus {
+    let overrides = match overrides(&args) {
+        Ok(o) => o,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitStatus::Error;
+        }
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let resolver = match Resolver::new(overrides, cwd.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitStatus::Error;
+        }
+    };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .build()
+        .expect("thread pool");
+    let discovery = pool.install(|| discover_python_files(&paths, &resolver));
+    let mut had_error = false;
+    for e in &discovery.config_errors {
+        eprintln!("error: {e}");
+        had_error = true;
+    }
+    for e in &discovery.errors {
+        eprintln!("error: {}: {}", e.path.display(), e.message);
+        had_error = true;
+    }
+
+    let db = PitfallDatabase::default();
+    let inputs: Vec<(SourceFile, Arc<str>)> = pool.install(|| {
+        discovery
+            .files
+            .par_iter()
+            .filter_map(|path| {
+                let settings = match resolver.settings_for(path) {
+                    Ok(s) => s,
+                    Err(_) => return None, // reported by discovery
+                };
+                let linter = Arc::new(settings.linter_settings_for(path));
+                let text = read_source(path);
+                let shown = text.clone().unwrap_or_else(|_| Arc::from(""));
+                let file = SourceFile::new(&db, path.clone(), display_path(path, &cwd), text, linter);
+                Some((file, shown))
+            })
+            .collect()
+    });
+    let mut messages: Vec<Message> = pool.install(|| {
+        inputs
+            .par_iter()
+            .map_with(db.clone(), |db, (file, source)| {
+                let result = lint_file(db, *file);
+                if result.diagnostics.is_empty() {
+                    return Vec::new();
+                }
+                let index = LineIndex::from_source_text(source);
+                result
+                    .diagnostics
+                    .iter()
+                    .map(|d| {
+                        Message::new(
+                            file.path(db).clone(),
+                            file.display_path(db).clone(),
+                            source.clone(),
+                            &index,
+                            d.clone(),
+                        )
+                    })
+                    .collect()
+            })
+            .flatten()
+            .collect()
+    });
+    messages.sort_by(|a, b| {
+        (&a.display_path, a.start, a.rule).cmp(&(&b.display_path, b.start, b.rule))
+    });
+
+    let stdout = std::io::stdout();
+    let is_tty = stdout.is_terminal();
+    let color = is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let format = args.output_format.unwrap_or(if is_tty {
+        OutputFormat::Full
+    } else {
+        OutputFormat::Concise
+    });
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = if args.statistics {
+        write_statistics(&mut out, &messages)
+    } else {
+        Printer { format, color }.write(&mut out, &messages)
+    };
+    if !args.quiet && format != OutputFormat::Json && !args.statistics {
+        let _ = write_summary(&mut out, &messages, inputs.len());
+    }
+    let _ = out.flush();
+    if written.is_err() {
+        return ExitStatus::Error;
+    }
+    if had_error {
+        ExitStatus::Error
+    } else if messages.is_empty() || args.exit_zero {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    }
+}
+
+fn write_summary(out: &mut dyn Write, messages: &[Message], checked: usize) -> std::io::Result<()> {
+    let files = {
+        let mut paths: Vec<&str> = messages.iter().map(|m| m.display_path.as_str()).collect();
+        paths.dedup();
+        paths.len()
+    };
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    if messages.is_empty() {
+        writeln!(out, "All checks passed! ({} checked)", plural(checked, "file"))
+    } else {
+        writeln!(
+            out,
+            "Found {} in {} ({} checked).",
+            plural(messages.len(), "problem"),
+            plural(files, "file"),
+            plural(checked, "file")
+        )
+    }
+}
+
+fn write_statistics(out: &mut dyn Write, messages: &[Message]) -> std::io::Result<()> {
+    let mut counts: Vec<(pitfall_linter::RuleId, usize)> = Vec::new();
+    for m in messages {
+        match counts.iter_mut().find(|(r, _)| *r == m.rule) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((m.rule, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (rule, n) in counts {
+        let meta = rule.meta();
+        writeln!(out, "{n:>6}\t{}\t{}", meta.code, meta.name)?;
+    }
+    Ok(())
+}
