@@ -34,9 +34,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,7 +144,7 @@ class RuffRules:
     unusable: set[str] = field(default_factory=set)  # removed / deprecated
 
     @classmethod
-    def from_json(cls, rules: Any) -> "RuffRules":
+    def from_json(cls, rules: Any) -> RuffRules:
         out = cls()
         if not isinstance(rules, list):
             raise BenchError("`ruff rule --all --output-format json` did not return a list")
@@ -237,7 +238,7 @@ def log(message: str) -> None:
 def run_capture(cmd: Sequence[str], *, what: str, ok: Sequence[int] = (0,)) -> str:
     """Run ``cmd`` untimed and return its stdout; BenchError on failure."""
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+        proc = subprocess.run(cmd, check=False, capture_output=True, text=True, errors="replace")
     except OSError as err:
         raise BenchError(f"{what}: cannot run {cmd[0]}: {err}") from err
     if proc.returncode not in ok:
@@ -267,7 +268,9 @@ def measure(cmd: Sequence[str], *, what: str) -> Sample:
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+            proc = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err
+            )
         except OSError as e:
             raise BenchError(f"{what}: cannot run {cmd[0]}: {e}") from e
         _, status, rusage = os.wait4(proc.pid, 0)
@@ -309,7 +312,7 @@ def build() -> None:
     cmd = ["cargo", "build", "--release", "-p", "pitfall", "-p", "pitfall_floor"]
     log(f"$ {' '.join(cmd)}")
     try:
-        proc = subprocess.run(cmd, cwd=REPO_ROOT)
+        proc = subprocess.run(cmd, check=False, cwd=REPO_ROOT)
     except OSError as err:
         raise BenchError(f"cannot run cargo: {err}") from err
     if proc.returncode != 0:
@@ -340,7 +343,9 @@ def ruff_from_python_package() -> str | None:
     """
     code = "from ruff.__main__ import find_ruff_bin; print(find_ruff_bin())"
     try:
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", code], check=False, capture_output=True, text=True
+        )
     except OSError:
         return None
     path = proc.stdout.strip()
@@ -370,7 +375,9 @@ def find_ruff(explicit: str | None) -> str:
         log(f"warning: {on_path} is a wrapper script; its start-up cost is counted as ruff's")
         return on_path
     log("ruff not found; installing it with `pip install ruff`")
-    run_capture([sys.executable, "-m", "pip", "install", "--quiet", "ruff"], what="pip install ruff")
+    run_capture(
+        [sys.executable, "-m", "pip", "install", "--quiet", "ruff"], what="pip install ruff"
+    )
     packaged = ruff_from_python_package() or shutil.which("ruff")
     if not packaged:
         raise BenchError("`pip install ruff` succeeded but no ruff binary was found")
@@ -380,6 +387,16 @@ def find_ruff(explicit: str | None) -> str:
 def pitfall_check_command(pitfall: str, path: Path) -> list[str]:
     """`pitfall check` with the flags from the brief that this build accepts."""
     help_text = run_capture([pitfall, "check", "--help"], what="`pitfall check --help`")
+    return pitfall_check_command_for(pitfall, path, help_text)
+
+
+def pitfall_check_command_for(pitfall: str, path: Path, help_text: str) -> list[str]:
+    """The `pitfall check` command line, given `pitfall check --help`'s text.
+
+    ``--no-cache``, ``--exit-zero``, ``-q``/``--quiet`` and ``--extend-exclude
+    site-packages`` are passed when the help lists them and dropped (with a
+    note) otherwise.
+    """
     cmd = [pitfall, "check"]
     wanted = [("--no-cache", ["--no-cache"]), ("--exit-zero", ["--exit-zero"])]
     for flag, args in wanted:
@@ -387,13 +404,17 @@ def pitfall_check_command(pitfall: str, path: Path) -> list[str]:
             cmd += args
         else:
             log(f"note: `pitfall check` has no {flag}; running without it")
-    if re.search(r"(^|\s)-q\b|--quiet", help_text):
+    if re.search(r"(^|[\s,\[])-q\b", help_text):
         cmd.append("-q")
+    elif "--quiet" in help_text:
+        cmd.append("--quiet")
     cmd.append(str(path))
     if "--extend-exclude" in help_text:
         cmd += ["--extend-exclude", "site-packages"]
     else:
-        log("note: `pitfall check` has no --extend-exclude; relying on its default site-packages exclusion")
+        log(
+            "note: `pitfall check` has no --extend-exclude; relying on its default site-packages exclusion"
+        )
     return cmd
 
 
@@ -413,7 +434,9 @@ def ruff_file_count(ruff_cmd: Sequence[str]) -> int | None:
     cmd = [a for a in ruff_cmd if a not in ("--quiet", "--exit-zero")]
     cmd.insert(2, "--show-files")
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, errors="replace").stdout
+        out = subprocess.run(
+            cmd, check=False, capture_output=True, text=True, errors="replace"
+        ).stdout
     except OSError:
         return None
     return sum(1 for line in out.splitlines() if line.strip().endswith((".py", ".pyi")))
@@ -421,7 +444,9 @@ def ruff_file_count(ruff_cmd: Sequence[str]) -> int | None:
 
 def version_of(cmd: Sequence[str]) -> str | None:
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=30)
+        proc = subprocess.run(
+            cmd, check=False, capture_output=True, text=True, errors="replace", timeout=30
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     out = proc.stdout.strip() or proc.stderr.strip()
@@ -438,10 +463,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         description="Benchmark `pitfall check` against ruff and the parse-only floor "
         "(ratios on the same machine in the same run; never an assertion).",
     )
-    p.add_argument("--path", type=Path, help="tree to check (default: the CPython stdlib of `python3`)")
+    p.add_argument(
+        "--path", type=Path, help="tree to check (default: the CPython stdlib of `python3`)"
+    )
     p.add_argument("--rounds", type=int, default=10, help="measured rounds (default 10)")
     p.add_argument("--warmup", type=int, default=1, help="warm-up rounds, not recorded (default 1)")
-    p.add_argument("--smoke", action="store_true", help="1 round, no warm-up: prove the script runs")
+    p.add_argument(
+        "--smoke", action="store_true", help="1 round, no warm-up: prove the script runs"
+    )
     p.add_argument(
         "--no-build",
         action="store_true",
@@ -470,7 +499,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    path = (args.path.expanduser().resolve() if args.path else stdlib_path())
+    path = args.path.expanduser().resolve() if args.path else stdlib_path()
     if not path.exists():
         raise BenchError(f"--path {path}: no such file or directory")
 
@@ -507,11 +536,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         try:
             pitfall_rules = json.loads(out)
         except json.JSONDecodeError as err:
-            raise BenchError(f"`pitfall rule --all --output-format json` is not JSON: {err}") from err
+            raise BenchError(
+                f"`pitfall rule --all --output-format json` is not JSON: {err}"
+            ) from err
         peers = peer_codes_of_default_rules(pitfall_rules)
         codes, left_out, unknown = select_ruff_codes(peers, ruff_rules, preview=args.ruff_preview)
     if not codes:
-        raise BenchError("no ruff codes to select (pitfall's default rules name no peer that ruff knows)")
+        raise BenchError(
+            "no ruff codes to select (pitfall's default rules name no peer that ruff knows)"
+        )
 
     commands = {
         "pitfall": pitfall_check_command(pitfall, path),
@@ -557,8 +590,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "peak_rss_kib": rss,
         }
     ratios = {
-        "pitfall/ruff time": ratio(tools["pitfall"]["median_wall_s"], tools["ruff"]["median_wall_s"]),
-        "pitfall/floor time": ratio(tools["pitfall"]["median_wall_s"], tools["floor"]["median_wall_s"]),
+        "pitfall/ruff time": ratio(
+            tools["pitfall"]["median_wall_s"], tools["ruff"]["median_wall_s"]
+        ),
+        "pitfall/floor time": ratio(
+            tools["pitfall"]["median_wall_s"], tools["floor"]["median_wall_s"]
+        ),
         "pitfall/ruff peak RSS": ratio(
             tools["pitfall"]["median_peak_rss_kib"], tools["ruff"]["median_peak_rss_kib"]
         ),

@@ -5,6 +5,8 @@ Run with `python3 -m pytest bench/` or `python3 bench/test_bench.py`.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 import unittest
 from pathlib import Path
@@ -70,9 +72,15 @@ class PeerCodes(unittest.TestCase):
         self.assertEqual(
             bench.peer_codes_of_default_rules(self.RULES),
             [
-                "ASYNC210", "ASYNC220", "ASYNC221", "ASYNC222",
-                "B006", "W0102",
-                "DTZ001", "DTZ002", "DTZ003",
+                "ASYNC210",
+                "ASYNC220",
+                "ASYNC221",
+                "ASYNC222",
+                "B006",
+                "W0102",
+                "DTZ001",
+                "DTZ002",
+                "DTZ003",
             ],
         )
 
@@ -138,10 +146,39 @@ class Misc(unittest.TestCase):
         self.assertEqual(
             cmd,
             [
-                "ruff", "check", "--isolated", "--no-cache", "--exit-zero", "--quiet",
-                "--select", "B006,E722", "--exclude", "site-packages", "/lib",
+                "ruff",
+                "check",
+                "--isolated",
+                "--no-cache",
+                "--exit-zero",
+                "--quiet",
+                "--select",
+                "B006,E722",
+                "--exclude",
+                "site-packages",
+                "/lib",
             ],
         )
+
+    def test_pitfall_command_keeps_only_flags_the_help_lists(self):
+        full = "  --no-cache\n  --exit-zero\n  -q, --quiet\n  --extend-exclude <PATTERN>\n"
+        self.assertEqual(
+            bench.pitfall_check_command_for("pitfall", Path("/lib"), full),
+            [
+                "pitfall",
+                "check",
+                "--no-cache",
+                "--exit-zero",
+                "-q",
+                "/lib",
+                "--extend-exclude",
+                "site-packages",
+            ],
+        )
+        with contextlib.redirect_stderr(io.StringIO()) as notes:
+            cmd = bench.pitfall_check_command_for("pitfall", Path("/lib"), "  --quiet\n")
+        self.assertEqual(cmd, ["pitfall", "check", "--quiet", "/lib"])
+        self.assertIn("no --no-cache", notes.getvalue())
 
     def test_smoke_means_one_round_no_warmup(self):
         args = bench.parse_args(["--smoke"])

@@ -111,28 +111,35 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         had_error = true;
     }
 
-    let db = PitfallDatabase::default();
-    let inputs: Vec<(SourceFile, Arc<str>)> = pool.install(|| {
+    // Read files and resolve their settings in parallel; creating inputs
+    // needs the (single-threaded) database handle, and is cheap.
+    let loaded: Vec<_> = pool.install(|| {
         discovery
             .files
             .par_iter()
             .filter_map(|path| {
-                let settings = match resolver.settings_for(path) {
-                    Ok(s) => s,
-                    Err(_) => return None, // reported by discovery
-                };
+                // A config error here was already reported by discovery.
+                let settings = resolver.settings_for(path).ok()?;
                 let linter = Arc::new(settings.linter_settings_for(path));
-                let text = read_source(path);
-                let shown = text.clone().unwrap_or_else(|_| Arc::from(""));
-                let file = SourceFile::new(&db, path.clone(), display_path(path, &cwd), text, linter);
-                Some((file, shown))
+                Some((path.clone(), read_source(path), linter))
             })
             .collect()
     });
-    let mut messages: Vec<Message> = pool.install(|| {
-        inputs
+    let db = PitfallDatabase::default();
+    let inputs: Vec<(SourceFile, Arc<str>)> = loaded
+        .into_iter()
+        .map(|(path, text, linter)| {
+            let shown = text.clone().unwrap_or_else(|_| Arc::from(""));
+            let display = display_path(&path, &cwd);
+            (SourceFile::new(&db, path, display, text, linter), shown)
+        })
+        .collect();
+    let handle = db.clone();
+    let inputs_ref = &inputs;
+    let mut messages: Vec<Message> = pool.install(move || {
+        inputs_ref
             .par_iter()
-            .map_with(db.clone(), |db, (file, source)| {
+            .map_with(handle, |db, (file, source)| {
                 let result = lint_file(db, *file);
                 if result.diagnostics.is_empty() {
                     return Vec::new();

@@ -12,6 +12,10 @@ static RULES: &[&dyn Rule] = &[
     &rules::tool::UnusedSuppression,
     &rules::pf1_async::blocking_call_in_async::BlockingCallInAsync,
     &rules::pf2_exceptions::bare_except::BareExcept,
+    &rules::pf3_scopes::builtin_shadowing::BuiltinShadowing,
+    &rules::pf3_scopes::unbound_local_variable::UnboundLocalVariable,
+    &rules::pf3_scopes::late_binding_closure::LateBindingClosure,
+    &rules::pf3_scopes::missing_nonlocal::MissingNonlocal,
     &rules::pf4_functions::mutable_default_argument::MutableDefaultArgument,
 ];
 

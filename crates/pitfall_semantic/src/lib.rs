@@ -4,6 +4,7 @@
 
 mod builder;
 pub mod builtins;
+pub mod flow;
 mod index;
 mod resolve;
 

@@ -2,5 +2,6 @@
 
 pub mod pf1_async;
 pub mod pf2_exceptions;
+pub mod pf3_scopes;
 pub mod pf4_functions;
 pub mod tool;

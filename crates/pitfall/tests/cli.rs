@@ -1,0 +1,257 @@
+//! End-to-end tests of the `pitfall` binary: exit codes, config errors,
+//! suppressions, bad input and output formats (snapshots).
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn pitfall(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("pitfall").unwrap();
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
+}
+
+fn project(files: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn stdout_of(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const BAD: &str = "\
+import time
+
+
+async def refresh():
+    time.sleep(1)
+
+
+def add_tag(tag, tags=[]):
+    tags.append(tag)
+    return tags
+";
+
+#[test]
+fn exit_code_0_when_clean() {
+    let dir = project(&[("ok.py", "def f(x=None):\n    return x\n")]);
+    let (code, out, _) = stdout_of(pitfall(dir.path()).arg("check"));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("All checks passed"), "{out}");
+}
+
+#[test]
+fn exit_code_1_with_findings_and_0_with_exit_zero() {
+    let dir = project(&[("bad.py", BAD)]);
+    let (code, out, _) = stdout_of(pitfall(dir.path()).args(["check", "--output-format", "concise"]));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("concise", out);
+    let (code, _, _) = stdout_of(pitfall(dir.path()).args(["check", "--exit-zero"]));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn default_command_is_check() {
+    let dir = project(&[("bad.py", BAD)]);
+    let (code, out, _) = stdout_of(pitfall(dir.path()).args(["bad.py", "-q"]));
+    assert_eq!(code, 1);
+    assert!(out.contains("PF101"), "{out}");
+    assert!(!out.contains("Found"), "quiet prints no summary: {out}");
+}
+
+#[test]
+fn missing_path_is_exit_2_and_named() {
+    let dir = project(&[("bad.py", BAD)]);
+    let (code, out, err) = stdout_of(pitfall(dir.path()).args(["check", "bad.py", "nope.py"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("nope.py"), "{err}");
+    assert!(out.contains("PF401"), "the other path is still checked: {out}");
+}
+
+#[test]
+fn unknown_selector_is_exit_2_with_suggestion() {
+    let dir = project(&[("bad.py", BAD)]);
+    let (code, _, err) = stdout_of(pitfall(dir.path()).args(["check", "--select", "mutable-default-arguments"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("mutable-default-argument"), "{err}");
+}
+
+#[test]
+fn selection_by_code_prefix_name_and_family() {
+    let dir = project(&[("bad.py", BAD)]);
+    for selector in ["PF401", "PF4", "mutable-default-argument", "functions"] {
+        let (code, out, err) = stdout_of(pitfall(dir.path()).args(["check", "-q", "--output-format", "concise", "--select", selector]));
+        assert_eq!(code, 1, "{selector}: {err}");
+        assert!(out.contains("PF401") && !out.contains("PF101"), "{selector}: {out}");
+    }
+    let (code, out, _) = stdout_of(pitfall(dir.path()).args(["check", "-q", "--ignore", "PF1", "--output-format", "concise"]));
+    assert_eq!(code, 1);
+    assert!(!out.contains("PF101") && out.contains("PF401"), "{out}");
+}
+
+#[test]
+fn config_error_names_file_line_and_key() {
+    let dir = project(&[
+        ("pyproject.toml", "[project]\nname = \"x\"\n\n[tool.pitfall]\nselct = [\"PF4\"]\n"),
+        ("bad.py", BAD),
+    ]);
+    let (code, _, err) = stdout_of(pitfall(dir.path()).arg("check"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("pyproject.toml:5:"), "{err}");
+    assert!(err.contains("selct") && err.contains("select"), "{err}");
+}
+
+#[test]
+fn config_select_and_per_file_ignores() {
+    let dir = project(&[
+        (
+            "pyproject.toml",
+            "[tool.pitfall]\nselect = [\"PF401\"]\nper-file-ignores = { \"tests/*\" = [\"mutable-default-argument\"] }\n",
+        ),
+        ("app.py", BAD),
+        ("tests/test_app.py", BAD),
+    ]);
+    let (code, out, err) = stdout_of(pitfall(dir.path()).args(["check", "-q", "--output-format", "concise"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("app.py") && !out.contains("tests"), "{out}");
+    assert!(!out.contains("PF101"), "{out}");
+}
+
+#[test]
+fn suppressions() {
+    let source = "\
+import time  # pitfall: ignore[PF301]
+
+
+def a(x=[]):  # noqa
+    return x
+
+
+def b(x=[]):  # noqa: PF401
+    return x
+
+
+def c(x=[]):  # noqa: E501
+    return x
+
+
+def d(x=[]):  # pitfall: ignore[mutable-default-argument]
+    return x
+
+
+def e(x=[]):  # pitfall: ignore[PF201]
+    return x
+";
+    let dir = project(&[("s.py", source), ("whole.py", "# pitfall: ignore-file\ndef f(x=[]):\n    return x\n")]);
+    let (code, out, _) = stdout_of(pitfall(dir.path()).args(["check", "-q", "--output-format", "concise"]));
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].starts_with("s.py:12:"), "{out}");
+    assert!(lines[1].starts_with("s.py:20:"), "{out}");
+    // Unused suppressions are reported when PF004 is selected.
+    let (_, out, _) = stdout_of(pitfall(dir.path()).args(["check", "-q", "--output-format", "concise", "--extend-select", "PF004"]));
+    assert!(out.contains("s.py:1:") && out.contains("PF004"), "{out}");
+    assert!(out.contains("s.py:20:") && out.contains("PF004"), "{out}");
+}
+
+#[test]
+fn bad_input_never_panics() {
+    let deep = format!("x = {}1{}\n", "(".repeat(5000), ")".repeat(5000));
+    let dir = project(&[
+        ("py2.py", "print 'hello'\n"),
+        ("empty.py", ""),
+        ("deep.py", &deep),
+        ("fine.py", "def f(x=[]):\n    return x\n"),
+    ]);
+    std::fs::write(dir.path().join("latin1.py"), b"x = '\xe9t\xe9'\n").unwrap();
+    let (code, out, err) = stdout_of(pitfall(dir.path()).args(["check", "-q", "--output-format", "concise"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.contains("py2.py:1:") && out.contains("PF001"), "{out}");
+    assert!(out.contains("deep.py:1:1: PF003"), "{out}");
+    assert!(out.contains("latin1.py:1:1: PF002"), "{out}");
+    assert!(out.contains("fine.py:1:9: PF401"), "{out}");
+    assert!(!out.contains("empty.py"), "{out}");
+}
+
+#[test]
+fn deeply_nested_blocks_do_not_overflow() {
+    let mut src = String::new();
+    for depth in 0..150 {
+        src.push_str(&"    ".repeat(depth));
+        src.push_str("if x:\n");
+    }
+    src.push_str(&"    ".repeat(150));
+    src.push_str("pass\n");
+    let dir = project(&[("nested.py", &src)]);
+    let (code, _, err) = stdout_of(pitfall(dir.path()).args(["check", "-q"]));
+    assert!(code == 0 || code == 1, "{err}");
+}
+
+#[test]
+fn json_output_uses_ruff_field_names() {
+    let dir = project(&[("bad.py", BAD)]);
+    let (code, out, _) = stdout_of(pitfall(dir.path()).args(["check", "--output-format", "json"]));
+    assert_eq!(code, 1);
+    let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let records = value.as_array().unwrap();
+    assert_eq!(records.len(), 2);
+    for r in records {
+        for key in ["code", "message", "filename", "location", "end_location", "fix", "url", "noqa_row"] {
+            assert!(r.get(key).is_some(), "missing {key} in {r}");
+        }
+    }
+    let prefix = dir.path().canonicalize().unwrap().display().to_string();
+    let normalized = out.replace(&prefix, "[TMP]");
+    insta::assert_snapshot!("json", normalized);
+}
+
+#[test]
+fn full_output_draws_the_source() {
+    let dir = project(&[("bad.py", BAD)]);
+    let (_, out, _) = stdout_of(pitfall(dir.path()).args(["check", "--output-format", "full"]));
+    insta::assert_snapshot!("full", out);
+}
+
+#[test]
+fn statistics() {
+    let dir = project(&[("bad.py", BAD), ("more.py", "def f(a={}):\n    return a\n")]);
+    let (code, out, _) = stdout_of(pitfall(dir.path()).args(["check", "--statistics"]));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("statistics", out);
+}
+
+#[test]
+fn rule_command_prints_docs_and_json_listing() {
+    let dir = project(&[]);
+    let (code, out, _) = stdout_of(pitfall(dir.path()).args(["rule", "PF401"]));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("# PF401 `mutable-default-argument`"), "{out}");
+    let (code, out2, _) = stdout_of(pitfall(dir.path()).args(["rule", "mutable-default-argument"]));
+    assert_eq!(code, 0);
+    assert_eq!(out, out2);
+    let (code, out, _) = stdout_of(pitfall(dir.path()).args(["rule", "--all", "--output-format", "json"]));
+    assert_eq!(code, 0);
+    let rules: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let pf401 = rules.as_array().unwrap().iter().find(|r| r["code"] == "PF401").unwrap();
+    for key in ["code", "name", "family", "tier", "default", "summary", "peers", "fix"] {
+        assert!(pf401.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(pf401["default"], true);
+    assert_eq!(pf401["family"], "functions");
+    let (code, _, err) = stdout_of(pitfall(dir.path()).args(["rule", "PF999"]));
+    assert_eq!(code, 2, "{err}");
+}

@@ -1,0 +1,175 @@
+//! PF304 `missing-nonlocal`: a nested function assigns a name of its enclosing
+//! function without `nonlocal`; the assignment makes a new local and the
+//! enclosing function keeps reading its old value.
+
+use pitfall_semantic::{Binding, BindingKind, ScopeId, ScopeKind, SemanticIndex, Use, UseKind};
+use ruff_python_ast::Stmt;
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::checker::{Checker, Node};
+use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
+use crate::registry::rule_meta;
+use crate::rule::{Interests, Rule, StmtKind};
+
+pub struct MissingNonlocal;
+
+static META: RuleMeta = rule_meta(
+    "PF304",
+    "missing-nonlocal",
+    Family::Scopes,
+    Tier::Core,
+    FixAvailability::None,
+    &["W0621"],
+    "A nested function assigns an enclosing variable without `nonlocal`; the outer value never changes.",
+);
+
+impl Rule for MissingNonlocal {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn interests(&self) -> Interests {
+        Interests::NONE.stmt(StmtKind::FunctionDef)
+    }
+
+    fn check_stmt(&self, checker: &mut Checker, stmt: &Stmt) {
+        let Stmt::FunctionDef(def) = stmt else { return };
+        if checker.is_stub() {
+            return;
+        }
+        let semantic = checker.semantic();
+        let Some(inner) = semantic.scope_of_node(def.range) else {
+            return;
+        };
+        // Loops of the enclosing functions that contain this `def`: a read
+        // anywhere in them may run after the nested function was defined.
+        let loops: Vec<TextRange> = checker
+            .parents()
+            .iter()
+            .filter_map(|p| match p {
+                Node::Stmt(s @ (Stmt::For(_) | Stmt::While(_))) => Some(s.range()),
+                _ => None,
+            })
+            .collect();
+
+        let mut candidates: Vec<&Binding> = semantic
+            .scope(inner)
+            .symbols
+            .values()
+            .map(|id| semantic.symbol(*id))
+            .filter(|sym| sym.is_local() && sym.name.as_str() != "_")
+            .filter(|sym| {
+                !sym.bindings.iter().any(|b| {
+                    matches!(
+                        semantic.binding(*b).kind,
+                        BindingKind::Parameter | BindingKind::TypeParam
+                    )
+                })
+            })
+            .filter_map(|sym| {
+                sym.bindings
+                    .iter()
+                    .map(|b| semantic.binding(*b))
+                    .min_by_key(|b| b.range.start())
+            })
+            .filter(|b| is_plain_assignment(&b.kind))
+            .collect();
+        candidates.sort_by_key(|b| b.range.start());
+
+        for binding in candidates {
+            let name = binding.name.as_str();
+            // A read before the first assignment is PF302's case.
+            let assigned = binding.stmt_range.end();
+            if function_reads(semantic, inner, name).any(|u| u.range.start() < assigned) {
+                continue;
+            }
+            let Some(outer) = enclosing_binding(semantic, inner, name) else {
+                continue;
+            };
+            let outer_range = semantic.scope(outer).node_range;
+            let later_read = function_reads(semantic, outer, name)
+                .filter(|u| matches!(u.kind, UseKind::Load | UseKind::AugmentedLoad))
+                .filter(|u| {
+                    u.range.start() >= def.range.end()
+                        || loops.iter().any(|l| outer_range.contains_range(*l) && l.contains_range(u.range))
+                })
+                .min_by_key(|u| u.range.start());
+            let Some(read) = later_read else {
+                continue;
+            };
+            let read_line = checker.line_of(read.range.start());
+            let inner_name = def.name.id.as_str();
+            let outer_name = semantic.scope(outer).name.as_deref().unwrap_or("<function>");
+            checker
+                .report(
+                    format!(
+                        "Assignment to `{name}` in `{inner_name}` creates a new local; the enclosing `{outer_name}`'s `{name}` (read at line {read_line}) is not changed"
+                    ),
+                    binding.range,
+                )
+                .help(format!(
+                    "declare `nonlocal {name}` in `{inner_name}`, or use a different name if a new local was intended"
+                ));
+        }
+    }
+}
+
+/// `x = ...`, `a, x = ...`, `x: T = ...`, `(x := ...)`.
+fn is_plain_assignment(kind: &BindingKind) -> bool {
+    matches!(
+        kind,
+        BindingKind::Assignment
+            | BindingKind::Unpacking
+            | BindingKind::AnnotatedAssignment { has_value: true }
+            | BindingKind::NamedExpr
+    )
+}
+
+/// The nearest enclosing function that binds `name` itself (class bodies are
+/// skipped, as Python does); `None` when the name is global, nonlocal there,
+/// or only bound at module level.
+fn enclosing_binding(semantic: &SemanticIndex, inner: ScopeId, name: &str) -> Option<ScopeId> {
+    let mut parent = semantic.lookup_parent(inner);
+    while let Some(p) = parent {
+        if !matches!(semantic.scope(p).kind, ScopeKind::Function { .. }) {
+            return None;
+        }
+        if let Some(sym) = semantic.symbol_in(p, name) {
+            if sym.declared_global.is_some() || sym.declared_nonlocal.is_some() {
+                return None;
+            }
+            if !sym.bindings.is_empty() {
+                return Some(p);
+            }
+        }
+        parent = semantic.lookup_parent(p);
+    }
+    None
+}
+
+/// Uses of `name` that run in `function` itself: in its own scope and in the
+/// comprehensions it runs inline (that do not bind the name themselves).
+fn function_reads<'s>(
+    semantic: &'s SemanticIndex,
+    function: ScopeId,
+    name: &'s str,
+) -> impl Iterator<Item = &'s Use> + 's {
+    let mut scopes = vec![function];
+    let mut i = 0;
+    while i < scopes.len() {
+        for child in &semantic.scope(scopes[i]).children {
+            let comprehension = semantic.scope(*child).kind == ScopeKind::Comprehension;
+            let binds = semantic
+                .symbol_in(*child, name)
+                .is_some_and(|s| !s.bindings.is_empty());
+            if comprehension && !binds {
+                scopes.push(*child);
+            }
+        }
+        i += 1;
+    }
+    scopes
+        .into_iter()
+        .filter_map(move |s| semantic.symbol_in(s, name))
+        .flat_map(move |sym| sym.uses.iter().map(move |u| semantic.use_(*u)))
+}

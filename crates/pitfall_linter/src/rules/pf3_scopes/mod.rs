@@ -1,0 +1,6 @@
+//! PF3xx: scopes & names (LEGB).
+
+pub mod builtin_shadowing;
+pub mod late_binding_closure;
+pub mod missing_nonlocal;
+pub mod unbound_local_variable;

@@ -1,0 +1,1022 @@
+//! Definite-assignment analysis of one function body: at each read of a
+//! local name, is the name bound on every path that reaches it, on some, or
+//! on none?
+//!
+//! The analysis interprets the AST directly (no CFG). The state is two bit
+//! sets over the function's local names — `must` (bound on every path that
+//! reaches this point) and `maybe` (bound on at least one) — and branches
+//! join them. Loops iterate to a fixpoint: the loop head joins the state
+//! before the loop with the end of the body and every `continue`. `try`
+//! handlers start from the join of every state the `try` body passes through;
+//! `finally` is checked from the join of everything that reaches it (normal
+//! exit, exceptions, `break`/`continue`/`return`), while the code after the
+//! `try` continues from the normal exit only. Conditions split the state into
+//! a true and a false branch, so `if m and (g := m.group()):` binds `g` in the
+//! body and `while True:` leaves only through `break`.
+//!
+//! Nested functions, lambdas and class bodies are not entered: their reads run
+//! later or in their own scope (only decorators, defaults, bases and the bound
+//! name count here). Comprehensions run inline; their own targets are local to
+//! them, a walrus in them binds in the function (maybe: the comprehension may
+//! not iterate). Generator expressions run later: their bodies are not checked.
+
+use ruff_python_ast::name::Name;
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{
+    self as ast, BoolOp, Comprehension, ExceptHandler, Expr, ExprContext, Pattern, Stmt, UnaryOp,
+};
+use ruff_text_size::TextRange;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::builtins::is_builtin;
+use crate::index::*;
+use crate::resolve::Lookup;
+
+/// How unbound a read is.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Boundness {
+    /// No binding reaches the read on any path.
+    Unbound,
+    /// Some paths bind the name before the read, others do not.
+    PossiblyUnbound,
+}
+
+/// A read (load, the implicit load of `x += ...`, or `del x`) of a local name
+/// that is not bound on every path reaching it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnboundRead {
+    pub name: Name,
+    pub range: TextRange,
+    pub kind: UseKind,
+    pub boundness: Boundness,
+}
+
+/// Reads of local names of `function` that may run before the name is bound,
+/// in source order. Empty when the function manipulates its namespace
+/// dynamically (`exec`, `locals()`, `globals()`, `vars()`).
+pub fn unbound_reads(index: &SemanticIndex, function: &ast::StmtFunctionDef) -> Vec<UnboundRead> {
+    let Some(scope) = index.scope_of_node(function.range) else {
+        return Vec::new();
+    };
+    let mut locals: Vec<&Symbol> = index
+        .scope(scope)
+        .symbols
+        .values()
+        .map(|id| index.symbol(*id))
+        .filter(|s| s.is_local())
+        .collect();
+    if locals.is_empty() || uses_dynamic_namespace(index, scope) {
+        return Vec::new();
+    }
+    locals.sort_by(|a, b| a.name.cmp(&b.name));
+    let names: FxHashMap<Name, usize> = locals
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.clone(), i))
+        .collect();
+    let words = names.len().div_ceil(64);
+    let mut flow = Flow {
+        index,
+        scope,
+        names,
+        words,
+        state: State::new(words),
+        silent: 0,
+        guarded: 0,
+        loops: Vec::new(),
+        returns: Vec::new(),
+        catchers: Vec::new(),
+        comprehensions: Vec::new(),
+        findings: Vec::new(),
+        reported: FxHashSet::default(),
+    };
+    for sym in &locals {
+        let is_parameter = sym.bindings.iter().any(|b| {
+            matches!(
+                index.binding(*b).kind,
+                BindingKind::Parameter | BindingKind::TypeParam
+            )
+        });
+        if is_parameter {
+            flow.bind_name(&sym.name);
+        }
+    }
+    flow.body(&function.body);
+    let mut findings = flow.findings;
+    findings.sort_by_key(|f| f.range.start());
+    findings
+}
+
+/// Calls that read or write the namespace by name: the analysis cannot see
+/// what they do, so the function is not analysed.
+fn uses_dynamic_namespace(index: &SemanticIndex, scope: ScopeId) -> bool {
+    index.calls.iter().any(|call| {
+        let Some(callee) = &call.callee else {
+            return false;
+        };
+        callee.segments.is_empty()
+            && matches!(callee.root.as_str(), "exec" | "locals" | "globals" | "vars")
+            && index.enclosing_function(call.scope) == Some(scope)
+            && is_builtin(&callee.root)
+            && index.lookup(call.scope, &callee.root, call.range.start()) == Lookup::Builtin
+    })
+}
+
+const MAX_ROUNDS: usize = 32;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct State {
+    reachable: bool,
+    must: Vec<u64>,
+    maybe: Vec<u64>,
+}
+
+impl State {
+    fn new(words: usize) -> State {
+        State {
+            reachable: true,
+            must: vec![0; words],
+            maybe: vec![0; words],
+        }
+    }
+
+    fn unreachable(words: usize) -> State {
+        State {
+            reachable: false,
+            must: vec![0; words],
+            maybe: vec![0; words],
+        }
+    }
+
+    fn join(&mut self, other: &State) {
+        if !other.reachable {
+            return;
+        }
+        if !self.reachable {
+            self.clone_from(other);
+            return;
+        }
+        for (a, b) in self.must.iter_mut().zip(&other.must) {
+            *a &= b;
+        }
+        for (a, b) in self.maybe.iter_mut().zip(&other.maybe) {
+            *a |= b;
+        }
+    }
+
+    fn bind(&mut self, i: usize) {
+        if self.reachable {
+            self.must[i / 64] |= 1 << (i % 64);
+            self.maybe[i / 64] |= 1 << (i % 64);
+        }
+    }
+
+    fn maybe_bind(&mut self, i: usize) {
+        if self.reachable {
+            self.maybe[i / 64] |= 1 << (i % 64);
+        }
+    }
+
+    fn unbind(&mut self, i: usize) {
+        self.must[i / 64] &= !(1 << (i % 64));
+        self.maybe[i / 64] &= !(1 << (i % 64));
+    }
+
+    fn is_must(&self, i: usize) -> bool {
+        self.must[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    fn is_maybe(&self, i: usize) -> bool {
+        self.maybe[i / 64] & (1 << (i % 64)) != 0
+    }
+}
+
+#[derive(Copy, Clone)]
+enum Jump {
+    Break,
+    Continue,
+}
+
+#[derive(Default)]
+struct LoopFrame {
+    breaks: Vec<State>,
+    continues: Vec<State>,
+}
+
+struct Flow<'a> {
+    index: &'a SemanticIndex,
+    scope: ScopeId,
+    /// The function's local names, each a bit in the state.
+    names: FxHashMap<Name, usize>,
+    words: usize,
+    state: State,
+    /// Above zero: a pass whose reads are not reported (a loop converging, a
+    /// `finally` re-run, a generator body).
+    silent: u32,
+    /// Above zero: inside a `try` that catches `NameError`.
+    guarded: u32,
+    loops: Vec<LoopFrame>,
+    /// States at each `return` (they run enclosing `finally` blocks).
+    returns: Vec<State>,
+    /// For each enclosing `try` (and suppressing `with`): the join of every
+    /// state its body passed through, where an exception may leave it.
+    catchers: Vec<State>,
+    /// Comprehension scopes being evaluated, innermost last.
+    comprehensions: Vec<ScopeId>,
+    findings: Vec<UnboundRead>,
+    reported: FxHashSet<TextRange>,
+}
+
+impl<'a> Flow<'a> {
+    fn unreachable(&self) -> State {
+        State::unreachable(self.words)
+    }
+
+    /// The current state, leaving the path unreachable.
+    fn take_state(&mut self) -> State {
+        let empty = self.unreachable();
+        std::mem::replace(&mut self.state, empty)
+    }
+
+    fn end_path(&mut self) {
+        self.state = self.unreachable();
+    }
+
+    /// Where an exception raised now would go.
+    fn record(&mut self) {
+        if !self.state.reachable {
+            return;
+        }
+        for catcher in &mut self.catchers {
+            catcher.join(&self.state);
+        }
+    }
+
+    fn bind_name(&mut self, name: &str) {
+        if let Some(&i) = self.names.get(name) {
+            self.state.bind(i);
+            self.record();
+        }
+    }
+
+    fn unbind_name(&mut self, name: &str) {
+        if let Some(&i) = self.names.get(name) {
+            self.state.unbind(i);
+            self.record();
+        }
+    }
+
+    /// A read of `name`. Past it the name is bound: had it not been, the
+    /// read would have raised.
+    fn read(&mut self, name: &Name, range: TextRange, kind: UseKind) {
+        if !self.state.reachable {
+            return;
+        }
+        let Some(&i) = self.names.get(name) else {
+            return;
+        };
+        if self.state.is_must(i) {
+            return;
+        }
+        let comprehension_local = self.comprehensions.iter().any(|c| {
+            self.index
+                .symbol_in(*c, name)
+                .is_some_and(|s| !s.bindings.is_empty())
+        });
+        if comprehension_local {
+            return;
+        }
+        let before = self.state.is_maybe(i);
+        self.state.bind(i);
+        if self.silent > 0 || self.guarded > 0 || !self.reported.insert(range) {
+            return;
+        }
+        let boundness = if before {
+            Boundness::PossiblyUnbound
+        } else {
+            Boundness::Unbound
+        };
+        self.findings.push(UnboundRead {
+            name: name.clone(),
+            range,
+            kind,
+            boundness,
+        });
+    }
+
+    fn body(&mut self, body: &'a [Stmt]) {
+        for stmt in body {
+            if !self.state.reachable {
+                return;
+            }
+            self.stmt(stmt);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &'a Stmt) {
+        self.record();
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                for d in &def.decorator_list {
+                    self.expr(&d.expression);
+                }
+                self.parameter_defaults(&def.parameters);
+                self.bind_name(&def.name.id);
+            }
+            Stmt::ClassDef(class) => {
+                for d in &class.decorator_list {
+                    self.expr(&d.expression);
+                }
+                if let Some(args) = &class.arguments {
+                    for arg in args.args.iter() {
+                        self.expr(arg);
+                    }
+                    for kw in args.keywords.iter() {
+                        self.expr(&kw.value);
+                    }
+                }
+                self.bind_name(&class.name.id);
+            }
+            Stmt::Return(r) => {
+                if let Some(value) = &r.value {
+                    self.expr(value);
+                }
+                if self.state.reachable {
+                    self.returns.push(self.state.clone());
+                }
+                self.end_path();
+            }
+            Stmt::Delete(d) => {
+                for target in &d.targets {
+                    self.expr(target);
+                }
+            }
+            Stmt::TypeAlias(alias) => {
+                // The value is evaluated lazily.
+                if let Expr::Name(n) = &*alias.name {
+                    self.bind_name(&n.id);
+                }
+            }
+            Stmt::Assign(assign) => {
+                self.expr(&assign.value);
+                for target in &assign.targets {
+                    self.expr(target);
+                }
+            }
+            Stmt::AugAssign(aug) => match &*aug.target {
+                Expr::Name(n) => {
+                    self.read(&n.id, n.range, UseKind::AugmentedLoad);
+                    self.expr(&aug.value);
+                    self.bind_name(&n.id);
+                }
+                target => {
+                    self.expr(target);
+                    self.expr(&aug.value);
+                }
+            },
+            Stmt::AnnAssign(ann) => {
+                // Annotations of local variables are never evaluated.
+                if let Some(value) = &ann.value {
+                    self.expr(value);
+                    self.expr(&ann.target);
+                }
+            }
+            Stmt::For(for_) => self.for_loop(for_),
+            Stmt::While(while_) => self.while_loop(while_),
+            Stmt::If(if_) => self.if_stmt(if_),
+            Stmt::With(with) => self.with_stmt(with),
+            Stmt::Match(match_) => self.match_stmt(match_),
+            Stmt::Raise(raise) => {
+                if let Some(exc) = &raise.exc {
+                    self.expr(exc);
+                }
+                if let Some(cause) = &raise.cause {
+                    self.expr(cause);
+                }
+                self.end_path();
+            }
+            Stmt::Try(try_) => self.try_stmt(try_),
+            Stmt::Assert(assert) => {
+                let (if_true, if_false) = self.cond(&assert.test);
+                if let Some(msg) = &assert.msg {
+                    self.state = if_false;
+                    self.expr(msg);
+                }
+                self.state = if_true;
+            }
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let bound = match &alias.asname {
+                        Some(asname) => asname.id.as_str(),
+                        None => alias.name.id.split('.').next().unwrap_or_default(),
+                    };
+                    self.bind_name(bound);
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                for alias in &import.names {
+                    let bound = alias.asname.as_ref().unwrap_or(&alias.name);
+                    if bound.id.as_str() != "*" {
+                        self.bind_name(&bound.id);
+                    }
+                }
+            }
+            Stmt::Expr(e) => {
+                self.expr(&e.value);
+                if self.is_noreturn_call(&e.value) {
+                    self.end_path();
+                }
+            }
+            Stmt::Break(_) => {
+                if let Some(frame) = self.loops.last_mut() {
+                    frame.breaks.push(self.state.clone());
+                }
+                self.end_path();
+            }
+            Stmt::Continue(_) => {
+                if let Some(frame) = self.loops.last_mut() {
+                    frame.continues.push(self.state.clone());
+                }
+                self.end_path();
+            }
+            Stmt::Global(_) | Stmt::Nonlocal(_) | Stmt::Pass(_) | Stmt::IpyEscapeCommand(_) => {}
+        }
+    }
+
+    fn parameter_defaults(&mut self, parameters: &'a ast::Parameters) {
+        for p in parameters.iter() {
+            if let Some(default) = p.default() {
+                self.expr(default);
+            }
+        }
+    }
+
+    /// Runs a loop body from the loop head until the head stops changing; the
+    /// last round (from the fixpoint) reports. Returns the head, the last
+    /// round's `break`s and what `iteration` returned in it.
+    fn fixpoint<R>(
+        &mut self,
+        pre: &State,
+        mut iteration: impl FnMut(&mut Self) -> R,
+    ) -> (State, LoopFrame, R) {
+        let mut head = pre.clone();
+        let outer_silent = self.silent > 0;
+        self.silent += 1;
+        let mut rounds = 0;
+        let mut last = loop {
+            self.state = head.clone();
+            self.loops.push(LoopFrame::default());
+            let r = iteration(self);
+            let frame = self.loops.pop().unwrap_or_default();
+            let mut next = pre.clone();
+            next.join(&self.state);
+            for c in &frame.continues {
+                next.join(c);
+            }
+            rounds += 1;
+            if next == head || rounds >= MAX_ROUNDS {
+                break (frame, r);
+            }
+            head = next;
+        };
+        self.silent -= 1;
+        if !outer_silent {
+            self.state = head.clone();
+            self.loops.push(LoopFrame::default());
+            let r = iteration(self);
+            let frame = self.loops.pop().unwrap_or_default();
+            last = (frame, r);
+        }
+        (head, last.0, last.1)
+    }
+
+    fn for_loop(&mut self, for_: &'a ast::StmtFor) {
+        self.expr(&for_.iter);
+        let pre = self.state.clone();
+        let (head, frame, ()) = self.fixpoint(&pre, |this| {
+            this.record();
+            this.expr(&for_.target);
+            this.body(&for_.body);
+        });
+        // The iterator is exhausted at the loop head.
+        self.state = head;
+        self.body(&for_.orelse);
+        for b in &frame.breaks {
+            self.state.join(b);
+        }
+    }
+
+    fn while_loop(&mut self, while_: &'a ast::StmtWhile) {
+        let pre = self.state.clone();
+        let (_, frame, exit) = self.fixpoint(&pre, |this| {
+            this.record();
+            let (if_true, if_false) = this.cond(&while_.test);
+            this.state = if_true;
+            this.body(&while_.body);
+            if_false
+        });
+        self.state = exit;
+        self.body(&while_.orelse);
+        for b in &frame.breaks {
+            self.state.join(b);
+        }
+    }
+
+    fn if_stmt(&mut self, if_: &'a ast::StmtIf) {
+        let (if_true, mut rest) = self.cond(&if_.test);
+        self.state = if_true;
+        self.body(&if_.body);
+        let mut done = self.take_state();
+        for clause in &if_.elif_else_clauses {
+            self.state = std::mem::replace(&mut rest, self.unreachable());
+            if let Some(test) = &clause.test {
+                let (if_true, if_false) = self.cond(test);
+                self.state = if_true;
+                rest = if_false;
+            }
+            self.body(&clause.body);
+            done.join(&self.state);
+        }
+        done.join(&rest);
+        self.state = done;
+    }
+
+    fn with_stmt(&mut self, with: &'a ast::StmtWith) {
+        for item in &with.items {
+            self.expr(&item.context_expr);
+            if let Some(vars) = &item.optional_vars {
+                self.expr(vars);
+            }
+        }
+        let suppresses = with.items.iter().any(|i| suppresses_exceptions(&i.context_expr));
+        if suppresses {
+            self.catchers.push(self.state.clone());
+            self.body(&with.body);
+            let raised = self.catchers.pop().unwrap_or_else(|| self.unreachable());
+            self.state.join(&raised);
+        } else {
+            self.body(&with.body);
+        }
+    }
+
+    fn match_stmt(&mut self, match_: &'a ast::StmtMatch) {
+        self.expr(&match_.subject);
+        let mut fall = self.state.clone();
+        let mut done = self.unreachable();
+        for case in &match_.cases {
+            self.state = std::mem::replace(&mut fall, self.unreachable());
+            let mut captures = Vec::new();
+            self.pattern(&case.pattern, &mut captures);
+            let mut failed = self.state.clone();
+            for name in &captures {
+                self.bind_name(name);
+            }
+            let guard_failed = match &case.guard {
+                Some(guard) => {
+                    let (if_true, if_false) = self.cond(guard);
+                    self.state = if_true;
+                    if_false
+                }
+                None => self.unreachable(),
+            };
+            self.body(&case.body);
+            done.join(&self.state);
+            if case.guard.is_none() && irrefutable(&case.pattern) {
+                fall = self.unreachable();
+                break;
+            }
+            // A failed match may have bound some captures.
+            for name in &captures {
+                if let Some(&i) = self.names.get(name.as_str()) {
+                    failed.maybe_bind(i);
+                }
+            }
+            failed.join(&guard_failed);
+            fall = failed;
+        }
+        done.join(&fall);
+        self.state = done;
+    }
+
+    fn pattern(&mut self, pattern: &'a Pattern, captures: &mut Vec<&'a Name>) {
+        match pattern {
+            Pattern::MatchValue(p) => self.expr(&p.value),
+            Pattern::MatchSingleton(_) => {}
+            Pattern::MatchSequence(p) => {
+                for p in &p.patterns {
+                    self.pattern(p, captures);
+                }
+            }
+            Pattern::MatchMapping(p) => {
+                for key in p.keys.iter() {
+                    self.expr(key);
+                }
+                for p in p.patterns.iter() {
+                    self.pattern(p, captures);
+                }
+                if let Some(rest) = &p.rest {
+                    captures.push(&rest.id);
+                }
+            }
+            Pattern::MatchClass(p) => {
+                self.expr(&p.cls);
+                for p in p.arguments.patterns.iter() {
+                    self.pattern(p, captures);
+                }
+                for kw in &p.arguments.keywords {
+                    self.pattern(&kw.pattern, captures);
+                }
+            }
+            Pattern::MatchStar(p) => {
+                if let Some(name) = &p.name {
+                    captures.push(&name.id);
+                }
+            }
+            Pattern::MatchAs(p) => {
+                if let Some(inner) = &p.pattern {
+                    self.pattern(inner, captures);
+                }
+                if let Some(name) = &p.name {
+                    captures.push(&name.id);
+                }
+            }
+            Pattern::MatchOr(p) => {
+                for p in &p.patterns {
+                    self.pattern(p, captures);
+                }
+            }
+        }
+    }
+
+    fn try_stmt(&mut self, try_: &'a ast::StmtTry) {
+        let has_finally = !try_.finalbody.is_empty();
+        let break_mark = self.loops.last().map(|l| (l.breaks.len(), l.continues.len()));
+        let return_mark = self.returns.len();
+        if has_finally {
+            self.catchers.push(self.state.clone());
+        }
+        self.catchers.push(self.state.clone());
+        let guard = catches_name_error(try_);
+        if guard {
+            self.guarded += 1;
+        }
+        self.body(&try_.body);
+        if guard {
+            self.guarded -= 1;
+        }
+        let raised = self.catchers.pop().unwrap_or_else(|| self.unreachable());
+        self.body(&try_.orelse);
+        let mut normal = self.take_state();
+        for handler in &try_.handlers {
+            let ExceptHandler::ExceptHandler(h) = handler;
+            self.state = raised.clone();
+            if let Some(type_) = &h.type_ {
+                self.expr(type_);
+            }
+            if let Some(name) = &h.name {
+                self.bind_name(&name.id);
+            }
+            self.body(&h.body);
+            // `except E as e:` ends with an implicit `del e`.
+            if let Some(name) = &h.name {
+                if self.state.reachable {
+                    self.unbind_name(&name.id);
+                }
+            }
+            normal.join(&self.state);
+        }
+        if !has_finally {
+            self.state = normal;
+            return;
+        }
+        let escaping = self.catchers.pop().unwrap_or_else(|| self.unreachable());
+
+        // Check the `finally` block from everything that reaches it.
+        let mut entry = normal.clone();
+        entry.join(&escaping);
+        if let (Some((b, c)), Some(frame)) = (break_mark, self.loops.last()) {
+            for s in frame.breaks.iter().skip(b).chain(frame.continues.iter().skip(c)) {
+                entry.join(s);
+            }
+        }
+        for s in self.returns.iter().skip(return_mark) {
+            entry.join(s);
+        }
+        self.state = entry;
+        self.body(&try_.finalbody);
+
+        // Continue (silently) from each kind of exit on its own.
+        self.silent += 1;
+        self.state = normal;
+        if self.state.reachable {
+            self.body(&try_.finalbody);
+        }
+        let after = self.take_state();
+        if let Some((b, c)) = break_mark {
+            let breaks = self.through_finally(&try_.finalbody, Jump::Break, b);
+            let continues = self.through_finally(&try_.finalbody, Jump::Continue, c);
+            if let Some(frame) = self.loops.last_mut() {
+                frame.breaks.extend(breaks);
+                frame.continues.extend(continues);
+            }
+        }
+        let returns: Vec<State> = self.returns.drain(return_mark..).collect();
+        let joined = self.join_all(&returns);
+        if joined.reachable {
+            self.state = joined;
+            self.body(&try_.finalbody);
+            if self.state.reachable {
+                self.returns.push(self.state.clone());
+            }
+        }
+        self.silent -= 1;
+        self.state = after;
+    }
+
+    /// The jumps recorded since `mark` (removed), joined and run through a
+    /// `finally` block.
+    fn through_finally(&mut self, finalbody: &'a [Stmt], jump: Jump, mark: usize) -> Option<State> {
+        let frame = self.loops.last_mut()?;
+        let list = match jump {
+            Jump::Break => &mut frame.breaks,
+            Jump::Continue => &mut frame.continues,
+        };
+        let taken: Vec<State> = list.drain(mark.min(list.len())..).collect();
+        let joined = self.join_all(&taken);
+        if !joined.reachable {
+            return None;
+        }
+        self.state = joined;
+        self.body(finalbody);
+        let out = self.take_state();
+        out.reachable.then_some(out)
+    }
+
+    fn join_all(&self, states: &[State]) -> State {
+        let mut joined = self.unreachable();
+        for s in states {
+            joined.join(s);
+        }
+        joined
+    }
+
+    /// Evaluates a condition; returns the states where it is true and false.
+    fn cond(&mut self, expr: &'a Expr) -> (State, State) {
+        if !self.state.reachable {
+            return (self.unreachable(), self.unreachable());
+        }
+        match expr {
+            Expr::BoolOp(b) => {
+                let mut short = self.unreachable();
+                for value in &b.values {
+                    let (if_true, if_false) = self.cond(value);
+                    match b.op {
+                        BoolOp::And => {
+                            short.join(&if_false);
+                            self.state = if_true;
+                        }
+                        BoolOp::Or => {
+                            short.join(&if_true);
+                            self.state = if_false;
+                        }
+                    }
+                }
+                let rest = self.take_state();
+                match b.op {
+                    BoolOp::And => (rest, short),
+                    BoolOp::Or => (short, rest),
+                }
+            }
+            Expr::UnaryOp(u) if u.op == UnaryOp::Not => {
+                let (if_true, if_false) = self.cond(&u.operand);
+                (if_false, if_true)
+            }
+            _ => {
+                let truth = constant_truth(expr);
+                self.expr(expr);
+                let state = self.take_state();
+                match truth {
+                    Some(true) => (state, self.unreachable()),
+                    Some(false) => (self.unreachable(), state),
+                    None => (state.clone(), state),
+                }
+            }
+        }
+    }
+
+    fn expr(&mut self, expr: &'a Expr) {
+        if !self.state.reachable {
+            return;
+        }
+        match expr {
+            Expr::Name(n) => match n.ctx {
+                ExprContext::Load => self.read(&n.id, n.range, UseKind::Load),
+                ExprContext::Store => {
+                    // In a comprehension, stores are its own targets.
+                    if self.comprehensions.is_empty() {
+                        self.bind_name(&n.id);
+                    }
+                }
+                ExprContext::Del => {
+                    self.read(&n.id, n.range, UseKind::Delete);
+                    if self.comprehensions.is_empty() {
+                        self.unbind_name(&n.id);
+                    }
+                }
+                ExprContext::Invalid => {}
+            },
+            Expr::Named(named) => {
+                self.expr(&named.value);
+                // PEP 572: binds in the function even inside a comprehension.
+                if let Expr::Name(n) = &*named.target {
+                    self.bind_name(&n.id);
+                }
+            }
+            Expr::BoolOp(_) => {
+                let (if_true, if_false) = self.cond(expr);
+                self.state = if_true;
+                self.state.join(&if_false);
+            }
+            Expr::If(e) => {
+                let (if_true, if_false) = self.cond(&e.test);
+                self.state = if_true;
+                self.expr(&e.body);
+                let after_body = std::mem::replace(&mut self.state, if_false);
+                self.expr(&e.orelse);
+                self.state.join(&after_body);
+            }
+            Expr::Lambda(lambda) => {
+                if let Some(params) = &lambda.parameters {
+                    self.parameter_defaults(params);
+                }
+            }
+            Expr::ListComp(c) => self.comprehension(c.range, &c.generators, &[&c.elt], false),
+            Expr::SetComp(c) => self.comprehension(c.range, &c.generators, &[&c.elt], false),
+            Expr::Generator(c) => self.comprehension(c.range, &c.generators, &[&c.elt], true),
+            Expr::DictComp(c) => match &c.key {
+                Some(key) => self.comprehension(c.range, &c.generators, &[key, &c.value], false),
+                None => self.comprehension(c.range, &c.generators, &[&c.value], false),
+            },
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+
+    /// A comprehension is a loop run inline (a generator expression's body runs
+    /// later: it is evaluated silently, for the walrus bindings it may make).
+    fn comprehension(
+        &mut self,
+        range: TextRange,
+        generators: &'a [Comprehension],
+        elements: &[&'a Expr],
+        lazy: bool,
+    ) {
+        let Some((first, _)) = generators.split_first() else {
+            return;
+        };
+        self.expr(&first.iter);
+        let Some(scope) = self.index.scope_of_node(range) else {
+            return;
+        };
+        if lazy {
+            self.silent += 1;
+        }
+        let pre = self.state.clone();
+        // A silent round finds what one iteration binds; the loop head joins it.
+        self.silent += 1;
+        let end = self.comprehension_round(scope, generators, elements);
+        self.silent -= 1;
+        let mut head = pre;
+        head.join(&end);
+        self.state = head.clone();
+        let end = self.comprehension_round(scope, generators, elements);
+        head.join(&end);
+        self.state = head;
+        if lazy {
+            self.silent -= 1;
+        }
+    }
+
+    fn comprehension_round(
+        &mut self,
+        scope: ScopeId,
+        generators: &'a [Comprehension],
+        elements: &[&'a Expr],
+    ) -> State {
+        self.comprehensions.push(scope);
+        let mut skipped = self.unreachable();
+        for (i, generator) in generators.iter().enumerate() {
+            if i > 0 {
+                self.expr(&generator.iter);
+            }
+            self.expr(&generator.target);
+            for cond in &generator.ifs {
+                let (if_true, if_false) = self.cond(cond);
+                skipped.join(&if_false);
+                self.state = if_true;
+            }
+        }
+        for e in elements {
+            self.expr(e);
+        }
+        self.comprehensions.pop();
+        let mut end = self.take_state();
+        end.join(&skipped);
+        end
+    }
+
+    /// `sys.exit()`, `os._exit()`, `pytest.fail()`, `self.fail()`…: the path ends.
+    fn is_noreturn_call(&self, expr: &Expr) -> bool {
+        let Expr::Call(call) = expr else {
+            return false;
+        };
+        if let Expr::Attribute(attr) = &*call.func {
+            if matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == "self")
+                && matches!(attr.attr.id.as_str(), "fail" | "skipTest")
+            {
+                return true;
+            }
+        }
+        self.index
+            .qualified_name(&call.func, self.scope)
+            .is_some_and(|q| {
+                matches!(
+                    q.as_str(),
+                    "sys.exit"
+                        | "os._exit"
+                        | "os.abort"
+                        | "builtins.exit"
+                        | "builtins.quit"
+                        | "pytest.fail"
+                        | "pytest.skip"
+                        | "pytest.exit"
+                        | "pytest.xfail"
+                )
+            })
+    }
+}
+
+impl<'a> Visitor<'a> for Flow<'a> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        self.expr(expr);
+    }
+
+    fn visit_stmt(&mut self, _stmt: &'a Stmt) {}
+
+    fn visit_annotation(&mut self, _expr: &'a Expr) {}
+}
+
+/// `True`, `1`, `None`… as conditions.
+fn constant_truth(expr: &Expr) -> Option<bool> {
+    match expr {
+        Expr::BooleanLiteral(b) => Some(b.value),
+        Expr::NoneLiteral(_) => Some(false),
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(i) => Some(*i != ast::Int::ZERO),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `case _:` and `case x:` (also inside `|`) always match.
+fn irrefutable(pattern: &Pattern) -> bool {
+    match pattern {
+        Pattern::MatchAs(p) => p.pattern.as_deref().is_none_or(irrefutable),
+        Pattern::MatchOr(p) => p.patterns.iter().any(irrefutable),
+        _ => false,
+    }
+}
+
+/// A `try` whose handlers name `NameError` or `UnboundLocalError`: its body
+/// probes whether names are bound on purpose.
+fn catches_name_error(try_: &ast::StmtTry) -> bool {
+    fn names_it(expr: &Expr) -> bool {
+        match expr {
+            Expr::Name(n) => matches!(n.id.as_str(), "NameError" | "UnboundLocalError"),
+            Expr::Attribute(a) => matches!(a.attr.id.as_str(), "NameError" | "UnboundLocalError"),
+            Expr::Tuple(t) => t.elts.iter().any(names_it),
+            _ => false,
+        }
+    }
+    try_.handlers.iter().any(|h| {
+        let ExceptHandler::ExceptHandler(h) = h;
+        h.type_.as_deref().is_some_and(names_it)
+    })
+}
+
+/// Context managers that swallow exceptions from their body
+/// (`contextlib.suppress`, `assertRaises`, `pytest.raises`).
+fn suppresses_exceptions(expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else {
+        return false;
+    };
+    let name = match &*call.func {
+        Expr::Name(n) => n.id.as_str(),
+        Expr::Attribute(a) => a.attr.id.as_str(),
+        _ => return false,
+    };
+    matches!(
+        name,
+        "suppress" | "assertRaises" | "assertRaisesRegex" | "raises"
+    )
+}

@@ -1,0 +1,3 @@
+"""Inventory: a small async stock-keeping service."""
+
+__version__ = "0.3.0"
