@@ -4,7 +4,8 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pitfall_db::{lint_file, PitfallDatabase, SourceFile};
+use pitfall_db::{lint_file, set_lru_capacity, PitfallDatabase, SourceFile};
+use salsa::Database as _;
 use pitfall_linter::{PythonVersion, RuleSelector};
 use pitfall_workspace::{discover_python_files, CliOverrides, Resolver};
 use rayon::prelude::*;
@@ -13,6 +14,11 @@ use ruff_source_file::LineIndex;
 use crate::args::{CheckArgs, OutputFormat};
 use crate::output::{Message, Printer};
 use crate::ExitStatus;
+
+/// Files linted between two LRU evictions.
+const BATCH_SIZE: usize = 64;
+/// Trees and indexes kept after an eviction in a one-shot run.
+const CLI_LRU_CAPACITY: usize = 1;
 
 /// Worker stack size: the parser and our walks recurse on nested code.
 const STACK_SIZE: usize = 64 * 1024 * 1024;
@@ -134,34 +140,24 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             (SourceFile::new(&db, path, display, text, linter), shown)
         })
         .collect();
-    let handle = db.clone();
-    let inputs_ref = &inputs;
-    let mut messages: Vec<Message> = pool.install(move || {
-        inputs_ref
-            .par_iter()
-            .map_with(handle, |db, (file, source)| {
-                let result = lint_file(db, *file);
-                if result.diagnostics.is_empty() {
-                    return Vec::new();
-                }
-                let index = LineIndex::from_source_text(source);
-                result
-                    .diagnostics
-                    .iter()
-                    .map(|d| {
-                        Message::new(
-                            file.path(db).clone(),
-                            file.display_path(db).clone(),
-                            source.clone(),
-                            &index,
-                            d.clone(),
-                        )
-                    })
-                    .collect()
-            })
-            .flatten()
-            .collect()
-    });
+    let mut db = db;
+    let mut messages: Vec<Message> = Vec::new();
+    // Lint in batches and let salsa evict parses and indexes (LRU) between
+    // them: memory stays bounded by a batch, whatever the project's size.
+    // A one-shot run never needs a tree again, so it keeps few.
+    set_lru_capacity(&mut db, CLI_LRU_CAPACITY);
+    for batch in inputs.chunks(BATCH_SIZE) {
+        let handle = db.clone();
+        let found: Vec<Message> = pool.install(move || {
+            batch
+                .par_iter()
+                .map_with(handle, |db, (file, source)| file_messages(db, *file, source))
+                .flatten()
+                .collect()
+        });
+        messages.extend(found);
+        db.trigger_lru_eviction();
+    }
     messages.sort_by(|a, b| {
         (&a.display_path, a.start, a.rule).cmp(&(&b.display_path, b.start, b.rule))
     });
@@ -194,6 +190,28 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     } else {
         ExitStatus::Failure
     }
+}
+
+/// The findings of one file, ready for output.
+fn file_messages(db: &PitfallDatabase, file: SourceFile, source: &Arc<str>) -> Vec<Message> {
+    let result = lint_file(db, file);
+    if result.diagnostics.is_empty() {
+        return Vec::new();
+    }
+    let index = LineIndex::from_source_text(source);
+    result
+        .diagnostics
+        .iter()
+        .map(|d| {
+            Message::new(
+                file.path(db).clone(),
+                file.display_path(db).clone(),
+                source.clone(),
+                &index,
+                d.clone(),
+            )
+        })
+        .collect()
 }
 
 fn write_summary(out: &mut dyn Write, messages: &[Message], checked: usize) -> std::io::Result<()> {

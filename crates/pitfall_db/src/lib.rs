@@ -7,6 +7,7 @@ mod queries;
 
 pub use db::{Db, PitfallDatabase, SourceFile};
 pub use queries::{
-    blocking_facts, lint_file, module_summary, parsed_module, semantic_index, FileDiagnostics,
-    ParsedModule,
+    blocking_facts, lint_file, module_summary, parsed_module, semantic_index, set_lru_capacity,
+    FileDiagnostics,
+    ParseOutcome, ParsedModule, LRU_CAPACITY,
 };

@@ -15,11 +15,7 @@ use rustc_hash::FxHashMap;
 
 use crate::db::{Db, SourceFile};
 
-/// A parsed module, or why there is none. Compared by identity: a re-parse
-/// is always "changed", and the Eq queries below stop the propagation.
-#[derive(Clone)]
-pub struct ParsedModule(Arc<ParseOutcome>);
-
+/// What a file's parse yields.
 pub enum ParseOutcome {
     Parsed(Parsed<ModModule>),
     /// The text could not be read or decoded.
@@ -28,16 +24,14 @@ pub enum ParseOutcome {
     TooDeep(usize),
 }
 
+/// A file's parse. Compared by identity: a re-parse is always "changed", and
+/// the `Eq` queries that depend on it (index, summary) stop the propagation.
+#[derive(Clone)]
+pub struct ParsedModule(Arc<ParseOutcome>);
+
 impl ParsedModule {
     pub fn outcome(&self) -> &ParseOutcome {
         &self.0
-    }
-
-    pub fn parsed(&self) -> Option<&Parsed<ModModule>> {
-        match &*self.0 {
-            ParseOutcome::Parsed(p) => Some(p),
-            _ => None,
-        }
     }
 }
 
@@ -49,9 +43,14 @@ impl PartialEq for ParsedModule {
 
 impl Eq for ParsedModule {}
 
-/// Parses a file (error-resilient). Evicted from memory when many files are
-/// parsed (LRU); dependants that need it again simply re-parse.
-#[salsa::tracked(returns(clone), no_eq, lru = 256)]
+/// How many parses and indexes stay in memory after an LRU eviction (the
+/// editor keeps this many warm). The one-shot CLI lowers it and evicts
+/// between batches of files (see `pitfall check`), so its memory is bounded
+/// by a batch, not by the project.
+pub const LRU_CAPACITY: usize = 128;
+
+/// Parses a file (error-resilient).
+#[salsa::tracked(returns(clone), no_eq, lru = 128)]
 pub fn parsed_module(db: &dyn Db, file: SourceFile) -> ParsedModule {
     let outcome = match file.text(db) {
         Err(error) => ParseOutcome::Unreadable(error.clone()),
@@ -68,12 +67,11 @@ pub fn parsed_module(db: &dyn Db, file: SourceFile) -> ParsedModule {
     ParsedModule(Arc::new(outcome))
 }
 
-#[salsa::tracked(returns(clone))]
+#[salsa::tracked(returns(clone), lru = 128)]
 pub fn semantic_index(db: &dyn Db, file: SourceFile) -> Arc<SemanticIndex> {
-    let parsed = parsed_module(db, file);
-    Arc::new(match parsed.parsed() {
-        Some(p) => pitfall_semantic::build_index(p.syntax()),
-        None => SemanticIndex::default(),
+    Arc::new(match parsed_module(db, file).outcome() {
+        ParseOutcome::Parsed(p) => pitfall_semantic::build_index(p.syntax()),
+        _ => SemanticIndex::default(),
     })
 }
 
@@ -138,4 +136,11 @@ pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
         .filter(|d| enabled.contains(d.rule) || d.rule.meta().code == "PF001")
         .collect();
     Arc::new(FileDiagnostics { diagnostics })
+}
+
+/// How many parses and indexes to keep after each LRU eviction. A one-shot
+/// run lowers it to keep memory bounded by the files in flight.
+pub fn set_lru_capacity(db: &mut dyn Db, capacity: usize) {
+    parsed_module::set_lru_capacity(db, capacity);
+    semantic_index::set_lru_capacity(db, capacity);
 }

@@ -123,7 +123,12 @@ impl Configuration {
         pyproject: bool,
     ) -> Result<Option<Configuration>, ConfigError> {
         let doc = ImDocument::parse(text).map_err(|e| {
-            ConfigError::at(path, text, e.span(), format!("invalid TOML: {}", e.message().trim()))
+            ConfigError::at(
+                path,
+                text,
+                e.span(),
+                format!("invalid TOML: {}", e.message().trim()),
+            )
         })?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let (table, name) = if pyproject {
@@ -135,12 +140,17 @@ impl Configuration {
             };
             let Some(table) = item.as_table_like() else {
                 let span = item.span().or_else(|| key.span());
-                let msg = format!("expected a table for [tool.pitfall], found {}", item.type_name());
+                let msg = format!(
+                    "expected a table for [tool.pitfall], found {}",
+                    item.type_name()
+                );
                 return Err(ConfigError::at(path, text, span, msg));
             };
             (table, "[tool.pitfall]".to_string())
         } else {
-            let file = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let file = path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
             (doc.as_table() as &dyn TableLike, file)
         };
         let parser = Parser {
@@ -182,7 +192,9 @@ impl Parser<'_> {
                 "select" => config.select = Some(self.selectors(key, item)?),
                 "extend-select" => config.extend_select = self.selectors(key, item)?,
                 "ignore" => config.ignore = self.selectors(key, item)?,
-                "per-file-ignores" => config.per_file_ignores = Some(self.per_file_ignores(key, item)?),
+                "per-file-ignores" => {
+                    config.per_file_ignores = Some(self.per_file_ignores(key, item)?)
+                }
                 "exclude" => config.exclude = Some(self.globs(key, item)?),
                 "extend-exclude" => config.extend_exclude = self.globs(key, item)?,
                 "respect-gitignore" => config.respect_gitignore = Some(self.bool(key, item)?),
@@ -198,7 +210,11 @@ impl Parser<'_> {
                 }
                 "src" => {
                     let dirs = self.strings(key, item)?;
-                    config.src = Some(dirs.iter().map(|(d, _)| normalize(Path::new(d), self.dir)).collect());
+                    config.src = Some(
+                        dirs.iter()
+                            .map(|(d, _)| normalize(Path::new(d), self.dir))
+                            .collect(),
+                    );
                 }
                 "extend" => {
                     let (value, span) = self.string(key, item)?;
@@ -236,8 +252,13 @@ impl Parser<'_> {
             );
             return Err(self.error(key.span(), msg));
         }
-        let hint = near_key.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-        Err(self.error(key.span(), format!("unknown key `{name}` in {}{hint}", self.table)))
+        let hint = near_key
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        Err(self.error(
+            key.span(),
+            format!("unknown key `{name}` in {}{hint}", self.table),
+        ))
     }
 
     fn rule_options(
@@ -255,15 +276,25 @@ impl Parser<'_> {
                 } else if let Some(s) = closest(name, meta.options.iter().map(|o| o.name)) {
                     format!("; did you mean `{s}`?")
                 } else {
-                    let names: Vec<String> = meta.options.iter().map(|o| format!("`{}`", o.name)).collect();
+                    let names: Vec<String> = meta
+                        .options
+                        .iter()
+                        .map(|o| format!("`{}`", o.name))
+                        .collect();
                     format!("; expected one of {}", names.join(", "))
                 };
-                let msg = format!("unknown option `{name}` for rule `{}` ({}){hint}", meta.name, meta.code);
+                let msg = format!(
+                    "unknown option `{name}` for rule `{}` ({}){hint}",
+                    meta.name, meta.code
+                );
                 return Err(self.error(key.span(), msg));
             };
             let value = match spec.kind {
                 OptionKind::StringList => OptionValue::StringList(
-                    self.strings(key, item)?.into_iter().map(|(s, _)| s.to_string()).collect(),
+                    self.strings(key, item)?
+                        .into_iter()
+                        .map(|(s, _)| s.to_string())
+                        .collect(),
                 ),
                 OptionKind::Bool => OptionValue::Bool(self.bool(key, item)?),
             };
@@ -273,7 +304,11 @@ impl Parser<'_> {
     }
 
     fn type_error(&self, key: &Key, item: &Item, expected: &str) -> ConfigError {
-        let msg = format!("expected {expected} for `{}`, found {}", key.get(), item.type_name());
+        let msg = format!(
+            "expected {expected} for `{}`, found {}",
+            key.get(),
+            item.type_name()
+        );
         self.error(item.span().or_else(|| key.span()), msg)
     }
 
@@ -285,7 +320,8 @@ impl Parser<'_> {
     }
 
     fn bool(&self, key: &Key, item: &Item) -> Result<bool, ConfigError> {
-        item.as_bool().ok_or_else(|| self.type_error(key, item, "a boolean"))
+        item.as_bool()
+            .ok_or_else(|| self.type_error(key, item, "a boolean"))
     }
 
     fn strings<'i>(&self, key: &Key, item: &'i Item) -> Result<Vec<Spanned<'i>>, ConfigError> {
@@ -298,7 +334,11 @@ impl Parser<'_> {
                 Some(s) => Ok((s, value.span())),
                 None => Err(self.error(
                     value.span().or_else(|| item.span()),
-                    format!("expected a string in `{}`, found {}", key.get(), value.type_name()),
+                    format!(
+                        "expected a string in `{}`, found {}",
+                        key.get(),
+                        value.type_name()
+                    ),
                 )),
             })
             .collect()
@@ -328,9 +368,17 @@ impl Parser<'_> {
         })
     }
 
-    fn glob(&self, setting: &str, pattern: &str, span: Option<Range<usize>>) -> Result<FilePattern, ConfigError> {
+    fn glob(
+        &self,
+        setting: &str,
+        pattern: &str,
+        span: Option<Range<usize>>,
+    ) -> Result<FilePattern, ConfigError> {
         if let Err(e) = globset::Glob::new(pattern) {
-            return Err(self.error(span, format!("invalid glob `{pattern}` in `{setting}`: {}", e.kind())));
+            return Err(self.error(
+                span,
+                format!("invalid glob `{pattern}` in `{setting}`: {}", e.kind()),
+            ));
         }
         Ok(FilePattern {
             pattern: pattern.to_string(),

@@ -190,7 +190,10 @@ impl Visitor<'_> {
         let mut err = err;
         loop {
             match err {
-                ignore::Error::WithPath { path: p, err: inner } => {
+                ignore::Error::WithPath {
+                    path: p,
+                    err: inner,
+                } => {
                     path.get_or_insert_with(|| p.clone());
                     err = inner;
                 }
@@ -233,12 +236,16 @@ impl ParallelVisitor for Visitor<'_> {
 impl Drop for Visitor<'_> {
     fn drop(&mut self) {
         let found = mem::take(&mut self.found);
-        self.sink.lock().unwrap_or_else(|e| e.into_inner()).merge(found);
+        self.sink
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .merge(found);
     }
 }
 
 fn is_python(path: &Path) -> bool {
-    path.extension().is_some_and(|ext| ext == "py" || ext == "pyi")
+    path.extension()
+        .is_some_and(|ext| ext == "py" || ext == "pyi")
 }
 
 /// `Permission denied`, without std's ` (os error 13)` suffix.

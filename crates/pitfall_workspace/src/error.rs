@@ -17,11 +17,17 @@ impl Location {
     pub fn from_offset(text: &str, offset: usize) -> Location {
         let offset = offset.min(text.len());
         let before = &text.as_bytes()[..offset];
-        let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
         let line = before.iter().filter(|b| **b == b'\n').count() + 1;
         // `offset` may fall inside a multi-byte character only if a span is
         // off; stay safe by decoding lossily.
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
         Location { line, column }
     }
 }
@@ -95,10 +101,19 @@ mod tests {
     #[test]
     fn offsets_become_one_based_lines_and_char_columns() {
         let text = "a = 1\nbé = 2\n";
-        assert_eq!(Location::from_offset(text, 0), Location { line: 1, column: 1 });
-        assert_eq!(Location::from_offset(text, 6), Location { line: 2, column: 1 });
+        assert_eq!(
+            Location::from_offset(text, 0),
+            Location { line: 1, column: 1 }
+        );
+        assert_eq!(
+            Location::from_offset(text, 6),
+            Location { line: 2, column: 1 }
+        );
         // `=` after the two-byte `é` is the 4th character of line 2.
         let eq = text.rfind('=').unwrap();
-        assert_eq!(Location::from_offset(text, eq), Location { line: 2, column: 4 });
+        assert_eq!(
+            Location::from_offset(text, eq),
+            Location { line: 2, column: 4 }
+        );
     }
 }

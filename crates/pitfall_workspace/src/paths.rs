@@ -35,8 +35,14 @@ mod tests {
     #[test]
     fn normalizes_lexically() {
         let cwd = Path::new("/home/u/proj");
-        assert_eq!(normalize(Path::new("."), cwd), PathBuf::from("/home/u/proj"));
-        assert_eq!(normalize(Path::new("./a/../b"), cwd), PathBuf::from("/home/u/proj/b"));
+        assert_eq!(
+            normalize(Path::new("."), cwd),
+            PathBuf::from("/home/u/proj")
+        );
+        assert_eq!(
+            normalize(Path::new("./a/../b"), cwd),
+            PathBuf::from("/home/u/proj/b")
+        );
         assert_eq!(normalize(Path::new("/x/./y/.."), cwd), PathBuf::from("/x"));
         assert_eq!(normalize(Path::new("../../../.."), cwd), PathBuf::from("/"));
     }

@@ -41,12 +41,18 @@ impl Resolver {
             normalize(&cwd, &here)
         };
         for (flag, patterns) in [
-            ("--exclude", overrides.exclude.as_deref().unwrap_or_default()),
+            (
+                "--exclude",
+                overrides.exclude.as_deref().unwrap_or_default(),
+            ),
             ("--extend-exclude", overrides.extend_exclude.as_slice()),
         ] {
             for p in patterns {
                 if let Err(e) = globset::Glob::new(p) {
-                    return Err(ConfigError::cli(format!("invalid glob `{p}` for `{flag}`: {}", e.kind())));
+                    return Err(ConfigError::cli(format!(
+                        "invalid glob `{p}` for `{flag}`: {}",
+                        e.kind()
+                    )));
                 }
             }
         }
@@ -61,7 +67,11 @@ impl Resolver {
         if let Some(file) = &resolver.overrides.config_file {
             let path = normalize(file, &resolver.cwd);
             if !path.is_file() {
-                return Err(ConfigError::new(&path, None, "configuration file not found"));
+                return Err(ConfigError::new(
+                    &path,
+                    None,
+                    "configuration file not found",
+                ));
             }
             let config = Configuration::load(&path)?.unwrap_or_else(|| Configuration::empty(&path));
             resolver.fixed = Some(resolver.settings_from(config)?);
@@ -171,12 +181,14 @@ fn load_extends(config: Configuration) -> Result<Vec<Configuration>, ConfigError
         }
         let target = identity(&extend.path);
         if seen.contains(&target) {
-            let mut cycle: Vec<String> = chain.iter().map(|c| c.path.display().to_string()).collect();
+            let mut cycle: Vec<String> =
+                chain.iter().map(|c| c.path.display().to_string()).collect();
             cycle.push(extend.path.display().to_string());
             return Err(at(format!("`extend` cycle: {}", cycle.join(" -> "))));
         }
         seen.push(target);
-        let next = Configuration::load(&extend.path)?.unwrap_or_else(|| Configuration::empty(&extend.path));
+        let next = Configuration::load(&extend.path)?
+            .unwrap_or_else(|| Configuration::empty(&extend.path));
         chain.push(next);
     }
 }

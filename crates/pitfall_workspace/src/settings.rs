@@ -63,6 +63,9 @@ pub struct CliOverrides {
 pub struct PathMatcher {
     absolute: GlobSet,
     basename: GlobSet,
+    /// For each glob in `basename`, the index of its pattern (patterns
+    /// containing a `/` cannot match a bare name and are left out).
+    basename_patterns: Vec<usize>,
 }
 
 impl PathMatcher {
@@ -70,9 +73,15 @@ impl PathMatcher {
     pub fn new(patterns: &[FilePattern]) -> Result<PathMatcher, globset::Error> {
         let mut absolute = GlobSetBuilder::new();
         let mut basename = GlobSetBuilder::new();
-        for p in patterns {
-            let pattern = p.pattern.strip_prefix("./").unwrap_or(&p.pattern);
-            let pattern = pattern.trim_end_matches('/');
+        let mut basename_patterns = Vec::new();
+        for (i, p) in patterns.iter().enumerate() {
+            let pattern = p.pattern.trim_end_matches('/');
+            if !pattern.contains('/') {
+                basename.add(Glob::new(pattern)?);
+                basename_patterns.push(i);
+            }
+            // `./build` is `build` anchored at the base, never a bare name.
+            let pattern = pattern.strip_prefix("./").unwrap_or(pattern);
             let anchored = if Path::new(pattern).is_absolute() {
                 pattern.to_string()
             } else {
@@ -81,11 +90,11 @@ impl PathMatcher {
                 format!("{}/{pattern}", base.trim_end_matches('/'))
             };
             absolute.add(Glob::new(&anchored)?);
-            basename.add(Glob::new(pattern)?);
         }
         Ok(PathMatcher {
             absolute: absolute.build()?,
             basename: basename.build()?,
+            basename_patterns,
         })
     }
 
@@ -110,7 +119,12 @@ impl PathMatcher {
     fn matches(&self, path: &Path) -> Vec<usize> {
         let mut hits = self.absolute.matches_candidate(&Candidate::new(path));
         if let Some(name) = path.file_name() {
-            hits.extend(self.basename.matches(name));
+            hits.extend(
+                self.basename
+                    .matches(name)
+                    .into_iter()
+                    .map(|i| self.basename_patterns[i]),
+            );
         }
         hits
     }
@@ -163,7 +177,9 @@ impl Settings {
     pub fn linter_settings_for(&self, path: &Path) -> LinterSettings {
         let mut linter = self.linter.clone();
         if !self.per_file_ignores.is_empty() {
-            linter.rules.subtract(&self.per_file_ignores.ignored_for(path));
+            linter
+                .rules
+                .subtract(&self.per_file_ignores.ignored_for(path));
         }
         linter
     }
@@ -201,9 +217,19 @@ impl Settings {
         // `select` resetting what came before, the CLI last.
         let mut rules = RuleSet::defaults();
         for config in chain.iter().rev() {
-            apply_selection(&mut rules, config.select.as_deref(), &config.extend_select, &config.ignore);
+            apply_selection(
+                &mut rules,
+                config.select.as_deref(),
+                &config.extend_select,
+                &config.ignore,
+            );
         }
-        apply_selection(&mut rules, overrides.select.as_deref(), &overrides.extend_select, &overrides.ignore);
+        apply_selection(
+            &mut rules,
+            overrides.select.as_deref(),
+            &overrides.extend_select,
+            &overrides.ignore,
+        );
 
         let target_version = overrides
             .target_version
@@ -220,7 +246,10 @@ impl Settings {
         let cli_patterns = |patterns: &[String]| -> Vec<FilePattern> {
             patterns
                 .iter()
-                .map(|p| FilePattern { pattern: p.clone(), base: cwd.to_path_buf() })
+                .map(|p| FilePattern {
+                    pattern: p.clone(),
+                    base: cwd.to_path_buf(),
+                })
                 .collect()
         };
         let mut exclude = match (&overrides.exclude, pick(&|c| c.exclude.is_some())) {
@@ -228,7 +257,10 @@ impl Settings {
             (None, Some(config)) => config.exclude.clone().unwrap_or_default(),
             (None, None) => DEFAULT_EXCLUDES
                 .iter()
-                .map(|p| FilePattern { pattern: (*p).to_string(), base: root.clone() })
+                .map(|p| FilePattern {
+                    pattern: (*p).to_string(),
+                    base: root.clone(),
+                })
                 .collect(),
         };
         for config in chain.iter().rev() {

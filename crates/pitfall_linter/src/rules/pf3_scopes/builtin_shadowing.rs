@@ -2,8 +2,11 @@
 
 use pitfall_semantic::builtins::is_builtin;
 use pitfall_semantic::{
-    Binding, BindingId, BindingKind, Resolved, ScopeId, ScopeKind, SemanticIndex,
+    Binding, BindingId, BindingKind, Lookup, Resolved, ScopeId, ScopeKind, SemanticIndex,
 };
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{Expr, ModModule, Parameters, Stmt};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
 use crate::checker::Checker;
@@ -75,9 +78,9 @@ impl Rule for BuiltinShadowing {
         let target = checker.settings().target_version;
         let ignore = checker.option_strings("ignore-names");
         let check_class = checker.option_bool("check-class-attributes");
-        let is_candidate = |name: &str| {
-            is_shadowable_builtin(name, target) && !ignore.iter().any(|i| i == name)
-        };
+        let is_candidate =
+            |name: &str| is_shadowable_builtin(name, target) && !ignore.iter().any(|i| i == name);
+        let same_defaults = same_name_defaults(checker.module());
 
         // The first reportable binding per (scope, name). `global x` in a
         // function makes its bindings module bindings, so they are counted there.
@@ -99,7 +102,9 @@ impl Rule for BuiltinShadowing {
                 };
                 for &b in &sym.bindings {
                     let binding = semantic.binding(b);
-                    if !reportable(semantic, binding, semantic.scope(owner).kind, check_class) {
+                    if !reportable(semantic, binding, semantic.scope(owner).kind, check_class)
+                        || is_builtin_default(semantic, binding, &same_defaults)
+                    {
                         continue;
                     }
                     let entry = first.entry((owner, name.as_str())).or_insert(b);
@@ -139,7 +144,13 @@ fn is_shadowable_builtin(name: &str, target: PythonVersion) -> bool {
         return false;
     }
     match ADDED_IN.iter().find(|(n, _)| *n == name) {
-        Some((_, minor)) => target >= PythonVersion { major: 3, minor: *minor },
+        Some((_, minor)) => {
+            target
+                >= PythonVersion {
+                    major: 3,
+                    minor: *minor,
+                }
+        }
         None => true,
     }
 }
@@ -154,28 +165,90 @@ fn reportable(
     match &binding.kind {
         BindingKind::Deletion => return false,
         // `from builtins import open` re-binds the builtin itself.
-        BindingKind::FromImport { qualified } | BindingKind::Import { qualified } => {
-            if is_builtins_member(qualified, &binding.name) {
-                return false;
-            }
+        BindingKind::FromImport { qualified } | BindingKind::Import { qualified }
+            if is_builtins_member(qualified, &binding.name) =>
+        {
+            return false
         }
         // `open = builtins.open`, `input = input` at module level: same object.
-        BindingKind::Assignment | BindingKind::AnnotatedAssignment { .. } => {
-            if let Some(value) = &binding.value {
-                if value.segments.len() <= 1 {
-                    if let Some(Resolved::Qualified(q)) = semantic.resolve_path(value, 0) {
-                        if is_builtins_member(&q, &binding.name) {
-                            return false;
-                        }
-                    }
-                }
-            }
+        BindingKind::Assignment | BindingKind::AnnotatedAssignment { .. }
+            if is_builtin_value(semantic, binding) =>
+        {
+            return false
         }
         // Class type parameters are visible to the methods too.
         BindingKind::TypeParam => return true,
         _ => {}
     }
     kind != ScopeKind::Class || check_class
+}
+
+/// The name ranges of parameters whose default is a name equal to their own
+/// (`def f(x, len=len)`), with the default's start.
+fn same_name_defaults(module: &ModModule) -> FxHashMap<TextRange, TextSize> {
+    struct Collect(FxHashMap<TextRange, TextSize>);
+    impl Collect {
+        fn parameters(&mut self, parameters: &Parameters) {
+            for p in parameters.iter() {
+                if let Some(Expr::Name(default)) = p.default() {
+                    if default.id == p.name().id {
+                        self.0.insert(p.name().range, default.start());
+                    }
+                }
+            }
+        }
+    }
+    impl<'a> Visitor<'a> for Collect {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if let Stmt::FunctionDef(def) = stmt {
+                self.parameters(&def.parameters);
+            }
+            visitor::walk_stmt(self, stmt);
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Lambda(lambda) = expr {
+                if let Some(parameters) = &lambda.parameters {
+                    self.parameters(parameters);
+                }
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut collect = Collect(FxHashMap::default());
+    collect.visit_body(&module.body);
+    collect.0
+}
+
+/// `def f(x, len=len)`: the parameter holds the builtin itself (a local
+/// alias for speed, as in `json.encoder`), unless a caller passes another.
+fn is_builtin_default(
+    semantic: &SemanticIndex,
+    binding: &Binding,
+    same_defaults: &FxHashMap<TextRange, TextSize>,
+) -> bool {
+    if binding.kind != BindingKind::Parameter {
+        return false;
+    }
+    let Some(default_at) = same_defaults.get(&binding.range) else {
+        return false;
+    };
+    // Defaults are evaluated where the function is defined.
+    let Some(outer) = semantic.scope(binding.scope).parent else {
+        return false;
+    };
+    semantic.lookup(outer, &binding.name, *default_at) == Lookup::Builtin
+}
+
+/// The binding's value is the builtin of the same name (`open = builtins.open`).
+fn is_builtin_value(semantic: &SemanticIndex, binding: &Binding) -> bool {
+    let Some(value) = &binding.value else {
+        return false;
+    };
+    value.segments.len() <= 1
+        && matches!(
+            semantic.resolve_path(value, 0),
+            Some(Resolved::Qualified(q)) if is_builtins_member(&q, &binding.name)
+        )
 }
 
 fn is_builtins_member(qualified: &str, name: &str) -> bool {

@@ -172,9 +172,8 @@ fn check_function(checker: &mut Checker, func: &Func) {
     for idx in (0..parents.len()).rev() {
         let Some(lp) = loop_at(semantic, parents[idx], func.range, scope) else {
             match parents[idx] {
-                Node::Stmt(Stmt::FunctionDef(_) | Stmt::ClassDef(_)) | Node::Expr(Expr::Lambda(_)) => {
-                    return
-                }
+                Node::Stmt(Stmt::FunctionDef(_) | Stmt::ClassDef(_))
+                | Node::Expr(Expr::Lambda(_)) => return,
                 _ => continue,
             }
         };
@@ -303,16 +302,23 @@ fn captured_variable(
         let Some(sym) = semantic.symbol_in(lp.scope, &u.name) else {
             continue;
         };
-        let mut rebound = sym.bindings.iter().map(|b| semantic.binding(*b)).filter(|binding| {
-            binding.kind != BindingKind::Deletion
-                && lp.region.iter().any(|r| r.contains_range(binding.range))
-        });
+        let mut rebound = sym
+            .bindings
+            .iter()
+            .map(|b| semantic.binding(*b))
+            .filter(|binding| {
+                binding.kind != BindingKind::Deletion
+                    && lp.region.iter().any(|r| r.contains_range(binding.range))
+            });
         let Some(first) = rebound.next() else {
             continue;
         };
-        let is_target = std::iter::once(first)
-            .chain(rebound)
-            .any(|b| matches!(b.kind, BindingKind::ForTarget | BindingKind::ComprehensionTarget));
+        let is_target = std::iter::once(first).chain(rebound).any(|b| {
+            matches!(
+                b.kind,
+                BindingKind::ForTarget | BindingKind::ComprehensionTarget
+            )
+        });
         if is_target {
             return Some(u.name.to_string());
         }
@@ -426,7 +432,9 @@ fn escapes(
                         .targets
                         .iter()
                         .any(|t| target_escapes(cx, t, lp, depth)),
-                    Stmt::AnnAssign(ann) if ann.value.as_ref().is_some_and(|v| v.range() == node) => {
+                    Stmt::AnnAssign(ann)
+                        if ann.value.as_ref().is_some_and(|v| v.range() == node) =>
+                    {
                         target_escapes(cx, &ann.target, lp, depth)
                     }
                     // `handlers += [lambda: ...]` accumulates across iterations.
@@ -458,7 +466,9 @@ fn waited_for(chain: &[Node], call: TextRange) -> bool {
 fn target_escapes(cx: &Cx, target: &Expr, lp: Option<&Loop>, depth: u32) -> bool {
     match target {
         Expr::Attribute(_) | Expr::Subscript(_) => true,
-        Expr::Name(n) => lp.is_some_and(|lp| name_escapes(cx, n.id.as_str(), n.range, lp, depth + 1)),
+        Expr::Name(n) => {
+            lp.is_some_and(|lp| name_escapes(cx, n.id.as_str(), n.range, lp, depth + 1))
+        }
         _ => false,
     }
 }
@@ -559,8 +569,8 @@ fn keeps(cx: &Cx, call: &ast::ExprCall, arg: &Arg, scope: ScopeId, depth: u32) -
     let Some(Resolved::Function(callee)) = cx.semantic.resolve_expr(&call.func, scope) else {
         return false;
     };
-    let bound_method = matches!(&*call.func, Expr::Attribute(_))
-        && cx.semantic.scope(callee).receiver.is_some();
+    let bound_method =
+        matches!(&*call.func, Expr::Attribute(_)) && cx.semantic.scope(callee).receiver.is_some();
     stores_parameter(cx, callee, arg, bound_method, depth + 1)
 }
 
