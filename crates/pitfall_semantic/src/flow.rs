@@ -19,14 +19,30 @@
 //! name count here). Comprehensions run inline; their own targets are local to
 //! them, a walrus in them binds in the function (maybe: the comprehension may
 //! not iterate). Generator expressions run later: their bodies are not checked.
+//!
+//! To stay precise where paths are correlated (the analysis is otherwise
+//! path-insensitive), a few facts are tracked besides the bit sets:
+//! - a read leaves the name bound on the paths that continue (it would have
+//!   raised otherwise), so one mistake is reported once;
+//! - a "possibly unbound" read guarded by the same test as an earlier `if`
+//!   chain that binds the name in some branch is not reported
+//!   (`if waitall: ... else: name = ...` then `x if waitall else name`);
+//! - `for x in items:` runs at least once over a non-empty literal, or where
+//!   `items` was just tested truthy (`if items:`, or `if not items: return`);
+//! - `sys.exit()`, `os._exit()`, `pytest.fail()`, `self.fail()` end a path;
+//!   `with suppress(...)` / `assertRaises(...)` may skip the rest of its body;
+//! - reads in a `try` that catches `NameError` are probes, never reported;
+//! - names a nested function rebinds through `nonlocal` are not tracked.
 
+use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::name::Name;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{
     self as ast, BoolOp, Comprehension, ExceptHandler, Expr, ExprContext, Pattern, Stmt, UnaryOp,
 };
 use ruff_text_size::TextRange;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
+use std::hash::{Hash, Hasher};
 
 use crate::builtins::is_builtin;
 use crate::index::*;
@@ -53,7 +69,9 @@ pub struct UnboundRead {
 
 /// Reads of local names of `function` that may run before the name is bound,
 /// in source order. Empty when the function manipulates its namespace
-/// dynamically (`exec`, `locals()`, `globals()`, `vars()`).
+/// dynamically (`exec`, `locals()`, `globals()`, `vars()`). A name counts as
+/// local when the function binds it without a `global`/`nonlocal`
+/// declaration (parameters are bound at entry).
 pub fn unbound_reads(index: &SemanticIndex, function: &ast::StmtFunctionDef) -> Vec<UnboundRead> {
     let Some(scope) = index.scope_of_node(function.range) else {
         return Vec::new();
@@ -65,6 +83,19 @@ pub fn unbound_reads(index: &SemanticIndex, function: &ast::StmtFunctionDef) -> 
         .map(|id| index.symbol(*id))
         .filter(|s| s.is_local())
         .collect();
+    // A nested function's `nonlocal x` can bind `x` whenever it is called.
+    let rebound_by_nested = nonlocal_in_nested(index, scope);
+    locals.retain(|s| !rebound_by_nested.contains(s.name.as_str()));
+    // `(x): int` annotates without making `x` local.
+    let mut not_local = FxHashSet::default();
+    parenthesized_annotations(&function.body, &mut not_local);
+    if !not_local.is_empty() {
+        locals.retain(|s| {
+            s.bindings
+                .iter()
+                .any(|b| !not_local.contains(&index.binding(*b).range))
+        });
+    }
     if locals.is_empty() || uses_dynamic_namespace(index, scope) {
         return Vec::new();
     }
@@ -89,6 +120,9 @@ pub fn unbound_reads(index: &SemanticIndex, function: &ast::StmtFunctionDef) -> 
         comprehensions: Vec::new(),
         findings: Vec::new(),
         reported: FxHashSet::default(),
+        guards: Vec::new(),
+        pending_guard: None,
+        branch_bindings: FxHashMap::default(),
     };
     for sym in &locals {
         let is_parameter = sym.bindings.iter().any(|b| {
@@ -105,6 +139,66 @@ pub fn unbound_reads(index: &SemanticIndex, function: &ast::StmtFunctionDef) -> 
     let mut findings = flow.findings;
     findings.sort_by_key(|f| f.range.start());
     findings
+}
+
+/// The targets of `(x): int` (a non-simple annotation without a value) in a
+/// function body, outside nested scopes.
+fn parenthesized_annotations(body: &[Stmt], out: &mut FxHashSet<TextRange>) {
+    for stmt in body {
+        match stmt {
+            Stmt::AnnAssign(ann) if !ann.simple && ann.value.is_none() => {
+                if let Expr::Name(n) = &*ann.target {
+                    out.insert(n.range);
+                }
+            }
+            Stmt::If(s) => {
+                parenthesized_annotations(&s.body, out);
+                for clause in &s.elif_else_clauses {
+                    parenthesized_annotations(&clause.body, out);
+                }
+            }
+            Stmt::For(s) => {
+                parenthesized_annotations(&s.body, out);
+                parenthesized_annotations(&s.orelse, out);
+            }
+            Stmt::While(s) => {
+                parenthesized_annotations(&s.body, out);
+                parenthesized_annotations(&s.orelse, out);
+            }
+            Stmt::With(s) => parenthesized_annotations(&s.body, out),
+            Stmt::Try(s) => {
+                parenthesized_annotations(&s.body, out);
+                for handler in &s.handlers {
+                    let ExceptHandler::ExceptHandler(h) = handler;
+                    parenthesized_annotations(&h.body, out);
+                }
+                parenthesized_annotations(&s.orelse, out);
+                parenthesized_annotations(&s.finalbody, out);
+            }
+            Stmt::Match(s) => {
+                for case in &s.cases {
+                    parenthesized_annotations(&case.body, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Names declared `nonlocal` in functions nested (at any depth) in `scope`.
+fn nonlocal_in_nested(index: &SemanticIndex, scope: ScopeId) -> FxHashSet<&str> {
+    let mut names = FxHashSet::default();
+    let mut stack: Vec<ScopeId> = index.scope(scope).children.clone();
+    while let Some(s) = stack.pop() {
+        for id in index.scope(s).symbols.values() {
+            let sym = index.symbol(*id);
+            if sym.declared_nonlocal.is_some() {
+                names.insert(sym.name.as_str());
+            }
+        }
+        stack.extend(index.scope(s).children.iter().copied());
+    }
+    names
 }
 
 /// Calls that read or write the namespace by name: the analysis cannot see
@@ -124,10 +218,14 @@ fn uses_dynamic_namespace(index: &SemanticIndex, scope: ScopeId) -> bool {
 
 const MAX_ROUNDS: usize = 32;
 
+/// The bound-ness of every local name at one point.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct State {
+    /// Some path reaches this point.
     reachable: bool,
+    /// Bound on every path reaching here (or every path that did not raise).
     must: Vec<u64>,
+    /// Some binding reaches here on at least one path.
     maybe: Vec<u64>,
 }
 
@@ -171,6 +269,14 @@ impl State {
         }
     }
 
+    /// Every path continuing here has the name bound, though no binding
+    /// reaches here (a read that would have raised otherwise).
+    fn assume_bound(&mut self, i: usize) {
+        if self.reachable {
+            self.must[i / 64] |= 1 << (i % 64);
+        }
+    }
+
     fn maybe_bind(&mut self, i: usize) {
         if self.reachable {
             self.maybe[i / 64] |= 1 << (i % 64);
@@ -195,6 +301,15 @@ impl State {
 enum Jump {
     Break,
     Continue,
+}
+
+/// What the last round of a loop saw.
+struct LoopRun<R> {
+    head: State,
+    /// The end of the body joined with every `continue`.
+    back: State,
+    breaks: Vec<State>,
+    result: R,
 }
 
 #[derive(Default)]
@@ -225,6 +340,17 @@ struct Flow<'a> {
     comprehensions: Vec<ScopeId>,
     findings: Vec<UnboundRead>,
     reported: FxHashSet<TextRange>,
+    /// Tests known to hold or fail here: those of the `if`/`elif`/conditional
+    /// expressions whose branches enclose the current point, and of earlier
+    /// `if`s in the block whose body always jumps away.
+    guards: Vec<Guard>,
+    /// Set by an `if` whose body always jumps away: its test fails for the
+    /// rest of the block.
+    pending_guard: Option<Guard>,
+    /// For each `if`/`elif` test seen: the names some branch of its chain
+    /// binds. A read guarded by the same test again is likely correlated
+    /// (`if waitall: ... else: name = ...` then `x if waitall else name`).
+    branch_bindings: FxHashMap<u64, Vec<u64>>,
 }
 
 impl<'a> Flow<'a> {
@@ -266,8 +392,8 @@ impl<'a> Flow<'a> {
         }
     }
 
-    /// A read of `name`. Past it the name is bound: had it not been, the
-    /// read would have raised.
+    /// A read of `name`. Past it the name is bound on every path that gets
+    /// there: had it not been, the read would have raised.
     fn read(&mut self, name: &Name, range: TextRange, kind: UseKind) {
         if !self.state.reachable {
             return;
@@ -287,7 +413,9 @@ impl<'a> Flow<'a> {
             return;
         }
         let before = self.state.is_maybe(i);
-        self.state.bind(i);
+        // Only `must`: no binding reaches here, so a read later in a loop
+        // whose first iteration raised here is still definitely unbound.
+        self.state.assume_bound(i);
         if self.silent > 0 || self.guarded > 0 || !self.reported.insert(range) {
             return;
         }
@@ -296,6 +424,9 @@ impl<'a> Flow<'a> {
         } else {
             Boundness::Unbound
         };
+        if boundness == Boundness::PossiblyUnbound && self.correlated(i) {
+            return;
+        }
         self.findings.push(UnboundRead {
             name: name.clone(),
             range,
@@ -304,13 +435,28 @@ impl<'a> Flow<'a> {
         });
     }
 
+    /// A guard of the current point repeats the test of an `if` chain that
+    /// binds name `i` in some branch.
+    fn correlated(&self, i: usize) -> bool {
+        self.guards.iter().any(|g| {
+            self.branch_bindings
+                .get(&g.key)
+                .is_some_and(|bits| bits[i / 64] & (1 << (i % 64)) != 0)
+        })
+    }
+
     fn body(&mut self, body: &'a [Stmt]) {
+        let guards = self.guards.len();
         for stmt in body {
             if !self.state.reachable {
-                return;
+                break;
             }
             self.stmt(stmt);
+            if let Some(guard) = self.pending_guard.take() {
+                self.guards.push(guard);
+            }
         }
+        self.guards.truncate(guards);
     }
 
     fn stmt(&mut self, stmt: &'a Stmt) {
@@ -452,93 +598,151 @@ impl<'a> Flow<'a> {
     }
 
     /// Runs a loop body from the loop head until the head stops changing; the
-    /// last round (from the fixpoint) reports. Returns the head, the last
-    /// round's `break`s and what `iteration` returned in it.
+    /// last round (from the fixpoint) reports. Returns what the last round
+    /// saw: the head, the states that go back to it, the `break`s, and what
+    /// `iteration` returned.
     fn fixpoint<R>(
         &mut self,
         pre: &State,
         mut iteration: impl FnMut(&mut Self) -> R,
-    ) -> (State, LoopFrame, R) {
+    ) -> LoopRun<R> {
         let mut head = pre.clone();
         let outer_silent = self.silent > 0;
         self.silent += 1;
         let mut rounds = 0;
         let mut last = loop {
-            self.state = head.clone();
-            self.loops.push(LoopFrame::default());
-            let r = iteration(self);
-            let frame = self.loops.pop().unwrap_or_default();
+            let (back, breaks, r) = self.loop_round(&head, &mut iteration);
             let mut next = pre.clone();
-            next.join(&self.state);
-            for c in &frame.continues {
-                next.join(c);
-            }
+            next.join(&back);
             rounds += 1;
             if next == head || rounds >= MAX_ROUNDS {
-                break (frame, r);
+                break (back, breaks, r);
             }
             head = next;
         };
         self.silent -= 1;
         if !outer_silent {
-            self.state = head.clone();
-            self.loops.push(LoopFrame::default());
-            let r = iteration(self);
-            let frame = self.loops.pop().unwrap_or_default();
-            last = (frame, r);
+            last = self.loop_round(&head, &mut iteration);
         }
-        (head, last.0, last.1)
+        LoopRun {
+            head,
+            back: last.0,
+            breaks: last.1,
+            result: last.2,
+        }
+    }
+
+    fn loop_round<R>(
+        &mut self,
+        head: &State,
+        iteration: &mut impl FnMut(&mut Self) -> R,
+    ) -> (State, Vec<State>, R) {
+        self.state = head.clone();
+        self.loops.push(LoopFrame::default());
+        let r = iteration(self);
+        let frame = self.loops.pop().unwrap_or_default();
+        let mut back = self.take_state();
+        for c in &frame.continues {
+            back.join(c);
+        }
+        (back, frame.breaks, r)
     }
 
     fn for_loop(&mut self, for_: &'a ast::StmtFor) {
         self.expr(&for_.iter);
         let pre = self.state.clone();
-        let (head, frame, ()) = self.fixpoint(&pre, |this| {
+        let run = self.fixpoint(&pre, |this| {
             this.record();
             this.expr(&for_.target);
             this.body(&for_.body);
         });
-        // The iterator is exhausted at the loop head.
-        self.state = head;
+        // The iterator is exhausted at the loop head; a non-empty literal
+        // (or a collection just tested truthy) is not exhausted before the
+        // first iteration.
+        let iter_key = expr_key(&for_.iter);
+        let runs = is_non_empty_literal(&for_.iter)
+            || self.guards.iter().any(|g| g.holds && g.key == iter_key);
+        self.state = if runs { run.back } else { run.head };
         self.body(&for_.orelse);
-        for b in &frame.breaks {
+        for b in &run.breaks {
             self.state.join(b);
         }
     }
 
     fn while_loop(&mut self, while_: &'a ast::StmtWhile) {
         let pre = self.state.clone();
-        let (_, frame, exit) = self.fixpoint(&pre, |this| {
+        let run = self.fixpoint(&pre, |this| {
             this.record();
             let (if_true, if_false) = this.cond(&while_.test);
             this.state = if_true;
             this.body(&while_.body);
             if_false
         });
-        self.state = exit;
+        self.state = run.result;
         self.body(&while_.orelse);
-        for b in &frame.breaks {
+        for b in &run.breaks {
             self.state.join(b);
         }
     }
 
     fn if_stmt(&mut self, if_: &'a ast::StmtIf) {
+        let pre = self.state.clone();
+        let guards = self.guards.len();
+        let mut keys = Vec::new();
+        correlation_keys(&if_.test, &mut keys);
         let (if_true, mut rest) = self.cond(&if_.test);
+        self.guards.push(Guard::of(&if_.test));
         self.state = if_true;
         self.body(&if_.body);
+        let body_jumps = !self.state.reachable;
+        // Names some branch binds on all its paths.
+        let mut bound = vec![0u64; self.words];
+        self.note_branch_bindings(&pre, &mut bound);
         let mut done = self.take_state();
         for clause in &if_.elif_else_clauses {
+            // The earlier tests failed.
+            if let Some(last) = self.guards.last_mut() {
+                last.holds = !last.holds;
+            }
             self.state = std::mem::replace(&mut rest, self.unreachable());
             if let Some(test) = &clause.test {
                 let (if_true, if_false) = self.cond(test);
                 self.state = if_true;
                 rest = if_false;
+                correlation_keys(test, &mut keys);
+                self.guards.push(Guard::of(test));
             }
             self.body(&clause.body);
+            self.note_branch_bindings(&pre, &mut bound);
             done.join(&self.state);
         }
+        self.guards.truncate(guards);
+        if if_.elif_else_clauses.is_empty() && body_jumps && rest.reachable {
+            let mut guard = Guard::of(&if_.test);
+            guard.holds = !guard.holds;
+            self.pending_guard = Some(guard);
+        }
         done.join(&rest);
+        if bound.iter().any(|w| *w != 0) {
+            for key in keys {
+                let entry = self
+                    .branch_bindings
+                    .entry(key)
+                    .or_insert_with(|| vec![0; bound.len()]);
+                for (e, b) in entry.iter_mut().zip(&bound) {
+                    *e |= b;
+                }
+            }
+        }
         self.state = done;
+    }
+
+    fn note_branch_bindings(&self, pre: &State, bound: &mut [u64]) {
+        if self.state.reachable && pre.reachable {
+            for ((b, end), before) in bound.iter_mut().zip(&self.state.must).zip(&pre.must) {
+                *b |= end & !before;
+            }
+        }
     }
 
     fn with_stmt(&mut self, with: &'a ast::StmtWith) {
@@ -548,7 +752,10 @@ impl<'a> Flow<'a> {
                 self.expr(vars);
             }
         }
-        let suppresses = with.items.iter().any(|i| suppresses_exceptions(&i.context_expr));
+        let suppresses = with
+            .items
+            .iter()
+            .any(|i| suppresses_exceptions(&i.context_expr));
         if suppresses {
             self.catchers.push(self.state.clone());
             self.body(&with.body);
@@ -650,7 +857,10 @@ impl<'a> Flow<'a> {
 
     fn try_stmt(&mut self, try_: &'a ast::StmtTry) {
         let has_finally = !try_.finalbody.is_empty();
-        let break_mark = self.loops.last().map(|l| (l.breaks.len(), l.continues.len()));
+        let break_mark = self
+            .loops
+            .last()
+            .map(|l| (l.breaks.len(), l.continues.len()));
         let return_mark = self.returns.len();
         if has_finally {
             self.catchers.push(self.state.clone());
@@ -695,7 +905,12 @@ impl<'a> Flow<'a> {
         let mut entry = normal.clone();
         entry.join(&escaping);
         if let (Some((b, c)), Some(frame)) = (break_mark, self.loops.last()) {
-            for s in frame.breaks.iter().skip(b).chain(frame.continues.iter().skip(c)) {
+            for s in frame
+                .breaks
+                .iter()
+                .skip(b)
+                .chain(frame.continues.iter().skip(c))
+            {
                 entry.join(s);
             }
         }
@@ -839,11 +1054,17 @@ impl<'a> Flow<'a> {
             }
             Expr::If(e) => {
                 let (if_true, if_false) = self.cond(&e.test);
+                let mut guard = Guard::of(&e.test);
+                self.guards.push(guard);
                 self.state = if_true;
                 self.expr(&e.body);
+                self.guards.pop();
+                guard.holds = !guard.holds;
+                self.guards.push(guard);
                 let after_body = std::mem::replace(&mut self.state, if_false);
                 self.expr(&e.orelse);
                 self.state.join(&after_body);
+                self.guards.pop();
             }
             Expr::Lambda(lambda) => {
                 if let Some(params) = &lambda.parameters {
@@ -976,6 +1197,65 @@ fn constant_truth(expr: &Expr) -> Option<bool> {
         },
         _ => None,
     }
+}
+
+/// A test known to hold (or fail) at a point.
+#[derive(Copy, Clone, Debug)]
+struct Guard {
+    /// The test with any `not` stripped, as an [`expr_key`].
+    key: u64,
+    holds: bool,
+}
+
+impl Guard {
+    /// The guard a true condition establishes.
+    fn of(test: &Expr) -> Guard {
+        let mut expr = test;
+        let mut holds = true;
+        while let Expr::UnaryOp(u) = expr {
+            if u.op != UnaryOp::Not {
+                break;
+            }
+            expr = &u.operand;
+            holds = !holds;
+        }
+        Guard {
+            key: expr_key(expr),
+            holds,
+        }
+    }
+}
+
+/// The keys an `if` test records its branches' bindings under: the test and,
+/// for `a or b`, each operand (either one holding implies the test).
+fn correlation_keys(test: &Expr, keys: &mut Vec<u64>) {
+    keys.push(Guard::of(test).key);
+    if let Expr::BoolOp(b) = test {
+        if b.op == BoolOp::Or {
+            for value in &b.values {
+                correlation_keys(value, keys);
+            }
+        }
+    }
+}
+
+/// A hash of an expression's structure (ranges aside).
+fn expr_key(expr: &Expr) -> u64 {
+    let mut hasher = FxHasher::default();
+    ComparableExpr::from(expr).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// `for x in [a, b]:` runs its body at least once.
+fn is_non_empty_literal(expr: &Expr) -> bool {
+    let elts = match expr {
+        Expr::List(l) => &l.elts,
+        Expr::Tuple(t) => &t.elts,
+        Expr::Set(s) => &s.elts,
+        Expr::StringLiteral(s) => return !s.value.is_empty(),
+        _ => return false,
+    };
+    elts.iter().any(|e| !matches!(e, Expr::Starred(_)))
 }
 
 /// `case _:` and `case x:` (also inside `|`) always match.

@@ -1,6 +1,12 @@
 //! PF304 `missing-nonlocal`: a nested function assigns a name of its enclosing
 //! function without `nonlocal`; the assignment makes a new local and the
 //! enclosing function keeps reading its old value.
+//!
+//! Reported when the nested function's first binding of the name is a plain
+//! assignment that the nested function itself never reads (a store whose only
+//! purpose can be the enclosing variable), the nearest enclosing function
+//! binds the name before the `def` (or in a loop around it), and reads it
+//! after the `def` (or anywhere in a loop around it).
 
 use pitfall_semantic::{Binding, BindingKind, ScopeId, ScopeKind, SemanticIndex, Use, UseKind};
 use ruff_python_ast::Stmt;
@@ -78,28 +84,47 @@ impl Rule for MissingNonlocal {
 
         for binding in candidates {
             let name = binding.name.as_str();
-            // A read before the first assignment is PF302's case.
-            let assigned = binding.stmt_range.end();
-            if function_reads(semantic, inner, name).any(|u| u.range.start() < assigned) {
+            // A read before the assignment is PF302's case; a read after it
+            // uses the name as the nested function's own working variable.
+            // Only a store the nested function never reads looks like an
+            // attempt to update the enclosing variable.
+            if reads_in_nested(semantic, inner, name) {
                 continue;
             }
             let Some(outer) = enclosing_binding(semantic, inner, name) else {
                 continue;
             };
             let outer_range = semantic.scope(outer).node_range;
+            let in_loop_with_def = |range: TextRange| {
+                loops
+                    .iter()
+                    .any(|l| outer_range.contains_range(*l) && l.contains_range(range))
+            };
+            // The enclosing value must exist when the nested function runs:
+            // bound before the `def` (or in a loop around it).
+            let bound_before = semantic.symbol_in(outer, name).is_some_and(|sym| {
+                sym.bindings.iter().map(|b| semantic.binding(*b)).any(|b| {
+                    b.kind != BindingKind::Deletion
+                        && (b.range.start() < def.range.start() || in_loop_with_def(b.range))
+                })
+            });
+            if !bound_before {
+                continue;
+            }
             let later_read = function_reads(semantic, outer, name)
                 .filter(|u| matches!(u.kind, UseKind::Load | UseKind::AugmentedLoad))
-                .filter(|u| {
-                    u.range.start() >= def.range.end()
-                        || loops.iter().any(|l| outer_range.contains_range(*l) && l.contains_range(u.range))
-                })
+                .filter(|u| u.range.start() >= def.range.end() || in_loop_with_def(u.range))
                 .min_by_key(|u| u.range.start());
             let Some(read) = later_read else {
                 continue;
             };
             let read_line = checker.line_of(read.range.start());
             let inner_name = def.name.id.as_str();
-            let outer_name = semantic.scope(outer).name.as_deref().unwrap_or("<function>");
+            let outer_name = semantic
+                .scope(outer)
+                .name
+                .as_deref()
+                .unwrap_or("<function>");
             checker
                 .report(
                     format!(
@@ -145,6 +170,28 @@ fn enclosing_binding(semantic: &SemanticIndex, inner: ScopeId, name: &str) -> Op
         parent = semantic.lookup_parent(p);
     }
     None
+}
+
+/// Whether `function` or a scope nested in it reads its own `name` (nested
+/// scopes that bind `name` themselves have their own variable).
+fn reads_in_nested(semantic: &SemanticIndex, function: ScopeId, name: &str) -> bool {
+    let mut stack = vec![function];
+    while let Some(s) = stack.pop() {
+        let sym = semantic.symbol_in(s, name);
+        let own = s != function
+            && sym.is_some_and(|sym| {
+                sym.declared_nonlocal.is_none()
+                    && (!sym.bindings.is_empty() || sym.declared_global.is_some())
+            });
+        if !own && sym.is_some_and(|sym| !sym.uses.is_empty()) {
+            return true;
+        }
+        let kind = semantic.scope(s).kind;
+        if !own || kind == ScopeKind::Class {
+            stack.extend(semantic.scope(s).children.iter().copied());
+        }
+    }
+    false
 }
 
 /// Uses of `name` that run in `function` itself: in its own scope and in the

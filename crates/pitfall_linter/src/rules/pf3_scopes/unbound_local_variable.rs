@@ -59,7 +59,8 @@ enum Outer {
     Builtin,
 }
 
-/// What the name would refer to if the function did not bind it.
+/// What the name would refer to if the function did not bind it (an
+/// enclosing function's name only when bound before this function's `def`).
 fn outer_binding(semantic: &SemanticIndex, scope: ScopeId, name: &str) -> Option<Outer> {
     let mut parent = semantic.lookup_parent(scope);
     while let Some(p) = parent {
@@ -77,7 +78,14 @@ fn outer_binding(semantic: &SemanticIndex, scope: ScopeId, name: &str) -> Option
                 && !sym.bindings.is_empty()
                 && semantic.scope(p).kind.is_function_like()
             {
-                return Some(Outer::Function(p));
+                // Only a value bound before the nested `def` could look like
+                // a fallback (`x = f()` after it is an independent name).
+                let def_start = semantic.scope(scope).node_range.start();
+                let before = sym.bindings.iter().any(|b| {
+                    let b = semantic.binding(*b);
+                    b.kind != BindingKind::Deletion && b.range.start() < def_start
+                });
+                return before.then_some(Outer::Function(p));
             }
         }
         parent = semantic.lookup_parent(p);
@@ -88,7 +96,11 @@ fn outer_binding(semantic: &SemanticIndex, scope: ScopeId, name: &str) -> Option
 fn report(checker: &mut Checker, scope: ScopeId, read: &UnboundRead, outer: Option<Outer>) {
     let semantic = checker.semantic();
     let name = read.name.as_str();
-    let function = semantic.scope(scope).name.as_deref().unwrap_or("<function>");
+    let function = semantic
+        .scope(scope)
+        .name
+        .as_deref()
+        .unwrap_or("<function>");
     let first = semantic.symbol_in(scope, name).and_then(|sym| {
         let bindings = || sym.bindings.iter().map(|b| semantic.binding(*b));
         bindings()
@@ -98,6 +110,9 @@ fn report(checker: &mut Checker, scope: ScopeId, read: &UnboundRead, outer: Opti
     });
     let (verb, line) = match first {
         Some(b) if b.kind == BindingKind::Deletion => ("deleted", checker.line_of(b.range.start())),
+        Some(b) if b.kind == (BindingKind::AnnotatedAssignment { has_value: false }) => {
+            ("annotated", checker.line_of(b.range.start()))
+        }
         Some(b) => ("assigned", checker.line_of(b.range.start())),
         None => ("assigned", checker.line_of(read.range.start())),
     };
