@@ -4,19 +4,21 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pitfall_db::{lint_file, set_lru_capacity, PitfallDatabase, SourceFile};
+use pitfall_db::{
+    lint_file, parsed_module, set_lru_capacity, source_text, PitfallDatabase, SourceFile,
+};
 use salsa::Database as _;
 use pitfall_linter::{PythonVersion, RuleSelector};
 use pitfall_workspace::{discover_python_files, CliOverrides, Resolver};
 use rayon::prelude::*;
-use ruff_source_file::LineIndex;
 
 use crate::args::{CheckArgs, OutputFormat};
-use crate::output::{Message, Printer};
+use crate::output::{Locator, Message, Printer};
 use crate::ExitStatus;
 
-/// Files linted between two LRU evictions.
-const BATCH_SIZE: usize = 64;
+/// Files linted between two LRU evictions, per worker thread: a small batch
+/// keeps memory low, and eviction is cheap (measured in `bench/`).
+const BATCH_PER_THREAD: usize = 2;
 /// Trees and indexes kept after an eviction in a one-shot run.
 const CLI_LRU_CAPACITY: usize = 1;
 
@@ -68,19 +70,6 @@ fn display_path(path: &Path, cwd: &Path) -> String {
         .to_string()
 }
 
-fn read_source(path: &Path) -> Result<Arc<str>, String> {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(Arc::from(text)),
-            Err(e) => Err(format!(
-                "File is not valid UTF-8 (invalid byte at offset {}); not checked",
-                e.utf8_error().valid_up_to()
-            )),
-        },
-        Err(e) => Err(format!("Failed to read file: {e}")),
-    }
-}
-
 pub fn run(args: CheckArgs) -> ExitStatus {
     let overrides = match overrides(&args) {
         Ok(o) => o,
@@ -117,27 +106,29 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         had_error = true;
     }
 
-    // Read files and resolve their settings in parallel; creating inputs
-    // needs the (single-threaded) database handle, and is cheap.
-    let loaded: Vec<_> = pool.install(|| {
+    // Settings are resolved in parallel; the texts are read lazily by the
+    // database (`source_text`), batch by batch.
+    let mut resolved: Vec<_> = pool.install(|| {
         discovery
             .files
             .par_iter()
             .filter_map(|path| {
                 // A config error here was already reported by discovery.
                 let settings = resolver.settings_for(path).ok()?;
-                let linter = Arc::new(settings.linter_settings_for(path));
-                Some((path.clone(), read_source(path), linter))
+                let size = std::fs::metadata(path).map_or(0, |m| m.len());
+                Some((size, path.clone(), Arc::new(settings.linter_settings_for(path))))
             })
             .collect()
     });
+    // Largest files first: batches then hold files of similar size, so the
+    // workers finish a batch together instead of waiting on one big file.
+    resolved.sort_by(|a, b| b.0.cmp(&a.0));
     let db = PitfallDatabase::default();
-    let inputs: Vec<(SourceFile, Arc<str>)> = loaded
+    let inputs: Vec<SourceFile> = resolved
         .into_iter()
-        .map(|(path, text, linter)| {
-            let shown = text.clone().unwrap_or_else(|_| Arc::from(""));
+        .map(|(_, path, linter)| {
             let display = display_path(&path, &cwd);
-            (SourceFile::new(&db, path, display, text, linter), shown)
+            SourceFile::new(&db, path, display, None, 0, linter)
         })
         .collect();
     let mut db = db;
@@ -146,12 +137,13 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     // them: memory stays bounded by a batch, whatever the project's size.
     // A one-shot run never needs a tree again, so it keeps few.
     set_lru_capacity(&mut db, CLI_LRU_CAPACITY);
-    for batch in inputs.chunks(BATCH_SIZE) {
+    let batch_size = BATCH_PER_THREAD * pool.current_num_threads();
+    for batch in inputs.chunks(batch_size) {
         let handle = db.clone();
         let found: Vec<Message> = pool.install(move || {
             batch
                 .par_iter()
-                .map_with(handle, |db, (file, source)| file_messages(db, *file, source))
+                .map_with(handle, |db, file| file_messages(db, *file))
                 .flatten()
                 .collect()
         });
@@ -193,24 +185,19 @@ pub fn run(args: CheckArgs) -> ExitStatus {
 }
 
 /// The findings of one file, ready for output.
-fn file_messages(db: &PitfallDatabase, file: SourceFile, source: &Arc<str>) -> Vec<Message> {
+fn file_messages(db: &PitfallDatabase, file: SourceFile) -> Vec<Message> {
     let result = lint_file(db, file);
+    // A one-shot run needs the tree no more: drop it here, on the worker.
+    parsed_module(db, file).clear();
     if result.diagnostics.is_empty() {
         return Vec::new();
     }
-    let index = LineIndex::from_source_text(source);
+    let source = source_text(db, file).unwrap_or_else(|_| Arc::from(""));
+    let locator = Locator::new(&source);
     result
         .diagnostics
         .iter()
-        .map(|d| {
-            Message::new(
-                file.path(db).clone(),
-                file.display_path(db).clone(),
-                source.clone(),
-                &index,
-                d.clone(),
-            )
-        })
+        .map(|d| Message::new(file.path(db).clone(), file.display_path(db).clone(), &locator, d))
         .collect()
 }
 

@@ -9,11 +9,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// The allocator matters: linting allocates many small, short-lived nodes.
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use crate::args::{Cli, Command};
 
 /// Where rule documentation is published (the `rules/` folder of the repository).

@@ -3,8 +3,9 @@ use std::sync::{Arc, Mutex};
 
 use pitfall_linter::LinterSettings;
 
-/// One Python file. `text` is `Err` when the file could not be read or
-/// decoded; that becomes a PF002 diagnostic, not a failure of the run.
+/// One Python file. Its text is not an input: `source_text` reads it (from
+/// `overlay` when set, else from disk), so that it can be evicted from memory
+/// and read again. Whoever changes a file bumps `revision`.
 #[salsa::input]
 pub struct SourceFile {
     #[returns(ref)]
@@ -12,8 +13,11 @@ pub struct SourceFile {
     /// The path as shown to the user (relative to the working directory).
     #[returns(ref)]
     pub display_path: String,
+    /// In-memory contents (an editor buffer, standard input, a test).
     #[returns(ref)]
-    pub text: Result<Arc<str>, String>,
+    pub overlay: Option<Arc<str>>,
+    /// Changes whenever the file on disk changes.
+    pub revision: u64,
     #[returns(ref)]
     pub settings: Arc<LinterSettings>,
 }

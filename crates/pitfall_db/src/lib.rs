@@ -7,7 +7,7 @@ mod queries;
 
 pub use db::{Db, PitfallDatabase, SourceFile};
 pub use queries::{
-    blocking_facts, lint_file, module_summary, parsed_module, semantic_index, set_lru_capacity,
+    blocking_facts, lint_file, read_source, source_text, module_summary, parsed_module, semantic_index, set_lru_capacity,
     FileDiagnostics,
     ParseOutcome, ParsedModule, LRU_CAPACITY,
 };

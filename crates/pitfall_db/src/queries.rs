@@ -1,4 +1,5 @@
-use std::sync::Arc;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use pitfall_linter::checker::{lint, LintInput};
 use pitfall_linter::pipeline::{
@@ -17,21 +18,55 @@ use crate::db::{Db, SourceFile};
 
 /// What a file's parse yields.
 pub enum ParseOutcome {
-    Parsed(Parsed<ModModule>),
+    Parsed(Arc<Parsed<ModModule>>),
     /// The text could not be read or decoded.
     Unreadable(String),
     /// Nested deeper than the analyser allows.
     TooDeep(usize),
 }
 
-/// A file's parse. Compared by identity: a re-parse is always "changed", and
-/// the `Eq` queries that depend on it (index, summary) stop the propagation.
+/// A handle on a file's parse. The tree is kept until [`ParsedModule::clear`]
+/// and re-parsed on demand after that: a one-shot run drops each tree on the
+/// worker that linted it (instead of at the next LRU eviction, serially),
+/// and re-parsing yields the same tree, so the query stays pure.
 #[derive(Clone)]
-pub struct ParsedModule(Arc<ParseOutcome>);
+pub struct ParsedModule(Arc<ParsedInner>);
+
+struct ParsedInner {
+    file: SourceFile,
+    is_stub: bool,
+    kind: ParseKind,
+    tree: Mutex<Option<Arc<Parsed<ModModule>>>>,
+}
+
+enum ParseKind {
+    Source,
+    Unreadable(String),
+    TooDeep(usize),
+}
 
 impl ParsedModule {
-    pub fn outcome(&self) -> &ParseOutcome {
-        &self.0
+    pub fn load(&self, db: &dyn Db) -> ParseOutcome {
+        match &self.0.kind {
+            ParseKind::Unreadable(e) => ParseOutcome::Unreadable(e.clone()),
+            ParseKind::TooDeep(depth) => ParseOutcome::TooDeep(*depth),
+            ParseKind::Source => {
+                let mut tree = self.0.tree.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(parsed) = &*tree {
+                    return ParseOutcome::Parsed(parsed.clone());
+                }
+                let text = source_text(db, self.0.file).unwrap_or_else(|_| Arc::from(""));
+                let parsed = Arc::new(parse(&text, self.0.is_stub));
+                *tree = Some(parsed.clone());
+                ParseOutcome::Parsed(parsed)
+            }
+        }
+    }
+
+    /// Drops the tree; the next [`load`](Self::load) parses again.
+    pub fn clear(&self) {
+        let tree = self.0.tree.lock().map(|mut t| t.take());
+        drop(tree);
     }
 }
 
@@ -43,33 +78,66 @@ impl PartialEq for ParsedModule {
 
 impl Eq for ParsedModule {}
 
-/// How many parses and indexes stay in memory after an LRU eviction (the
+/// How many texts and indexes stay in memory after an LRU eviction (the
 /// editor keeps this many warm). The one-shot CLI lowers it and evicts
 /// between batches of files (see `pitfall check`), so its memory is bounded
 /// by a batch, not by the project.
 pub const LRU_CAPACITY: usize = 128;
 
-/// Parses a file (error-resilient).
-#[salsa::tracked(returns(clone), no_eq, lru = 128)]
+/// Reads a file as UTF-8. `Err` (an I/O error, or bytes that are not UTF-8)
+/// becomes a PF002 diagnostic, not a failure of the run.
+pub fn read_source(path: &Path) -> Result<Arc<str>, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(Arc::from(text)),
+            Err(e) => Err(format!(
+                "File is not valid UTF-8 (invalid byte at offset {}); not checked",
+                e.utf8_error().valid_up_to()
+            )),
+        },
+        Err(e) => Err(format!("Failed to read file: {e}")),
+    }
+}
+
+/// The text of a file. Evicted (LRU) and read again on demand.
+#[salsa::tracked(returns(clone), lru = 128)]
+pub fn source_text(db: &dyn Db, file: SourceFile) -> Result<Arc<str>, String> {
+    let _ = file.revision(db);
+    match file.overlay(db) {
+        Some(text) => Ok(text.clone()),
+        None => read_source(file.path(db)),
+    }
+}
+
+/// Parses a file (error-resilient, with a grown stack for deep nesting)
+/// and measures its nesting from the tokens: deeper than [`MAX_NESTING`] is
+/// PF003, since our own walks recurse.
+#[salsa::tracked(returns(clone), no_eq)]
 pub fn parsed_module(db: &dyn Db, file: SourceFile) -> ParsedModule {
-    let outcome = match file.text(db) {
-        Err(error) => ParseOutcome::Unreadable(error.clone()),
+    let is_stub = file.path(db).extension().is_some_and(|e| e == "pyi");
+    let (kind, tree) = match source_text(db, file) {
+        Err(error) => (ParseKind::Unreadable(error), None),
         Ok(text) => {
-            let depth = nesting_depth(text);
+            let parsed = parse(&text, is_stub);
+            let depth = nesting_depth(parsed.tokens());
             if depth > MAX_NESTING {
-                ParseOutcome::TooDeep(depth)
+                (ParseKind::TooDeep(depth), None)
             } else {
-                let is_stub = file.path(db).extension().is_some_and(|e| e == "pyi");
-                ParseOutcome::Parsed(parse(text, is_stub))
+                (ParseKind::Source, Some(Arc::new(parsed)))
             }
         }
     };
-    ParsedModule(Arc::new(outcome))
+    ParsedModule(Arc::new(ParsedInner {
+        file,
+        is_stub,
+        kind,
+        tree: Mutex::new(tree),
+    }))
 }
 
 #[salsa::tracked(returns(clone), lru = 128)]
 pub fn semantic_index(db: &dyn Db, file: SourceFile) -> Arc<SemanticIndex> {
-    Arc::new(match parsed_module(db, file).outcome() {
+    Arc::new(match parsed_module(db, file).load(db) {
         ParseOutcome::Parsed(p) => pitfall_semantic::build_index(p.syntax()),
         _ => SemanticIndex::default(),
     })
@@ -98,24 +166,25 @@ pub struct FileDiagnostics {
 
 #[salsa::tracked(returns(clone))]
 pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
-    let parsed = parsed_module(db, file);
-    let diagnostics = match parsed.outcome() {
+    let diagnostics = match parsed_module(db, file).load(db) {
         ParseOutcome::Unreadable(error) => {
             let rule = RuleId::from_code("PF002").expect("PF002 is registered");
             vec![Diagnostic::new(
                 rule,
-                error.clone(),
+                error,
                 TextRange::empty(TextSize::new(0)),
             )]
         }
-        ParseOutcome::TooDeep(depth) => vec![too_complex_diagnostic(*depth)],
+        ParseOutcome::TooDeep(depth) => vec![too_complex_diagnostic(depth)],
         ParseOutcome::Parsed(p) => {
-            let text = file.text(db).as_ref().expect("parsed text");
+            let text = source_text(db, file).expect("parsed text");
+            let text: &str = &text;
             let settings = file.settings(db);
             let index = semantic_index(db, file);
             let summary = module_summary(db, file);
             let facts = blocking_facts(db, file);
             let is_stub = file.path(db).extension().is_some_and(|e| e == "pyi");
+            let p = &*p;
             let mut diagnostics = syntax_diagnostics(p);
             diagnostics.extend(lint(&LintInput {
                 source: text,
@@ -141,6 +210,6 @@ pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
 /// How many parses and indexes to keep after each LRU eviction. A one-shot
 /// run lowers it to keep memory bounded by the files in flight.
 pub fn set_lru_capacity(db: &mut dyn Db, capacity: usize) {
-    parsed_module::set_lru_capacity(db, capacity);
+    source_text::set_lru_capacity(db, capacity);
     semantic_index::set_lru_capacity(db, capacity);
 }

@@ -2,6 +2,7 @@
 //! steps the salsa queries run, for tests and tools that lint a snippet.
 
 use ruff_python_parser::{parse_unchecked_source, Parsed};
+use ruff_python_ast::token::{TokenKind, Tokens};
 use ruff_python_ast::{ModModule, PySourceType};
 use ruff_source_file::LineIndex;
 use ruff_text_size::{TextRange, TextSize};
@@ -26,72 +27,23 @@ pub fn parse(source: &str, is_stub: bool) -> Parsed<ModModule> {
     parse_unchecked_source(source, source_type)
 }
 
-/// Bracket and block depth, measured without parsing (so that a file that
-/// would overflow the parser's stack is caught before it is parsed). Strings
-/// and comments are skipped; a block level counts as one per indentation step.
-pub fn nesting_depth(source: &str) -> usize {
-    let bytes = source.as_bytes();
+/// Bracket and block depth, from the tokens. The parser grows its stack as
+/// it recurses, but our own walks recurse on the tree too, so a file nested
+/// deeper than [`MAX_NESTING`] is reported (PF003) instead of analysed.
+pub fn nesting_depth(tokens: &Tokens) -> usize {
+    let mut depth = 0usize;
     let mut max = 0usize;
-    let mut brackets = 0usize;
-    let mut indents: Vec<usize> = vec![0];
-    let mut i = 0;
-    let mut at_line_start = true;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if at_line_start && brackets == 0 {
-            let mut width = 0;
-            while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
-                width += 1;
-                i += 1;
+    for token in tokens.iter() {
+        match token.kind() {
+            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace | TokenKind::Indent => {
+                depth += 1;
+                max = max.max(depth);
             }
-            at_line_start = false;
-            if i < bytes.len() && !matches!(bytes[i], b'\n' | b'\r' | b'#') {
-                while indents.last().is_some_and(|w| *w > width) {
-                    indents.pop();
-                }
-                if indents.last().is_some_and(|w| *w < width) {
-                    indents.push(width);
-                }
-                max = max.max(indents.len() - 1);
+            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace | TokenKind::Dedent => {
+                depth = depth.saturating_sub(1);
             }
-            continue;
-        }
-        match b {
-            b'\n' => at_line_start = true,
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'\'' | b'"' => {
-                let triple = bytes.get(i..i + 3) == Some(&[b, b, b][..]);
-                let quote_len = if triple { 3 } else { 1 };
-                i += quote_len;
-                while i < bytes.len() {
-                    if bytes[i] == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if !triple && bytes[i] == b'\n' {
-                        break;
-                    }
-                    if bytes[i] == b && (!triple || bytes.get(i..i + 3) == Some(&[b, b, b][..])) {
-                        i += quote_len;
-                        break;
-                    }
-                    i += 1;
-                }
-                continue;
-            }
-            b'(' | b'[' | b'{' => {
-                brackets += 1;
-                max = max.max(brackets + indents.len() - 1);
-            }
-            b')' | b']' | b'}' => brackets = brackets.saturating_sub(1),
             _ => {}
         }
-        i += 1;
     }
     max
 }
@@ -131,12 +83,12 @@ pub fn too_complex_diagnostic(depth: usize) -> Diagnostic {
 /// Lints a source text with the given settings: parse, index, summarise,
 /// run the rules, apply suppressions.
 pub fn lint_source(source: &str, settings: &LinterSettings, path: &str) -> Vec<Diagnostic> {
-    let depth = nesting_depth(source);
+    let is_stub = path.ends_with(".pyi");
+    let parsed = parse(source, is_stub);
+    let depth = nesting_depth(parsed.tokens());
     if depth > MAX_NESTING {
         return vec![too_complex_diagnostic(depth)];
     }
-    let is_stub = path.ends_with(".pyi");
-    let parsed = parse(source, is_stub);
     let semantic = pitfall_semantic::build_index(parsed.syntax());
     let summary = summarize(&semantic, &blocking_options(settings));
     let facts = blocking_facts(&summary);

@@ -10,13 +10,13 @@ pub fn write(out: &mut dyn Write, messages: &[Message], color: bool) -> io::Resu
             writeln!(
                 out,
                 "\x1b[1m{}\x1b[0m:{}:{}: \x1b[1;31m{code}\x1b[0m {}",
-                m.display_path, m.start.row, m.start.column, m.diagnostic.message
+                m.display_path, m.start.row, m.start.column, m.message
             )?;
         } else {
             writeln!(
                 out,
                 "{}:{}:{}: {code} {}",
-                m.display_path, m.start.row, m.start.column, m.diagnostic.message
+                m.display_path, m.start.row, m.start.column, m.message
             )?;
         }
     }

@@ -13,7 +13,7 @@ fn loc(l: Location) -> Value {
 /// `related`), so tools written for `ruff --output-format json` read it.
 pub fn record(m: &Message) -> Value {
     let meta = m.rule.meta();
-    let fix = m.diagnostic.fix.as_ref().map(|fix| {
+    let fix = m.fix.as_ref().map(|fix| {
         json!({
             "applicability": match fix.applicability {
                 pitfall_linter::Applicability::Safe => "safe",
@@ -22,20 +22,19 @@ pub fn record(m: &Message) -> Value {
             "message": fix.message,
             "edits": fix.edits.iter().map(|e| json!({
                 "content": e.content,
-                "location": loc(m.location_of(e.range.start())),
-                "end_location": loc(m.location_of(e.range.end())),
+                "location": loc(e.start),
+                "end_location": loc(e.end),
             })).collect::<Vec<_>>(),
         })
     });
     let related: Vec<Value> = m
-        .diagnostic
         .related
         .iter()
         .map(|r| {
             json!({
-                "filename": r.path.clone().unwrap_or_else(|| m.path.display().to_string()),
-                "location": loc(m.location_of(r.range.start())),
-                "end_location": loc(m.location_of(r.range.end())),
+                "filename": r.path,
+                "location": loc(r.start),
+                "end_location": loc(r.end),
                 "message": r.message,
             })
         })
@@ -44,8 +43,8 @@ pub fn record(m: &Message) -> Value {
         "cell": null,
         "code": meta.code,
         "name": meta.name,
-        "message": m.diagnostic.message,
-        "help": m.diagnostic.help,
+        "message": m.message,
+        "help": m.help,
         "filename": m.path.display().to_string(),
         "location": loc(m.start),
         "end_location": loc(m.end),

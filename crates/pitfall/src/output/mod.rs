@@ -1,4 +1,6 @@
-//! Output formats. Every format renders the same [`Message`] records.
+//! Output formats. Every format renders the same [`Message`] records, which
+//! carry everything resolved (locations, the source lines to draw), so the
+//! file's text need not stay in memory until printing.
 
 mod concise;
 mod full;
@@ -6,11 +8,10 @@ mod json;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use pitfall_linter::{Diagnostic, RuleId};
+use pitfall_linter::{Applicability, Diagnostic, RuleId};
 use ruff_source_file::LineIndex;
-use ruff_text_size::TextSize;
+use ruff_text_size::{TextRange, TextSize};
 
 use crate::args::OutputFormat;
 
@@ -21,44 +22,126 @@ pub struct Location {
     pub column: usize,
 }
 
+/// The source lines a finding spans, for drawing.
+pub struct SourceLines {
+    pub first_row: usize,
+    pub text: String,
+    /// The finding's byte range within `text`.
+    pub span: std::ops::Range<usize>,
+}
+
+pub struct ResolvedEdit {
+    pub start: Location,
+    pub end: Location,
+    pub content: String,
+}
+
+pub struct ResolvedFix {
+    pub message: String,
+    pub applicability: Applicability,
+    pub edits: Vec<ResolvedEdit>,
+}
+
+pub struct ResolvedRelated {
+    pub path: String,
+    pub start: Location,
+    pub end: Location,
+    pub message: String,
+}
+
 /// A finding with everything an output format may need.
 pub struct Message {
     pub rule: RuleId,
     pub path: PathBuf,
     pub display_path: String,
-    pub source: Arc<str>,
-    pub diagnostic: Diagnostic,
+    pub message: String,
+    pub help: Option<String>,
     pub start: Location,
     pub end: Location,
     pub noqa_row: usize,
+    pub lines: SourceLines,
+    pub fix: Option<ResolvedFix>,
+    pub related: Vec<ResolvedRelated>,
 }
 
-pub fn location(index: &LineIndex, source: &str, offset: TextSize) -> Location {
-    let lc = index.line_column(offset.min(TextSize::of(source)), source);
-    Location {
-        row: lc.line.get(),
-        column: lc.column.get(),
+/// Turns offsets into rows and columns for one file.
+pub struct Locator<'a> {
+    source: &'a str,
+    index: LineIndex,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(source: &'a str) -> Self {
+        Locator {
+            source,
+            index: LineIndex::from_source_text(source),
+        }
+    }
+
+    pub fn location(&self, offset: TextSize) -> Location {
+        let offset = offset.min(TextSize::of(self.source));
+        let lc = self.index.line_column(offset, self.source);
+        Location {
+            row: lc.line.get(),
+            column: lc.column.get(),
+        }
+    }
+
+    fn lines(&self, range: TextRange) -> SourceLines {
+        let first = self.index.line_index(range.start());
+        let last = self.index.line_index(range.end().min(TextSize::of(self.source)));
+        let start = self.index.line_start(first, self.source);
+        let end = self.index.line_end(last, self.source);
+        let span_start = usize::from(range.start() - start);
+        let span_end = usize::from(range.end().min(end) - start).max(span_start);
+        SourceLines {
+            first_row: first.get(),
+            text: self.source[start.to_usize()..end.to_usize()].to_string(),
+            span: span_start..span_end,
+        }
     }
 }
 
 impl Message {
-    pub fn new(path: PathBuf, display_path: String, source: Arc<str>, index: &LineIndex, diagnostic: Diagnostic) -> Message {
-        let start = location(index, &source, diagnostic.range.start());
-        let end = location(index, &source, diagnostic.range.end());
+    pub fn new(path: PathBuf, display_path: String, locator: &Locator, d: &Diagnostic) -> Message {
+        let start = locator.location(d.range.start());
+        let end = locator.location(d.range.end());
+        let fix = d.fix.as_ref().map(|fix| ResolvedFix {
+            message: fix.message.clone(),
+            applicability: fix.applicability,
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| ResolvedEdit {
+                    start: locator.location(e.range.start()),
+                    end: locator.location(e.range.end()),
+                    content: e.content.clone(),
+                })
+                .collect(),
+        });
+        let related = d
+            .related
+            .iter()
+            .map(|r| ResolvedRelated {
+                path: r.path.clone().unwrap_or_else(|| display_path.clone()),
+                start: locator.location(r.range.start()),
+                end: locator.location(r.range.end()),
+                message: r.message.clone(),
+            })
+            .collect();
         Message {
-            rule: diagnostic.rule,
+            rule: d.rule,
             path,
             display_path,
-            noqa_row: start.row,
+            message: d.message.clone(),
+            help: d.help.clone(),
             start,
             end,
-            source,
-            diagnostic,
+            noqa_row: start.row,
+            lines: locator.lines(d.range),
+            fix,
+            related,
         }
-    }
-
-    pub fn location_of(&self, offset: TextSize) -> Location {
-        location(&LineIndex::from_source_text(&self.source), &self.source, offset)
     }
 }
 
