@@ -162,6 +162,56 @@ pub fn classify(qualified: &str) -> Option<BlockingCategory> {
     None
 }
 
+/// Every final name (function or method) that [`classify`] can accept: a
+/// cheap filter before resolving a callee to its qualified name.
+pub fn may_block_by_name(name: &str) -> bool {
+    HTTP_VERBS.contains(&name)
+        || DB_METHODS.contains(&name)
+        || name.starts_with("wait")
+        || name.starts_with("copy")
+        || matches!(
+            name,
+            "sleep"
+                | "send"
+                | "stream"
+                | "urlopen"
+                | "urlretrieve"
+                | "getresponse"
+                | "connect"
+                | "request_encode_url"
+                | "request_encode_body"
+                | "open"
+                | "fdopen"
+                | "read_text"
+                | "read_bytes"
+                | "write_text"
+                | "write_bytes"
+                | "move"
+                | "rmtree"
+                | "run"
+                | "call"
+                | "check_call"
+                | "check_output"
+                | "getoutput"
+                | "getstatusoutput"
+                | "communicate"
+                | "system"
+                | "popen"
+                | "MongoClient"
+                | "Redis"
+                | "input"
+                | "recv"
+                | "recv_into"
+                | "recvfrom"
+                | "accept"
+                | "sendall"
+                | "result"
+                | "map"
+                | "starmap"
+                | "apply"
+        )
+}
+
 /// A blocking API name for messages: `requests.Session().get` → `requests.Session.get`.
 pub fn display_name(qualified: &str) -> String {
     let trimmed = qualified.strip_prefix("builtins.").unwrap_or(qualified);
@@ -186,6 +236,28 @@ mod tests {
         assert_eq!(classify("aiofiles.open"), None);
         assert_eq!(classify("httpx.AsyncClient().get"), None);
         assert_eq!(classify("requests.Session().close"), None);
+    }
+
+    #[test]
+    fn name_filter_accepts_everything_classify_accepts() {
+        let examples = [
+            "time.sleep", "requests.get", "requests.Session().send", "httpx.stream",
+            "httpx.Client().stream", "urllib.request.urlopen", "urllib.request.urlretrieve",
+            "http.client.HTTPConnection().getresponse", "urllib3.PoolManager().request_encode_body",
+            "builtins.open", "os.fdopen", "pathlib.Path().write_bytes", "shutil.copyfile",
+            "shutil.move", "shutil.rmtree", "subprocess.check_output", "subprocess.getstatusoutput",
+            "subprocess.Popen().communicate", "os.waitpid", "os.system", "os.popen",
+            "sqlite3.connect", "pymongo.MongoClient", "redis.Redis", "redis.Redis().get",
+            "psycopg2.connect().cursor().fetchmany", "sqlalchemy.orm.Session().scalars",
+            "builtins.input", "socket.socket().recv_into", "socket.socket().sendall",
+            "concurrent.futures.ThreadPoolExecutor().submit().result",
+            "multiprocessing.Pool().starmap",
+        ];
+        for q in examples {
+            assert!(classify(q).is_some(), "{q} is blocking");
+            let last = q.rsplit('.').next().unwrap();
+            assert!(may_block_by_name(last), "{q}: filter must accept `{last}`");
+        }
     }
 
     #[test]

@@ -3,11 +3,11 @@
 //! A summary is small and `Eq`: an edit that leaves it unchanged (a comment,
 //! a renamed local) stops propagating to the files that depend on it.
 
-use pitfall_semantic::{Resolved, ScopeId, ScopeKind, SemanticIndex};
+use pitfall_semantic::{BindingKind, Lookup, PathSegment, Resolved, ScopeId, ScopeKind, SemanticIndex, ValuePath};
 use ruff_text_size::TextRange;
 use rustc_hash::FxHashMap;
 
-use crate::blocking::{classify, BlockingCategory};
+use crate::blocking::{classify, may_block_by_name, BlockingCategory};
 
 /// Options that change what counts as blocking.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -46,16 +46,9 @@ pub struct BlockingCall {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallOut {
-    pub target: CallTarget,
-    pub range: TextRange,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum CallTarget {
     /// A function (or a class's `__init__`) defined in this module.
-    Local(ScopeId),
-    /// Anything else that resolves to a qualified name (other modules).
-    Qualified(String),
+    pub callee: ScopeId,
+    pub range: TextRange,
 }
 
 pub fn summarize(index: &SemanticIndex, options: &BlockingOptions) -> ModuleSummary {
@@ -75,12 +68,20 @@ pub fn summarize(index: &SemanticIndex, options: &BlockingOptions) -> ModuleSumm
             });
         }
     }
+    let extra_names: Vec<&str> = options
+        .extra_blocking_calls
+        .iter()
+        .map(|q| q.rsplit('.').next().unwrap_or(q))
+        .collect();
     for call in &index.calls {
         let Some(owner) = index.enclosing_function(call.scope) else {
             continue;
         };
         let Some(&i) = slot.get(&owner) else { continue };
         let Some(callee) = &call.callee else { continue };
+        if !worth_resolving(index, callee, &extra_names) {
+            continue;
+        }
         let Some(resolved) = index.resolve_path(callee, 0) else {
             continue;
         };
@@ -103,21 +104,16 @@ pub fn summarize(index: &SemanticIndex, options: &BlockingOptions) -> ModuleSumm
                         range: call.range,
                         func_range: call.func_range,
                     });
-                } else if !q.starts_with("builtins.") {
-                    summary.calls.push(CallOut {
-                        target: CallTarget::Qualified(q),
-                        range: call.range,
-                    });
                 }
             }
             Resolved::Function(f) => summary.calls.push(CallOut {
-                target: CallTarget::Local(f),
+                callee: f,
                 range: call.range,
             }),
             Resolved::Class(c) => {
                 if let Some(Resolved::Function(init)) = index.class_member(c, "__init__", 0) {
                     summary.calls.push(CallOut {
-                        target: CallTarget::Local(init),
+                        callee: init,
                         range: call.range,
                     });
                 }
@@ -126,6 +122,31 @@ pub fn summarize(index: &SemanticIndex, options: &BlockingOptions) -> ModuleSumm
         }
     }
     ModuleSummary { functions }
+}
+
+/// Resolution builds qualified-name strings, so it is skipped for the calls
+/// that can matter neither way: a callee whose final name no blocking API
+/// has, and whose root is an import or a builtin (so it is not a function of
+/// this module either).
+fn worth_resolving(index: &SemanticIndex, callee: &ValuePath, extra_names: &[&str]) -> bool {
+    let interesting = |name: &str| may_block_by_name(name) || extra_names.contains(&name);
+    match callee.segments.last() {
+        Some(PathSegment::Call) => return false,
+        Some(PathSegment::Attr(name)) if interesting(name) => return true,
+        _ => {}
+    }
+    match index.lookup(callee.scope, &callee.root, callee.offset) {
+        Lookup::Binding(b) => match &index.binding(b).kind {
+            // `from time import sleep as nap; nap()`: the imported name counts.
+            BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
+                callee.segments.is_empty()
+                    && interesting(qualified.rsplit('.').next().unwrap_or(qualified))
+            }
+            _ => true,
+        },
+        Lookup::Builtin => callee.segments.is_empty() && interesting(&callee.root),
+        Lookup::Unbound => false,
+    }
 }
 
 fn qualname(index: &SemanticIndex, scope: ScopeId) -> String {
@@ -182,9 +203,7 @@ pub fn blocking_facts(summary: &ModuleSummary) -> FxHashMap<ScopeId, BlockingWit
                 continue;
             }
             for call in &f.calls {
-                let CallTarget::Local(target) = &call.target else {
-                    continue;
-                };
+                let target = &call.callee;
                 let sync_target = by_scope.get(target).is_some_and(|t| !t.is_async);
                 if let (true, Some(w)) = (sync_target, facts.get(target)) {
                     let mut steps = vec![(f.scope, call.range)];

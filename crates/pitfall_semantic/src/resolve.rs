@@ -168,10 +168,15 @@ impl SemanticIndex {
 
     fn apply_segment(&self, base: Resolved, segment: &PathSegment, depth: u32) -> Option<Resolved> {
         match (base, segment) {
-            (Resolved::Qualified(q), PathSegment::Attr(a)) => {
-                Some(Resolved::Qualified(format!("{q}.{a}")))
+            (Resolved::Qualified(mut q), PathSegment::Attr(a)) => {
+                q.push('.');
+                q.push_str(a);
+                Some(Resolved::Qualified(q))
             }
-            (Resolved::Qualified(q), PathSegment::Call) => Some(Resolved::Qualified(format!("{q}()"))),
+            (Resolved::Qualified(mut q), PathSegment::Call) => {
+                q.push_str("()");
+                Some(Resolved::Qualified(q))
+            }
             (Resolved::Class(c), PathSegment::Call) => Some(Resolved::Instance(c)),
             (Resolved::Class(c), PathSegment::Attr(a)) => self.class_member(c, a, depth),
             (Resolved::Instance(c), PathSegment::Attr(a)) => self

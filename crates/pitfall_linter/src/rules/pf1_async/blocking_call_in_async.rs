@@ -1,7 +1,7 @@
 //! PF101 `blocking-call-in-async`: a blocking call inside a coroutine,
 //! directly or through synchronous helpers (the chain is reported).
 
-use pitfall_semantic::ScopeKind;
+use pitfall_semantic::{ScopeId, ScopeKind};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::blocking::display_name;
@@ -10,7 +10,7 @@ use crate::diagnostic::{Applicability, Edit, Fix, Related};
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule};
-use crate::summary::{CallTarget, FunctionSummary};
+use crate::summary::FunctionSummary;
 
 pub struct BlockingCallInAsync;
 
@@ -71,21 +71,18 @@ impl Rule for BlockingCallInAsync {
                 }
             }
             for call in &coroutine.calls {
-                report_chain(checker, coroutine, &call.target, call.range);
+                report_chain(checker, coroutine, call.callee, call.range);
             }
         }
     }
 }
 
-fn report_chain(checker: &mut Checker, coroutine: &FunctionSummary, target: &CallTarget, site: TextRange) {
-    let CallTarget::Local(callee) = target else {
-        return;
-    };
+fn report_chain(checker: &mut Checker, coroutine: &FunctionSummary, callee: ScopeId, site: TextRange) {
     let semantic = checker.semantic();
-    if matches!(semantic.scope(*callee).kind, ScopeKind::Function { is_async: true }) {
+    if matches!(semantic.scope(callee).kind, ScopeKind::Function { is_async: true }) {
         return;
     }
-    let Some(witness) = checker.blocking_facts().get(callee) else {
+    let Some(witness) = checker.blocking_facts().get(&callee) else {
         return;
     };
     let summary = checker.summary();
