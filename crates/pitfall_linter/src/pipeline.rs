@@ -4,7 +4,6 @@
 use ruff_python_parser::{parse_unchecked_source, Parsed};
 use ruff_python_ast::token::{TokenKind, Tokens};
 use ruff_python_ast::{ModModule, PySourceType};
-use ruff_source_file::LineIndex;
 use ruff_text_size::{TextRange, TextSize};
 
 use crate::checker::{lint, LintInput};
@@ -113,9 +112,8 @@ pub fn apply_suppressions(
     settings: &LinterSettings,
     diagnostics: Vec<Diagnostic>,
 ) -> Vec<Diagnostic> {
-    let lines = LineIndex::from_source_text(source);
-    let suppressions = Suppressions::from_tokens(parsed.tokens(), source, &lines);
-    let mut kept = suppressions.filter(diagnostics, &lines);
+    let suppressions = Suppressions::from_tokens(parsed.tokens(), source);
+    let mut kept = suppressions.filter(diagnostics);
     let unused_rule = RuleId::from_code("PF004").expect("PF004 is registered");
     if settings.rules.contains(unused_rule) && !suppressions.ignores_file() {
         for u in suppressions.unused() {

@@ -31,6 +31,8 @@ pub struct Suppressions {
     /// `Some(None)`: the whole file; `Some(Some(rules))`: those rules in the whole file.
     file: Option<Option<Vec<RuleId>>>,
     by_line: FxHashMap<usize, Vec<Suppression>>,
+    /// Built once a directive is found.
+    lines: Option<LineIndex>,
 }
 
 /// An unused suppression comment, for PF004.
@@ -40,14 +42,24 @@ pub struct Unused {
 }
 
 impl Suppressions {
-    pub fn from_tokens(tokens: &Tokens, source: &str, lines: &LineIndex) -> Suppressions {
+    /// Reads the directives from the comment tokens. Most files have none,
+    /// so the line index is only built when one is found.
+    pub fn from_tokens(tokens: &Tokens, source: &str) -> Suppressions {
         let mut s = Suppressions::default();
         for token in tokens.iter() {
             if token.kind() != TokenKind::Comment {
                 continue;
             }
             let text = &source[token.range()];
-            s.add_comment(text, token.range(), lines);
+            if !mentions_directive(text) {
+                continue;
+            }
+            // `LineIndex` is a shared handle: cloning it is cheap.
+            let lines = s
+                .lines
+                .get_or_insert_with(|| LineIndex::from_source_text(source))
+                .clone();
+            s.add_comment(text, token.range(), &lines);
         }
         s
     }
@@ -99,7 +111,10 @@ impl Suppressions {
     }
 
     /// Drops suppressed diagnostics and marks the suppressions that were used.
-    pub fn filter(&self, diagnostics: Vec<Diagnostic>, lines: &LineIndex) -> Vec<Diagnostic> {
+    pub fn filter(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        let Some(lines) = &self.lines else {
+            return diagnostics;
+        };
         diagnostics
             .into_iter()
             .filter(|d| !self.suppresses(d, lines))
@@ -154,6 +169,13 @@ impl Suppressions {
         out.sort_by_key(|u| u.range.start());
         out
     }
+}
+
+/// Whether a comment may hold `noqa` or `pitfall:` (without allocating).
+fn mentions_directive(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.windows(4).any(|w| w.eq_ignore_ascii_case(b"noqa"))
+        || bytes.windows(8).any(|w| w.eq_ignore_ascii_case(b"pitfall:"))
 }
 
 /// The text inside `[...]` at the start of `text`.
