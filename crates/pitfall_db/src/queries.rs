@@ -84,18 +84,66 @@ impl Eq for ParsedModule {}
 /// by a batch, not by the project.
 pub const LRU_CAPACITY: usize = 128;
 
-/// Reads a file as UTF-8. `Err` (an I/O error, or bytes that are not UTF-8)
-/// becomes a PF002 diagnostic, not a failure of the run.
+/// Reads a file as Python does: UTF-8, or the encoding its PEP 263 cookie
+/// declares (`# -*- coding: koi8-r -*-`). `Err` (an I/O error, or bytes that
+/// do not decode) becomes a PF002 diagnostic, not a failure of the run.
 pub fn read_source(path: &Path) -> Result<Arc<str>, String> {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(Arc::from(text)),
-            Err(e) => Err(format!(
-                "File is not valid UTF-8 (invalid byte at offset {}); not checked",
-                e.utf8_error().valid_up_to()
-            )),
-        },
-        Err(e) => Err(format!("Failed to read file: {e}")),
+    let bytes = std::fs::read(path).map_err(|e| format!("Failed to read file: {e}"))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Arc::from(text)),
+        Err(e) => {
+            let valid_up_to = e.utf8_error().valid_up_to();
+            decode_declared(e.as_bytes()).ok_or_else(|| {
+                format!(
+                    "File is not valid UTF-8 (invalid byte at offset {valid_up_to}) and declares no encoding that decodes it; not checked"
+                )
+            })
+        }
+    }
+}
+
+/// Decodes with the encoding named by a coding cookie in the first two lines.
+fn decode_declared(bytes: &[u8]) -> Option<Arc<str>> {
+    let label = bytes
+        .split(|b| *b == b'\n')
+        .take(2)
+        .find_map(coding_cookie)?;
+    let normalized = label.to_ascii_lowercase().replace('_', "-");
+    let normalized = match normalized.as_str() {
+        "latin-1" | "iso-latin-1" => "latin1",
+        other => other,
+    };
+    let encoding = encoding_rs::Encoding::for_label(normalized.as_bytes())?;
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    (!had_errors).then(|| Arc::from(text.as_ref()))
+}
+
+/// `coding[:=]\s*([-\w.]+)` in a comment line (PEP 263).
+fn coding_cookie(line: &[u8]) -> Option<String> {
+    let line = std::str::from_utf8(line).ok()?;
+    let comment = line.trim_start().strip_prefix('#')?;
+    let at = comment.find("coding")?;
+    let rest = comment[at + "coding".len()..].strip_prefix([':', '='])?;
+    let name: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_declared_encodings() {
+        let latin1 = b"# -*- coding: latin-1 -*-\nname = '\xe9t\xe9'\n";
+        assert_eq!(&*decode_declared(latin1).unwrap(), "# -*- coding: latin-1 -*-\nname = '\u{e9}t\u{e9}'\n");
+        let koi8 = b"#!/usr/bin/env python\n# coding=koi8-r\nx = '\xf0'\n";
+        assert!(decode_declared(koi8).is_some());
+        assert!(decode_declared(b"x = '\xf6'\n").is_none(), "no cookie");
+        assert!(decode_declared(b"\n\n# coding: latin-1\nx = '\xf6'\n").is_none(), "cookie too late");
     }
 }
 

@@ -22,7 +22,10 @@ enum Codes {
 struct Suppression {
     range: TextRange,
     codes: Codes,
-    used: Cell<bool>,
+    /// `# noqa` (shared with other linters) rather than `# pitfall: ignore`.
+    is_noqa: bool,
+    /// Bit `i` set: the `i`-th listed rule (or, for `All`, anything) matched.
+    used: Cell<u64>,
 }
 
 /// The suppression comments of one file.
@@ -76,7 +79,7 @@ impl Suppressions {
                     None if rest.trim().is_empty() => Codes::All,
                     None => continue,
                 };
-                self.push(line, range, codes);
+                self.push(line, range, codes, true);
             } else if let Some(rest) = lower.strip_prefix("pitfall:") {
                 let original = part["pitfall:".len()..].trim();
                 let rest = rest.trim();
@@ -91,17 +94,18 @@ impl Suppressions {
                         Some(list) => Codes::Rules(parse_list(list)),
                         None => Codes::All,
                     };
-                    self.push(line, range, codes);
+                    self.push(line, range, codes, false);
                 }
             }
         }
     }
 
-    fn push(&mut self, line: usize, range: TextRange, codes: Codes) {
+    fn push(&mut self, line: usize, range: TextRange, codes: Codes, is_noqa: bool) {
         self.by_line.entry(line).or_default().push(Suppression {
             range,
             codes,
-            used: Cell::new(false),
+            is_noqa,
+            used: Cell::new(0),
         });
     }
 
@@ -132,12 +136,12 @@ impl Suppressions {
             return false;
         };
         for s in list {
-            let hit = match &s.codes {
-                Codes::All => true,
-                Codes::Rules(rules) => rules.contains(&d.rule),
+            let bit = match &s.codes {
+                Codes::All => Some(0),
+                Codes::Rules(rules) => rules.iter().position(|r| *r == d.rule),
             };
-            if hit {
-                s.used.set(true);
+            if let Some(bit) = bit {
+                s.used.set(s.used.get() | 1 << bit.min(63));
                 return true;
             }
         }
@@ -149,15 +153,22 @@ impl Suppressions {
         let mut out = Vec::new();
         for list in self.by_line.values() {
             for s in list {
-                if s.used.get() {
-                    continue;
-                }
+                let used = s.used.get();
                 let message = match &s.codes {
-                    Codes::All => "Unused blanket suppression".to_string(),
-                    Codes::Rules(rules) if rules.is_empty() => continue,
+                    // A bare `# noqa` may be there for another tool.
+                    Codes::All if s.is_noqa || used != 0 => continue,
+                    Codes::All => "Unused blanket `# pitfall: ignore`".to_string(),
                     Codes::Rules(rules) => {
-                        let codes: Vec<&str> = rules.iter().map(|r| r.meta().code).collect();
-                        format!("Unused suppression (nothing to suppress: {})", codes.join(", "))
+                        let unused: Vec<&str> = rules
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| used & (1 << (*i).min(63)) == 0)
+                            .map(|(_, r)| r.meta().code)
+                            .collect();
+                        if unused.is_empty() {
+                            continue;
+                        }
+                        format!("Unused suppression (nothing to suppress: {})", unused.join(", "))
                     }
                 };
                 out.push(Unused {
