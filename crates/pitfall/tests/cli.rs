@@ -161,7 +161,7 @@ def e(x=[]):  # pitfall: ignore[PF201]
     assert_eq!(lines.len(), 2, "{out}");
     assert!(lines[0].starts_with("s.py:12:"), "{out}");
     assert!(lines[1].starts_with("s.py:20:"), "{out}");
-    // Unused suppressions are reported when PF004 is selected.
+    // Unused suppressions are reported when PF004 is selected, per code.
     let (_, out, _) = stdout_of(pitfall(dir.path()).args(["check", "-q", "--output-format", "concise", "--extend-select", "PF004"]));
     assert!(out.contains("s.py:1:") && out.contains("PF004"), "{out}");
     assert!(out.contains("s.py:20:") && out.contains("PF004"), "{out}");
@@ -199,6 +199,22 @@ fn deeply_nested_blocks_do_not_overflow() {
     let dir = project(&[("nested.py", &src)]);
     let (code, _, err) = stdout_of(pitfall(dir.path()).args(["check", "-q"]));
     assert!(code == 0 || code == 1, "{err}");
+}
+
+/// Long chains are deep trees without brackets: no stack overflow, and no
+/// quadratic work per prefix (this once exhausted memory on `f()()()...`).
+#[test]
+fn long_chains_do_not_blow_up() {
+    let dir = project(&[
+        ("calls.py", &format!("x = f{}\n", "()".repeat(50_000))),
+        ("attrs.py", &format!("x = a{}\n", ".b".repeat(50_000))),
+        ("binop.py", &format!("x = {}\n", vec!["1"; 100_000].join(" + "))),
+        ("unary.py", &format!("x = {}a\n", "not ".repeat(50_000))),
+        ("elifs.py", &format!("if a:\n    pass\n{}", "elif a:\n    pass\n".repeat(10_000))),
+    ]);
+    let (code, _, err) = stdout_of(pitfall(dir.path()).args(["check", "-q"]));
+    assert!(code == 0 || code == 1, "{err}");
+    assert!(!err.contains("panicked") && !err.contains("overflow"), "{err}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use pitfall_linter::{Diagnostic, RuleId};
 use pitfall_semantic::{ScopeId, SemanticIndex};
 use ruff_python_ast::ModModule;
 use ruff_python_parser::Parsed;
-use ruff_text_size::{TextRange, TextSize};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
 use crate::db::{Db, SourceFile};
@@ -65,8 +65,25 @@ impl ParsedModule {
 
     /// Drops the tree; the next [`load`](Self::load) parses again.
     pub fn clear(&self) {
-        let tree = self.0.tree.lock().map(|mut t| t.take());
-        drop(tree);
+        if let Ok(mut tree) = self.0.tree.lock() {
+            drop_tree(tree.take());
+        }
+    }
+}
+
+impl Drop for ParsedInner {
+    fn drop(&mut self) {
+        if let Ok(tree) = self.tree.get_mut() {
+            drop_tree(tree.take());
+        }
+    }
+}
+
+/// Dropping a tree recurses as deep as it is: give it the stack it needs.
+fn drop_tree(tree: Option<Arc<Parsed<ModModule>>>) {
+    if let Some(tree) = tree {
+        let len = tree.tokens().last().map_or(0, |t| t.end().to_usize());
+        pitfall_semantic::stack::drop_deep(tree, len);
     }
 }
 

@@ -273,6 +273,24 @@ impl<'a> Walker<'a, '_> {
 
 impl<'a> Visitor<'a> for Walker<'a, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        pitfall_semantic::stack::guarded(|| self.walk_stmt(stmt));
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        pitfall_semantic::stack::guarded(|| self.walk_expr(expr));
+    }
+
+    fn visit_except_handler(&mut self, handler: &'a ExceptHandler) {
+        let rules = &self.dispatch.except_handlers;
+        self.run(rules, |rule, checker| rule.check_except_handler(checker, handler));
+        self.checker.parents.push(Node::ExceptHandler(handler));
+        visitor::walk_except_handler(self, handler);
+        self.checker.parents.pop();
+    }
+}
+
+impl<'a> Walker<'a, '_> {
+    fn walk_stmt(&mut self, stmt: &'a Stmt) {
         let rules = &self.dispatch.stmts[stmt_kind(stmt) as usize];
         self.run(rules, |rule, checker| rule.check_stmt(checker, stmt));
         self.checker.parents.push(Node::Stmt(stmt));
@@ -301,7 +319,7 @@ impl<'a> Visitor<'a> for Walker<'a, '_> {
         self.checker.parents.pop();
     }
 
-    fn visit_expr(&mut self, expr: &'a Expr) {
+    fn walk_expr(&mut self, expr: &'a Expr) {
         let rules = &self.dispatch.exprs[expr_kind(expr) as usize];
         self.run(rules, |rule, checker| rule.check_expr(checker, expr));
         self.checker.parents.push(Node::Expr(expr));
@@ -327,14 +345,6 @@ impl<'a> Visitor<'a> for Walker<'a, '_> {
             }
             _ => visitor::walk_expr(self, expr),
         }
-        self.checker.parents.pop();
-    }
-
-    fn visit_except_handler(&mut self, handler: &'a ExceptHandler) {
-        let rules = &self.dispatch.except_handlers;
-        self.run(rules, |rule, checker| rule.check_except_handler(checker, handler));
-        self.checker.parents.push(Node::ExceptHandler(handler));
-        visitor::walk_except_handler(self, handler);
         self.checker.parents.pop();
     }
 }

@@ -24,22 +24,34 @@ struct Builder {
     current: ScopeId,
 }
 
+/// Longer access paths are not tracked: resolution never needs them, and
+/// recording every prefix of a long chain (`f()()()...`) would be quadratic.
+const MAX_PATH_SEGMENTS: usize = 16;
+
 /// `requests.Session()` → root `requests`, `[Attr(Session), Call]`.
 pub fn path_parts(expr: &Expr) -> Option<(Name, Vec<PathSegment>)> {
-    match expr {
-        Expr::Name(n) => Some((n.id.clone(), Vec::new())),
-        Expr::Attribute(a) => {
-            let (root, mut segs) = path_parts(&a.value)?;
-            segs.push(PathSegment::Attr(a.attr.id.clone()));
-            Some((root, segs))
+    let mut segments = Vec::new();
+    let mut current = expr;
+    loop {
+        if segments.len() > MAX_PATH_SEGMENTS {
+            return None;
         }
-        Expr::Call(c) => {
-            let (root, mut segs) = path_parts(&c.func)?;
-            segs.push(PathSegment::Call);
-            Some((root, segs))
+        match current {
+            Expr::Name(n) => {
+                segments.reverse();
+                return Some((n.id.clone(), segments));
+            }
+            Expr::Attribute(a) => {
+                segments.push(PathSegment::Attr(a.attr.id.clone()));
+                current = &a.value;
+            }
+            Expr::Call(c) => {
+                segments.push(PathSegment::Call);
+                current = &c.func;
+            }
+            Expr::Await(a) => current = &a.value,
+            _ => return None,
         }
-        Expr::Await(a) => path_parts(&a.value),
-        _ => None,
     }
 }
 
@@ -405,6 +417,38 @@ fn import_prefix(module: Option<&ast::Identifier>, level: u32) -> String {
 
 impl<'a> Visitor<'a> for Builder {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        crate::stack::guarded(|| self.visit_stmt_inner(stmt));
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        crate::stack::guarded(|| self.visit_expr_inner(expr));
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a Pattern) {
+        match pattern {
+            Pattern::MatchAs(p) => {
+                if let Some(name) = &p.name {
+                    self.bind_pattern_name(name, p.range);
+                }
+            }
+            Pattern::MatchStar(p) => {
+                if let Some(name) = &p.name {
+                    self.bind_pattern_name(name, p.range);
+                }
+            }
+            Pattern::MatchMapping(p) => {
+                if let Some(name) = &p.rest {
+                    self.bind_pattern_name(name, p.range);
+                }
+            }
+            _ => {}
+        }
+        visitor::walk_pattern(self, pattern);
+    }
+}
+
+impl<'a> Builder {
+    fn visit_stmt_inner(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(def) => self.visit_function(def),
             Stmt::ClassDef(class) => self.visit_class(class),
@@ -524,7 +568,7 @@ impl<'a> Visitor<'a> for Builder {
         }
     }
 
-    fn visit_expr(&mut self, expr: &'a Expr) {
+    fn visit_expr_inner(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Name(n) => match n.ctx {
                 ExprContext::Load => self.add_use(&n.id, n.range, UseKind::Load),
@@ -596,28 +640,6 @@ impl<'a> Visitor<'a> for Builder {
             }
             _ => visitor::walk_expr(self, expr),
         }
-    }
-
-    fn visit_pattern(&mut self, pattern: &'a Pattern) {
-        match pattern {
-            Pattern::MatchAs(p) => {
-                if let Some(name) = &p.name {
-                    self.bind_pattern_name(name, p.range);
-                }
-            }
-            Pattern::MatchStar(p) => {
-                if let Some(name) = &p.name {
-                    self.bind_pattern_name(name, p.range);
-                }
-            }
-            Pattern::MatchMapping(p) => {
-                if let Some(name) = &p.rest {
-                    self.bind_pattern_name(name, p.range);
-                }
-            }
-            _ => {}
-        }
-        visitor::walk_pattern(self, pattern);
     }
 }
 

@@ -7,6 +7,7 @@ pub mod builtins;
 pub mod flow;
 mod index;
 mod resolve;
+pub mod stack;
 
 pub use builder::{build_index, path_parts};
 pub use index::*;

@@ -1,0 +1,29 @@
+//! Recursion on deep trees without stack overflow.
+//!
+//! A module can be arbitrarily deep without brackets (`1 + 1 + ...`,
+//! `f()()()...`), and every walk over it recurses. Walks call [`guarded`] at
+//! each level: when less than [`RED_ZONE`] of stack is left, the closure runs
+//! on a freshly allocated segment. The check is a comparison per call.
+
+/// Grow when less than this is left.
+pub const RED_ZONE: usize = 128 * 1024;
+/// Size of each new segment.
+pub const SEGMENT: usize = 8 * 1024 * 1024;
+
+#[inline]
+pub fn guarded<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(RED_ZONE, SEGMENT, f)
+}
+
+/// Drops a value whose `Drop` recurses as deep as the tree (an AST) on a
+/// stack large enough for any tree that `source_len` bytes can hold.
+pub fn drop_deep<T>(value: T, source_len: usize) {
+    // A tree level needs at least two bytes of source; a drop frame is well
+    // under 256 bytes even in debug builds.
+    let needed = source_len.saturating_mul(128);
+    if needed <= 4 * 1024 * 1024 {
+        drop(value);
+    } else {
+        stacker::grow(needed, move || drop(value));
+    }
+}
