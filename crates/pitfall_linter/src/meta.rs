@@ -89,6 +89,16 @@ pub enum Tier {
     Extended,
 }
 
+impl Tier {
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Tool => "tool",
+            Tier::Core => "core",
+            Tier::Extended => "extended",
+        }
+    }
+}
+
 /// Whether a rule can offer an automatic fix, and how safe it is.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -98,6 +108,17 @@ pub enum FixAvailability {
     Unsafe,
     /// Some findings have a fix, others don't.
     Sometimes,
+}
+
+impl FixAvailability {
+    pub fn name(self) -> &'static str {
+        match self {
+            FixAvailability::None => "none",
+            FixAvailability::Safe => "safe",
+            FixAvailability::Unsafe => "unsafe",
+            FixAvailability::Sometimes => "sometimes",
+        }
+    }
 }
 
 /// The value type of a per-rule option in `[tool.pitfall.<rule-name>]`.
