@@ -12,14 +12,15 @@ pub enum BlockingCategory {
 }
 
 impl BlockingCategory {
-    pub fn label(self) -> &'static str {
+    /// The category as a noun phrase: "a blocking HTTP call".
+    pub fn describe(self) -> &'static str {
         match self {
-            BlockingCategory::Sleep => "sleep",
-            BlockingCategory::Http => "HTTP",
-            BlockingCategory::File => "file I/O",
-            BlockingCategory::Subprocess => "subprocess",
-            BlockingCategory::Database => "database",
-            BlockingCategory::Other => "blocking",
+            BlockingCategory::Sleep => "a blocking sleep",
+            BlockingCategory::Http => "a blocking HTTP call",
+            BlockingCategory::File => "blocking file I/O",
+            BlockingCategory::Subprocess => "a blocking subprocess call",
+            BlockingCategory::Database => "a blocking database call",
+            BlockingCategory::Other => "a blocking call",
         }
     }
 

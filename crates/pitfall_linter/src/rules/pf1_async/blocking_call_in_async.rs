@@ -58,8 +58,8 @@ impl Rule for BlockingCallInAsync {
             for call in &coroutine.blocking {
                 let api = display_name(&call.api);
                 let message = format!(
-                    "Blocking {} call `{api}` in coroutine `{}` stalls the event loop",
-                    call.category.label(),
+                    "`{api}` is {} inside coroutine `{}`: it stalls the event loop",
+                    call.category.describe(),
                     coroutine.qualname
                 );
                 let help = call.category.advice();
@@ -104,9 +104,9 @@ fn report_chain(checker: &mut Checker, coroutine: &FunctionSummary, callee: Scop
     let api = display_name(&witness.api);
     chain.push(api.clone());
     let message = format!(
-        "Coroutine `{}` calls a sync helper that blocks on {} call `{api}`: {}",
+        "Coroutine `{}` calls a sync helper that reaches `{api}`, {}: {}",
         coroutine.qualname,
-        witness.category.label(),
+        witness.category.describe(),
         chain.join(" → ")
     );
     let help = format!(
