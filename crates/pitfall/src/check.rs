@@ -7,10 +7,10 @@ use std::sync::Arc;
 use pitfall_db::{
     lint_file, parsed_module, set_lru_capacity, source_text, PitfallDatabase, SourceFile,
 };
-use salsa::Database as _;
 use pitfall_linter::{PythonVersion, RuleSelector};
 use pitfall_workspace::{discover_python_files, CliOverrides, Resolver};
 use rayon::prelude::*;
+use salsa::Database as _;
 
 use crate::args::{CheckArgs, OutputFormat};
 use crate::output::{Locator, Message, Printer};
@@ -64,10 +64,7 @@ fn overrides(args: &CheckArgs) -> Result<CliOverrides, String> {
 
 /// The path as the user should see it: relative to the working directory when below it.
 fn display_path(path: &Path, cwd: &Path) -> String {
-    path.strip_prefix(cwd)
-        .unwrap_or(path)
-        .display()
-        .to_string()
+    path.strip_prefix(cwd).unwrap_or(path).display().to_string()
 }
 
 pub fn run(args: CheckArgs) -> ExitStatus {
@@ -116,7 +113,11 @@ pub fn run(args: CheckArgs) -> ExitStatus {
                 // A config error here was already reported by discovery.
                 let settings = resolver.settings_for(path).ok()?;
                 let size = std::fs::metadata(path).map_or(0, |m| m.len());
-                Some((size, path.clone(), Arc::new(settings.linter_settings_for(path))))
+                Some((
+                    size,
+                    path.clone(),
+                    Arc::new(settings.linter_settings_for(path)),
+                ))
             })
             .collect()
     });
@@ -197,7 +198,14 @@ fn file_messages(db: &PitfallDatabase, file: SourceFile) -> Vec<Message> {
     result
         .diagnostics
         .iter()
-        .map(|d| Message::new(file.path(db).clone(), file.display_path(db).clone(), &locator, d))
+        .map(|d| {
+            Message::new(
+                file.path(db).clone(),
+                file.display_path(db).clone(),
+                &locator,
+                d,
+            )
+        })
         .collect()
 }
 
@@ -215,7 +223,11 @@ fn write_summary(out: &mut dyn Write, messages: &[Message], checked: usize) -> s
         }
     };
     if messages.is_empty() {
-        writeln!(out, "All checks passed! ({} checked)", plural(checked, "file"))
+        writeln!(
+            out,
+            "All checks passed! ({} checked)",
+            plural(checked, "file")
+        )
     } else {
         writeln!(
             out,

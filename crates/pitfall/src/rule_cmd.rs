@@ -13,7 +13,10 @@ include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 /// The Markdown documentation of a rule, embedded at build time.
 pub fn rule_doc(meta: &RuleMeta) -> Option<&'static str> {
     let stem = format!("{}-{}", meta.code, meta.name);
-    RULE_DOCS.iter().find(|(s, _)| *s == stem).map(|(_, doc)| *doc)
+    RULE_DOCS
+        .iter()
+        .find(|(s, _)| *s == stem)
+        .map(|(_, doc)| *doc)
 }
 
 /// Where a rule's documentation is published.
@@ -57,7 +60,11 @@ pub fn run(args: &RuleArgs) -> ExitStatus {
         let result = match args.output_format {
             RuleFormat::Json => {
                 let records: Vec<_> = metas.into_iter().map(record).collect();
-                writeln!(out, "{}", serde_json::to_string_pretty(&records).expect("serialisable"))
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&records).expect("serialisable")
+                )
             }
             RuleFormat::Text => metas.into_iter().try_for_each(|m| {
                 let default = if m.default_enabled { "on " } else { "off" };
@@ -85,7 +92,11 @@ pub fn run(args: &RuleArgs) -> ExitStatus {
         RuleFormat::Json => {
             let mut value = serde_json::to_value(record(meta)).expect("serialisable");
             value["explanation"] = rule_doc(meta).unwrap_or_default().into();
-            writeln!(out, "{}", serde_json::to_string_pretty(&value).expect("serialisable"))
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&value).expect("serialisable")
+            )
         }
         RuleFormat::Text => match rule_doc(meta) {
             Some(doc) => write!(out, "{doc}"),

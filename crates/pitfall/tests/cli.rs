@@ -55,7 +55,8 @@ fn exit_code_0_when_clean() {
 #[test]
 fn exit_code_1_with_findings_and_0_with_exit_zero() {
     let dir = project(&[("bad.py", BAD)]);
-    let (code, out, _) = stdout_of(pitfall(dir.path()).args(["check", "--output-format", "concise"]));
+    let (code, out, _) =
+        stdout_of(pitfall(dir.path()).args(["check", "--output-format", "concise"]));
     assert_eq!(code, 1);
     insta::assert_snapshot!("concise", out);
     let (code, _, _) = stdout_of(pitfall(dir.path()).args(["check", "--exit-zero"]));
@@ -77,13 +78,17 @@ fn missing_path_is_exit_2_and_named() {
     let (code, out, err) = stdout_of(pitfall(dir.path()).args(["check", "bad.py", "nope.py"]));
     assert_eq!(code, 2);
     assert!(err.contains("nope.py"), "{err}");
-    assert!(out.contains("PF401"), "the other path is still checked: {out}");
+    assert!(
+        out.contains("PF401"),
+        "the other path is still checked: {out}"
+    );
 }
 
 #[test]
 fn unknown_selector_is_exit_2_with_suggestion() {
     let dir = project(&[("bad.py", BAD)]);
-    let (code, _, err) = stdout_of(pitfall(dir.path()).args(["check", "--select", "mutable-default-arguments"]));
+    let (code, _, err) =
+        stdout_of(pitfall(dir.path()).args(["check", "--select", "mutable-default-arguments"]));
     assert_eq!(code, 2);
     assert!(err.contains("mutable-default-argument"), "{err}");
 }
@@ -92,11 +97,28 @@ fn unknown_selector_is_exit_2_with_suggestion() {
 fn selection_by_code_prefix_name_and_family() {
     let dir = project(&[("bad.py", BAD)]);
     for selector in ["PF401", "PF4", "mutable-default-argument", "functions"] {
-        let (code, out, err) = stdout_of(pitfall(dir.path()).args(["check", "-q", "--output-format", "concise", "--select", selector]));
+        let (code, out, err) = stdout_of(pitfall(dir.path()).args([
+            "check",
+            "-q",
+            "--output-format",
+            "concise",
+            "--select",
+            selector,
+        ]));
         assert_eq!(code, 1, "{selector}: {err}");
-        assert!(out.contains("PF401") && !out.contains("PF101"), "{selector}: {out}");
+        assert!(
+            out.contains("PF401") && !out.contains("PF101"),
+            "{selector}: {out}"
+        );
     }
-    let (code, out, _) = stdout_of(pitfall(dir.path()).args(["check", "-q", "--ignore", "PF1", "--output-format", "concise"]));
+    let (code, out, _) = stdout_of(pitfall(dir.path()).args([
+        "check",
+        "-q",
+        "--ignore",
+        "PF1",
+        "--output-format",
+        "concise",
+    ]));
     assert_eq!(code, 1);
     assert!(!out.contains("PF101") && out.contains("PF401"), "{out}");
 }
@@ -104,7 +126,10 @@ fn selection_by_code_prefix_name_and_family() {
 #[test]
 fn config_error_names_file_line_and_key() {
     let dir = project(&[
-        ("pyproject.toml", "[project]\nname = \"x\"\n\n[tool.pitfall]\nselct = [\"PF4\"]\n"),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\n\n[tool.pitfall]\nselct = [\"PF4\"]\n",
+        ),
         ("bad.py", BAD),
     ]);
     let (code, _, err) = stdout_of(pitfall(dir.path()).arg("check"));
@@ -123,7 +148,8 @@ fn config_select_and_per_file_ignores() {
         ("app.py", BAD),
         ("tests/test_app.py", BAD),
     ]);
-    let (code, out, err) = stdout_of(pitfall(dir.path()).args(["check", "-q", "--output-format", "concise"]));
+    let (code, out, err) =
+        stdout_of(pitfall(dir.path()).args(["check", "-q", "--output-format", "concise"]));
     assert_eq!(code, 1, "{err}");
     assert!(out.contains("app.py") && !out.contains("tests"), "{out}");
     assert!(!out.contains("PF101"), "{out}");
@@ -154,15 +180,29 @@ def d(x=[]):  # pitfall: ignore[mutable-default-argument]
 def e(x=[]):  # pitfall: ignore[PF201]
     return x
 ";
-    let dir = project(&[("s.py", source), ("whole.py", "# pitfall: ignore-file\ndef f(x=[]):\n    return x\n")]);
-    let (code, out, _) = stdout_of(pitfall(dir.path()).args(["check", "-q", "--output-format", "concise"]));
+    let dir = project(&[
+        ("s.py", source),
+        (
+            "whole.py",
+            "# pitfall: ignore-file\ndef f(x=[]):\n    return x\n",
+        ),
+    ]);
+    let (code, out, _) =
+        stdout_of(pitfall(dir.path()).args(["check", "-q", "--output-format", "concise"]));
     assert_eq!(code, 1);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
     assert!(lines[0].starts_with("s.py:12:"), "{out}");
     assert!(lines[1].starts_with("s.py:20:"), "{out}");
     // Unused suppressions are reported when PF004 is selected, per code.
-    let (_, out, _) = stdout_of(pitfall(dir.path()).args(["check", "-q", "--output-format", "concise", "--extend-select", "PF004"]));
+    let (_, out, _) = stdout_of(pitfall(dir.path()).args([
+        "check",
+        "-q",
+        "--output-format",
+        "concise",
+        "--extend-select",
+        "PF004",
+    ]));
     assert!(out.contains("s.py:1:") && out.contains("PF004"), "{out}");
     assert!(out.contains("s.py:20:") && out.contains("PF004"), "{out}");
 }
@@ -177,7 +217,8 @@ fn bad_input_never_panics() {
         ("fine.py", "def f(x=[]):\n    return x\n"),
     ]);
     std::fs::write(dir.path().join("latin1.py"), b"x = '\xe9t\xe9'\n").unwrap();
-    let (code, out, err) = stdout_of(pitfall(dir.path()).args(["check", "-q", "--output-format", "concise"]));
+    let (code, out, err) =
+        stdout_of(pitfall(dir.path()).args(["check", "-q", "--output-format", "concise"]));
     assert_eq!(code, 1, "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert!(out.contains("py2.py:1:") && out.contains("PF001"), "{out}");
@@ -208,13 +249,22 @@ fn long_chains_do_not_blow_up() {
     let dir = project(&[
         ("calls.py", &format!("x = f{}\n", "()".repeat(50_000))),
         ("attrs.py", &format!("x = a{}\n", ".b".repeat(50_000))),
-        ("binop.py", &format!("x = {}\n", vec!["1"; 100_000].join(" + "))),
+        (
+            "binop.py",
+            &format!("x = {}\n", vec!["1"; 100_000].join(" + ")),
+        ),
         ("unary.py", &format!("x = {}a\n", "not ".repeat(50_000))),
-        ("elifs.py", &format!("if a:\n    pass\n{}", "elif a:\n    pass\n".repeat(10_000))),
+        (
+            "elifs.py",
+            &format!("if a:\n    pass\n{}", "elif a:\n    pass\n".repeat(10_000)),
+        ),
     ]);
     let (code, _, err) = stdout_of(pitfall(dir.path()).args(["check", "-q"]));
     assert!(code == 0 || code == 1, "{err}");
-    assert!(!err.contains("panicked") && !err.contains("overflow"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("overflow"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -226,7 +276,16 @@ fn json_output_uses_ruff_field_names() {
     let records = value.as_array().unwrap();
     assert_eq!(records.len(), 2);
     for r in records {
-        for key in ["code", "message", "filename", "location", "end_location", "fix", "url", "noqa_row"] {
+        for key in [
+            "code",
+            "message",
+            "filename",
+            "location",
+            "end_location",
+            "fix",
+            "url",
+            "noqa_row",
+        ] {
             assert!(r.get(key).is_some(), "missing {key} in {r}");
         }
     }
@@ -255,15 +314,26 @@ fn rule_command_prints_docs_and_json_listing() {
     let dir = project(&[]);
     let (code, out, _) = stdout_of(pitfall(dir.path()).args(["rule", "PF401"]));
     assert_eq!(code, 0);
-    assert!(out.starts_with("# PF401 `mutable-default-argument`"), "{out}");
+    assert!(
+        out.starts_with("# PF401 `mutable-default-argument`"),
+        "{out}"
+    );
     let (code, out2, _) = stdout_of(pitfall(dir.path()).args(["rule", "mutable-default-argument"]));
     assert_eq!(code, 0);
     assert_eq!(out, out2);
-    let (code, out, _) = stdout_of(pitfall(dir.path()).args(["rule", "--all", "--output-format", "json"]));
+    let (code, out, _) =
+        stdout_of(pitfall(dir.path()).args(["rule", "--all", "--output-format", "json"]));
     assert_eq!(code, 0);
     let rules: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let pf401 = rules.as_array().unwrap().iter().find(|r| r["code"] == "PF401").unwrap();
-    for key in ["code", "name", "family", "tier", "default", "summary", "peers", "fix"] {
+    let pf401 = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "PF401")
+        .unwrap();
+    for key in [
+        "code", "name", "family", "tier", "default", "summary", "peers", "fix",
+    ] {
         assert!(pf401.get(key).is_some(), "missing {key}");
     }
     assert_eq!(pf401["default"], true);

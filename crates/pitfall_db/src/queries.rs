@@ -156,11 +156,17 @@ mod tests {
     #[test]
     fn decodes_declared_encodings() {
         let latin1 = b"# -*- coding: latin-1 -*-\nname = '\xe9t\xe9'\n";
-        assert_eq!(&*decode_declared(latin1).unwrap(), "# -*- coding: latin-1 -*-\nname = '\u{e9}t\u{e9}'\n");
+        assert_eq!(
+            &*decode_declared(latin1).unwrap(),
+            "# -*- coding: latin-1 -*-\nname = '\u{e9}t\u{e9}'\n"
+        );
         let koi8 = b"#!/usr/bin/env python\n# coding=koi8-r\nx = '\xf0'\n";
         assert!(decode_declared(koi8).is_some());
         assert!(decode_declared(b"x = '\xf6'\n").is_none(), "no cookie");
-        assert!(decode_declared(b"\n\n# coding: latin-1\nx = '\xf6'\n").is_none(), "cookie too late");
+        assert!(
+            decode_declared(b"\n\n# coding: latin-1\nx = '\xf6'\n").is_none(),
+            "cookie too late"
+        );
     }
 }
 
@@ -215,7 +221,10 @@ pub fn module_summary(db: &dyn Db, file: SourceFile) -> Arc<ModuleSummary> {
     if index.scopes.is_empty() {
         return Arc::default();
     }
-    Arc::new(summary::summarize(&index, &blocking_options(file.settings(db))))
+    Arc::new(summary::summarize(
+        &index,
+        &blocking_options(file.settings(db)),
+    ))
 }
 
 #[salsa::tracked(returns(clone))]

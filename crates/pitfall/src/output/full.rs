@@ -26,13 +26,22 @@ pub fn write(out: &mut dyn Write, messages: &[Message], color: bool) -> io::Resu
         let notes: Vec<String> = m
             .related
             .iter()
-            .map(|r| format!("{}:{}:{}: {}", r.path, r.start.row, r.start.column, r.message))
+            .map(|r| {
+                format!(
+                    "{}:{}:{}: {}",
+                    r.path, r.start.row, r.start.column, r.message
+                )
+            })
             .collect();
         for note in &notes {
-            report.push(Group::with_title(Level::NOTE.secondary_title(note.as_str())));
+            report.push(Group::with_title(
+                Level::NOTE.secondary_title(note.as_str()),
+            ));
         }
         if let Some(help) = &m.help {
-            report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+            report.push(Group::with_title(
+                Level::HELP.secondary_title(help.as_str()),
+            ));
         }
         writeln!(out, "{}\n", renderer.render(&report))?;
     }

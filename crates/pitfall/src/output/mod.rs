@@ -89,7 +89,9 @@ impl<'a> Locator<'a> {
 
     fn lines(&self, range: TextRange) -> SourceLines {
         let first = self.index.line_index(range.start());
-        let last = self.index.line_index(range.end().min(TextSize::of(self.source)));
+        let last = self
+            .index
+            .line_index(range.end().min(TextSize::of(self.source)));
         let start = self.index.line_start(first, self.source);
         let end = self.index.line_end(last, self.source);
         let span_start = usize::from(range.start() - start);
