@@ -21,7 +21,8 @@ pub fn drop_deep<T>(value: T, source_len: usize) {
     // A tree level needs at least two bytes of source; a drop frame is well
     // under 256 bytes even in debug builds.
     let needed = source_len.saturating_mul(128);
-    if needed <= 4 * 1024 * 1024 {
+    let remaining = stacker::remaining_stack().unwrap_or(0);
+    if needed + RED_ZONE <= remaining {
         drop(value);
     } else {
         stacker::grow(needed, move || drop(value));
