@@ -33,6 +33,18 @@
 //!   `with suppress(...)` / `assertRaises(...)` may skip the rest of its body;
 //! - reads in a `try` that catches `NameError` are probes, never reported;
 //! - names a nested function rebinds through `nonlocal` are not tracked.
+//!
+//! Cost: most functions never get here. A cheap pass over the semantic index
+//! and the function's statements first finds the names whose every read is
+//! plainly preceded by a binding (a parameter; `x = ...` earlier in the same
+//! block; the body of the `for`/`with`/`except` that binds it; an
+//! `if`/`else` or `try` binding it on every path — with no `del x` or
+//! `except ... as x` in between): the analysis would find all their reads
+//! bound, so only the other names are tracked, and only when there are any.
+//! A name's result does not depend on which other names are tracked, so the
+//! state holds one bit per tracked name (64 names per pass, which makes it a
+//! copyable pair of words), and expressions holding no read or binding of a
+//! tracked name are skipped.
 
 use ruff_python_ast::comparable::ComparableExpr;
 use ruff_python_ast::name::Name;
@@ -40,7 +52,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{
     self as ast, BoolOp, Comprehension, ExceptHandler, Expr, ExprContext, Pattern, Stmt, UnaryOp,
 };
-use ruff_text_size::TextRange;
+use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use std::hash::{Hash, Hasher};
 
@@ -76,16 +88,20 @@ pub fn unbound_reads(index: &SemanticIndex, function: &ast::StmtFunctionDef) -> 
     let Some(scope) = index.scope_of_node(function.range) else {
         return Vec::new();
     };
-    let mut locals: Vec<&Symbol> = index
-        .scope(scope)
-        .symbols
-        .values()
-        .map(|id| index.symbol(*id))
-        .filter(|s| s.is_local())
-        .collect();
+    // Most functions only read names that are plainly bound before: only
+    // the others go through the flow analysis (each name's result is
+    // independent of which other names are tracked).
+    let mut locals = maybe_unbound_locals(index, scope, function);
+    if locals.is_empty() {
+        return Vec::new();
+    }
     // A nested function's `nonlocal x` can bind `x` whenever it is called.
-    let rebound_by_nested = nonlocal_in_nested(index, scope);
-    locals.retain(|s| !rebound_by_nested.contains(s.name.as_str()));
+    if !index.scope(scope).children.is_empty() {
+        let rebound_by_nested = nonlocal_in_nested(index, scope);
+        if !rebound_by_nested.is_empty() {
+            locals.retain(|s| !rebound_by_nested.contains(s.name.as_str()));
+        }
+    }
     // `(x): int` annotates without making `x` local.
     let mut not_local = FxHashSet::default();
     parenthesized_annotations(&function.body, &mut not_local);
@@ -100,18 +116,49 @@ pub fn unbound_reads(index: &SemanticIndex, function: &ast::StmtFunctionDef) -> 
         return Vec::new();
     }
     locals.sort_by(|a, b| a.name.cmp(&b.name));
-    let names: FxHashMap<Name, usize> = locals
+    let mut findings = Vec::new();
+    // The state holds one bit per name: 64 names per pass.
+    for chunk in locals.chunks(64) {
+        findings.extend(analyse(index, scope, function, chunk));
+    }
+    findings.sort_by_key(|f| f.range.start());
+    findings
+}
+
+/// Runs the analysis of `function` for the local names `locals` (at most 64).
+fn analyse<'a>(
+    index: &'a SemanticIndex,
+    scope: ScopeId,
+    function: &'a ast::StmtFunctionDef,
+    locals: &[&'a Symbol],
+) -> Vec<UnboundRead> {
+    debug_assert!(locals.len() <= 64);
+    let names: FxHashMap<&'a str, usize> = locals
         .iter()
         .enumerate()
-        .map(|(i, s)| (s.name.clone(), i))
+        .map(|(i, s)| (s.name.as_str(), i))
         .collect();
-    let words = names.len().div_ceil(64);
+    // Where the tracked names are read or bound: an expression that contains
+    // none of these offsets cannot change their state, and is skipped.
+    let comprehensions = comprehension_scopes(index, scope);
+    let mut offsets: Vec<TextSize> = Vec::new();
+    for sym in locals {
+        offsets.extend(sym.uses.iter().map(|u| index.use_(*u).range.start()));
+        offsets.extend(sym.bindings.iter().map(|b| index.binding(*b).range.start()));
+        for c in &comprehensions {
+            if let Some(inner) = index.symbol_in(*c, &sym.name) {
+                offsets.extend(inner.uses.iter().map(|u| index.use_(*u).range.start()));
+            }
+        }
+    }
+    offsets.sort_unstable();
+    offsets.dedup();
     let mut flow = Flow {
         index,
         scope,
         names,
-        words,
-        state: State::new(words),
+        offsets,
+        state: State::START,
         silent: 0,
         guarded: 0,
         loops: Vec::new(),
@@ -123,8 +170,9 @@ pub fn unbound_reads(index: &SemanticIndex, function: &ast::StmtFunctionDef) -> 
         guards: Vec::new(),
         pending_guard: None,
         branch_bindings: FxHashMap::default(),
+        noreturn: FxHashMap::default(),
     };
-    for sym in &locals {
+    for (i, sym) in locals.iter().enumerate() {
         let is_parameter = sym.bindings.iter().any(|b| {
             matches!(
                 index.binding(*b).kind,
@@ -132,13 +180,487 @@ pub fn unbound_reads(index: &SemanticIndex, function: &ast::StmtFunctionDef) -> 
             )
         });
         if is_parameter {
-            flow.bind_name(&sym.name);
+            flow.state.bind(i);
+            flow.record();
         }
     }
     flow.body(&function.body);
-    let mut findings = flow.findings;
-    findings.sort_by_key(|f| f.range.start());
-    findings
+    flow.findings
+}
+
+/// The comprehension scopes that run inline in `scope` (nested at any depth
+/// in comprehensions only).
+fn comprehension_scopes(index: &SemanticIndex, scope: ScopeId) -> Vec<ScopeId> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut parent = scope;
+    loop {
+        for child in &index.scope(parent).children {
+            if index.scope(*child).kind == ScopeKind::Comprehension {
+                out.push(*child);
+            }
+        }
+        let Some(next) = out.get(i) else {
+            return out;
+        };
+        parent = *next;
+        i += 1;
+    }
+}
+
+/// The local names of `function` that a read might find unbound: those with
+/// a read that no binding plainly precedes. A read is plainly preceded when
+/// the name is a parameter, or the read runs after a statement of the same
+/// block that binds the name on every path through it (`x = ...`, `import x`,
+/// `def x`, `with ... as x`, an `if`/`else` or a `try` binding it in every
+/// branch), or inside the body of the `for`/`with`/`except` that binds it —
+/// and no `del x` or `except ... as x` (which unbind the name) can run in
+/// between. The analysis finds every such read bound, so it need not run for
+/// these names.
+fn maybe_unbound_locals<'i>(
+    index: &'i SemanticIndex,
+    scope: ScopeId,
+    function: &ast::StmtFunctionDef,
+) -> Vec<&'i Symbol> {
+    let mut comprehensions: Option<Vec<ScopeId>> = None;
+    let mut covers: Vec<(TextRange, Option<TextRange>)> = Vec::new();
+    // Names whose reads the binding statements alone do not cover, and
+    // whether the name is ever unbound.
+    let mut uncovered: Vec<(&Symbol, bool)> = Vec::new();
+    for id in index.scope(scope).symbols.values() {
+        let sym = index.symbol(*id);
+        if !sym.is_local() {
+            continue;
+        }
+        let comprehensions =
+            comprehensions.get_or_insert_with(|| comprehension_scopes(index, scope));
+        if sym.uses.is_empty()
+            && !comprehensions
+                .iter()
+                .any(|c| inner_reads(index, *c, sym).is_some())
+        {
+            continue;
+        }
+        let unbinds = binding_covers(index, sym, function, &mut covers);
+        // A parameter never unbound: bound everywhere.
+        let everywhere = !unbinds && covers.iter().any(|(c, _)| *c == function.range);
+        if !everywhere && !reads_covered(index, sym, comprehensions, &covers) {
+            uncovered.push((sym, unbinds));
+        }
+    }
+    if uncovered.is_empty() {
+        return Vec::new();
+    }
+    // Second chance for names never unbound: compound statements that bind
+    // them on every path.
+    let mut compound: Vec<(&str, TextRange)> = Vec::new();
+    if uncovered.iter().any(|(_, unbinds)| !unbinds) {
+        block_binds(&function.body, &mut compound, &mut Vec::new());
+        compound.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    }
+    let comprehensions = comprehensions.unwrap_or_default();
+    let mut out = Vec::new();
+    for (sym, unbinds) in uncovered {
+        if !unbinds {
+            let name = sym.name.as_str();
+            let from = compound.partition_point(|(n, _)| *n < name);
+            let more = compound[from..].iter().take_while(|(n, _)| *n == name);
+            if more.clone().next().is_some() {
+                binding_covers(index, sym, function, &mut covers);
+                covers.extend(more.map(|(_, cover)| (*cover, None)));
+                if reads_covered(index, sym, &comprehensions, &covers) {
+                    continue;
+                }
+            }
+        }
+        out.push(sym);
+    }
+    out
+}
+
+/// The symbol of `sym`'s name in the comprehension `c`, if `c` reads the
+/// function's variable (it does not bind the name itself).
+fn inner_reads<'i>(index: &'i SemanticIndex, c: ScopeId, sym: &Symbol) -> Option<&'i Symbol> {
+    index
+        .symbol_in(c, &sym.name)
+        .filter(|s| s.bindings.is_empty() && !s.uses.is_empty())
+}
+
+/// Whether every read of `sym` (in the function and in the comprehensions it
+/// runs) lies in one of `covers`.
+fn reads_covered(
+    index: &SemanticIndex,
+    sym: &Symbol,
+    comprehensions: &[ScopeId],
+    covers: &[(TextRange, Option<TextRange>)],
+) -> bool {
+    let covered = |u: &UseId| {
+        let range = index.use_(*u).range;
+        covers.iter().any(|(c, _)| c.contains_range(range))
+    };
+    sym.uses.iter().all(covered)
+        && comprehensions
+            .iter()
+            .all(|c| inner_reads(index, *c, sym).is_none_or(|s| s.uses.iter().all(covered)))
+}
+
+/// Fills `covers` with the code that runs only after a binding of `sym` and
+/// before anything unbinds it (with the `except` clause a cover comes from).
+/// Returns whether the name is ever unbound (`del`, `except ... as`).
+fn binding_covers(
+    index: &SemanticIndex,
+    sym: &Symbol,
+    function: &ast::StmtFunctionDef,
+    covers: &mut Vec<(TextRange, Option<TextRange>)>,
+) -> bool {
+    covers.clear();
+    let mut unbinds = false;
+    for b in &sym.bindings {
+        let binding = index.binding(*b);
+        match binding.kind {
+            BindingKind::Parameter | BindingKind::TypeParam => {
+                covers.push((function.range, None));
+            }
+            BindingKind::Assignment
+            | BindingKind::AugmentedAssignment
+            | BindingKind::AnnotatedAssignment { has_value: true }
+            | BindingKind::Unpacking
+            | BindingKind::ForTarget
+            | BindingKind::Import { .. }
+            | BindingKind::FromImport { .. }
+            | BindingKind::FunctionDef { .. }
+            | BindingKind::ClassDef { .. } => {
+                if let Some(cover) = cover_of(&function.body, binding.stmt_range) {
+                    covers.push((cover, None));
+                }
+            }
+            // Later `with` items and the body run after the target is bound.
+            BindingKind::WithTarget => {
+                if let Some(cover) = cover_of(&function.body, binding.stmt_range) {
+                    covers.push((TextRange::new(binding.range.end(), cover.end()), None));
+                }
+            }
+            BindingKind::ExceptHandler => {
+                unbinds = true;
+                if let Some(cover) = cover_of(&function.body, binding.stmt_range) {
+                    covers.push((cover, Some(binding.stmt_range)));
+                }
+            }
+            BindingKind::Deletion => unbinds = true,
+            _ => {}
+        }
+    }
+    if unbinds {
+        // A cover is only good if nothing in it unbinds the name (a loop in
+        // it may run the unbinding before a read placed earlier).
+        for b in &sym.bindings {
+            let binding = index.binding(*b);
+            let (unbound, handler) = match binding.kind {
+                BindingKind::Deletion => (binding.range, None),
+                BindingKind::ExceptHandler => (binding.stmt_range, Some(binding.stmt_range)),
+                _ => continue,
+            };
+            covers.retain(|(cover, from)| {
+                (handler.is_some() && *from == handler)
+                    || unbound.end() < cover.start()
+                    || cover.end() < unbound.start()
+            });
+        }
+    }
+    unbinds
+}
+
+/// Appends to `out` the names a block binds on every path that completes
+/// it, and returns whether some path does (it may always return, raise,
+/// break or continue). Names bound by a compound statement of it (or of a
+/// nested block) are pushed to `covers` with the rest of their block. A sound
+/// under-approximation of the analysis for names that are never unbound.
+fn block_binds<'a>(
+    body: &'a [Stmt],
+    covers: &mut Vec<(&'a str, TextRange)>,
+    out: &mut Vec<&'a str>,
+) -> bool {
+    let block_end = body.last().map_or(TextSize::default(), Ranged::end);
+    for stmt in body {
+        let start = out.len();
+        if !stmt_binds(stmt, covers, out) {
+            return false;
+        }
+        if out.len() > start && matches!(stmt, Stmt::If(_) | Stmt::Try(_) | Stmt::With(_)) {
+            let rest = TextRange::new(stmt.end(), block_end);
+            covers.extend(out[start..].iter().map(|n| (*n, rest)));
+        }
+    }
+    true
+}
+
+/// What [`block_binds`] says of one statement.
+fn stmt_binds<'a>(
+    stmt: &'a Stmt,
+    covers: &mut Vec<(&'a str, TextRange)>,
+    out: &mut Vec<&'a str>,
+) -> bool {
+    match stmt {
+        Stmt::Return(_) | Stmt::Raise(_) | Stmt::Break(_) | Stmt::Continue(_) => return false,
+        Stmt::Expr(e) if is_self_fail(&e.value) => return false,
+        Stmt::FunctionDef(def) => out.push(def.name.id.as_str()),
+        Stmt::ClassDef(class) => out.push(class.name.id.as_str()),
+        Stmt::Assign(assign) => {
+            for target in &assign.targets {
+                target_names(target, out);
+            }
+        }
+        Stmt::AugAssign(aug) => {
+            if let Expr::Name(n) = &*aug.target {
+                out.push(n.id.as_str());
+            }
+        }
+        Stmt::AnnAssign(ann) => {
+            if let (Expr::Name(n), Some(_)) = (&*ann.target, &ann.value) {
+                out.push(n.id.as_str());
+            }
+        }
+        Stmt::Import(import) => {
+            for alias in &import.names {
+                out.push(match &alias.asname {
+                    Some(asname) => asname.id.as_str(),
+                    None => alias.name.id.split('.').next().unwrap_or_default(),
+                });
+            }
+        }
+        Stmt::ImportFrom(import) => {
+            for alias in &import.names {
+                let bound = alias.asname.as_ref().unwrap_or(&alias.name);
+                if bound.id.as_str() != "*" {
+                    out.push(bound.id.as_str());
+                }
+            }
+        }
+        Stmt::If(if_) => {
+            let start = out.len();
+            let mut branches = Branches::new(start);
+            branches.add(block_binds(&if_.body, covers, out), out);
+            for clause in &if_.elif_else_clauses {
+                let into = branches.target(out);
+                let completes = block_binds(&clause.body, covers, into);
+                branches.add(completes, out);
+            }
+            let has_else = if_
+                .elif_else_clauses
+                .last()
+                .is_some_and(|c| c.test.is_none());
+            if !has_else {
+                // No branch may run.
+                out.truncate(start);
+                return true;
+            }
+            return branches.completes;
+        }
+        Stmt::Try(try_) => {
+            let start = out.len();
+            let mut branches = Branches::new(start);
+            let body = block_binds(&try_.body, covers, out);
+            // The `else` block runs after the body completed.
+            if let (true, Some(orelse)) = (body, body_range(&try_.orelse)) {
+                covers.extend(out[start..].iter().map(|n| (*n, orelse)));
+            }
+            let into = if body { &mut *out } else { branches.scratch() };
+            let normal = block_binds(&try_.orelse, covers, into) && body;
+            branches.add(normal, out);
+            for handler in &try_.handlers {
+                let ExceptHandler::ExceptHandler(h) = handler;
+                let into = branches.target(out);
+                let completes = block_binds(&h.body, covers, into);
+                branches.add(completes, out);
+            }
+            if !branches.completes {
+                block_binds(&try_.finalbody, covers, branches.scratch());
+                return false;
+            }
+            return block_binds(&try_.finalbody, covers, out);
+        }
+        Stmt::With(with) => {
+            for item in &with.items {
+                if let Some(vars) = &item.optional_vars {
+                    target_names(vars, out);
+                }
+            }
+            // A suppressed exception may skip the rest of the body.
+            if with
+                .items
+                .iter()
+                .any(|i| suppresses_exceptions(&i.context_expr))
+            {
+                block_binds(&with.body, covers, &mut Vec::new());
+            } else {
+                return block_binds(&with.body, covers, out);
+            }
+        }
+        Stmt::For(for_) => {
+            let mut scratch = Vec::new();
+            block_binds(&for_.body, covers, &mut scratch);
+            scratch.clear();
+            block_binds(&for_.orelse, covers, &mut scratch);
+        }
+        Stmt::While(while_) => {
+            let mut scratch = Vec::new();
+            block_binds(&while_.body, covers, &mut scratch);
+            scratch.clear();
+            block_binds(&while_.orelse, covers, &mut scratch);
+        }
+        Stmt::Match(match_) => {
+            let mut scratch = Vec::new();
+            for case in &match_.cases {
+                scratch.clear();
+                block_binds(&case.body, covers, &mut scratch);
+            }
+        }
+        _ => {}
+    }
+    true
+}
+
+/// The names bound on every completing branch of a statement, kept in
+/// `out[start..]` while the branches come in.
+struct Branches<'a> {
+    start: usize,
+    /// Some branch so far completes (`out[start..]` holds what all of those bind).
+    completes: bool,
+    scratch: Vec<&'a str>,
+}
+
+impl<'a> Branches<'a> {
+    fn new(start: usize) -> Self {
+        Branches {
+            start,
+            completes: false,
+            scratch: Vec::new(),
+        }
+    }
+
+    fn scratch(&mut self) -> &mut Vec<&'a str> {
+        self.scratch.clear();
+        &mut self.scratch
+    }
+
+    /// Where the next branch's names go.
+    fn target<'s>(&'s mut self, out: &'s mut Vec<&'a str>) -> &'s mut Vec<&'a str> {
+        if self.completes {
+            self.scratch()
+        } else {
+            out
+        }
+    }
+
+    /// Takes in a branch whose names went to [`Self::target`].
+    fn add(&mut self, completes: bool, out: &mut Vec<&'a str>) {
+        if !completes {
+            if !self.completes {
+                out.truncate(self.start);
+            }
+            return;
+        }
+        if self.completes {
+            let scratch = &self.scratch;
+            let mut kept = self.start;
+            for i in self.start..out.len() {
+                if scratch.contains(&out[i]) {
+                    out[kept] = out[i];
+                    kept += 1;
+                }
+            }
+            out.truncate(kept);
+        }
+        self.completes = true;
+    }
+}
+
+/// `self.fail(...)`, `self.skipTest(...)`: the path ends.
+fn is_self_fail(expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else {
+        return false;
+    };
+    let Expr::Attribute(attr) = &*call.func else {
+        return false;
+    };
+    matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == "self")
+        && matches!(attr.attr.id.as_str(), "fail" | "skipTest")
+}
+
+/// The names an assignment target binds.
+fn target_names<'a>(target: &'a Expr, names: &mut Vec<&'a str>) {
+    match target {
+        Expr::Name(n) => names.push(n.id.as_str()),
+        Expr::Tuple(t) => t.elts.iter().for_each(|e| target_names(e, names)),
+        Expr::List(l) => l.elts.iter().for_each(|e| target_names(e, names)),
+        Expr::Starred(s) => target_names(&s.value, names),
+        _ => {}
+    }
+}
+
+/// The code that runs only after the statement (or `except` clause) at
+/// `key` of the function body `body` bound its names, found by descending
+/// through the blocks that contain it: the rest of its block (`x = ...`,
+/// `import x`, `def x`, `with ... as x` from its body on), or its body (`for
+/// x in`, `except ... as x`). `None` for other statements, and in nested
+/// scopes.
+fn cover_of(body: &[Stmt], key: TextRange) -> Option<TextRange> {
+    let mut block = body;
+    loop {
+        let i = block.partition_point(|s| s.start() <= key.start());
+        let stmt = block.get(i.checked_sub(1)?)?;
+        if !stmt.range().contains_range(key) {
+            return None;
+        }
+        let block_end = block.last()?.end();
+        if stmt.range() == key {
+            return match stmt {
+                Stmt::Assign(_)
+                | Stmt::AugAssign(_)
+                | Stmt::AnnAssign(_)
+                | Stmt::Import(_)
+                | Stmt::ImportFrom(_)
+                | Stmt::FunctionDef(_)
+                | Stmt::ClassDef(_) => Some(TextRange::new(stmt.end(), block_end)),
+                Stmt::For(s) => body_range(&s.body),
+                // The targets stay bound after the body.
+                Stmt::With(s) => Some(TextRange::new(body_range(&s.body)?.start(), block_end)),
+                _ => None,
+            };
+        }
+        let inner = |b: &[Stmt]| body_range(b).is_some_and(|r| r.contains(key.start()));
+        block = match stmt {
+            Stmt::For(s) if inner(&s.body) => &s.body,
+            Stmt::For(s) => &s.orelse,
+            Stmt::While(s) if inner(&s.body) => &s.body,
+            Stmt::While(s) => &s.orelse,
+            Stmt::If(s) if inner(&s.body) => &s.body,
+            Stmt::If(s) => &s.elif_else_clauses.iter().find(|c| inner(&c.body))?.body,
+            Stmt::With(s) => &s.body,
+            Stmt::Try(s) => {
+                if inner(&s.body) {
+                    &s.body
+                } else if inner(&s.orelse) {
+                    &s.orelse
+                } else if inner(&s.finalbody) {
+                    &s.finalbody
+                } else {
+                    let ExceptHandler::ExceptHandler(h) =
+                        s.handlers.iter().find(|h| h.range().contains_range(key))?;
+                    if h.range == key {
+                        return body_range(&h.body);
+                    }
+                    &h.body
+                }
+            }
+            Stmt::Match(s) => &s.cases.iter().find(|c| inner(&c.body))?.body,
+            _ => return None,
+        };
+    }
+}
+
+fn body_range(body: &[Stmt]) -> Option<TextRange> {
+    Some(TextRange::new(body.first()?.start(), body.last()?.end()))
 }
 
 /// The targets of `(x): int` (a non-simple annotation without a value) in a
@@ -204,6 +726,19 @@ fn nonlocal_in_nested(index: &SemanticIndex, scope: ScopeId) -> FxHashSet<&str> 
 /// Calls that read or write the namespace by name: the analysis cannot see
 /// what they do, so the function is not analysed.
 fn uses_dynamic_namespace(index: &SemanticIndex, scope: ScopeId) -> bool {
+    // Such a call reads its callee's name in the function or in one of the
+    // comprehensions it runs: without such a read, there is none.
+    const DYNAMIC: [&str; 4] = ["exec", "locals", "globals", "vars"];
+    let reads = |s: ScopeId| {
+        DYNAMIC.iter().any(|name| {
+            index
+                .symbol_in(s, name)
+                .is_some_and(|sym| !sym.uses.is_empty())
+        })
+    };
+    if !reads(scope) && !comprehension_scopes(index, scope).into_iter().any(reads) {
+        return false;
+    }
     index.calls.iter().any(|call| {
         let Some(callee) = &call.callee else {
             return false;
@@ -218,54 +753,46 @@ fn uses_dynamic_namespace(index: &SemanticIndex, scope: ScopeId) -> bool {
 
 const MAX_ROUNDS: usize = 32;
 
-/// The bound-ness of every local name at one point.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The bound-ness of every tracked name (one bit each) at one point.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 struct State {
     /// Some path reaches this point.
     reachable: bool,
     /// Bound on every path reaching here (or every path that did not raise).
-    must: Vec<u64>,
+    must: u64,
     /// Some binding reaches here on at least one path.
-    maybe: Vec<u64>,
+    maybe: u64,
 }
 
 impl State {
-    fn new(words: usize) -> State {
-        State {
-            reachable: true,
-            must: vec![0; words],
-            maybe: vec![0; words],
-        }
-    }
+    const START: State = State {
+        reachable: true,
+        must: 0,
+        maybe: 0,
+    };
 
-    fn unreachable(words: usize) -> State {
-        State {
-            reachable: false,
-            must: vec![0; words],
-            maybe: vec![0; words],
-        }
-    }
+    const UNREACHABLE: State = State {
+        reachable: false,
+        must: 0,
+        maybe: 0,
+    };
 
     fn join(&mut self, other: &State) {
         if !other.reachable {
             return;
         }
         if !self.reachable {
-            self.clone_from(other);
+            *self = *other;
             return;
         }
-        for (a, b) in self.must.iter_mut().zip(&other.must) {
-            *a &= b;
-        }
-        for (a, b) in self.maybe.iter_mut().zip(&other.maybe) {
-            *a |= b;
-        }
+        self.must &= other.must;
+        self.maybe |= other.maybe;
     }
 
     fn bind(&mut self, i: usize) {
         if self.reachable {
-            self.must[i / 64] |= 1 << (i % 64);
-            self.maybe[i / 64] |= 1 << (i % 64);
+            self.must |= 1 << i;
+            self.maybe |= 1 << i;
         }
     }
 
@@ -273,27 +800,27 @@ impl State {
     /// reaches here (a read that would have raised otherwise).
     fn assume_bound(&mut self, i: usize) {
         if self.reachable {
-            self.must[i / 64] |= 1 << (i % 64);
+            self.must |= 1 << i;
         }
     }
 
     fn maybe_bind(&mut self, i: usize) {
         if self.reachable {
-            self.maybe[i / 64] |= 1 << (i % 64);
+            self.maybe |= 1 << i;
         }
     }
 
     fn unbind(&mut self, i: usize) {
-        self.must[i / 64] &= !(1 << (i % 64));
-        self.maybe[i / 64] &= !(1 << (i % 64));
+        self.must &= !(1 << i);
+        self.maybe &= !(1 << i);
     }
 
     fn is_must(&self, i: usize) -> bool {
-        self.must[i / 64] & (1 << (i % 64)) != 0
+        self.must & (1 << i) != 0
     }
 
     fn is_maybe(&self, i: usize) -> bool {
-        self.maybe[i / 64] & (1 << (i % 64)) != 0
+        self.maybe & (1 << i) != 0
     }
 }
 
@@ -321,9 +848,10 @@ struct LoopFrame {
 struct Flow<'a> {
     index: &'a SemanticIndex,
     scope: ScopeId,
-    /// The function's local names, each a bit in the state.
-    names: FxHashMap<Name, usize>,
-    words: usize,
+    /// The tracked local names, each a bit in the state.
+    names: FxHashMap<&'a str, usize>,
+    /// Sorted offsets of the reads and bindings of the tracked names.
+    offsets: Vec<TextSize>,
     state: State,
     /// Above zero: a pass whose reads are not reported (a loop converging, a
     /// `finally` re-run, a generator body).
@@ -343,25 +871,33 @@ struct Flow<'a> {
     /// Tests known to hold or fail here: those of the `if`/`elif`/conditional
     /// expressions whose branches enclose the current point, and of earlier
     /// `if`s in the block whose body always jumps away.
-    guards: Vec<Guard>,
+    guards: Vec<Guard<'a>>,
     /// Set by an `if` whose body always jumps away: its test fails for the
     /// rest of the block.
-    pending_guard: Option<Guard>,
+    pending_guard: Option<Guard<'a>>,
     /// For each `if`/`elif` test seen: the names some branch of its chain
     /// binds. A read guarded by the same test again is likely correlated
     /// (`if waitall: ... else: name = ...` then `x if waitall else name`).
-    branch_bindings: FxHashMap<u64, Vec<u64>>,
+    branch_bindings: FxHashMap<u64, u64>,
+    /// Expression statements already found to end the path or not (loops
+    /// run their body several times).
+    noreturn: FxHashMap<TextSize, bool>,
 }
 
 impl<'a> Flow<'a> {
     fn unreachable(&self) -> State {
-        State::unreachable(self.words)
+        State::UNREACHABLE
     }
 
     /// The current state, leaving the path unreachable.
     fn take_state(&mut self) -> State {
-        let empty = self.unreachable();
-        std::mem::replace(&mut self.state, empty)
+        std::mem::replace(&mut self.state, State::UNREACHABLE)
+    }
+
+    /// Whether `range` holds a read or a binding of a tracked name.
+    fn touches(&self, range: TextRange) -> bool {
+        let i = self.offsets.partition_point(|o| *o < range.start());
+        self.offsets.get(i).is_some_and(|o| *o < range.end())
     }
 
     fn end_path(&mut self) {
@@ -398,7 +934,7 @@ impl<'a> Flow<'a> {
         if !self.state.reachable {
             return;
         }
-        let Some(&i) = self.names.get(name) else {
+        let Some(&i) = self.names.get(name.as_str()) else {
             return;
         };
         if self.state.is_must(i) {
@@ -440,8 +976,8 @@ impl<'a> Flow<'a> {
     fn correlated(&self, i: usize) -> bool {
         self.guards.iter().any(|g| {
             self.branch_bindings
-                .get(&g.key)
-                .is_some_and(|bits| bits[i / 64] & (1 << (i % 64)) != 0)
+                .get(&g.key())
+                .is_some_and(|bits| bits & (1 << i) != 0)
         })
     }
 
@@ -488,7 +1024,7 @@ impl<'a> Flow<'a> {
                     self.expr(value);
                 }
                 if self.state.reachable {
-                    self.returns.push(self.state.clone());
+                    self.returns.push(self.state);
                 }
                 self.end_path();
             }
@@ -569,19 +1105,19 @@ impl<'a> Flow<'a> {
             }
             Stmt::Expr(e) => {
                 self.expr(&e.value);
-                if self.is_noreturn_call(&e.value) {
+                if self.state.reachable && self.is_noreturn_stmt(&e.value) {
                     self.end_path();
                 }
             }
             Stmt::Break(_) => {
                 if let Some(frame) = self.loops.last_mut() {
-                    frame.breaks.push(self.state.clone());
+                    frame.breaks.push(self.state);
                 }
                 self.end_path();
             }
             Stmt::Continue(_) => {
                 if let Some(frame) = self.loops.last_mut() {
-                    frame.continues.push(self.state.clone());
+                    frame.continues.push(self.state);
                 }
                 self.end_path();
             }
@@ -606,13 +1142,13 @@ impl<'a> Flow<'a> {
         pre: &State,
         mut iteration: impl FnMut(&mut Self) -> R,
     ) -> LoopRun<R> {
-        let mut head = pre.clone();
+        let mut head = *pre;
         let outer_silent = self.silent > 0;
         self.silent += 1;
         let mut rounds = 0;
         let mut last = loop {
             let (back, breaks, r) = self.loop_round(&head, &mut iteration);
-            let mut next = pre.clone();
+            let mut next = *pre;
             next.join(&back);
             rounds += 1;
             if next == head || rounds >= MAX_ROUNDS {
@@ -637,7 +1173,7 @@ impl<'a> Flow<'a> {
         head: &State,
         iteration: &mut impl FnMut(&mut Self) -> R,
     ) -> (State, Vec<State>, R) {
-        self.state = head.clone();
+        self.state = *head;
         self.loops.push(LoopFrame::default());
         let r = iteration(self);
         let frame = self.loops.pop().unwrap_or_default();
@@ -650,7 +1186,7 @@ impl<'a> Flow<'a> {
 
     fn for_loop(&mut self, for_: &'a ast::StmtFor) {
         self.expr(&for_.iter);
-        let pre = self.state.clone();
+        let pre = self.state;
         let run = self.fixpoint(&pre, |this| {
             this.record();
             this.expr(&for_.target);
@@ -659,9 +1195,7 @@ impl<'a> Flow<'a> {
         // The iterator is exhausted at the loop head; a non-empty literal
         // (or a collection just tested truthy) is not exhausted before the
         // first iteration.
-        let iter_key = expr_key(&for_.iter);
-        let runs = is_non_empty_literal(&for_.iter)
-            || self.guards.iter().any(|g| g.holds && g.key == iter_key);
+        let runs = is_non_empty_literal(&for_.iter) || self.guard_holds(&for_.iter);
         self.state = if runs { run.back } else { run.head };
         self.body(&for_.orelse);
         for b in &run.breaks {
@@ -670,7 +1204,7 @@ impl<'a> Flow<'a> {
     }
 
     fn while_loop(&mut self, while_: &'a ast::StmtWhile) {
-        let pre = self.state.clone();
+        let pre = self.state;
         let run = self.fixpoint(&pre, |this| {
             this.record();
             let (if_true, if_false) = this.cond(&while_.test);
@@ -686,17 +1220,15 @@ impl<'a> Flow<'a> {
     }
 
     fn if_stmt(&mut self, if_: &'a ast::StmtIf) {
-        let pre = self.state.clone();
+        let pre = self.state;
         let guards = self.guards.len();
-        let mut keys = Vec::new();
-        correlation_keys(&if_.test, &mut keys);
         let (if_true, mut rest) = self.cond(&if_.test);
         self.guards.push(Guard::of(&if_.test));
         self.state = if_true;
         self.body(&if_.body);
         let body_jumps = !self.state.reachable;
         // Names some branch binds on all its paths.
-        let mut bound = vec![0u64; self.words];
+        let mut bound = 0u64;
         self.note_branch_bindings(&pre, &mut bound);
         let mut done = self.take_state();
         for clause in &if_.elif_else_clauses {
@@ -709,7 +1241,6 @@ impl<'a> Flow<'a> {
                 let (if_true, if_false) = self.cond(test);
                 self.state = if_true;
                 rest = if_false;
-                correlation_keys(test, &mut keys);
                 self.guards.push(Guard::of(test));
             }
             self.body(&clause.body);
@@ -723,25 +1254,24 @@ impl<'a> Flow<'a> {
             self.pending_guard = Some(guard);
         }
         done.join(&rest);
-        if bound.iter().any(|w| *w != 0) {
-            for key in keys {
-                let entry = self
-                    .branch_bindings
-                    .entry(key)
-                    .or_insert_with(|| vec![0; bound.len()]);
-                for (e, b) in entry.iter_mut().zip(&bound) {
-                    *e |= b;
+        if bound != 0 {
+            let mut keys = Vec::new();
+            correlation_keys(&if_.test, &mut keys);
+            for clause in &if_.elif_else_clauses {
+                if let Some(test) = &clause.test {
+                    correlation_keys(test, &mut keys);
                 }
+            }
+            for key in keys {
+                *self.branch_bindings.entry(key).or_insert(0) |= bound;
             }
         }
         self.state = done;
     }
 
-    fn note_branch_bindings(&self, pre: &State, bound: &mut [u64]) {
+    fn note_branch_bindings(&self, pre: &State, bound: &mut u64) {
         if self.state.reachable && pre.reachable {
-            for ((b, end), before) in bound.iter_mut().zip(&self.state.must).zip(&pre.must) {
-                *b |= end & !before;
-            }
+            *bound |= self.state.must & !pre.must;
         }
     }
 
@@ -757,7 +1287,7 @@ impl<'a> Flow<'a> {
             .iter()
             .any(|i| suppresses_exceptions(&i.context_expr));
         if suppresses {
-            self.catchers.push(self.state.clone());
+            self.catchers.push(self.state);
             self.body(&with.body);
             let raised = self.catchers.pop().unwrap_or_else(|| self.unreachable());
             self.state.join(&raised);
@@ -768,13 +1298,13 @@ impl<'a> Flow<'a> {
 
     fn match_stmt(&mut self, match_: &'a ast::StmtMatch) {
         self.expr(&match_.subject);
-        let mut fall = self.state.clone();
+        let mut fall = self.state;
         let mut done = self.unreachable();
         for case in &match_.cases {
             self.state = std::mem::replace(&mut fall, self.unreachable());
             let mut captures = Vec::new();
             self.pattern(&case.pattern, &mut captures);
-            let mut failed = self.state.clone();
+            let mut failed = self.state;
             for name in &captures {
                 self.bind_name(name);
             }
@@ -863,9 +1393,9 @@ impl<'a> Flow<'a> {
             .map(|l| (l.breaks.len(), l.continues.len()));
         let return_mark = self.returns.len();
         if has_finally {
-            self.catchers.push(self.state.clone());
+            self.catchers.push(self.state);
         }
-        self.catchers.push(self.state.clone());
+        self.catchers.push(self.state);
         let guard = catches_name_error(try_);
         if guard {
             self.guarded += 1;
@@ -879,7 +1409,7 @@ impl<'a> Flow<'a> {
         let mut normal = self.take_state();
         for handler in &try_.handlers {
             let ExceptHandler::ExceptHandler(h) = handler;
-            self.state = raised.clone();
+            self.state = raised;
             if let Some(type_) = &h.type_ {
                 self.expr(type_);
             }
@@ -902,7 +1432,7 @@ impl<'a> Flow<'a> {
         let escaping = self.catchers.pop().unwrap_or_else(|| self.unreachable());
 
         // Check the `finally` block from everything that reaches it.
-        let mut entry = normal.clone();
+        let mut entry = normal;
         entry.join(&escaping);
         if let (Some((b, c)), Some(frame)) = (break_mark, self.loops.last()) {
             for s in frame
@@ -941,7 +1471,7 @@ impl<'a> Flow<'a> {
             self.state = joined;
             self.body(&try_.finalbody);
             if self.state.reachable {
-                self.returns.push(self.state.clone());
+                self.returns.push(self.state);
             }
         }
         self.silent -= 1;
@@ -1013,14 +1543,16 @@ impl<'a> Flow<'a> {
                 match truth {
                     Some(true) => (state, self.unreachable()),
                     Some(false) => (self.unreachable(), state),
-                    None => (state.clone(), state),
+                    None => (state, state),
                 }
             }
         }
     }
 
     fn expr(&mut self, expr: &'a Expr) {
-        if !self.state.reachable {
+        // An expression without reads or bindings of the tracked names
+        // leaves their state as it is.
+        if !self.state.reachable || !self.touches(expr.range()) {
             return;
         }
         match expr {
@@ -1101,14 +1633,14 @@ impl<'a> Flow<'a> {
         if lazy {
             self.silent += 1;
         }
-        let pre = self.state.clone();
+        let pre = self.state;
         // A silent round finds what one iteration binds; the loop head joins it.
         self.silent += 1;
         let end = self.comprehension_round(scope, generators, elements);
         self.silent -= 1;
         let mut head = pre;
         head.join(&end);
-        self.state = head.clone();
+        self.state = head;
         let end = self.comprehension_round(scope, generators, elements);
         head.join(&end);
         self.state = head;
@@ -1145,17 +1677,36 @@ impl<'a> Flow<'a> {
         end
     }
 
+    /// Whether the test of a guard that holds here is `test`.
+    fn guard_holds(&self, test: &Expr) -> bool {
+        if !self.guards.iter().any(|g| g.holds) {
+            return false;
+        }
+        let key = expr_key(test);
+        self.guards.iter().any(|g| g.holds && g.key() == key)
+    }
+
+    /// [`Self::is_noreturn_call`] for an expression statement, remembered
+    /// across the rounds of a loop.
+    fn is_noreturn_stmt(&mut self, expr: &Expr) -> bool {
+        if !matches!(expr, Expr::Call(_)) {
+            return false;
+        }
+        if let Some(known) = self.noreturn.get(&expr.start()) {
+            return *known;
+        }
+        let noreturn = self.is_noreturn_call(expr);
+        self.noreturn.insert(expr.start(), noreturn);
+        noreturn
+    }
+
     /// `sys.exit()`, `os._exit()`, `pytest.fail()`, `self.fail()`…: the path ends.
     fn is_noreturn_call(&self, expr: &Expr) -> bool {
         let Expr::Call(call) = expr else {
             return false;
         };
-        if let Expr::Attribute(attr) = &*call.func {
-            if matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == "self")
-                && matches!(attr.attr.id.as_str(), "fail" | "skipTest")
-            {
-                return true;
-            }
+        if is_self_fail(expr) {
+            return true;
         }
         self.index
             .qualified_name(&call.func, self.scope)
@@ -1201,15 +1752,20 @@ fn constant_truth(expr: &Expr) -> Option<bool> {
 
 /// A test known to hold (or fail) at a point.
 #[derive(Copy, Clone, Debug)]
-struct Guard {
-    /// The test with any `not` stripped, as an [`expr_key`].
-    key: u64,
+struct Guard<'a> {
+    /// The test with any `not` stripped.
+    test: &'a Expr,
     holds: bool,
 }
 
-impl Guard {
+impl<'a> Guard<'a> {
+    /// The test as an [`expr_key`].
+    fn key(&self) -> u64 {
+        expr_key(self.test)
+    }
+
     /// The guard a true condition establishes.
-    fn of(test: &Expr) -> Guard {
+    fn of(test: &'a Expr) -> Guard<'a> {
         let mut expr = test;
         let mut holds = true;
         while let Expr::UnaryOp(u) = expr {
@@ -1219,17 +1775,14 @@ impl Guard {
             expr = &u.operand;
             holds = !holds;
         }
-        Guard {
-            key: expr_key(expr),
-            holds,
-        }
+        Guard { test: expr, holds }
     }
 }
 
 /// The keys an `if` test records its branches' bindings under: the test and,
 /// for `a or b`, each operand (either one holding implies the test).
 fn correlation_keys(test: &Expr, keys: &mut Vec<u64>) {
-    keys.push(Guard::of(test).key);
+    keys.push(Guard::of(test).key());
     if let Expr::BoolOp(b) = test {
         if b.op == BoolOp::Or {
             for value in &b.values {

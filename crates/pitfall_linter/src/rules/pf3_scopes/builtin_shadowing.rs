@@ -1,12 +1,15 @@
 //! PF301 `builtin-shadowing`: a binding hides a builtin such as `list`, `id`, `type` or `open`.
 
-use pitfall_semantic::builtins::is_builtin;
+use std::sync::LazyLock;
+
+use pitfall_semantic::builtins::{is_builtin, BUILTINS};
+use pitfall_semantic::stack;
 use pitfall_semantic::{
     Binding, BindingId, BindingKind, Lookup, Resolved, ScopeId, ScopeKind, SemanticIndex,
 };
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Expr, ModModule, Parameters, Stmt};
-use ruff_text_size::{Ranged, TextRange, TextSize};
+use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::FxHashMap;
 
 use crate::checker::Checker;
@@ -80,37 +83,34 @@ impl Rule for BuiltinShadowing {
         let check_class = checker.option_bool("check-class-attributes");
         let is_candidate =
             |name: &str| is_shadowable_builtin(name, target) && !ignore.iter().any(|i| i == name);
-        let same_defaults = same_name_defaults(checker.module());
 
         // The first reportable binding per (scope, name). `global x` in a
         // function makes its bindings module bindings, so they are counted there.
         let mut first: FxHashMap<(ScopeId, &str), BindingId> = FxHashMap::default();
-        for scope_id in semantic.scope_ids() {
-            let scope = semantic.scope(scope_id);
-            for (name, sym) in &scope.symbols {
-                if !is_candidate(name.as_str()) {
+        // Every symbol of every scope (in any order: the earliest binding wins).
+        for sym in &semantic.symbols {
+            let name = sym.name.as_str();
+            if sym.bindings.is_empty() || !is_candidate(name) {
+                continue;
+            }
+            let owner = if sym.declared_global.is_some() && sym.scope != SemanticIndex::MODULE {
+                SemanticIndex::MODULE
+            } else if sym.declared_nonlocal.is_some() {
+                // The enclosing function binds (and is reported for) it.
+                continue;
+            } else {
+                sym.scope
+            };
+            for &b in &sym.bindings {
+                let binding = semantic.binding(b);
+                if !reportable(semantic, binding, semantic.scope(owner).kind, check_class)
+                    || is_builtin_default(semantic, checker.module(), binding)
+                {
                     continue;
                 }
-                let sym = semantic.symbol(*sym);
-                let owner = if sym.declared_global.is_some() && scope_id != SemanticIndex::MODULE {
-                    SemanticIndex::MODULE
-                } else if sym.declared_nonlocal.is_some() {
-                    // The enclosing function binds (and is reported for) it.
-                    continue;
-                } else {
-                    scope_id
-                };
-                for &b in &sym.bindings {
-                    let binding = semantic.binding(b);
-                    if !reportable(semantic, binding, semantic.scope(owner).kind, check_class)
-                        || is_builtin_default(semantic, binding, &same_defaults)
-                    {
-                        continue;
-                    }
-                    let entry = first.entry((owner, name.as_str())).or_insert(b);
-                    if semantic.binding(*entry).range.start() > binding.range.start() {
-                        *entry = b;
-                    }
+                let entry = first.entry((owner, name)).or_insert(b);
+                if semantic.binding(*entry).range.start() > binding.range.start() {
+                    *entry = b;
                 }
             }
         }
@@ -137,6 +137,10 @@ impl Rule for BuiltinShadowing {
 
 /// A builtin name whose rebinding is reported for this target version.
 fn is_shadowable_builtin(name: &str, target: PythonVersion) -> bool {
+    // Nearly every name of a module is looked at: most are rejected here.
+    if !may_be_builtin(name) {
+        return false;
+    }
     if name == "_" || (name.starts_with("__") && name.ends_with("__")) {
         return false;
     }
@@ -153,6 +157,31 @@ fn is_shadowable_builtin(name: &str, target: PythonVersion) -> bool {
         }
         None => true,
     }
+}
+
+/// A quick filter for [`is_builtin`]: `false` when the name's length, first
+/// and last bytes match those of no builtin.
+fn may_be_builtin(name: &str) -> bool {
+    static FILTER: LazyLock<[u64; FILTER_WORDS]> = LazyLock::new(|| {
+        let mut bits = [0u64; FILTER_WORDS];
+        for builtin in BUILTINS {
+            let slot = filter_slot(builtin.as_bytes());
+            bits[slot / 64] |= 1 << (slot % 64);
+        }
+        bits
+    });
+    let slot = filter_slot(name.as_bytes());
+    FILTER[slot / 64] & (1 << (slot % 64)) != 0
+}
+
+const FILTER_WORDS: usize = 64;
+
+fn filter_slot(name: &[u8]) -> usize {
+    let (Some(first), Some(last)) = (name.first(), name.last()) else {
+        return 0;
+    };
+    let key = (name.len() << 14) ^ (usize::from(*first) << 7) ^ usize::from(*last);
+    (key.wrapping_mul(0x9E37_79B9) >> 7) & (FILTER_WORDS * 64 - 1)
 }
 
 /// Whether a binding in a scope of `kind` hides the builtin.
@@ -183,60 +212,76 @@ fn reportable(
     kind != ScopeKind::Class || check_class
 }
 
-/// The name ranges of parameters whose default is a name equal to their own
-/// (`def f(x, len=len)`), with the default's start.
-fn same_name_defaults(module: &ModModule) -> FxHashMap<TextRange, TextSize> {
-    struct Collect(FxHashMap<TextRange, TextSize>);
-    impl Collect {
-        fn parameters(&mut self, parameters: &Parameters) {
-            for p in parameters.iter() {
-                if let Some(Expr::Name(default)) = p.default() {
-                    if default.id == p.name().id {
-                        self.0.insert(p.name().range, default.start());
-                    }
-                }
+/// The parameters of the `def` or lambda whose whole range is `range`.
+fn parameters_at(module: &ModModule, range: TextRange) -> Option<&Parameters> {
+    /// Descends only into the nodes that contain the target.
+    struct Find<'a> {
+        range: TextRange,
+        found: Option<&'a Parameters>,
+    }
+    impl<'a> Visitor<'a> for Find<'a> {
+        fn visit_body(&mut self, body: &'a [Stmt]) {
+            // Statements are in source order: only the last one starting
+            // before the target can hold it.
+            let i = body.partition_point(|s| s.start() <= self.range.start());
+            if let Some(stmt) = i.checked_sub(1).and_then(|i| body.get(i)) {
+                self.visit_stmt(stmt);
             }
         }
-    }
-    impl<'a> Visitor<'a> for Collect {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if let Stmt::FunctionDef(def) = stmt {
-                self.parameters(&def.parameters);
+            if self.found.is_some() || !stmt.range().contains_range(self.range) {
+                return;
             }
-            visitor::walk_stmt(self, stmt);
+            match stmt {
+                Stmt::FunctionDef(def) if def.range == self.range => {
+                    self.found = Some(&def.parameters);
+                }
+                _ => stack::guarded(|| visitor::walk_stmt(self, stmt)),
+            }
         }
         fn visit_expr(&mut self, expr: &'a Expr) {
-            if let Expr::Lambda(lambda) = expr {
-                if let Some(parameters) = &lambda.parameters {
-                    self.parameters(parameters);
-                }
+            if self.found.is_some() || !expr.range().contains_range(self.range) {
+                return;
             }
-            visitor::walk_expr(self, expr);
+            match expr {
+                Expr::Lambda(lambda) if lambda.range == self.range => {
+                    self.found = lambda.parameters.as_deref();
+                }
+                _ => stack::guarded(|| visitor::walk_expr(self, expr)),
+            }
         }
     }
-    let mut collect = Collect(FxHashMap::default());
-    collect.visit_body(&module.body);
-    collect.0
+    let mut find = Find { range, found: None };
+    find.visit_body(&module.body);
+    find.found
 }
 
 /// `def f(x, len=len)`: the parameter holds the builtin itself (a local
 /// alias for speed, as in `json.encoder`), unless a caller passes another.
-fn is_builtin_default(
-    semantic: &SemanticIndex,
-    binding: &Binding,
-    same_defaults: &FxHashMap<TextRange, TextSize>,
-) -> bool {
+fn is_builtin_default(semantic: &SemanticIndex, module: &ModModule, binding: &Binding) -> bool {
     if binding.kind != BindingKind::Parameter {
         return false;
     }
-    let Some(default_at) = same_defaults.get(&binding.range) else {
+    let scope = semantic.scope(binding.scope);
+    let Some(parameters) = parameters_at(module, scope.node_range) else {
+        return false;
+    };
+    let default_at = parameters.iter().find_map(|p| match p.default() {
+        Some(Expr::Name(default))
+            if p.name().range == binding.range && default.id == p.name().id =>
+        {
+            Some(default.start())
+        }
+        _ => None,
+    });
+    let Some(default_at) = default_at else {
         return false;
     };
     // Defaults are evaluated where the function is defined.
-    let Some(outer) = semantic.scope(binding.scope).parent else {
+    let Some(outer) = scope.parent else {
         return false;
     };
-    semantic.lookup(outer, &binding.name, *default_at) == Lookup::Builtin
+    semantic.lookup(outer, &binding.name, default_at) == Lookup::Builtin
 }
 
 /// The binding's value is the builtin of the same name (`open = builtins.open`).

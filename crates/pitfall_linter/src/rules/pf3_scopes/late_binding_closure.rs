@@ -4,7 +4,9 @@
 //! comprehension) is reported when it reads, as a free variable, a name the
 //! loop rebinds, and the function object outlives the iteration that made it.
 
-use pitfall_semantic::{BindingKind, Lookup, Resolved, ScopeId, ScopeKind, SemanticIndex, UseKind};
+use pitfall_semantic::{
+    BindingKind, Lookup, Resolved, ScopeId, ScopeKind, SemanticIndex, Use, UseKind,
+};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Comprehension, ExceptHandler, Expr, ModModule, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
@@ -158,6 +160,9 @@ struct Cx<'a> {
 }
 
 fn check_function(checker: &mut Checker, func: &Func) {
+    if !in_loop(checker.parents()) {
+        return;
+    }
     let semantic = checker.semantic();
     let Some(func_scope) = semantic.scope_of_node(func.range) else {
         return;
@@ -205,6 +210,25 @@ fn check_function(checker: &mut Checker, func: &Func) {
             }
         }
     }
+}
+
+/// Whether a loop (a `for`/`while` statement or a comprehension) encloses the
+/// function before the scope that holds it ends: only then can it be created
+/// in a loop. Most functions are not, and are done with here.
+fn in_loop(parents: &[Node]) -> bool {
+    for parent in parents.iter().rev() {
+        match parent {
+            Node::Stmt(Stmt::For(_) | Stmt::While(_))
+            | Node::Expr(
+                Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_),
+            ) => return true,
+            Node::Stmt(Stmt::FunctionDef(_) | Stmt::ClassDef(_)) | Node::Expr(Expr::Lambda(_)) => {
+                return false
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The loop `node` runs the function's creation in, if it does.
@@ -280,12 +304,16 @@ fn captured_variable(
     lp: &Loop,
     own_name: Option<&str>,
 ) -> Option<String> {
-    let func_range = semantic.scope(func_scope).node_range;
-    let mut uses: Vec<_> = semantic
-        .uses
-        .iter()
-        .filter(|u| func_range.contains_range(u.range) && semantic.is_within(u.scope, func_scope))
-        .collect();
+    // The uses in the function's scope and the scopes nested in it.
+    let mut uses: Vec<&Use> = Vec::new();
+    let mut scopes = vec![func_scope];
+    while let Some(s) = scopes.pop() {
+        let scope = semantic.scope(s);
+        for sym in scope.symbols.values() {
+            uses.extend(semantic.symbol(*sym).uses.iter().map(|u| semantic.use_(*u)));
+        }
+        scopes.extend(scope.children.iter().copied());
+    }
     uses.sort_by_key(|u| u.range.start());
     // Rebound names, the loop's own targets first.
     let mut found: Option<String> = None;

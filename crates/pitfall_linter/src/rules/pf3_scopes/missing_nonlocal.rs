@@ -47,6 +47,14 @@ impl Rule for MissingNonlocal {
         let Some(inner) = semantic.scope_of_node(def.range) else {
             return;
         };
+        // Only a function nested in a function can have an enclosing
+        // function's variable to miss.
+        let nested = semantic
+            .lookup_parent(inner)
+            .is_some_and(|p| matches!(semantic.scope(p).kind, ScopeKind::Function { .. }));
+        if !nested {
+            return;
+        }
         // Loops of the enclosing functions that contain this `def`: a read
         // anywhere in them may run after the nested function was defined.
         let loops: Vec<TextRange> = checker

@@ -38,10 +38,15 @@ impl Rule for UnboundLocalVariable {
             return;
         }
         let semantic = checker.semantic();
+        // Nearly always empty: the scope is only needed for findings.
+        let reads = unbound_reads(semantic, def);
+        if reads.is_empty() {
+            return;
+        }
         let Some(scope) = semantic.scope_of_node(def.range) else {
             return;
         };
-        for read in unbound_reads(semantic, def) {
+        for read in reads {
             let outer = outer_binding(semantic, scope, &read.name);
             if read.boundness == Boundness::PossiblyUnbound && outer.is_none() {
                 continue;
