@@ -123,7 +123,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     });
     // Largest files first: batches then hold files of similar size, so the
     // workers finish a batch together instead of waiting on one big file.
-    resolved.sort_by(|a, b| b.0.cmp(&a.0));
+    resolved.sort_by_key(|entry| std::cmp::Reverse(entry.0));
     let db = PitfallDatabase::default();
     let inputs: Vec<SourceFile> = resolved
         .into_iter()

@@ -105,8 +105,16 @@ pub fn classify(qualified: &str) -> Option<BlockingCategory> {
                 "http.client.HTTPConnection()" | "http.client.HTTPSConnection()"
             ) && matches!(method, "request" | "getresponse" | "connect" | "send")
             || receiver == "urllib3" && method == "request"
-            || matches!(receiver, "urllib3.PoolManager()" | "urllib3.HTTPConnectionPool()" | "urllib3.HTTPSConnectionPool()" | "urllib3.connection_from_url()")
-                && matches!(method, "request" | "urlopen" | "request_encode_url" | "request_encode_body")
+            || matches!(
+                receiver,
+                "urllib3.PoolManager()"
+                    | "urllib3.HTTPConnectionPool()"
+                    | "urllib3.HTTPSConnectionPool()"
+                    | "urllib3.connection_from_url()"
+            ) && matches!(
+                method,
+                "request" | "urlopen" | "request_encode_url" | "request_encode_body"
+            )
         {
             return Some(Http);
         }
@@ -131,7 +139,8 @@ pub fn classify(qualified: &str) -> Option<BlockingCategory> {
                 "run" | "call" | "check_call" | "check_output" | "getoutput" | "getstatusoutput"
             )
             || receiver == "subprocess.Popen()" && matches!(method, "wait" | "communicate")
-            || receiver == "os" && (matches!(method, "system" | "popen") || method.starts_with("wait"))
+            || receiver == "os"
+                && (matches!(method, "system" | "popen") || method.starts_with("wait"))
         {
             return Some(Subprocess);
         }
@@ -148,13 +157,18 @@ pub fn classify(qualified: &str) -> Option<BlockingCategory> {
         // Other
         if q == "builtins.input"
             || receiver == "socket.socket()"
-                && matches!(method, "recv" | "recv_into" | "recvfrom" | "accept" | "connect" | "sendall")
+                && matches!(
+                    method,
+                    "recv" | "recv_into" | "recvfrom" | "accept" | "connect" | "sendall"
+                )
             || method == "result"
                 && receiver.starts_with("concurrent.futures.")
                 && (receiver.ends_with(".submit()") || receiver == "concurrent.futures.Future()")
             || matches!(
                 receiver,
-                "multiprocessing.Pool()" | "multiprocessing.pool.Pool()" | "multiprocessing.pool.ThreadPool()"
+                "multiprocessing.Pool()"
+                    | "multiprocessing.pool.Pool()"
+                    | "multiprocessing.pool.ThreadPool()"
             ) && matches!(method, "map" | "starmap" | "apply")
         {
             return Some(Other);
@@ -227,11 +241,23 @@ mod tests {
     fn classifies_each_category() {
         assert_eq!(classify("time.sleep"), Some(BlockingCategory::Sleep));
         assert_eq!(classify("requests.get"), Some(BlockingCategory::Http));
-        assert_eq!(classify("requests.Session().post"), Some(BlockingCategory::Http));
+        assert_eq!(
+            classify("requests.Session().post"),
+            Some(BlockingCategory::Http)
+        );
         assert_eq!(classify("builtins.open"), Some(BlockingCategory::File));
-        assert_eq!(classify("pathlib.Path().read_text"), Some(BlockingCategory::File));
-        assert_eq!(classify("subprocess.run"), Some(BlockingCategory::Subprocess));
-        assert_eq!(classify("sqlite3.connect().cursor().execute"), Some(BlockingCategory::Database));
+        assert_eq!(
+            classify("pathlib.Path().read_text"),
+            Some(BlockingCategory::File)
+        );
+        assert_eq!(
+            classify("subprocess.run"),
+            Some(BlockingCategory::Subprocess)
+        );
+        assert_eq!(
+            classify("sqlite3.connect().cursor().execute"),
+            Some(BlockingCategory::Database)
+        );
         assert_eq!(classify("builtins.input"), Some(BlockingCategory::Other));
         assert_eq!(classify("asyncio.sleep"), None);
         assert_eq!(classify("aiofiles.open"), None);
@@ -242,15 +268,36 @@ mod tests {
     #[test]
     fn name_filter_accepts_everything_classify_accepts() {
         let examples = [
-            "time.sleep", "requests.get", "requests.Session().send", "httpx.stream",
-            "httpx.Client().stream", "urllib.request.urlopen", "urllib.request.urlretrieve",
-            "http.client.HTTPConnection().getresponse", "urllib3.PoolManager().request_encode_body",
-            "builtins.open", "os.fdopen", "pathlib.Path().write_bytes", "shutil.copyfile",
-            "shutil.move", "shutil.rmtree", "subprocess.check_output", "subprocess.getstatusoutput",
-            "subprocess.Popen().communicate", "os.waitpid", "os.system", "os.popen",
-            "sqlite3.connect", "pymongo.MongoClient", "redis.Redis", "redis.Redis().get",
-            "psycopg2.connect().cursor().fetchmany", "sqlalchemy.orm.Session().scalars",
-            "builtins.input", "socket.socket().recv_into", "socket.socket().sendall",
+            "time.sleep",
+            "requests.get",
+            "requests.Session().send",
+            "httpx.stream",
+            "httpx.Client().stream",
+            "urllib.request.urlopen",
+            "urllib.request.urlretrieve",
+            "http.client.HTTPConnection().getresponse",
+            "urllib3.PoolManager().request_encode_body",
+            "builtins.open",
+            "os.fdopen",
+            "pathlib.Path().write_bytes",
+            "shutil.copyfile",
+            "shutil.move",
+            "shutil.rmtree",
+            "subprocess.check_output",
+            "subprocess.getstatusoutput",
+            "subprocess.Popen().communicate",
+            "os.waitpid",
+            "os.system",
+            "os.popen",
+            "sqlite3.connect",
+            "pymongo.MongoClient",
+            "redis.Redis",
+            "redis.Redis().get",
+            "psycopg2.connect().cursor().fetchmany",
+            "sqlalchemy.orm.Session().scalars",
+            "builtins.input",
+            "socket.socket().recv_into",
+            "socket.socket().sendall",
             "concurrent.futures.ThreadPoolExecutor().submit().result",
             "multiprocessing.Pool().starmap",
         ];
@@ -263,7 +310,10 @@ mod tests {
 
     #[test]
     fn display_names_drop_calls() {
-        assert_eq!(display_name("requests.Session().get"), "requests.Session.get");
+        assert_eq!(
+            display_name("requests.Session().get"),
+            "requests.Session.get"
+        );
         assert_eq!(display_name("builtins.open"), "open");
     }
 }

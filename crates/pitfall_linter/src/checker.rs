@@ -282,7 +282,9 @@ impl<'a> Visitor<'a> for Walker<'a, '_> {
 
     fn visit_except_handler(&mut self, handler: &'a ExceptHandler) {
         let rules = &self.dispatch.except_handlers;
-        self.run(rules, |rule, checker| rule.check_except_handler(checker, handler));
+        self.run(rules, |rule, checker| {
+            rule.check_except_handler(checker, handler)
+        });
         self.checker.parents.push(Node::ExceptHandler(handler));
         visitor::walk_except_handler(self, handler);
         self.checker.parents.pop();
@@ -332,9 +334,7 @@ impl<'a> Walker<'a, '_> {
             }
             Expr::ListComp(c) => self.visit_comprehension_scope(c.range, &c.generators, &[&c.elt]),
             Expr::SetComp(c) => self.visit_comprehension_scope(c.range, &c.generators, &[&c.elt]),
-            Expr::Generator(c) => {
-                self.visit_comprehension_scope(c.range, &c.generators, &[&c.elt])
-            }
+            Expr::Generator(c) => self.visit_comprehension_scope(c.range, &c.generators, &[&c.elt]),
             Expr::DictComp(c) => {
                 let mut elts: Vec<&'a Expr> = Vec::with_capacity(2);
                 if let Some(k) = &c.key {

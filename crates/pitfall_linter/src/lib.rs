@@ -4,13 +4,13 @@ pub mod blocking;
 pub mod checker;
 pub mod diagnostic;
 pub mod meta;
+pub mod pipeline;
 pub mod registry;
 pub mod rule;
 pub mod rules;
 pub mod selector;
 pub mod settings;
 pub mod summary;
-pub mod pipeline;
 pub mod suppression;
 
 pub use checker::{lint, Checker, LintInput, Node};

@@ -1,9 +1,9 @@
 //! One file from source text to diagnostics, without the database: the same
 //! steps the salsa queries run, for tests and tools that lint a snippet.
 
-use ruff_python_parser::{parse_unchecked_source, Parsed};
 use ruff_python_ast::token::{TokenKind, Tokens};
 use ruff_python_ast::{ModModule, PySourceType};
+use ruff_python_parser::{parse_unchecked_source, Parsed};
 use ruff_text_size::{TextRange, TextSize};
 
 use crate::checker::{lint, LintInput};

@@ -95,7 +95,9 @@ impl RuleSelector {
         if upper.starts_with("PF")
             && upper.len() < 5
             && upper[2..].chars().all(|c| c.is_ascii_digit())
-            && all_rules().iter().any(|r| r.meta().code.starts_with(&upper))
+            && all_rules()
+                .iter()
+                .any(|r| r.meta().code.starts_with(&upper))
         {
             return Some(RuleSelector::Prefix(upper));
         }

@@ -3,7 +3,9 @@
 //! A summary is small and `Eq`: an edit that leaves it unchanged (a comment,
 //! a renamed local) stops propagating to the files that depend on it.
 
-use pitfall_semantic::{BindingKind, Lookup, PathSegment, Resolved, ScopeId, ScopeKind, SemanticIndex, ValuePath};
+use pitfall_semantic::{
+    BindingKind, Lookup, PathSegment, Resolved, ScopeId, ScopeKind, SemanticIndex, ValuePath,
+};
 use ruff_text_size::TextRange;
 use rustc_hash::FxHashMap;
 

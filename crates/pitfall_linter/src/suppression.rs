@@ -168,7 +168,10 @@ impl Suppressions {
                         if unused.is_empty() {
                             continue;
                         }
-                        format!("Unused suppression (nothing to suppress: {})", unused.join(", "))
+                        format!(
+                            "Unused suppression (nothing to suppress: {})",
+                            unused.join(", ")
+                        )
                     }
                 };
                 out.push(Unused {
@@ -186,7 +189,9 @@ impl Suppressions {
 fn mentions_directive(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.windows(4).any(|w| w.eq_ignore_ascii_case(b"noqa"))
-        || bytes.windows(8).any(|w| w.eq_ignore_ascii_case(b"pitfall:"))
+        || bytes
+            .windows(8)
+            .any(|w| w.eq_ignore_ascii_case(b"pitfall:"))
 }
 
 /// The text inside `[...]` at the start of `text`.
@@ -202,7 +207,10 @@ fn parse_list(list: &str) -> Vec<RuleId> {
     list.split([',', ' ', '\t'])
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .take_while(|t| t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .take_while(|t| {
+            t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
         .filter_map(RuleId::from_code_or_name)
         .collect()
 }

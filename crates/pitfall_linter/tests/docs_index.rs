@@ -13,7 +13,9 @@ fn expected_index() -> String {
          Every rule pitfall knows, by family. `pitfall rule CODE` prints a rule's full documentation.\n",
     );
     for family in Family::ALL {
-        let rules: Vec<RuleId> = RuleId::iter().filter(|id| id.meta().family == family).collect();
+        let rules: Vec<RuleId> = RuleId::iter()
+            .filter(|id| id.meta().family == family)
+            .collect();
         if rules.is_empty() {
             continue;
         }
@@ -27,7 +29,11 @@ fn expected_index() -> String {
         .unwrap();
         for id in rules {
             let m = id.meta();
-            let peers = if m.peers.is_empty() { "—".to_string() } else { m.peers.join(", ") };
+            let peers = if m.peers.is_empty() {
+                "—".to_string()
+            } else {
+                m.peers.join(", ")
+            };
             writeln!(
                 out,
                 "| [{}](../rules/{}-{}.md) | `{}` | {} | {} | {} | {} | {} |",

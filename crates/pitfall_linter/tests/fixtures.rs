@@ -36,7 +36,11 @@ fn settings_for(rule: RuleId, source: &str) -> LinterSettings {
         let value = match opt.kind {
             OptionKind::Bool => OptionValue::Bool(value.trim() == "true"),
             OptionKind::StringList => OptionValue::StringList(
-                value.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect(),
+                value
+                    .split(',')
+                    .map(|v| v.trim().to_string())
+                    .filter(|v| !v.is_empty())
+                    .collect(),
             ),
         };
         options.set(rule, opt.name, value);
@@ -131,5 +135,9 @@ fn fixtures() {
             }
         }
     }
-    assert!(failures.is_empty(), "fixture failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixture failures:\n{}",
+        failures.join("\n")
+    );
 }

@@ -56,11 +56,18 @@ fn every_rule_is_documented_and_its_examples_hold() {
         if let Some(good) = code_block(&doc, "## Use instead") {
             let n = lint_with(id, good);
             if n != 0 {
-                failures.push(format!("{}: Use instead block is flagged {n} times", meta.code));
+                failures.push(format!(
+                    "{}: Use instead block is flagged {n} times",
+                    meta.code
+                ));
             }
         } else if meta.tier != pitfall_linter::Tier::Tool {
             failures.push(format!("{}: no Use instead block", meta.code));
         }
     }
-    assert!(failures.is_empty(), "rule doc failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "rule doc failures:\n{}",
+        failures.join("\n")
+    );
 }

@@ -161,7 +161,13 @@ impl Builder {
 
     /// Binds every name in an assignment target; attribute and subscript
     /// targets are reads of their base.
-    fn bind_target(&mut self, target: &Expr, kind: &BindingKind, stmt: TextRange, value: Option<&Expr>) {
+    fn bind_target(
+        &mut self,
+        target: &Expr,
+        kind: &BindingKind,
+        stmt: TextRange,
+        value: Option<&Expr>,
+    ) {
         match target {
             Expr::Name(n) => {
                 let value = value.and_then(|v| self.path(v));
@@ -244,7 +250,13 @@ impl Builder {
         if let Some(tp) = &def.type_params {
             for t in tp.iter() {
                 let name = t.name();
-                self.bind(&name.id, BindingKind::TypeParam, name.range, def.range, None);
+                self.bind(
+                    &name.id,
+                    BindingKind::TypeParam,
+                    name.range,
+                    def.range,
+                    None,
+                );
             }
         }
         self.bind_parameters(&def.parameters, def.range);
@@ -341,7 +353,13 @@ impl Builder {
         if let Some(tp) = &class.type_params {
             for t in tp.iter() {
                 let name = t.name();
-                self.bind(&name.id, BindingKind::TypeParam, name.range, class.range, None);
+                self.bind(
+                    &name.id,
+                    BindingKind::TypeParam,
+                    name.range,
+                    class.range,
+                    None,
+                );
             }
         }
         self.visit_body(&class.body);
@@ -455,7 +473,12 @@ impl<'a> Builder {
             Stmt::Assign(assign) => {
                 self.visit_expr(&assign.value);
                 for target in &assign.targets {
-                    self.bind_target(target, &BindingKind::Assignment, assign.range, Some(&assign.value));
+                    self.bind_target(
+                        target,
+                        &BindingKind::Assignment,
+                        assign.range,
+                        Some(&assign.value),
+                    );
                 }
             }
             Stmt::AugAssign(aug) => {
@@ -463,7 +486,13 @@ impl<'a> Builder {
                 match &*aug.target {
                     Expr::Name(n) => {
                         self.add_use(&n.id, n.range, UseKind::AugmentedLoad);
-                        self.bind(&n.id, BindingKind::AugmentedAssignment, n.range, aug.range, None);
+                        self.bind(
+                            &n.id,
+                            BindingKind::AugmentedAssignment,
+                            n.range,
+                            aug.range,
+                            None,
+                        );
                     }
                     other => self.visit_expr(other),
                 }
@@ -494,7 +523,12 @@ impl<'a> Builder {
                 for item in &with.items {
                     self.visit_expr(&item.context_expr);
                     if let Some(vars) = &item.optional_vars {
-                        self.bind_target(vars, &BindingKind::WithTarget, with.range, Some(&item.context_expr));
+                        self.bind_target(
+                            vars,
+                            &BindingKind::WithTarget,
+                            with.range,
+                            Some(&item.context_expr),
+                        );
                     }
                 }
                 self.visit_body(&with.body);
@@ -515,10 +549,19 @@ impl<'a> Builder {
                     let full = alias.name.id.as_str();
                     let (bound, qualified) = match &alias.asname {
                         Some(asname) => (asname, full.to_string()),
-                        None => (&alias.name, full.split('.').next().unwrap_or(full).to_string()),
+                        None => (
+                            &alias.name,
+                            full.split('.').next().unwrap_or(full).to_string(),
+                        ),
                     };
                     let name = Name::new(bound.id.as_str().split('.').next().unwrap_or(""));
-                    self.bind(&name, BindingKind::Import { qualified }, bound.range, import.range, None);
+                    self.bind(
+                        &name,
+                        BindingKind::Import { qualified },
+                        bound.range,
+                        import.range,
+                        None,
+                    );
                 }
             }
             Stmt::ImportFrom(import) => {
@@ -534,7 +577,13 @@ impl<'a> Builder {
                     } else {
                         format!("{prefix}.{}", alias.name.id)
                     };
-                    self.bind(&bound.id, BindingKind::FromImport { qualified }, bound.range, import.range, None);
+                    self.bind(
+                        &bound.id,
+                        BindingKind::FromImport { qualified },
+                        bound.range,
+                        import.range,
+                        None,
+                    );
                 }
             }
             Stmt::Global(global) => {
@@ -557,7 +606,13 @@ impl<'a> Builder {
                         self.visit_expr(type_);
                     }
                     if let Some(name) = &h.name {
-                        self.bind(&name.id, BindingKind::ExceptHandler, name.range, h.range, None);
+                        self.bind(
+                            &name.id,
+                            BindingKind::ExceptHandler,
+                            name.range,
+                            h.range,
+                            None,
+                        );
                     }
                     self.visit_body(&h.body);
                 }
@@ -593,7 +648,14 @@ impl<'a> Builder {
                 }
                 if let Expr::Name(n) = &*named.target {
                     let value = self.path(&named.value);
-                    self.bind_in(scope, &n.id, BindingKind::NamedExpr, n.range, named.range, value);
+                    self.bind_in(
+                        scope,
+                        &n.id,
+                        BindingKind::NamedExpr,
+                        n.range,
+                        named.range,
+                        value,
+                    );
                 }
             }
             Expr::Lambda(lambda) => {

@@ -88,7 +88,9 @@ pub struct Symbol {
 impl Symbol {
     /// Bound in its own scope (not merely declared global/nonlocal).
     pub fn is_local(&self) -> bool {
-        self.declared_global.is_none() && self.declared_nonlocal.is_none() && !self.bindings.is_empty()
+        self.declared_global.is_none()
+            && self.declared_nonlocal.is_none()
+            && !self.bindings.is_empty()
     }
 }
 
@@ -96,7 +98,9 @@ impl Symbol {
 pub enum BindingKind {
     Assignment,
     AugmentedAssignment,
-    AnnotatedAssignment { has_value: bool },
+    AnnotatedAssignment {
+        has_value: bool,
+    },
     /// Target of `a, b = ...` or `[a, *b] = ...`.
     Unpacking,
     ForTarget,
@@ -105,12 +109,20 @@ pub enum BindingKind {
     NamedExpr,
     ComprehensionTarget,
     /// `import a.b.c` binds `a` to module `a`; `import a.b as x` binds `x` to `a.b`.
-    Import { qualified: String },
+    Import {
+        qualified: String,
+    },
     /// `from m import n as y`; relative modules keep their leading dots.
-    FromImport { qualified: String },
+    FromImport {
+        qualified: String,
+    },
     Parameter,
-    FunctionDef { scope: ScopeId },
-    ClassDef { scope: ScopeId },
+    FunctionDef {
+        scope: ScopeId,
+    },
+    ClassDef {
+        scope: ScopeId,
+    },
     MatchCapture,
     TypeParam,
     /// `del x` unbinds.
@@ -119,7 +131,10 @@ pub enum BindingKind {
 
 impl BindingKind {
     pub fn is_import(&self) -> bool {
-        matches!(self, BindingKind::Import { .. } | BindingKind::FromImport { .. })
+        matches!(
+            self,
+            BindingKind::Import { .. } | BindingKind::FromImport { .. }
+        )
     }
 }
 

@@ -74,11 +74,15 @@ impl SemanticIndex {
                         .rev()
                         .find(|b| available_from(self.binding(**b)) <= at);
                     match before {
-                        Some(b) if self.binding(*b).kind == BindingKind::Deletion => {
-                            if kind.is_function_like() {
-                                return Lookup::Unbound;
-                            }
+                        // `del x` before the read: unbound in a function; a
+                        // module or class falls back to the enclosing names.
+                        Some(b)
+                            if self.binding(*b).kind == BindingKind::Deletion
+                                && kind.is_function_like() =>
+                        {
+                            return Lookup::Unbound;
                         }
+                        Some(b) if self.binding(*b).kind == BindingKind::Deletion => {}
                         Some(b) => return Lookup::Binding(*b),
                         None if kind.is_function_like() && !sym.bindings.is_empty() => {
                             // Local for the whole function: the binding may

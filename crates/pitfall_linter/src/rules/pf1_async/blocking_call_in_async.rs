@@ -63,7 +63,8 @@ impl Rule for BlockingCallInAsync {
                     coroutine.qualname
                 );
                 let help = call.category.advice();
-                let fix = (call.api == "time.sleep").then(|| sleep_fix(checker, call.range, call.func_range));
+                let fix = (call.api == "time.sleep")
+                    .then(|| sleep_fix(checker, call.range, call.func_range));
                 let diagnostic = checker.report(message, call.range);
                 diagnostic.help(help);
                 if let Some(fix) = fix {
@@ -77,9 +78,17 @@ impl Rule for BlockingCallInAsync {
     }
 }
 
-fn report_chain(checker: &mut Checker, coroutine: &FunctionSummary, callee: ScopeId, site: TextRange) {
+fn report_chain(
+    checker: &mut Checker,
+    coroutine: &FunctionSummary,
+    callee: ScopeId,
+    site: TextRange,
+) {
     let semantic = checker.semantic();
-    if matches!(semantic.scope(callee).kind, ScopeKind::Function { is_async: true }) {
+    if matches!(
+        semantic.scope(callee).kind,
+        ScopeKind::Function { is_async: true }
+    ) {
         return;
     }
     let Some(witness) = checker.blocking_facts().get(&callee) else {
@@ -164,7 +173,9 @@ fn import_insertion_point(checker: &Checker) -> TextSize {
             if f.module.as_ref().is_some_and(|m| m.id.as_str() == "__future__"));
         if is_docstring || is_future {
             let line = checker.line_index().line_index(stmt.end());
-            offset = checker.line_index().line_start(line.saturating_add(1), checker.source());
+            offset = checker
+                .line_index()
+                .line_start(line.saturating_add(1), checker.source());
         } else {
             break;
         }

@@ -89,8 +89,7 @@ fn stmt_always_reraises(stmt: &Stmt) -> bool {
         }
         Stmt::With(w) => always_reraises(&w.body),
         Stmt::Try(t) => {
-            always_reraises(&t.finalbody)
-                || t.handlers.is_empty() && always_reraises(&t.body)
+            always_reraises(&t.finalbody) || t.handlers.is_empty() && always_reraises(&t.body)
         }
         _ => false,
     }
@@ -104,10 +103,16 @@ fn may_jump(stmt: &Stmt) -> bool {
         Stmt::FunctionDef(_) | Stmt::ClassDef(_) => false,
         Stmt::If(i) => {
             i.body.iter().any(may_jump)
-                || i.elif_else_clauses.iter().any(|c| c.body.iter().any(may_jump))
+                || i.elif_else_clauses
+                    .iter()
+                    .any(|c| c.body.iter().any(may_jump))
         }
         Stmt::With(w) => w.body.iter().any(may_jump),
-        Stmt::For(f) => f.body.iter().chain(&f.orelse).any(|s| matches!(s, Stmt::Return(_)) || may_jump_return(s)),
+        Stmt::For(f) => f
+            .body
+            .iter()
+            .chain(&f.orelse)
+            .any(|s| matches!(s, Stmt::Return(_)) || may_jump_return(s)),
         Stmt::While(w) => w.body.iter().chain(&w.orelse).any(may_jump_return),
         Stmt::Try(t) => t
             .body
@@ -131,12 +136,19 @@ fn may_jump_return(stmt: &Stmt) -> bool {
         Stmt::FunctionDef(_) | Stmt::ClassDef(_) => false,
         Stmt::If(i) => {
             i.body.iter().any(may_jump_return)
-                || i.elif_else_clauses.iter().any(|c| c.body.iter().any(may_jump_return))
+                || i.elif_else_clauses
+                    .iter()
+                    .any(|c| c.body.iter().any(may_jump_return))
         }
         Stmt::With(w) => w.body.iter().any(may_jump_return),
         Stmt::For(f) => f.body.iter().chain(&f.orelse).any(may_jump_return),
         Stmt::While(w) => w.body.iter().chain(&w.orelse).any(may_jump_return),
-        Stmt::Try(t) => t.body.iter().chain(&t.orelse).chain(&t.finalbody).any(may_jump_return),
+        Stmt::Try(t) => t
+            .body
+            .iter()
+            .chain(&t.orelse)
+            .chain(&t.finalbody)
+            .any(may_jump_return),
         _ => false,
     }
 }

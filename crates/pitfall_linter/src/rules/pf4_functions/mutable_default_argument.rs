@@ -70,9 +70,9 @@ impl Rule for MutableDefaultArgument {
 
 fn is_overload(checker: &Checker, def: &ast::StmtFunctionDef) -> bool {
     def.decorator_list.iter().any(|d| {
-        checker.qualified_name(&d.expression).is_some_and(|q| {
-            matches!(q.as_str(), "typing.overload" | "typing_extensions.overload")
-        })
+        checker
+            .qualified_name(&d.expression)
+            .is_some_and(|q| matches!(q.as_str(), "typing.overload" | "typing_extensions.overload"))
     })
 }
 
@@ -140,33 +140,46 @@ fn is_immutable(semantic: &SemanticIndex, class: ScopeId, depth: u32) -> bool {
     }
     let scope = semantic.scope(class);
     // Decorators were recorded on the class's binding statement: look at the class def.
-    let frozen_decorator = class_decorators(semantic, class).into_iter().any(|(q, frozen)| {
-        frozen && matches!(
-            q.as_str(),
-            "dataclasses.dataclass" | "attr.s" | "attr.attrs" | "attrs.define" | "attrs.frozen" | "attr.frozen" | "attr.define"
-        ) || matches!(q.as_str(), "attrs.frozen" | "attr.frozen")
-    });
+    let frozen_decorator = class_decorators(semantic, class)
+        .into_iter()
+        .any(|(q, frozen)| {
+            frozen
+                && matches!(
+                    q.as_str(),
+                    "dataclasses.dataclass"
+                        | "attr.s"
+                        | "attr.attrs"
+                        | "attrs.define"
+                        | "attrs.frozen"
+                        | "attr.frozen"
+                        | "attr.define"
+                )
+                || matches!(q.as_str(), "attrs.frozen" | "attr.frozen")
+        });
     if frozen_decorator {
         return true;
     }
-    scope.bases.iter().any(|base| match semantic.resolve_path(base, 0) {
-        Some(Resolved::Qualified(q)) => matches!(
-            q.as_str(),
-            "typing.NamedTuple"
-                | "typing_extensions.NamedTuple"
-                | "enum.Enum"
-                | "enum.IntEnum"
-                | "enum.StrEnum"
-                | "enum.Flag"
-                | "enum.IntFlag"
-                | "builtins.tuple"
-                | "builtins.frozenset"
-                | "builtins.str"
-                | "builtins.int"
-        ),
-        Some(Resolved::Class(base)) => is_immutable(semantic, base, depth + 1),
-        _ => false,
-    })
+    scope
+        .bases
+        .iter()
+        .any(|base| match semantic.resolve_path(base, 0) {
+            Some(Resolved::Qualified(q)) => matches!(
+                q.as_str(),
+                "typing.NamedTuple"
+                    | "typing_extensions.NamedTuple"
+                    | "enum.Enum"
+                    | "enum.IntEnum"
+                    | "enum.StrEnum"
+                    | "enum.Flag"
+                    | "enum.IntFlag"
+                    | "builtins.tuple"
+                    | "builtins.frozenset"
+                    | "builtins.str"
+                    | "builtins.int"
+            ),
+            Some(Resolved::Class(base)) => is_immutable(semantic, base, depth + 1),
+            _ => false,
+        })
 }
 
 /// `(qualified decorator, frozen=True given)` for each decorator of a class.
@@ -176,7 +189,10 @@ fn class_decorators(semantic: &SemanticIndex, class: ScopeId) -> Vec<(String, bo
         .decorators
         .iter()
         .filter_map(|d| {
-            let q = semantic.resolve_path(&d.callee(), 0)?.qualified()?.to_string();
+            let q = semantic
+                .resolve_path(&d.callee(), 0)?
+                .qualified()?
+                .to_string();
             Some((q, d.true_keywords.iter().any(|k| k.as_str() == "frozen")))
         })
         .collect()
