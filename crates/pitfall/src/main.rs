@@ -9,6 +9,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod allocator;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use crate::args::{Cli, Command};
 
 /// Where rule documentation is published (the `rules/` folder of the repository).
@@ -26,6 +31,7 @@ pub enum ExitStatus {
 }
 
 fn main() -> ExitCode {
+    allocator::configure();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
