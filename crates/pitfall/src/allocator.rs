@@ -5,7 +5,7 @@
 //! peak RSS; purging at once and committing arenas lazily keeps it below
 //! ruff's on the same run (see `bench/`).
 
-use libmimalloc_sys::{mi_option_get, mi_option_set, mi_option_t};
+use libmimalloc_sys::{mi_option_set, mi_option_t};
 
 // Indices in `mi_option_e` of the mimalloc version that `libmimalloc-sys`
 // =0.1.49 vendors (v3); the crate does not export them. The test below checks
@@ -35,6 +35,8 @@ static CONFIGURE_BEFORE_MAIN: extern "C" fn() = {
 
 #[cfg(test)]
 mod tests {
+    use libmimalloc_sys::mi_option_get;
+
     use super::*;
 
     #[test]
