@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pitfall_db::{
-    lint_file, parsed_module, set_lru_capacity, source_text, PitfallDatabase, SourceFile,
+    lint_file, parsed_module, semantic_index, set_lru_capacity, source_text, PitfallDatabase,
+    SourceFile,
 };
 use pitfall_linter::{PythonVersion, RuleSelector};
 use pitfall_workspace::{discover_python_files, CliOverrides, Resolver};
@@ -141,15 +142,19 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     let batch_size = BATCH_PER_THREAD * pool.current_num_threads();
     for batch in inputs.chunks(batch_size) {
         let handle = db.clone();
-        let found: Vec<Message> = pool.install(move || {
+        let (found, indexes): (Vec<Vec<Message>>, Vec<_>) = pool.install(move || {
             batch
                 .par_iter()
-                .map_with(handle, |db, file| file_messages(db, *file))
-                .flatten()
-                .collect()
+                .map_with(handle, |db, file| {
+                    (file_messages(db, *file), semantic_index(db, *file))
+                })
+                .unzip()
         });
-        messages.extend(found);
+        messages.extend(found.into_iter().flatten());
         db.trigger_lru_eviction();
+        // The eviction left us the last handles on the batch's indexes: free
+        // them on a worker, off the serial path between batches.
+        pool.spawn(move || drop(indexes));
     }
     messages.sort_by(|a, b| {
         (&a.display_path, a.start, a.rule).cmp(&(&b.display_path, b.start, b.rule))
