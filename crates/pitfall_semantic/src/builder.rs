@@ -247,18 +247,7 @@ impl Builder {
         );
         self.index.scopes[scope.index()].decorators = decorator_paths;
         self.current = scope;
-        if let Some(tp) = &def.type_params {
-            for t in tp.iter() {
-                let name = t.name();
-                self.bind(
-                    &name.id,
-                    BindingKind::TypeParam,
-                    name.range,
-                    def.range,
-                    None,
-                );
-            }
-        }
+        self.bind_type_params(def.type_params.as_deref(), def.range);
         self.bind_parameters(&def.parameters, def.range);
         self.visit_body(&def.body);
         self.current = parent;
@@ -326,6 +315,14 @@ impl Builder {
         out
     }
 
+    /// PEP 695 type parameters, bound in the scope of the `def` or `class`.
+    fn bind_type_params(&mut self, params: Option<&ast::TypeParams>, stmt: TextRange) {
+        for t in params.into_iter().flat_map(|tp| tp.iter()) {
+            let name = t.name();
+            self.bind(&name.id, BindingKind::TypeParam, name.range, stmt, None);
+        }
+    }
+
     fn visit_class(&mut self, class: &ast::StmtClassDef) {
         let decorators = self.visit_decorators(&class.decorator_list);
         let mut bases = Vec::new();
@@ -350,18 +347,7 @@ impl Builder {
         self.index.scopes[scope.index()].bases = bases;
         self.index.scopes[scope.index()].decorators = decorators;
         self.current = scope;
-        if let Some(tp) = &class.type_params {
-            for t in tp.iter() {
-                let name = t.name();
-                self.bind(
-                    &name.id,
-                    BindingKind::TypeParam,
-                    name.range,
-                    class.range,
-                    None,
-                );
-            }
-        }
+        self.bind_type_params(class.type_params.as_deref(), class.range);
         self.visit_body(&class.body);
         self.current = parent;
         self.bind(
