@@ -19,7 +19,7 @@ use crate::ExitStatus;
 
 /// Files linted between two LRU evictions, per worker thread: a small batch
 /// keeps memory low, and eviction is cheap (measured in `bench/`).
-const BATCH_PER_THREAD: usize = 2;
+const BATCH_PER_THREAD: usize = 8;
 /// Trees and indexes kept after an eviction in a one-shot run.
 const CLI_LRU_CAPACITY: usize = 1;
 
