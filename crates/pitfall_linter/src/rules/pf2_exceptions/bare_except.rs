@@ -72,7 +72,7 @@ fn always_reraises(body: &[Stmt]) -> bool {
         if stmt_always_reraises(stmt) {
             return true;
         }
-        if may_jump(stmt) {
+        if may_leave(stmt, false) {
             return false;
         }
     }
@@ -95,60 +95,31 @@ fn stmt_always_reraises(stmt: &Stmt) -> bool {
     }
 }
 
-/// Could leave the handler early (`return`, `break`, `continue`) — nested
-/// functions and classes excluded.
-fn may_jump(stmt: &Stmt) -> bool {
-    match stmt {
-        Stmt::Return(_) | Stmt::Break(_) | Stmt::Continue(_) => true,
-        Stmt::FunctionDef(_) | Stmt::ClassDef(_) => false,
-        Stmt::If(i) => {
-            i.body.iter().any(may_jump)
-                || i.elif_else_clauses
-                    .iter()
-                    .any(|c| c.body.iter().any(may_jump))
-        }
-        Stmt::With(w) => w.body.iter().any(may_jump),
-        Stmt::For(f) => f
-            .body
-            .iter()
-            .chain(&f.orelse)
-            .any(|s| matches!(s, Stmt::Return(_)) || may_jump_return(s)),
-        Stmt::While(w) => w.body.iter().chain(&w.orelse).any(may_jump_return),
-        Stmt::Try(t) => t
-            .body
-            .iter()
-            .chain(&t.orelse)
-            .chain(&t.finalbody)
-            .chain(t.handlers.iter().flat_map(|h| {
-                let ExceptHandler::ExceptHandler(h) = h;
-                h.body.iter()
-            }))
-            .any(may_jump),
-        Stmt::Match(m) => m.cases.iter().any(|c| c.body.iter().any(may_jump)),
-        _ => false,
-    }
-}
-
-/// Inside a loop only `return` leaves the handler (`break`/`continue` stay in the loop).
-fn may_jump_return(stmt: &Stmt) -> bool {
+/// Could leave the handler early: a `return`, or a `break`/`continue` that is
+/// not inside a loop of the handler's own (a loop's `else` is outside it).
+/// Nested functions and classes are excluded.
+fn may_leave(stmt: &Stmt, in_loop: bool) -> bool {
+    let any = |body: &[Stmt], in_loop: bool| body.iter().any(|s| may_leave(s, in_loop));
     match stmt {
         Stmt::Return(_) => true,
+        Stmt::Break(_) | Stmt::Continue(_) => !in_loop,
         Stmt::FunctionDef(_) | Stmt::ClassDef(_) => false,
         Stmt::If(i) => {
-            i.body.iter().any(may_jump_return)
-                || i.elif_else_clauses
-                    .iter()
-                    .any(|c| c.body.iter().any(may_jump_return))
+            any(&i.body, in_loop) || i.elif_else_clauses.iter().any(|c| any(&c.body, in_loop))
         }
-        Stmt::With(w) => w.body.iter().any(may_jump_return),
-        Stmt::For(f) => f.body.iter().chain(&f.orelse).any(may_jump_return),
-        Stmt::While(w) => w.body.iter().chain(&w.orelse).any(may_jump_return),
-        Stmt::Try(t) => t
-            .body
-            .iter()
-            .chain(&t.orelse)
-            .chain(&t.finalbody)
-            .any(may_jump_return),
+        Stmt::With(w) => any(&w.body, in_loop),
+        Stmt::For(f) => any(&f.body, true) || any(&f.orelse, in_loop),
+        Stmt::While(w) => any(&w.body, true) || any(&w.orelse, in_loop),
+        Stmt::Try(t) => {
+            any(&t.body, in_loop)
+                || any(&t.orelse, in_loop)
+                || any(&t.finalbody, in_loop)
+                || t.handlers.iter().any(|h| {
+                    let ExceptHandler::ExceptHandler(h) = h;
+                    any(&h.body, in_loop)
+                })
+        }
+        Stmt::Match(m) => m.cases.iter().any(|c| any(&c.body, in_loop)),
         _ => false,
     }
 }
