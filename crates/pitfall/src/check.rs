@@ -125,7 +125,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     // Largest files first: batches then hold files of similar size, so the
     // workers finish a batch together instead of waiting on one big file.
     resolved.sort_by_key(|entry| std::cmp::Reverse(entry.0));
-    let db = PitfallDatabase::default();
+    let mut db = PitfallDatabase::default();
     let inputs: Vec<SourceFile> = resolved
         .into_iter()
         .map(|(_, path, linter)| {
@@ -133,7 +133,6 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             SourceFile::new(&db, path, display, None, 0, linter)
         })
         .collect();
-    let mut db = db;
     let mut messages: Vec<Message> = Vec::new();
     // Lint in batches and let salsa evict parses and indexes (LRU) between
     // them: memory stays bounded by a batch, whatever the project's size.
