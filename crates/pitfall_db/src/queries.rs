@@ -1,10 +1,9 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use pitfall_linter::checker::{lint, LintInput};
+use pitfall_linter::checker::LintInput;
 use pitfall_linter::pipeline::{
-    apply_suppressions, blocking_options, nesting_depth, parse, syntax_diagnostics,
-    too_complex_diagnostic, MAX_NESTING,
+    blocking_options, check_parsed, nesting_depth, parse, too_complex_diagnostic, MAX_NESTING,
 };
 use pitfall_linter::summary::{self, BlockingWitness, ModuleSummary};
 use pitfall_linter::{Diagnostic, RuleId};
@@ -180,12 +179,16 @@ pub fn source_text(db: &dyn Db, file: SourceFile) -> Result<Arc<str>, String> {
     }
 }
 
+fn is_stub(db: &dyn Db, file: SourceFile) -> bool {
+    file.path(db).extension().is_some_and(|e| e == "pyi")
+}
+
 /// Parses a file (error-resilient, with a grown stack for deep nesting)
 /// and measures its nesting from the tokens: deeper than [`MAX_NESTING`] is
 /// PF003, since our own walks recurse.
 #[salsa::tracked(returns(clone), no_eq)]
 pub fn parsed_module(db: &dyn Db, file: SourceFile) -> ParsedModule {
-    let is_stub = file.path(db).extension().is_some_and(|e| e == "pyi");
+    let is_stub = is_stub(db, file);
     let (kind, tree) = match source_text(db, file) {
         Err(error) => (ParseKind::Unreadable(error), None),
         Ok(text) => {
@@ -257,20 +260,19 @@ pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
             let index = semantic_index(db, file);
             let summary = module_summary(db, file);
             let facts = blocking_facts(db, file);
-            let is_stub = file.path(db).extension().is_some_and(|e| e == "pyi");
-            let p = &*p;
-            let mut diagnostics = syntax_diagnostics(p);
-            diagnostics.extend(lint(&LintInput {
-                source: text,
-                module: p.syntax(),
-                semantic: &index,
-                summary: &summary,
-                blocking: &facts,
-                settings,
-                display_path: file.display_path(db),
-                is_stub,
-            }));
-            apply_suppressions(p, text, settings, diagnostics)
+            check_parsed(
+                &p,
+                &LintInput {
+                    source: text,
+                    module: p.syntax(),
+                    semantic: &index,
+                    summary: &summary,
+                    blocking: &facts,
+                    settings,
+                    display_path: file.display_path(db),
+                    is_stub: is_stub(db, file),
+                },
+            )
         }
     };
     let enabled = file.settings(db).rules;

@@ -91,18 +91,27 @@ pub fn lint_source(source: &str, settings: &LinterSettings, path: &str) -> Vec<D
     let semantic = pitfall_semantic::build_index(parsed.syntax());
     let summary = summarize(&semantic, &blocking_options(settings));
     let facts = blocking_facts(&summary);
-    let mut diagnostics = syntax_diagnostics(&parsed);
-    diagnostics.extend(lint(&LintInput {
-        source,
-        module: parsed.syntax(),
-        semantic: &semantic,
-        summary: &summary,
-        blocking: &facts,
-        settings,
-        display_path: path,
-        is_stub,
-    }));
-    apply_suppressions(&parsed, source, settings, diagnostics)
+    check_parsed(
+        &parsed,
+        &LintInput {
+            source,
+            module: parsed.syntax(),
+            semantic: &semantic,
+            summary: &summary,
+            blocking: &facts,
+            settings,
+            display_path: path,
+            is_stub,
+        },
+    )
+}
+
+/// The step `lint_source` and the database's `lint_file` share: syntax
+/// errors, the rules, then suppressions.
+pub fn check_parsed(parsed: &Parsed<ModModule>, input: &LintInput) -> Vec<Diagnostic> {
+    let mut diagnostics = syntax_diagnostics(parsed);
+    diagnostics.extend(lint(input));
+    apply_suppressions(parsed, input.source, input.settings, diagnostics)
 }
 
 /// Filters suppressed findings and adds PF004 for unused suppressions when enabled.
