@@ -37,6 +37,25 @@ pub enum OutputFormat {
     Concise,
     /// A JSON list with ruff's field names.
     Json,
+    /// One JSON record per line (the `json` records).
+    JsonLines,
+    /// JUnit XML: a test suite per file, a failing test case per finding.
+    Junit,
+    /// GitHub Actions workflow commands (`::error file=...::message`): annotations on the diff.
+    Github,
+    /// GitLab Code Quality report (JSON).
+    Gitlab,
+    /// `path:line: [CODE] message`, as pylint prints it.
+    Pylint,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+}
+
+impl OutputFormat {
+    /// Formats meant for people, followed by a summary line.
+    pub fn is_human(self) -> bool {
+        matches!(self, OutputFormat::Full | OutputFormat::Concise)
+    }
 }
 
 #[derive(clap::Args, Debug, Default)]

@@ -173,7 +173,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     } else {
         Printer { format, color }.write(&mut out, &messages)
     };
-    if !args.quiet && format != OutputFormat::Json && !args.statistics {
+    if !args.quiet && format.is_human() && !args.statistics {
         let _ = write_summary(&mut out, &messages, inputs.len());
     }
     let _ = out.flush();

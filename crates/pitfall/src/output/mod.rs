@@ -4,7 +4,13 @@
 
 mod concise;
 mod full;
+mod github;
+mod gitlab;
 mod json;
+mod json_lines;
+mod junit;
+mod pylint;
+mod sarif;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -158,6 +164,12 @@ impl Printer {
             OutputFormat::Full => full::write(out, messages, self.color),
             OutputFormat::Concise => concise::write(out, messages, self.color),
             OutputFormat::Json => json::write(out, messages),
+            OutputFormat::JsonLines => json_lines::write(out, messages),
+            OutputFormat::Junit => junit::write(out, messages),
+            OutputFormat::Github => github::write(out, messages),
+            OutputFormat::Gitlab => gitlab::write(out, messages),
+            OutputFormat::Pylint => pylint::write(out, messages),
+            OutputFormat::Sarif => sarif::write(out, messages),
         }
     }
 }
