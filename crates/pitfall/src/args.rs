@@ -60,8 +60,12 @@ impl OutputFormat {
 
 #[derive(clap::Args, Debug, Default)]
 pub struct CheckArgs {
-    /// Files or directories to check (default: `.`).
+    /// Files or directories to check (default: `.`; `-` reads standard input).
     pub paths: Vec<PathBuf>,
+    /// Read the source from standard input and lint it as if it were at PATH
+    /// (that path's configuration, per-file-ignores and display name).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// Rules to enable, replacing the configured selection (codes, prefixes, names, families, ALL).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Option<Vec<String>>,

@@ -1,12 +1,12 @@
 //! `pitfall check`: discover, load into the database, lint in parallel, print.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pitfall_db::{
-    lint_file, parsed_module, semantic_index, set_lru_capacity, source_text, PitfallDatabase,
-    SourceFile,
+    decode_source, lint_file, parsed_module, semantic_index, set_lru_capacity, source_text,
+    PitfallDatabase, SourceFile,
 };
 use pitfall_linter::{PythonVersion, RuleSelector};
 use pitfall_workspace::{discover_python_files, CliOverrides, Resolver};
@@ -84,55 +84,22 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
         .build()
         .expect("thread pool");
-    let discovery = pool.install(|| discover_python_files(&paths, &resolver));
-    let mut had_error = false;
-    for e in &discovery.config_errors {
-        eprintln!("error: {e}");
-        had_error = true;
-    }
-    for e in &discovery.errors {
-        eprintln!("error: {}: {}", e.path.display(), e.message);
-        had_error = true;
-    }
-
-    // Settings are resolved in parallel; the texts are read lazily by the
-    // database (`source_text`), batch by batch.
-    let mut resolved: Vec<_> = pool.install(|| {
-        discovery
-            .files
-            .par_iter()
-            .filter_map(|path| {
-                // A config error here was already reported by discovery.
-                let settings = resolver.settings_for(path).ok()?;
-                let size = std::fs::metadata(path).map_or(0, |m| m.len());
-                Some((
-                    size,
-                    path.clone(),
-                    Arc::new(settings.linter_settings_for(path)),
-                ))
-            })
-            .collect()
-    });
-    // Largest files first: batches then hold files of similar size, so the
-    // workers finish a batch together instead of waiting on one big file.
-    resolved.sort_by_key(|entry| std::cmp::Reverse(entry.0));
     let mut db = PitfallDatabase::default();
-    let inputs: Vec<SourceFile> = resolved
-        .into_iter()
-        .map(|(_, path, linter)| {
-            let display = display_path(&path, &cwd);
-            SourceFile::new(&db, path, display, None, 0, linter)
-        })
-        .collect();
+    let (inputs, had_error) = if reads_stdin(&args) {
+        match stdin_input(&db, &args, &resolver, &cwd) {
+            Ok(file) => (vec![file], false),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitStatus::Error;
+            }
+        }
+    } else {
+        discovered_inputs(&db, &args, &resolver, &cwd, &pool)
+    };
     let mut messages: Vec<Message> = Vec::new();
     // Lint in batches and let salsa evict parses and indexes (LRU) between
     // them: memory stays bounded by a batch, whatever the project's size.
@@ -187,6 +154,99 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     } else {
         ExitStatus::Failure
     }
+}
+
+/// Standard input is the source with `--stdin-filename`, or when the only path is `-`.
+fn reads_stdin(args: &CheckArgs) -> bool {
+    let dash = args.paths.len() == 1 && args.paths[0] == Path::new("-");
+    if args.stdin_filename.is_some() && !args.paths.is_empty() && !dash {
+        eprintln!("warning: ignoring the paths given: `--stdin-filename` reads standard input");
+    }
+    args.stdin_filename.is_some() || dash
+}
+
+/// Standard input as one file at `--stdin-filename` (or `-`): governed by
+/// that path's configuration and per-file-ignores, shown under its name.
+/// It is checked even where `exclude` would skip the path, as a file named
+/// on the command line is.
+fn stdin_input(
+    db: &PitfallDatabase,
+    args: &CheckArgs,
+    resolver: &Resolver,
+    cwd: &Path,
+) -> Result<SourceFile, String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("failed to read standard input: {e}"))?;
+    let text = decode_source(bytes).map_err(|e| format!("standard input: {e}"))?;
+    let (path, display) = match &args.stdin_filename {
+        Some(name) => {
+            let path = resolver.absolute(name);
+            let display = display_path(&path, cwd);
+            (path, display)
+        }
+        None => (resolver.absolute(Path::new("-")), "-".to_string()),
+    };
+    let settings = resolver.settings_for(&path).map_err(|e| e.to_string())?;
+    let linter = Arc::new(settings.linter_settings_for(&path));
+    Ok(SourceFile::new(db, path, display, Some(text), 0, linter))
+}
+
+/// The files under `args.paths`, with their settings, largest first; and
+/// whether discovery reported an error.
+fn discovered_inputs(
+    db: &PitfallDatabase,
+    args: &CheckArgs,
+    resolver: &Resolver,
+    cwd: &Path,
+    pool: &rayon::ThreadPool,
+) -> (Vec<SourceFile>, bool) {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let discovery = pool.install(|| discover_python_files(&paths, resolver));
+    let mut had_error = false;
+    for e in &discovery.config_errors {
+        eprintln!("error: {e}");
+        had_error = true;
+    }
+    for e in &discovery.errors {
+        eprintln!("error: {}: {}", e.path.display(), e.message);
+        had_error = true;
+    }
+
+    // Settings are resolved in parallel; the texts are read lazily by the
+    // database (`source_text`), batch by batch.
+    let mut resolved: Vec<_> = pool.install(|| {
+        discovery
+            .files
+            .par_iter()
+            .filter_map(|path| {
+                // A config error here was already reported by discovery.
+                let settings = resolver.settings_for(path).ok()?;
+                let size = std::fs::metadata(path).map_or(0, |m| m.len());
+                Some((
+                    size,
+                    path.clone(),
+                    Arc::new(settings.linter_settings_for(path)),
+                ))
+            })
+            .collect()
+    });
+    // Largest files first: batches then hold files of similar size, so the
+    // workers finish a batch together instead of waiting on one big file.
+    resolved.sort_by_key(|entry| std::cmp::Reverse(entry.0));
+    let inputs = resolved
+        .into_iter()
+        .map(|(_, path, linter)| {
+            let display = display_path(&path, cwd);
+            SourceFile::new(db, path, display, None, 0, linter)
+        })
+        .collect();
+    (inputs, had_error)
 }
 
 /// The findings of one file, ready for output.

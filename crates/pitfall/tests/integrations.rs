@@ -355,3 +355,166 @@ fn machine_formats_print_no_summary() {
         );
     }
 }
+
+/// `pitfall check ARGS` with `input` on standard input: (exit code, stdout, stderr).
+fn check_stdin(dir: &Path, args: &[&str], input: &[u8]) -> (i32, String, String) {
+    let out = pitfall(dir)
+        .arg("check")
+        .args(args)
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const MUTABLE_AND_BARE: &str = "\
+def f(a=[]):
+    try:
+        pass
+    except:
+        pass
+";
+
+#[test]
+fn stdin_filename_lints_stdin_under_that_paths_config() {
+    let dir = project(&[
+        (
+            "pyproject.toml",
+            "[tool.pitfall]\nper-file-ignores = { \"tests/*\" = [\"PF401\"] }\n",
+        ),
+        ("lib/pitfall.toml", "select = [\"PF201\"]\n"),
+        // On disk, but standard input is what gets checked.
+        ("app.py", "x = 1\n"),
+    ]);
+    let concise = ["-q", "--output-format", "concise"];
+    let (code, out, err) = check_stdin(
+        dir.path(),
+        &[&concise[..], &["--stdin-filename", "app.py"]].concat(),
+        MUTABLE_AND_BARE.as_bytes(),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        out.lines()
+            .map(|l| &l[..l.find(' ').unwrap()])
+            .collect::<Vec<_>>(),
+        ["app.py:1:9:", "app.py:4:5:"],
+        "{out}"
+    );
+    // per-file-ignores of the path it stands for; the path need not exist.
+    let (_, out, _) = check_stdin(
+        dir.path(),
+        &[&concise[..], &["--stdin-filename", "tests/test_new.py"]].concat(),
+        MUTABLE_AND_BARE.as_bytes(),
+    );
+    assert!(
+        out.contains("tests/test_new.py:4:5: PF201") && !out.contains("PF401"),
+        "{out}"
+    );
+    // The nearest configuration above that path.
+    let (_, out, _) = check_stdin(
+        dir.path(),
+        &[&concise[..], &["--stdin-filename", "lib/mod.py"]].concat(),
+        MUTABLE_AND_BARE.as_bytes(),
+    );
+    assert!(
+        out.contains("lib/mod.py:4:5: PF201") && !out.contains("PF401"),
+        "{out}"
+    );
+    // And the other formats name it too.
+    let (_, out, _) = check_stdin(
+        dir.path(),
+        &["--stdin-filename", "app.py", "--output-format", "json"],
+        MUTABLE_AND_BARE.as_bytes(),
+    );
+    let records: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let expected = dir.path().canonicalize().unwrap().join("app.py");
+    assert_eq!(
+        records[0]["filename"].as_str().unwrap(),
+        expected.display().to_string()
+    );
+}
+
+#[test]
+fn stdin_clean_input_summary_and_exit_0() {
+    let dir = project(&[]);
+    let (code, out, err) = check_stdin(dir.path(), &["--stdin-filename", "x.py"], b"x = 1\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("All checks passed! (1 file checked)"), "{out}");
+}
+
+#[test]
+fn dash_reads_stdin() {
+    let dir = project(&[]);
+    let (code, out, _) = check_stdin(
+        dir.path(),
+        &["-", "--output-format", "concise", "-q"],
+        b"def f(a={}):\n    return a\n",
+    );
+    assert_eq!(code, 1);
+    assert!(out.starts_with("-:1:9: PF401"), "{out}");
+}
+
+#[test]
+fn stdin_filename_ignores_paths_with_a_warning() {
+    let dir = project(&[("bad.py", MUTABLE_AND_BARE)]);
+    let (code, out, err) = check_stdin(
+        dir.path(),
+        &[
+            "bad.py",
+            "--stdin-filename",
+            "x.py",
+            "--output-format",
+            "concise",
+        ],
+        b"x = 1\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        err.contains("warning") && err.contains("--stdin-filename"),
+        "{err}"
+    );
+}
+
+#[test]
+fn stdin_errors_are_exit_2() {
+    let dir = project(&[("pyproject.toml", "[tool.pitfall]\nselct = []\n")]);
+    let (code, _, err) = check_stdin(dir.path(), &["--stdin-filename", "x.py"], b"x = 1\n");
+    assert_eq!(code, 2, "a bad config: {err}");
+    assert!(err.contains("selct"), "{err}");
+    let dir = project(&[]);
+    let (code, _, err) = check_stdin(dir.path(), &["--stdin-filename", "x.py"], b"x = '\xff'\n");
+    assert_eq!(code, 2, "undecodable input: {err}");
+    assert!(
+        err.contains("standard input") && !err.contains("panicked"),
+        "{err}"
+    );
+    // A coding cookie is honoured, as for files.
+    let (code, _, err) = check_stdin(
+        dir.path(),
+        &["--stdin-filename", "x.py"],
+        b"# -*- coding: latin-1 -*-\nx = '\xe9'\n",
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn stdin_syntax_errors_are_findings() {
+    let dir = project(&[]);
+    let (code, out, _) = check_stdin(
+        dir.path(),
+        &[
+            "--stdin-filename",
+            "x.py",
+            "--output-format",
+            "concise",
+            "-q",
+        ],
+        b"def f(:\n",
+    );
+    assert_eq!(code, 1);
+    assert!(out.starts_with("x.py:1:") && out.contains("PF001"), "{out}");
+}

@@ -105,6 +105,11 @@ pub const LRU_CAPACITY: usize = 128;
 /// do not decode) becomes a PF002 diagnostic, not a failure of the run.
 pub fn read_source(path: &Path) -> Result<Arc<str>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("Failed to read file: {e}"))?;
+    decode_source(bytes)
+}
+
+/// Decodes source bytes (a file's, or standard input's) as [`read_source`] does.
+pub fn decode_source(bytes: Vec<u8>) -> Result<Arc<str>, String> {
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Arc::from(text)),
         Err(e) => {
