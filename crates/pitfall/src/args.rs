@@ -87,6 +87,10 @@ pub struct CheckArgs {
     /// Paths to exclude in addition to the configured ones.
     #[arg(long, value_delimiter = ',', value_name = "PATTERNS")]
     pub extend_exclude: Vec<String>,
+    /// Apply `exclude`/`extend-exclude` to files named on the command line
+    /// (and `--stdin-filename`) too, as pre-commit hooks want.
+    #[arg(long)]
+    pub force_exclude: bool,
     /// Ignore `.gitignore` files.
     #[arg(long)]
     pub no_respect_gitignore: bool,

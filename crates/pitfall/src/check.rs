@@ -91,7 +91,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     let mut db = PitfallDatabase::default();
     let (inputs, had_error) = if reads_stdin(&args) {
         match stdin_input(&db, &args, &resolver, &cwd) {
-            Ok(file) => (vec![file], false),
+            Ok(file) => (file.into_iter().collect(), false),
             Err(message) => {
                 eprintln!("error: {message}");
                 return ExitStatus::Error;
@@ -168,13 +168,13 @@ fn reads_stdin(args: &CheckArgs) -> bool {
 /// Standard input as one file at `--stdin-filename` (or `-`): governed by
 /// that path's configuration and per-file-ignores, shown under its name.
 /// It is checked even where `exclude` would skip the path, as a file named
-/// on the command line is.
+/// on the command line is, unless `--force-exclude` is given (then `None`).
 fn stdin_input(
     db: &PitfallDatabase,
     args: &CheckArgs,
     resolver: &Resolver,
     cwd: &Path,
-) -> Result<SourceFile, String> {
+) -> Result<Option<SourceFile>, String> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .read_to_end(&mut bytes)
@@ -189,8 +189,18 @@ fn stdin_input(
         None => (resolver.absolute(Path::new("-")), "-".to_string()),
     };
     let settings = resolver.settings_for(&path).map_err(|e| e.to_string())?;
+    if args.force_exclude && settings.is_excluded_or_below_excluded(&path) {
+        return Ok(None);
+    }
     let linter = Arc::new(settings.linter_settings_for(&path));
-    Ok(SourceFile::new(db, path, display, Some(text), 0, linter))
+    Ok(Some(SourceFile::new(
+        db,
+        path,
+        display,
+        Some(text),
+        0,
+        linter,
+    )))
 }
 
 /// The files under `args.paths`, with their settings, largest first; and
@@ -227,6 +237,9 @@ fn discovered_inputs(
             .filter_map(|path| {
                 // A config error here was already reported by discovery.
                 let settings = resolver.settings_for(path).ok()?;
+                if args.force_exclude && settings.is_excluded_or_below_excluded(path) {
+                    return None;
+                }
                 let size = std::fs::metadata(path).map_or(0, |m| m.len());
                 Some((
                     size,

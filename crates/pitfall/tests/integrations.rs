@@ -518,3 +518,49 @@ fn stdin_syntax_errors_are_findings() {
     assert_eq!(code, 1);
     assert!(out.starts_with("x.py:1:") && out.contains("PF001"), "{out}");
 }
+
+#[test]
+fn force_exclude_applies_exclude_to_named_files_and_stdin() {
+    let dir = project(&[
+        (
+            "pyproject.toml",
+            "[tool.pitfall]\nextend-exclude = [\"migrations\"]\n",
+        ),
+        ("migrations/0001.py", MUTABLE_AND_BARE),
+        ("app.py", MUTABLE_AND_BARE),
+    ]);
+    let concise = ["check", "-q", "--output-format", "concise"];
+    let named = ["migrations/0001.py", "app.py"];
+    let out = pitfall(dir.path())
+        .args(concise)
+        .args(named)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("migrations/0001.py"),
+        "named files are checked: {text}"
+    );
+    let out = pitfall(dir.path())
+        .args(concise)
+        .args(named)
+        .arg("--force-exclude")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("migrations") && text.contains("app.py"),
+        "{text}"
+    );
+    let (code, out, _) = check_stdin(
+        dir.path(),
+        &[
+            "--stdin-filename",
+            "migrations/0002.py",
+            "--force-exclude",
+            "-q",
+        ],
+        MUTABLE_AND_BARE.as_bytes(),
+    );
+    assert_eq!((code, out.as_str()), (0, ""));
+}
