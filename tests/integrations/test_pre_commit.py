@@ -64,9 +64,14 @@ class PreCommitHook(unittest.TestCase):
             "NO_COLOR": "1",
         }
         cls.env.pop("CARGO_TARGET_DIR", None)
-        cls.repo = tmp / "repo"
-        cls.repo.mkdir()
-        cls.git("init", "-q", "-b", "main")
+        cls.count = 0
+
+    def setUp(self):
+        # A fresh scratch repository per test: one test commits a fix.
+        type(self).count += 1
+        self.repo = Path(self.tmp.name) / f"repo{self.count}"
+        self.repo.mkdir()
+        self.git("init", "-q", "-b", "main")
         files = {
             "bad.py": BAD,
             "good.py": GOOD,
@@ -76,18 +81,17 @@ class PreCommitHook(unittest.TestCase):
             "pyproject.toml": '[tool.pitfall]\nextend-exclude = ["migrations"]\n',
         }
         for name, text in files.items():
-            path = cls.repo / name
+            path = self.repo / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
-        cls.git("add", ".")
+        self.git("add", ".")
 
     @classmethod
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    @classmethod
-    def git(cls, *args: str) -> None:
-        subprocess.run(["git", *args], cwd=cls.repo, env=cls.env, check=True)
+    def git(self, *args: str) -> None:
+        subprocess.run(["git", *args], cwd=self.repo, env=self.env, check=True)
 
     def pre_commit(self, *args: str) -> subprocess.CompletedProcess:
         proc = subprocess.run(
