@@ -106,6 +106,21 @@ class Formats(unittest.TestCase):
             uris,
         )
 
+    def test_sarif_without_findings_validates_too(self):
+        schema = json.loads((HERE / "sarif-schema-2.1.0.json").read_text())
+        with tempfile.TemporaryDirectory() as clean:
+            Path(clean, "ok.py").write_text("x = 1\n")
+            proc = subprocess.run(
+                [pitfall_binary(), "check", "--output-format", "sarif"],
+                cwd=clean, capture_output=True, text=True, check=False,
+            )
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        log = json.loads(proc.stdout)
+        validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+        self.assertEqual([e.message for e in validator.iter_errors(log)], [])
+        self.assertEqual(log["runs"][0]["results"], [])
+        self.assertTrue(log["runs"][0]["tool"]["driver"]["rules"])
+
     def test_uri_formats_are_checked(self):
         # The schema's `uri` and `uri-reference` formats are only checked
         # with a validator installed (`.ci/run` installs rfc3986-validator).
