@@ -25,6 +25,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Print a rule's documentation, or list every rule.
     Rule(RuleArgs),
+    /// Run the language server (LSP over standard input and output).
+    Server,
     /// Print the version.
     Version,
 }

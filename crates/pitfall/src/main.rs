@@ -43,6 +43,12 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Rule(args)) => rule_cmd::run(&args),
+        Some(Command::Server) => {
+            return ExitCode::from(pitfall_server::run(pitfall_server::RuleDocs {
+                doc: rule_cmd::rule_doc,
+                url: rule_cmd::rule_url,
+            }))
+        }
         Some(Command::Version) => {
             println!("pitfall {}", env!("CARGO_PKG_VERSION"));
             ExitStatus::Success

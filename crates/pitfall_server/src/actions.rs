@@ -1,0 +1,277 @@
+//! Code actions (a rule's fix; `# noqa: CODE` on the line) and hover docs.
+
+use std::collections::HashMap;
+
+use lsp_types as lsp;
+use pitfall_db::{parsed_module, ParseOutcome};
+use pitfall_linter::{Applicability, Diagnostic};
+use ruff_python_ast::token::TokenKind;
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::line_index::{Encoding, LineIndex};
+use crate::session::{Session, Snapshot};
+
+/// The quick fixes for the findings of `path` that touch `range`.
+pub fn code_actions(
+    session: &mut Session,
+    uri: &lsp::Uri,
+    path: &std::path::Path,
+    range: lsp::Range,
+    only: Option<&[lsp::CodeActionKind]>,
+) -> Vec<lsp::CodeActionOrCommand> {
+    if only.is_some_and(|kinds| {
+        !kinds.iter().any(|k| {
+            lsp::CodeActionKind::QUICKFIX
+                .as_str()
+                .starts_with(k.as_str())
+        })
+    }) {
+        return Vec::new();
+    }
+    let Some((file, findings)) = session.findings(path) else {
+        return Vec::new();
+    };
+    let Some(snapshot) = session.snapshot(path) else {
+        return Vec::new();
+    };
+    let encoding = session.encoding;
+    let start = snapshot.index.offset(range.start, &snapshot.text, encoding);
+    let end = snapshot.index.offset(range.end, &snapshot.text, encoding);
+    let lsp_diagnostics = session.diagnostics(path);
+    let tails = LineTails::of(session, file);
+    let mut actions = Vec::new();
+    for (d, lsp_diagnostic) in findings.diagnostics.iter().zip(lsp_diagnostics) {
+        let (d_start, d_end) = (d.range.start().to_usize(), d.range.end().to_usize());
+        if d_start > end || d_end < start {
+            continue;
+        }
+        let edit = |edits: Vec<lsp::TextEdit>| lsp::WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            ..Default::default()
+        };
+        let action = |title: String, edits, preferred| {
+            lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                title,
+                kind: Some(lsp::CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![lsp_diagnostic.clone()]),
+                edit: Some(edit(edits)),
+                is_preferred: Some(preferred),
+                ..Default::default()
+            })
+        };
+        if let Some(fix) = &d.fix {
+            let edits = fix
+                .edits
+                .iter()
+                .map(|e| text_edit(&snapshot, e.range, &e.content, encoding))
+                .collect();
+            let (title, safe) = match fix.applicability {
+                Applicability::Safe => (fix.message.clone(), true),
+                Applicability::Unsafe => (format!("{} (unsafe fix)", fix.message), false),
+            };
+            actions.push(action(title, edits, safe));
+        }
+        if let Some((range, content)) = noqa_edit(&snapshot, &tails, d) {
+            let meta = d.rule.meta();
+            actions.push(action(
+                format!("Suppress {} ({}) on this line", meta.code, meta.name),
+                vec![text_edit(&snapshot, range, &content, encoding)],
+                false,
+            ));
+        }
+    }
+    actions
+}
+
+fn text_edit(
+    snapshot: &Snapshot,
+    range: TextRange,
+    content: &str,
+    encoding: Encoding,
+) -> lsp::TextEdit {
+    lsp::TextEdit {
+        range: snapshot.index.range(range, &snapshot.text, encoding),
+        new_text: content.to_string(),
+    }
+}
+
+/// What the tokens say about the ends of lines: where comments are, and
+/// which line breaks fall inside a token (a multi-line string), where no
+/// comment can go.
+#[derive(Default)]
+pub struct LineTails {
+    comments: Vec<TextRange>,
+    multiline: Vec<TextRange>,
+}
+
+impl LineTails {
+    fn of(session: &Session, file: pitfall_db::SourceFile) -> LineTails {
+        let db = session.db();
+        let ParseOutcome::Parsed(parsed) = parsed_module(db, file).load(db) else {
+            return LineTails::default();
+        };
+        let mut tails = LineTails::default();
+        for token in parsed.tokens().iter() {
+            match token.kind() {
+                TokenKind::Comment => tails.comments.push(token.range()),
+                TokenKind::Newline | TokenKind::NonLogicalNewline => {}
+                _ => tails.multiline.push(token.range()),
+            }
+        }
+        tails
+    }
+
+    fn comment_in(&self, line: TextRange) -> Option<TextRange> {
+        self.comments
+            .iter()
+            .find(|c| line.contains_range(**c))
+            .copied()
+    }
+
+    fn spans(&self, offset: TextSize) -> bool {
+        self.multiline
+            .iter()
+            .any(|t| t.start() < offset && offset < t.end())
+    }
+}
+
+/// The edit that adds the diagnostic's code to a `# noqa:` comment on the
+/// line it starts on (where suppressions are read): merged into an existing
+/// `# noqa:` list, else appended as a new comment. `None` where a comment
+/// cannot go: the line ends inside a string or with a backslash.
+pub fn noqa_edit(
+    snapshot: &Snapshot,
+    tails: &LineTails,
+    d: &Diagnostic,
+) -> Option<(TextRange, String)> {
+    let text: &str = &snapshot.text;
+    let index: &LineIndex = &snapshot.index;
+    let code = d.rule.meta().code;
+    let line = index.line_of(d.range.start().to_usize());
+    let start = index.line_start(line, text);
+    let end = index.line_end(line, text);
+    let line_range = TextRange::new(TextSize::new(start as u32), TextSize::new(end as u32));
+    let end_offset = TextSize::new(end as u32);
+    if tails.spans(end_offset) {
+        return None;
+    }
+    let comment = tails.comment_in(line_range);
+    if comment.is_none() && text[start..end].trim_end().ends_with('\\') {
+        return None;
+    }
+    if let Some(comment) = comment {
+        if let Some((end, has_codes)) = noqa_list_end(&text[comment]) {
+            let at = comment.start() + TextSize::new(end as u32);
+            let separator = if has_codes { ", " } else { " " };
+            return Some((TextRange::empty(at), format!("{separator}{code}")));
+        }
+    }
+    let content = &text[start..end];
+    let trimmed = content.trim_end();
+    let at = TextSize::new((start + trimmed.len()) as u32);
+    let range = TextRange::new(at, end_offset);
+    let prefix = if trimmed.is_empty() { "" } else { "  " };
+    Some((range, format!("{prefix}# noqa: {code}")))
+}
+
+/// In a comment, the offset just after the last code of a `noqa:` list, and
+/// whether the list has codes already.
+fn noqa_list_end(comment: &str) -> Option<(usize, bool)> {
+    let lower = comment.to_ascii_lowercase();
+    let mut search = 0;
+    while let Some(found) = lower[search..].find("noqa") {
+        let after = search + found + 4;
+        let rest = &comment[after..];
+        let Some(colon) = rest.trim_start().strip_prefix(':') else {
+            search = after;
+            continue;
+        };
+        let list_start = comment.len() - colon.len();
+        let mut end = list_start;
+        let mut has_codes = false;
+        let bytes = comment.as_bytes();
+        let mut i = list_start;
+        loop {
+            while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b',') {
+                i += 1;
+            }
+            let code_start = i;
+            while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            let letters = i - code_start;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            if letters == 0 || i == code_start + letters {
+                break;
+            }
+            end = i;
+            has_codes = true;
+        }
+        return Some((end, has_codes));
+    }
+    None
+}
+
+/// The documentation of the rules whose findings cover `position`.
+pub fn hover(
+    session: &mut Session,
+    path: &std::path::Path,
+    position: lsp::Position,
+) -> Option<lsp::Hover> {
+    let (_, findings) = session.findings(path)?;
+    let snapshot = session.snapshot(path)?;
+    let offset = snapshot
+        .index
+        .offset(position, &snapshot.text, session.encoding);
+    let hit: Vec<&Diagnostic> = findings
+        .diagnostics
+        .iter()
+        .filter(|d| d.range.start().to_usize() <= offset && offset <= d.range.end().to_usize())
+        .collect();
+    let first = *hit.first()?;
+    let docs = session.docs;
+    let mut seen = Vec::new();
+    let mut sections = Vec::new();
+    for d in &hit {
+        if seen.contains(&d.rule) {
+            continue;
+        }
+        seen.push(d.rule);
+        let meta = d.rule.meta();
+        sections.push(match (docs.doc)(meta) {
+            Some(doc) => doc.to_string(),
+            None => format!("# {} `{}`\n\n{}", meta.code, meta.name, meta.summary),
+        });
+    }
+    Some(lsp::Hover {
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: sections.join("\n\n---\n\n"),
+        }),
+        range: Some(
+            snapshot
+                .index
+                .range(first.range, &snapshot.text, session.encoding),
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_end_of_noqa_lists() {
+        assert_eq!(noqa_list_end("# noqa: PF101"), Some((13, true)));
+        assert_eq!(noqa_list_end("# NOQA:PF101,E501 because"), Some((17, true)));
+        assert_eq!(
+            noqa_list_end("# type: ignore  # noqa: PF1, PF2"),
+            Some((32, true))
+        );
+        assert_eq!(noqa_list_end("# noqa:"), Some((7, false)));
+        assert_eq!(noqa_list_end("# noqa"), None);
+        assert_eq!(noqa_list_end("# see noqa docs"), None);
+    }
+}
