@@ -43,6 +43,21 @@ pub fn stdio() -> (Connection, IoThreads) {
     )
 }
 
+/// `Message` serializes without the `jsonrpc` member; the frame needs it.
+#[derive(serde::Serialize)]
+struct JsonRpc<'a> {
+    jsonrpc: &'static str,
+    #[serde(flatten)]
+    message: &'a Message,
+}
+
+fn to_json(message: &Message) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&JsonRpc {
+        jsonrpc: "2.0",
+        message,
+    })
+}
+
 fn write_loop(out: io::Stdout, messages: Receiver<Message>, raw: Receiver<String>) {
     let write = |body: &[u8]| -> io::Result<()> {
         let mut out = out.lock();
@@ -55,7 +70,7 @@ fn write_loop(out: io::Stdout, messages: Receiver<Message>, raw: Receiver<String
         let body = if raw_open {
             select! {
                 recv(messages) -> m => match m {
-                    Ok(m) => serde_json::to_vec(&m),
+                    Ok(m) => to_json(&m),
                     Err(_) => return,
                 },
                 recv(raw) -> r => match r {
@@ -65,7 +80,7 @@ fn write_loop(out: io::Stdout, messages: Receiver<Message>, raw: Receiver<String
             }
         } else {
             match messages.recv() {
-                Ok(m) => serde_json::to_vec(&m),
+                Ok(m) => to_json(&m),
                 Err(_) => return,
             }
         };
@@ -233,6 +248,15 @@ mod tests {
             matches!(&got[3], Frame::Message(Message::Notification(n)) if n.method == "initialized")
         );
         assert_eq!(got.len(), 4);
+    }
+
+    #[test]
+    fn written_messages_name_the_protocol() {
+        let note = lsp_server::Notification::new("x".into(), serde_json::json!({}));
+        let json: serde_json::Value =
+            serde_json::from_slice(&to_json(&Message::Notification(note)).unwrap()).unwrap();
+        assert_eq!(json["jsonrpc"], "2.0");
+        assert_eq!(json["method"], "x");
     }
 
     #[test]
