@@ -16,7 +16,14 @@ static RULES: &[&dyn Rule] = &[
     &rules::pf3_scopes::unbound_local_variable::UnboundLocalVariable,
     &rules::pf3_scopes::late_binding_closure::LateBindingClosure,
     &rules::pf3_scopes::missing_nonlocal::MissingNonlocal,
+    &rules::pf3_scopes::stdlib_module_shadowing::StdlibModuleShadowing,
     &rules::pf4_functions::mutable_default_argument::MutableDefaultArgument,
+    &rules::pf4_functions::identity_comparison_with_literal::IdentityComparisonWithLiteral,
+    &rules::pf4_functions::none_comparison_with_equality::NoneComparisonWithEquality,
+    &rules::pf4_functions::type_comparison::TypeComparison,
+    &rules::pf4_functions::naive_datetime::NaiveDatetime,
+    &rules::pf6_performance::lru_cache_on_method::LruCacheOnMethod,
+    &rules::pf6_performance::list_comprehension_in_reduction::ListComprehensionInReduction,
 ];
 
 /// An index into the registry; cheap to copy and hash.

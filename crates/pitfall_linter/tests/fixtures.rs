@@ -4,14 +4,17 @@
 //! false-positive traps; each rule needs at least as many traps as findings.
 //!
 //! A fixture can set rule options in its first lines:
-//! `# fixture-option: ignore-names = input, id` or `# fixture-option: check-class-attributes = true`.
+//! `# fixture-option: ignore-names = input, id` or `# fixture-option: check-class-attributes = true`,
+//! and where the file sits below an import root: `# file: json/__init__.py`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pitfall_linter::pipeline::lint_source;
-use pitfall_linter::{LinterSettings, OptionKind, OptionValue, RuleId, RuleOptions, RuleSet, Tier};
+use pitfall_linter::{
+    LinterSettings, ModulePath, OptionKind, OptionValue, RuleId, RuleOptions, RuleSet, Tier,
+};
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -48,8 +51,16 @@ fn settings_for(rule: RuleId, source: &str) -> LinterSettings {
     LinterSettings {
         rules,
         options: Arc::new(options),
+        module: declared_module(source),
         ..LinterSettings::default()
     }
+}
+
+/// The module a first-line `# file: pkg/mod.py` comment places the source at.
+fn declared_module(source: &str) -> Option<ModulePath> {
+    let path = source.lines().next()?.strip_prefix("# file:")?;
+    let path = path.split_whitespace().next()?;
+    ModulePath::from_relative(Path::new(path))
 }
 
 /// `(line, code)` pairs written as `# error: PF401, PF301`.

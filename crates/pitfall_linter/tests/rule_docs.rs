@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use pitfall_linter::pipeline::lint_source;
-use pitfall_linter::{LinterSettings, RuleId, RuleSet};
+use pitfall_linter::{LinterSettings, ModulePath, RuleId, RuleSet};
 
 fn rules_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules")
@@ -22,8 +22,16 @@ fn code_block<'a>(doc: &'a str, heading: &str) -> Option<&'a str> {
 fn lint_with(rule: RuleId, source: &str) -> usize {
     let mut rules = RuleSet::EMPTY;
     rules.insert(rule);
+    // `# file: random.py (at an import root)` places the example in a module.
+    let module = source
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# file:"))
+        .and_then(|p| p.split_whitespace().next())
+        .and_then(|p| ModulePath::from_relative(Path::new(p)));
     let settings = LinterSettings {
         rules,
+        module,
         ..LinterSettings::default()
     };
     lint_source(source, &settings, "example.py")

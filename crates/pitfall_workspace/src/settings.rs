@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use globset::{Candidate, Glob, GlobSet, GlobSetBuilder};
-use pitfall_linter::{LinterSettings, PythonVersion, RuleOptions, RuleSelector, RuleSet};
+use pitfall_linter::{
+    LinterSettings, ModulePath, PythonVersion, RuleOptions, RuleSelector, RuleSet,
+};
 
 use crate::config::{Configuration, FilePattern};
 use crate::error::ConfigError;
@@ -176,12 +178,24 @@ impl Settings {
     /// The linter settings for one file: the selection minus its `per-file-ignores`.
     pub fn linter_settings_for(&self, path: &Path) -> LinterSettings {
         let mut linter = self.linter.clone();
+        linter.module = self.module_path(path);
         if !self.per_file_ignores.is_empty() {
             linter
                 .rules
                 .subtract(&self.per_file_ignores.ignored_for(path));
         }
         linter
+    }
+
+    /// The module name of `path` (absolute) under the deepest import root
+    /// that contains it: with `src = [".", "src"]`, `src/pkg/m.py` is `pkg.m`.
+    pub fn module_path(&self, path: &Path) -> Option<ModulePath> {
+        let relative = self
+            .src
+            .iter()
+            .filter_map(|root| path.strip_prefix(root).ok())
+            .min_by_key(|rest| rest.components().count())?;
+        ModulePath::from_relative(relative)
     }
 
     /// Whether the walker should skip `path` (absolute). Only the path itself
@@ -311,6 +325,7 @@ impl Settings {
                 rules,
                 target_version,
                 options: Arc::new(options),
+                module: None,
             },
             per_file_ignores,
             exclude,

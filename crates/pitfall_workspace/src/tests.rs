@@ -147,6 +147,33 @@ fn no_config_gives_defaults_rooted_at_cwd() {
 }
 
 #[test]
+fn module_paths_are_relative_to_the_deepest_import_root() {
+    let dir = tree(&[
+        ("json.py", ""),
+        ("src/pkg/__init__.py", ""),
+        ("src/pkg/mod.py", ""),
+        ("my-scripts/run.py", ""),
+    ]);
+    let s = settings(&dir, "json.py");
+    let module = |rel: &str| {
+        s.linter_settings_for(&dir.path().join(rel))
+            .module
+            .map(|m| (m.name, m.is_package))
+    };
+    assert_eq!(module("json.py"), Some(("json".to_string(), false)));
+    assert_eq!(
+        module("src/pkg/__init__.py"),
+        Some(("pkg".to_string(), true))
+    );
+    assert_eq!(
+        module("src/pkg/mod.py"),
+        Some(("pkg.mod".to_string(), false))
+    );
+    assert_eq!(module("my-scripts/run.py"), None, "not importable by name");
+    assert_eq!(s.module_path(Path::new("/elsewhere/x.py")), None);
+}
+
+#[test]
 fn selectors_accept_codes_prefixes_names_families_and_all() {
     let name = rule("PF002").meta().name;
     let dir = tree(&[(

@@ -1,7 +1,9 @@
 //! Every rule, one file each, grouped by family.
 
+pub mod common;
 pub mod pf1_async;
 pub mod pf2_exceptions;
 pub mod pf3_scopes;
 pub mod pf4_functions;
+pub mod pf6_performance;
 pub mod tool;

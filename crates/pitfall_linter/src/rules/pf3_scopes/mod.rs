@@ -3,4 +3,5 @@
 pub mod builtin_shadowing;
 pub mod late_binding_closure;
 pub mod missing_nonlocal;
+pub mod stdlib_module_shadowing;
 pub mod unbound_local_variable;

@@ -1,0 +1,335 @@
+//! PF305 `stdlib-module-shadowing`: a project module named like a standard-library module.
+
+use ruff_text_size::{TextRange, TextSize};
+
+use crate::checker::Checker;
+use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
+use crate::registry::rule_meta;
+use crate::rule::{Interests, Rule};
+use crate::settings::PythonVersion;
+
+pub struct StdlibModuleShadowing;
+
+static META: RuleMeta = RuleMeta {
+    options: &[OptionSpec {
+        name: "allowed-modules",
+        kind: OptionKind::StringList,
+        doc: "Top-level module names that may shadow a standard-library module.",
+    }],
+    ..rule_meta(
+        "PF305",
+        "stdlib-module-shadowing",
+        Family::Scopes,
+        Tier::Core,
+        FixAvailability::None,
+        &["A005"],
+        "A project module named like a standard-library module is imported instead of it.",
+    )
+};
+
+impl Rule for StdlibModuleShadowing {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn interests(&self) -> Interests {
+        Interests::NONE.module_end()
+    }
+
+    fn check_module_end(&self, checker: &mut Checker) {
+        if checker.is_stub() {
+            return;
+        }
+        let Some(module) = &checker.settings().module else {
+            return;
+        };
+        let name = module.name.as_str();
+        if name.contains('.')
+            || !is_stdlib_module(name, checker.settings().target_version)
+            || checker
+                .option_strings("allowed-modules")
+                .iter()
+                .any(|m| m == name)
+        {
+            return;
+        }
+        let what = if module.is_package {
+            "Package"
+        } else {
+            "Module"
+        };
+        checker
+            .report(
+                format!("{what} `{name}` at an import root shadows the standard-library module `{name}`: `import {name}` here, and in every library the program uses, loads this file instead"),
+                TextRange::empty(TextSize::new(0)),
+            )
+            .help(format!("rename it (e.g. `{name}_utils`), or move it into a package (`myapp/{name}.py` is `myapp.{name}`)"));
+    }
+}
+
+/// Whether `name` is a public top-level module of the standard library of `version`.
+pub fn is_stdlib_module(name: &str, version: PythonVersion) -> bool {
+    let minor = version.minor;
+    if let Some((_, since, until)) = CHANGED.iter().find(|(n, ..)| *n == name) {
+        return (*since..*until).contains(&minor);
+    }
+    STDLIB.binary_search(&name).is_ok()
+}
+
+/// Modules added or removed since 3.7: `(name, first minor with it, first minor without it)`.
+const CHANGED: &[(&str, u8, u8)] = &[
+    ("macpath", 7, 8),
+    ("dummy_threading", 7, 9),
+    ("formatter", 7, 10),
+    ("parser", 7, 10),
+    ("symbol", 7, 10),
+    ("binhex", 7, 11),
+    ("asynchat", 7, 12),
+    ("asyncore", 7, 12),
+    ("distutils", 7, 12),
+    ("imp", 7, 12),
+    ("smtpd", 7, 12),
+    ("aifc", 7, 13),
+    ("audioop", 7, 13),
+    ("cgi", 7, 13),
+    ("cgitb", 7, 13),
+    ("chunk", 7, 13),
+    ("crypt", 7, 13),
+    ("imghdr", 7, 13),
+    ("lib2to3", 7, 13),
+    ("mailcap", 7, 13),
+    ("msilib", 7, 13),
+    ("nis", 7, 13),
+    ("nntplib", 7, 13),
+    ("ossaudiodev", 7, 13),
+    ("pipes", 7, 13),
+    ("sndhdr", 7, 13),
+    ("spwd", 7, 13),
+    ("sunau", 7, 13),
+    ("telnetlib", 7, 13),
+    ("uu", 7, 13),
+    ("xdrlib", 7, 13),
+    ("graphlib", 9, u8::MAX),
+    ("zoneinfo", 9, u8::MAX),
+    ("tomllib", 11, u8::MAX),
+    ("annotationlib", 14, u8::MAX),
+    ("compression", 14, u8::MAX),
+];
+
+/// Public top-level modules present in every version from 3.7 on (sorted;
+/// from `sys.stdlib_module_names`, private `_` modules left out).
+const STDLIB: &[&str] = &[
+    "abc",
+    "antigravity",
+    "argparse",
+    "array",
+    "ast",
+    "asyncio",
+    "atexit",
+    "base64",
+    "bdb",
+    "binascii",
+    "bisect",
+    "builtins",
+    "bz2",
+    "cProfile",
+    "calendar",
+    "cmath",
+    "cmd",
+    "code",
+    "codecs",
+    "codeop",
+    "collections",
+    "colorsys",
+    "compileall",
+    "concurrent",
+    "configparser",
+    "contextlib",
+    "contextvars",
+    "copy",
+    "copyreg",
+    "csv",
+    "ctypes",
+    "curses",
+    "dataclasses",
+    "datetime",
+    "dbm",
+    "decimal",
+    "difflib",
+    "dis",
+    "doctest",
+    "email",
+    "encodings",
+    "ensurepip",
+    "enum",
+    "errno",
+    "faulthandler",
+    "fcntl",
+    "filecmp",
+    "fileinput",
+    "fnmatch",
+    "fractions",
+    "ftplib",
+    "functools",
+    "gc",
+    "genericpath",
+    "getopt",
+    "getpass",
+    "gettext",
+    "glob",
+    "grp",
+    "gzip",
+    "hashlib",
+    "heapq",
+    "hmac",
+    "html",
+    "http",
+    "idlelib",
+    "imaplib",
+    "importlib",
+    "inspect",
+    "io",
+    "ipaddress",
+    "itertools",
+    "json",
+    "keyword",
+    "linecache",
+    "locale",
+    "logging",
+    "lzma",
+    "mailbox",
+    "marshal",
+    "math",
+    "mimetypes",
+    "mmap",
+    "modulefinder",
+    "msvcrt",
+    "multiprocessing",
+    "netrc",
+    "nt",
+    "ntpath",
+    "nturl2path",
+    "numbers",
+    "opcode",
+    "operator",
+    "optparse",
+    "os",
+    "pathlib",
+    "pdb",
+    "pickle",
+    "pickletools",
+    "pkgutil",
+    "platform",
+    "plistlib",
+    "poplib",
+    "posix",
+    "posixpath",
+    "pprint",
+    "profile",
+    "pstats",
+    "pty",
+    "pwd",
+    "py_compile",
+    "pyclbr",
+    "pydoc",
+    "pydoc_data",
+    "pyexpat",
+    "queue",
+    "quopri",
+    "random",
+    "re",
+    "readline",
+    "reprlib",
+    "resource",
+    "rlcompleter",
+    "runpy",
+    "sched",
+    "secrets",
+    "select",
+    "selectors",
+    "shelve",
+    "shlex",
+    "shutil",
+    "signal",
+    "site",
+    "smtplib",
+    "socket",
+    "socketserver",
+    "sqlite3",
+    "sre_compile",
+    "sre_constants",
+    "sre_parse",
+    "ssl",
+    "stat",
+    "statistics",
+    "string",
+    "stringprep",
+    "struct",
+    "subprocess",
+    "symtable",
+    "sys",
+    "sysconfig",
+    "syslog",
+    "tabnanny",
+    "tarfile",
+    "tempfile",
+    "termios",
+    "textwrap",
+    "this",
+    "threading",
+    "time",
+    "timeit",
+    "tkinter",
+    "token",
+    "tokenize",
+    "trace",
+    "traceback",
+    "tracemalloc",
+    "tty",
+    "turtle",
+    "turtledemo",
+    "types",
+    "typing",
+    "unicodedata",
+    "unittest",
+    "urllib",
+    "uuid",
+    "venv",
+    "warnings",
+    "wave",
+    "weakref",
+    "webbrowser",
+    "winreg",
+    "winsound",
+    "wsgiref",
+    "xml",
+    "xmlrpc",
+    "zipapp",
+    "zipfile",
+    "zipimport",
+    "zlib",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_is_sorted_and_versioned() {
+        assert!(
+            STDLIB.windows(2).all(|w| w[0] < w[1]),
+            "STDLIB must stay sorted"
+        );
+        let py39 = PythonVersion { major: 3, minor: 9 };
+        let py313 = PythonVersion {
+            major: 3,
+            minor: 13,
+        };
+        assert!(is_stdlib_module("json", py39));
+        assert!(is_stdlib_module("asyncore", py39));
+        assert!(!is_stdlib_module("asyncore", py313));
+        assert!(!is_stdlib_module("tomllib", py39));
+        assert!(is_stdlib_module("tomllib", py313));
+        assert!(!is_stdlib_module("requests", py39));
+    }
+}
