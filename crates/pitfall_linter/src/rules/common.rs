@@ -3,10 +3,12 @@
 //! (mutable, a dict, a set), builtins that are not shadowed, and the shape of
 //! a decorator. Rules of any family add theirs here instead of writing twins.
 
-use pitfall_semantic::{stack, Binding, BindingKind, Lookup, Resolved, ScopeId, SemanticIndex};
+use pitfall_semantic::{
+    stack, Binding, BindingKind, Lookup, Resolved, ScopeId, ScopeKind, SemanticIndex,
+};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, ExceptHandler, Expr, ModModule, Stmt};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::{Checker, Node};
 
@@ -519,4 +521,415 @@ pub fn comparison_pairs(
         .zip(compare.ops.iter())
         .zip(compare.comparators.iter())
         .map(|((l, op), r)| (l, *op, r))
+}
+
+// ---------------------------------------------------------------------------
+// Handlers, async context, fixes
+// ---------------------------------------------------------------------------
+
+/// The code being checked runs in an `async def` (comprehensions count as
+/// the function around them; a nested `def` or `lambda` does not).
+pub fn in_async_function(checker: &Checker) -> bool {
+    let semantic = checker.semantic();
+    semantic
+        .enclosing_function(checker.scope())
+        .is_some_and(|f| is_async_scope(semantic, f))
+}
+
+pub fn is_async_scope(semantic: &SemanticIndex, scope: ScopeId) -> bool {
+    matches!(
+        semantic.scope(scope).kind,
+        ScopeKind::Function { is_async: true }
+    )
+}
+
+/// The exception classes a handler names: the elements of a tuple, or the one expression.
+pub fn handler_types(type_: &Expr) -> &[Expr] {
+    match type_ {
+        Expr::Tuple(t) => &t.elts,
+        other => std::slice::from_ref(other),
+    }
+}
+
+/// Every path through `body` ends in a `raise` that `accept` admits,
+/// reached without an earlier jump out of the body.
+pub fn always_raises(body: &[Stmt], accept: fn(&ast::StmtRaise) -> bool) -> bool {
+    for stmt in body {
+        if stmt_always_raises(stmt, accept) {
+            return true;
+        }
+        if may_leave(stmt, false) {
+            return false;
+        }
+    }
+    false
+}
+
+fn stmt_always_raises(stmt: &Stmt, accept: fn(&ast::StmtRaise) -> bool) -> bool {
+    match stmt {
+        Stmt::Raise(r) => accept(r),
+        Stmt::If(i) => {
+            always_raises(&i.body, accept)
+                && i.elif_else_clauses.iter().any(|c| c.test.is_none())
+                && i.elif_else_clauses
+                    .iter()
+                    .all(|c| always_raises(&c.body, accept))
+        }
+        Stmt::With(w) => always_raises(&w.body, accept),
+        Stmt::Try(t) => {
+            always_raises(&t.finalbody, accept)
+                || t.handlers.is_empty() && always_raises(&t.body, accept)
+        }
+        _ => false,
+    }
+}
+
+/// A bare `raise`: re-raises the exception being handled.
+pub fn is_bare_raise(r: &ast::StmtRaise) -> bool {
+    r.exc.is_none()
+}
+
+pub fn is_any_raise(_: &ast::StmtRaise) -> bool {
+    true
+}
+
+/// Could leave the enclosing body early: a `return`, or a `break`/`continue`
+/// that is not inside a loop of the body's own (a loop's `else` is outside
+/// it). Nested functions and classes are excluded.
+pub fn may_leave(stmt: &Stmt, in_loop: bool) -> bool {
+    let any = |body: &[Stmt], in_loop: bool| body.iter().any(|s| may_leave(s, in_loop));
+    match stmt {
+        Stmt::Return(_) => true,
+        Stmt::Break(_) | Stmt::Continue(_) => !in_loop,
+        Stmt::FunctionDef(_) | Stmt::ClassDef(_) => false,
+        Stmt::If(i) => {
+            any(&i.body, in_loop) || i.elif_else_clauses.iter().any(|c| any(&c.body, in_loop))
+        }
+        Stmt::With(w) => any(&w.body, in_loop),
+        Stmt::For(f) => any(&f.body, true) || any(&f.orelse, in_loop),
+        Stmt::While(w) => any(&w.body, true) || any(&w.orelse, in_loop),
+        Stmt::Try(t) => {
+            any(&t.body, in_loop)
+                || any(&t.orelse, in_loop)
+                || any(&t.finalbody, in_loop)
+                || t.handlers.iter().any(|h| {
+                    let ExceptHandler::ExceptHandler(h) = h;
+                    any(&h.body, in_loop)
+                })
+        }
+        Stmt::Match(m) => m.cases.iter().any(|c| any(&c.body, in_loop)),
+        _ => false,
+    }
+}
+
+/// Statements of `body` and of the blocks nested in it, not entering nested
+/// functions or classes, until `f` returns true.
+pub fn any_nested_stmt(body: &[Stmt], f: &mut dyn FnMut(&Stmt) -> bool) -> bool {
+    body.iter().any(|stmt| {
+        if f(stmt) {
+            return true;
+        }
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => false,
+            Stmt::If(i) => {
+                any_nested_stmt(&i.body, f)
+                    || i.elif_else_clauses
+                        .iter()
+                        .any(|c| any_nested_stmt(&c.body, f))
+            }
+            Stmt::With(w) => any_nested_stmt(&w.body, f),
+            Stmt::For(l) => any_nested_stmt(&l.body, f) || any_nested_stmt(&l.orelse, f),
+            Stmt::While(l) => any_nested_stmt(&l.body, f) || any_nested_stmt(&l.orelse, f),
+            Stmt::Try(t) => {
+                any_nested_stmt(&t.body, f)
+                    || any_nested_stmt(&t.orelse, f)
+                    || any_nested_stmt(&t.finalbody, f)
+                    || t.handlers.iter().any(|h| {
+                        let ExceptHandler::ExceptHandler(h) = h;
+                        any_nested_stmt(&h.body, f)
+                    })
+            }
+            Stmt::Match(m) => m.cases.iter().any(|c| any_nested_stmt(&c.body, f)),
+            _ => false,
+        }
+    })
+}
+
+/// Some `raise` (of any form) in `body`, outside nested functions and classes.
+pub fn contains_raise(body: &[Stmt]) -> bool {
+    any_nested_stmt(body, &mut |s| matches!(s, Stmt::Raise(_)))
+}
+
+/// A handler body that does nothing: only `pass`, `...`, strings and `continue`.
+pub fn is_empty_handler_body(body: &[Stmt]) -> bool {
+    body.iter().all(|stmt| match stmt {
+        Stmt::Pass(_) | Stmt::Continue(_) => true,
+        Stmt::Expr(e) => matches!(
+            &*e.value,
+            Expr::EllipsisLiteral(_) | Expr::StringLiteral(_) | Expr::FString(_)
+        ),
+        _ => false,
+    })
+}
+
+/// The `try` statement a handler belongs to: the handler's parent.
+pub fn try_of_handler<'a>(checker: &Checker<'a>) -> Option<&'a ast::StmtTry> {
+    match checker.parent()? {
+        Node::Stmt(Stmt::Try(t)) => Some(t),
+        _ => None,
+    }
+}
+
+/// Calls in a handler body (outside nested functions and classes).
+fn for_each_call(body: &[Stmt], f: &mut dyn FnMut(&ast::ExprCall)) {
+    struct Calls<'f> {
+        f: &'f mut dyn FnMut(&ast::ExprCall),
+    }
+    impl<'a> Visitor<'a> for Calls<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                pitfall_semantic::stack::guarded(|| visitor::walk_stmt(self, stmt));
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(call) = expr {
+                (self.f)(call);
+            }
+            if !matches!(expr, Expr::Lambda(_)) {
+                pitfall_semantic::stack::guarded(|| visitor::walk_expr(self, expr));
+            }
+        }
+    }
+    let mut calls = Calls { f };
+    for stmt in body {
+        calls.visit_stmt(stmt);
+    }
+}
+
+/// What a handler does with the exception, read from its calls.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct HandlerReport {
+    /// `logger.exception(...)`, `exc_info=` truthy, `traceback.print_exc()` and kin.
+    pub logs_traceback: bool,
+    /// The bound exception object is passed to a call that may keep or
+    /// report it (`future.set_exception(err)`), not merely formatted.
+    pub hands_on_exception: bool,
+}
+
+/// Reads the calls of a handler body once for both facts.
+pub fn handler_report(checker: &Checker, body: &[Stmt], bound: Option<&str>) -> HandlerReport {
+    let mut report = HandlerReport::default();
+    for_each_call(body, &mut |call| {
+        if !report.logs_traceback && call_logs_traceback(checker, call) {
+            report.logs_traceback = true;
+        }
+        if !report.hands_on_exception {
+            if let Some(name) = bound {
+                report.hands_on_exception = call_hands_on(checker, call, name);
+            }
+        }
+    });
+    report
+}
+
+const LOG_METHODS: &[&str] = &[
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "critical",
+    "fatal",
+    "log",
+];
+
+fn call_logs_traceback(checker: &Checker, call: &ast::ExprCall) -> bool {
+    let last = match &*call.func {
+        Expr::Attribute(a) => a.attr.as_str(),
+        Expr::Name(n) => n.id.as_str(),
+        _ => return false,
+    };
+    if last == "exception" {
+        return true;
+    }
+    if call.arguments.keywords.iter().any(|k| {
+        k.arg.as_ref().is_some_and(|a| a.as_str() == "exc_info") && !is_falsy_literal(&k.value)
+    }) {
+        return true;
+    }
+    matches!(
+        last,
+        "print_exc" | "print_exception" | "format_exc" | "format_exception" | "print_tb"
+    ) && checker
+        .qualified_name(&call.func)
+        .is_some_and(|q| q.starts_with("traceback."))
+}
+
+fn is_falsy_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::BooleanLiteral(b) => !b.value,
+        Expr::NoneLiteral(_) => true,
+        Expr::NumberLiteral(n) => matches!(&n.value, ast::Number::Int(i) if i.as_u8() == Some(0)),
+        _ => false,
+    }
+}
+
+/// `name` itself is an argument of a call that is neither a builtin
+/// (`str(err)`, `print(err)`) nor a log call at some level (those only format it).
+fn call_hands_on(checker: &Checker, call: &ast::ExprCall, name: &str) -> bool {
+    let passes = call
+        .arguments
+        .args
+        .iter()
+        .chain(call.arguments.keywords.iter().map(|k| &k.value))
+        .any(|a| matches!(a, Expr::Name(n) if n.id.as_str() == name));
+    if !passes {
+        return false;
+    }
+    match &*call.func {
+        Expr::Attribute(a) if LOG_METHODS.contains(&a.attr.as_str()) => false,
+        Expr::Attribute(a) if a.attr.as_str() == "format" => false,
+        func => !checker
+            .qualified_name(func)
+            .is_some_and(|q| q.starts_with("builtins.")),
+    }
+}
+
+/// The innermost loop (`for`/`while`) among the ancestors, within the current
+/// function; `None` at a function or class boundary.
+pub fn enclosing_loop<'a>(checker: &Checker<'a>) -> Option<&'a Stmt> {
+    for node in checker.parents().iter().rev() {
+        match node {
+            Node::Stmt(s @ (Stmt::For(_) | Stmt::While(_))) => return Some(s),
+            Node::Stmt(Stmt::FunctionDef(_) | Stmt::ClassDef(_)) | Node::Expr(Expr::Lambda(_)) => {
+                return None
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether `name` is read in `function` (or the scopes nested in it) after
+/// `after`, or anywhere inside `loop` (a read may come round again).
+pub fn read_later(
+    semantic: &SemanticIndex,
+    function: ScopeId,
+    name: &str,
+    after: TextSize,
+    loop_range: Option<TextRange>,
+) -> bool {
+    let fn_range = semantic.scope(function).node_range;
+    semantic.uses.iter().any(|u| {
+        u.name.as_str() == name
+            && fn_range.contains_range(u.range)
+            && semantic.is_within(u.scope, function)
+            && (u.range.start() >= after || loop_range.is_some_and(|l| l.contains_range(u.range)))
+    })
+}
+
+/// Whether `module` is bound at module level by `import module`, and whether
+/// the name is free to be added: `Some(true)` imported, `Some(false)` free,
+/// `None` taken by something else.
+pub fn module_import_state(semantic: &SemanticIndex, module: &str) -> Option<bool> {
+    let Some(symbol) = semantic.symbol_in(SemanticIndex::MODULE, module) else {
+        return Some(false);
+    };
+    let imported = symbol.bindings.iter().all(|b| {
+        matches!(&semantic.binding(*b).kind,
+            BindingKind::Import { qualified } if qualified == module)
+    });
+    imported.then_some(true)
+}
+
+/// Where to add an import: after the module docstring and `from __future__` imports.
+pub fn import_insertion_point(checker: &Checker) -> TextSize {
+    let mut offset = TextSize::new(0);
+    for (i, stmt) in checker.module().body.iter().enumerate() {
+        let is_docstring = i == 0
+            && matches!(stmt, Stmt::Expr(e) if e.value.is_string_literal_expr());
+        let is_future = matches!(stmt, Stmt::ImportFrom(f)
+            if f.module.as_ref().is_some_and(|m| m.id.as_str() == "__future__"));
+        if is_docstring || is_future {
+            let line = checker.line_index().line_index(stmt.end());
+            offset = checker
+                .line_index()
+                .line_start(line.saturating_add(1), checker.source());
+        } else {
+            break;
+        }
+    }
+    offset
+}
+
+/// The indentation of a statement that starts its own line (only
+/// whitespace before it on the line); `None` when it follows other code
+/// (`try: x()` or `a; b`).
+pub fn own_line_indent<'a>(checker: &Checker<'a>, node: TextRange) -> Option<&'a str> {
+    let source = checker.source();
+    let start = node.start().to_usize();
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &source[line_start..start];
+    indent
+        .chars()
+        .all(|c| c == ' ' || c == '\t')
+        .then_some(indent)
+}
+
+/// Nothing but whitespace or a comment follows `node` on its last line.
+pub fn ends_line(checker: &Checker, node: TextRange) -> bool {
+    let source = checker.source();
+    let rest = &source[node.end().to_usize()..];
+    let line = rest.split('\n').next().unwrap_or("");
+    let line = line.trim_start();
+    line.is_empty() || line.starts_with('#') || line == "\r"
+}
+
+/// The test of an `if` is `__name__ == "__main__"` (either operand order).
+pub fn is_main_guard_test(test: &Expr) -> bool {
+    let Expr::Compare(cmp) = test else {
+        return false;
+    };
+    if cmp.ops.len() != 1 || !matches!(cmp.ops[0], ast::CmpOp::Eq) {
+        return false;
+    }
+    let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
+    let is_main = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__");
+    let (l, r) = (&*cmp.left, &cmp.comparators[0]);
+    is_name(l) && is_main(r) || is_main(l) && is_name(r)
+}
+
+/// The node is in the body of an `if __name__ == "__main__":` block.
+pub fn under_main_guard(checker: &Checker, range: TextRange) -> bool {
+    checker.parents().iter().any(|node| {
+        matches!(node, Node::Stmt(Stmt::If(i))
+            if is_main_guard_test(&i.test)
+                && i.body.first().is_some_and(|first| {
+                    TextRange::new(first.start(), i.body.last().map_or(first.end(), |s| s.end()))
+                        .contains_range(range)
+                }))
+    })
+}
+
+/// A positional argument or a keyword argument by name.
+pub fn argument<'a>(
+    call: &'a ast::ExprCall,
+    position: Option<usize>,
+    keywords: &[&str],
+) -> Option<&'a Expr> {
+    call.arguments
+        .keywords
+        .iter()
+        .find(|k| k.arg.as_ref().is_some_and(|a| keywords.contains(&a.as_str())))
+        .map(|k| &k.value)
+        .or_else(|| {
+            let p = position?;
+            let args = &call.arguments.args;
+            // After a `*args` the positions are unknown.
+            args.iter()
+                .take(p + 1)
+                .all(|a| !a.is_starred_expr())
+                .then(|| args.get(p))
+                .flatten()
+        })
 }

@@ -2,7 +2,7 @@
 //! directly or through synchronous helpers (the chain is reported).
 
 use pitfall_semantic::{ScopeId, ScopeKind};
-use ruff_text_size::{Ranged, TextRange, TextSize};
+use ruff_text_size::TextRange;
 
 use crate::blocking::display_name;
 use crate::checker::Checker;
@@ -10,6 +10,7 @@ use crate::diagnostic::{Applicability, Edit, Fix, Related};
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule};
+use crate::rules::common::import_insertion_point;
 use crate::summary::FunctionSummary;
 
 pub struct BlockingCallInAsync;
@@ -161,24 +162,4 @@ fn sleep_fix(checker: &Checker, call: TextRange, func: TextRange) -> Fix {
         applicability: Applicability::Unsafe,
         edits,
     }
-}
-
-/// After the module docstring and `from __future__` imports.
-fn import_insertion_point(checker: &Checker) -> TextSize {
-    let mut offset = TextSize::new(0);
-    for (i, stmt) in checker.module().body.iter().enumerate() {
-        let is_docstring = i == 0
-            && matches!(stmt, ruff_python_ast::Stmt::Expr(e) if e.value.is_string_literal_expr());
-        let is_future = matches!(stmt, ruff_python_ast::Stmt::ImportFrom(f)
-            if f.module.as_ref().is_some_and(|m| m.id.as_str() == "__future__"));
-        if is_docstring || is_future {
-            let line = checker.line_index().line_index(stmt.end());
-            offset = checker
-                .line_index()
-                .line_start(line.saturating_add(1), checker.source());
-        } else {
-            break;
-        }
-    }
-    offset
 }

@@ -1,0 +1,66 @@
+//! Fixes produce the code they promise: each case lints a snippet with one
+//! rule, applies every fix it offers, and compares the result.
+
+use pitfall_linter::pipeline::lint_source;
+use pitfall_linter::{LinterSettings, RuleId, RuleSet};
+
+fn fixed(code: &str, source: &str) -> String {
+    let rule = RuleId::from_code(code).expect("known rule");
+    let mut rules = RuleSet::EMPTY;
+    rules.insert(rule);
+    let settings = LinterSettings {
+        rules,
+        ..LinterSettings::default()
+    };
+    let mut edits: Vec<_> = lint_source(source, &settings, "example.py")
+        .into_iter()
+        .filter_map(|d| d.fix)
+        .flat_map(|f| f.edits)
+        .collect();
+    assert!(!edits.is_empty(), "{code}: no fix offered");
+    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start()));
+    let mut out = source.to_string();
+    for edit in edits {
+        out.replace_range(
+            edit.range.start().to_usize()..edit.range.end().to_usize(),
+            &edit.content,
+        );
+    }
+    out
+}
+
+#[test]
+fn pf202_suppress() {
+    let source = "import os\n\ndef f(p):\n    try:\n        os.remove(p)\n    except (OSError, ValueError):\n        pass\n";
+    assert_eq!(
+        fixed("PF202", source),
+        "import contextlib\nimport os\n\ndef f(p):\n    with contextlib.suppress(OSError, ValueError):\n        os.remove(p)\n"
+    );
+}
+
+#[test]
+fn pf202_existing_import() {
+    let source = "import contextlib\n\ndef f(d):\n    try:\n        del d[1]\n    except KeyError:\n        pass\n";
+    assert_eq!(
+        fixed("PF202", source),
+        "import contextlib\n\ndef f(d):\n    with contextlib.suppress(KeyError):\n        del d[1]\n"
+    );
+}
+
+#[test]
+fn pf204_named_and_unnamed() {
+    let source = "def f(x):\n    try:\n        return int(x)\n    except ValueError as e:\n        raise TypeError(x)\n\ndef g(x):\n    try:\n        return int(x)\n    except ValueError:\n        raise TypeError(x)\n";
+    assert_eq!(
+        fixed("PF204", source),
+        "def f(x):\n    try:\n        return int(x)\n    except ValueError as e:\n        raise TypeError(x) from e\n\ndef g(x):\n    try:\n        return int(x)\n    except ValueError as err:\n        raise TypeError(x) from err\n"
+    );
+}
+
+#[test]
+fn pf205_if_raise() {
+    let source = "def f(a, b):\n    assert a > 0, \"a must be positive\"\n    assert a or b  # both\n    return a\n";
+    assert_eq!(
+        fixed("PF205", source),
+        "def f(a, b):\n    if not a > 0:\n        raise ValueError(\"a must be positive\")\n    if not (a or b):\n        raise ValueError()  # both\n    return a\n"
+    );
+}
