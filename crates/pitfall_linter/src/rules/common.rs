@@ -733,14 +733,7 @@ pub fn handler_report(checker: &Checker, body: &[Stmt], bound: Option<&str>) -> 
 }
 
 const LOG_METHODS: &[&str] = &[
-    "debug",
-    "info",
-    "warning",
-    "warn",
-    "error",
-    "critical",
-    "fatal",
-    "log",
+    "debug", "info", "warning", "warn", "error", "critical", "fatal", "log",
 ];
 
 fn call_logs_traceback(checker: &Checker, call: &ast::ExprCall) -> bool {
@@ -846,8 +839,8 @@ pub fn module_import_state(semantic: &SemanticIndex, module: &str) -> Option<boo
 pub fn import_insertion_point(checker: &Checker) -> TextSize {
     let mut offset = TextSize::new(0);
     for (i, stmt) in checker.module().body.iter().enumerate() {
-        let is_docstring = i == 0
-            && matches!(stmt, Stmt::Expr(e) if e.value.is_string_literal_expr());
+        let is_docstring =
+            i == 0 && matches!(stmt, Stmt::Expr(e) if e.value.is_string_literal_expr());
         let is_future = matches!(stmt, Stmt::ImportFrom(f)
             if f.module.as_ref().is_some_and(|m| m.id.as_str() == "__future__"));
         if is_docstring || is_future {
@@ -903,11 +896,11 @@ pub fn is_main_guard_test(test: &Expr) -> bool {
 pub fn under_main_guard(checker: &Checker, range: TextRange) -> bool {
     checker.parents().iter().any(|node| {
         matches!(node, Node::Stmt(Stmt::If(i))
-            if is_main_guard_test(&i.test)
-                && i.body.first().is_some_and(|first| {
-                    TextRange::new(first.start(), i.body.last().map_or(first.end(), |s| s.end()))
-                        .contains_range(range)
-                }))
+        if is_main_guard_test(&i.test)
+            && i.body.first().is_some_and(|first| {
+                TextRange::new(first.start(), i.body.last().map_or(first.end(), |s| s.end()))
+                    .contains_range(range)
+            }))
     })
 }
 
@@ -920,7 +913,11 @@ pub fn argument<'a>(
     call.arguments
         .keywords
         .iter()
-        .find(|k| k.arg.as_ref().is_some_and(|a| keywords.contains(&a.as_str())))
+        .find(|k| {
+            k.arg
+                .as_ref()
+                .is_some_and(|a| keywords.contains(&a.as_str()))
+        })
         .map(|k| &k.value)
         .or_else(|| {
             let p = position?;

@@ -176,7 +176,11 @@ fn raise_fix(checker: &Checker, assert: &ruff_python_ast::StmtAssert) -> Option<
     }
     let test = checker.slice(assert.test.range());
     let negated = match &*assert.test {
-        Expr::Name(_) | Expr::Attribute(_) | Expr::Call(_) | Expr::Subscript(_) | Expr::Compare(_) => {
+        Expr::Name(_)
+        | Expr::Attribute(_)
+        | Expr::Call(_)
+        | Expr::Subscript(_)
+        | Expr::Compare(_) => {
             format!("not {test}")
         }
         _ => format!("not ({test})"),

@@ -9,7 +9,8 @@ use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule};
 use crate::rules::common::{
-    contains_raise, handler_report, handler_types, in_async_function, is_empty_handler_body,
+    always_raises, contains_raise, handler_report, handler_types, in_async_function, is_any_raise,
+    is_empty_handler_body, try_of_handler,
 };
 
 pub struct BroadExceptionCaught;
@@ -64,6 +65,14 @@ impl Rule for BroadExceptionCaught {
         if is_empty_handler_body(&h.body) || contains_raise(&h.body) {
             return;
         }
+        // `except (SystemExit, KeyboardInterrupt): raise` before it leaves
+        // `BaseException` catching what `Exception` does, plus cancellation.
+        let broad = if broad == Broad::BaseException && interrupts_reraised_before(checker, handler)
+        {
+            Broad::Exception
+        } else {
+            broad
+        };
         if broad == Broad::Exception {
             let report = handler_report(checker, &h.body, h.name.as_ref().map(|n| n.id.as_str()));
             if report.logs_traceback || report.hands_on_exception {
@@ -92,4 +101,27 @@ impl Rule for BroadExceptionCaught {
         let keyword = TextRange::at(h.range.start(), TextSize::of("except"));
         checker.report(message, keyword).help(help);
     }
+}
+
+/// An earlier handler of the same `try` catches `SystemExit` and
+/// `KeyboardInterrupt` and always re-raises.
+fn interrupts_reraised_before(checker: &Checker, handler: &ExceptHandler) -> bool {
+    let Some(try_) = try_of_handler(checker) else {
+        return false;
+    };
+    try_.handlers
+        .iter()
+        .take_while(|h| !std::ptr::eq(*h, handler))
+        .any(|h| {
+            let ExceptHandler::ExceptHandler(h) = h;
+            let Some(type_) = &h.type_ else { return false };
+            let names: Vec<String> = handler_types(type_)
+                .iter()
+                .filter_map(|t| checker.qualified_name(t))
+                .collect();
+            let has = |n: &str| names.iter().any(|q| q == n);
+            has("builtins.SystemExit")
+                && has("builtins.KeyboardInterrupt")
+                && always_raises(&h.body, is_any_raise)
+        })
 }

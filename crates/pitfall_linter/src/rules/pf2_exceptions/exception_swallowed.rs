@@ -65,6 +65,10 @@ impl Rule for ExceptionSwallowed {
         {
             return;
         }
+        // The "expect an exception" idiom: `try: f(); self.fail(...)`.
+        if try_.body.last().is_some_and(is_fail_call) {
+            return;
+        }
         // Generator cleanup is PF213's business.
         if named(&["builtins.GeneratorExit"]) {
             return;
@@ -145,4 +149,14 @@ fn suppress_fix(
         applicability: Applicability::Safe,
         edits,
     })
+}
+
+/// `self.fail(...)`, `pytest.fail(...)`, `fail(...)`: the `try` body is
+/// expected to raise, so the empty handler is the success path.
+fn is_fail_call(stmt: &Stmt) -> bool {
+    let Stmt::Expr(e) = stmt else { return false };
+    let Expr::Call(call) = &*e.value else {
+        return false;
+    };
+    crate::rules::common::callee_name(&call.func) == Some("fail")
 }

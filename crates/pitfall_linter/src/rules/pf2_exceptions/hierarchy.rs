@@ -4,7 +4,10 @@
 /// `builtins.IOError` → `builtins.OSError`: names that are the same class.
 pub fn canonical(qualified: &str) -> &str {
     match qualified {
-        "builtins.IOError" | "builtins.EnvironmentError" | "socket.error" | "select.error"
+        "builtins.IOError"
+        | "builtins.EnvironmentError"
+        | "socket.error"
+        | "select.error"
         | "os.error" => "builtins.OSError",
         "json.decoder.JSONDecodeError" => "json.JSONDecodeError",
         "asyncio.exceptions.CancelledError" => "asyncio.CancelledError",
@@ -128,15 +131,21 @@ pub fn bases(class: &str) -> Option<&'static [&'static str]> {
             &["subprocess.SubprocessError"]
         }
         "ssl.SSLCertVerificationError" => &["ssl.SSLError", "builtins.ValueError"],
-        "ssl.SSLZeroReturnError" | "ssl.SSLWantReadError" | "ssl.SSLWantWriteError"
-        | "ssl.SSLSyscallError" | "ssl.SSLEOFError" => &["ssl.SSLError"],
+        "ssl.SSLZeroReturnError"
+        | "ssl.SSLWantReadError"
+        | "ssl.SSLWantWriteError"
+        | "ssl.SSLSyscallError"
+        | "ssl.SSLEOFError" => &["ssl.SSLError"],
         "urllib.error.HTTPError" | "urllib.error.ContentTooShortError" => {
             &["urllib.error.URLError"]
         }
         "asyncio.IncompleteReadError" => &["builtins.EOFError"],
         "shutil.SameFileError" => &["shutil.Error"],
-        "tarfile.ReadError" | "tarfile.CompressionError" | "tarfile.StreamError"
-        | "tarfile.ExtractError" | "tarfile.HeaderError" => &["tarfile.TarError"],
+        "tarfile.ReadError"
+        | "tarfile.CompressionError"
+        | "tarfile.StreamError"
+        | "tarfile.ExtractError"
+        | "tarfile.HeaderError" => &["tarfile.TarError"],
         "pickle.PicklingError" | "pickle.UnpicklingError" => &["pickle.PickleError"],
         "configparser.NoSectionError"
         | "configparser.NoOptionError"

@@ -43,9 +43,8 @@ impl Rule for JumpInFinally {
         let range = stmt.range();
         for node in checker.parents().iter().rev() {
             match node {
-                Node::Stmt(Stmt::FunctionDef(_) | Stmt::ClassDef(_)) | Node::Expr(Expr::Lambda(_)) => {
-                    return
-                }
+                Node::Stmt(Stmt::FunctionDef(_) | Stmt::ClassDef(_))
+                | Node::Expr(Expr::Lambda(_)) => return,
                 // The loop a `break`/`continue` targets, unless the jump is in its `else`.
                 Node::Stmt(Stmt::For(l)) if !is_return && !in_body(&l.orelse, range) => return,
                 Node::Stmt(Stmt::While(l)) if !is_return && !in_body(&l.orelse, range) => return,
@@ -66,7 +65,9 @@ impl Rule for JumpInFinally {
 
 fn in_body(body: &[Stmt], range: TextRange) -> bool {
     match (body.first(), body.last()) {
-        (Some(first), Some(last)) => TextRange::new(first.start(), last.end()).contains_range(range),
+        (Some(first), Some(last)) => {
+            TextRange::new(first.start(), last.end()).contains_range(range)
+        }
         _ => false,
     }
 }

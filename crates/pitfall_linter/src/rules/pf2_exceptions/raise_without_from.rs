@@ -112,7 +112,9 @@ fn from_fix(
             // Two fixes binding the same name would clash: only for a lone raise.
             let mut raises = 0;
             any_nested_stmt(&handler.body, &mut |s| {
-                raises += usize::from(matches!(s, Stmt::Raise(r) if r.exc.is_some() && r.cause.is_none()));
+                raises += usize::from(
+                    matches!(s, Stmt::Raise(r) if r.exc.is_some() && r.cause.is_none()),
+                );
                 false
             });
             if raises != 1 {

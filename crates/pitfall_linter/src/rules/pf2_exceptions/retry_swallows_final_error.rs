@@ -28,9 +28,7 @@ impl Rule for RetrySwallowsFinalError {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE
-            .stmt(StmtKind::For)
-            .stmt(StmtKind::While)
+        Interests::NONE.stmt(StmtKind::For).stmt(StmtKind::While)
     }
 
     fn check_stmt(&self, checker: &mut Checker, stmt: &Stmt) {
@@ -55,7 +53,11 @@ impl Rule for RetrySwallowsFinalError {
             let ExceptHandler::ExceptHandler(h) = h;
             contains_return(&h.body)
         });
-        if handler_returns || contains_raise(body) || contains_raise(orelse) || contains_return(orelse) {
+        if handler_returns
+            || contains_raise(body)
+            || contains_raise(orelse)
+            || contains_return(orelse)
+        {
             return;
         }
         let Some(position) = def.body.iter().position(|s| s.range() == stmt.range()) else {
@@ -64,7 +66,14 @@ impl Rule for RetrySwallowsFinalError {
         if !falls_off_end(&def.body[position + 1..]) {
             return;
         }
-        let head = TextRange::at(stmt.start(), ruff_text_size::TextSize::of(if matches!(stmt, Stmt::For(_)) { "for" } else { "while" }));
+        let head = TextRange::at(
+            stmt.start(),
+            ruff_text_size::TextSize::of(if matches!(stmt, Stmt::For(_)) {
+                "for"
+            } else {
+                "while"
+            }),
+        );
         checker
             .report(
                 format!(
@@ -85,7 +94,9 @@ fn is_range_call(checker: &Checker, iter: &Expr) -> bool {
 
 /// `while attempt < n:` where the body steps `attempt` (`attempt += 1`).
 fn counter_driven(test: &Expr, body: &[Stmt]) -> bool {
-    let Expr::Compare(cmp) = test else { return false };
+    let Expr::Compare(cmp) = test else {
+        return false;
+    };
     let names: Vec<&str> = std::iter::once(&*cmp.left)
         .chain(cmp.comparators.iter())
         .filter_map(|e| match e {
@@ -94,14 +105,18 @@ fn counter_driven(test: &Expr, body: &[Stmt]) -> bool {
         })
         .collect();
     !names.is_empty()
-        && any_nested_stmt(body, &mut |s| {
-            matches!(s, Stmt::AugAssign(a) if matches!(&*a.target, Expr::Name(n) if names.contains(&n.id.as_str())))
-        })
+        && any_nested_stmt(
+            body,
+            &mut |s| matches!(s, Stmt::AugAssign(a) if matches!(&*a.target, Expr::Name(n) if names.contains(&n.id.as_str()))),
+        )
 }
 
 /// The `try` (or its `else`) returns or breaks out of the loop on success.
 fn succeeds_by_leaving(t: &ast::StmtTry) -> bool {
-    let leaves = |body: &[Stmt]| body.iter().any(|s| matches!(s, Stmt::Return(_) | Stmt::Break(_)));
+    let leaves = |body: &[Stmt]| {
+        body.iter()
+            .any(|s| matches!(s, Stmt::Return(_) | Stmt::Break(_)))
+    };
     leaves(&t.body) || leaves(&t.orelse)
 }
 
@@ -109,12 +124,19 @@ fn contains_return(body: &[Stmt]) -> bool {
     any_nested_stmt(body, &mut |s| matches!(s, Stmt::Return(_)))
 }
 
-/// After the loop, the function ends (or returns bare) through simple
-/// statements only: nothing raises and no value is returned.
+/// After the loop, the function ends (or returns bare) through statements
+/// that cannot turn the failure into an outcome: assignments, `pass`, and
+/// log or print calls (any other call might raise, `self.fail(...)` say).
 fn falls_off_end(rest: &[Stmt]) -> bool {
     rest.iter().all(|s| match s {
         Stmt::Return(r) => r.value.is_none(),
-        Stmt::Expr(e) => !matches!(&*e.value, Expr::Yield(_) | Expr::YieldFrom(_)),
+        Stmt::Expr(e) => match &*e.value {
+            Expr::Call(call) => matches!(
+                crate::rules::common::callee_name(&call.func),
+                Some("debug" | "info" | "warning" | "warn" | "error" | "print")
+            ),
+            _ => false,
+        },
         Stmt::Assign(_) | Stmt::AugAssign(_) | Stmt::AnnAssign(_) | Stmt::Pass(_) => true,
         _ => false,
     })

@@ -66,10 +66,9 @@ impl Rule for UnreachableExceptClause {
                 ),
             };
             let keyword = TextRange::at(h.range.start(), TextSize::of("except"));
-            let text = h
-                .type_
-                .as_ref()
-                .map_or("except:".to_string(), |e| format!("except {}", checker.slice(e.range())));
+            let text = h.type_.as_ref().map_or("except:".to_string(), |e| {
+                format!("except {}", checker.slice(e.range()))
+            });
             // A handler whose classes are not all known is never reported,
             // but a bare or `BaseException` one still shadows the rest.
             let classes = match classes {
@@ -95,7 +94,8 @@ impl Rule for UnreachableExceptClause {
                             || !cs.is_empty()
                                 && cs.iter().all(|c| {
                                     e.classes.as_ref().is_some_and(|ecs| {
-                                        ecs.iter().any(|ec| is_subclass(checker.semantic(), c, ec, 0))
+                                        ecs.iter()
+                                            .any(|ec| is_subclass(checker.semantic(), c, ec, 0))
                                     })
                                 })
                     })
