@@ -56,15 +56,12 @@ impl Rule for UnreachableExceptClause {
         let mut earlier: Vec<Earlier> = Vec::with_capacity(t.handlers.len());
         for handler in &t.handlers {
             let ExceptHandler::ExceptHandler(h) = handler;
-            let classes = match &h.type_ {
-                None => None,
-                Some(type_) => Some(
-                    handler_types(type_)
-                        .iter()
-                        .map(|e| resolve_class(checker, e))
-                        .collect::<Option<Vec<Class>>>(),
-                ),
-            };
+            let classes = h.type_.as_ref().map(|type_| {
+                handler_types(type_)
+                    .iter()
+                    .map(|e| resolve_class(checker, e))
+                    .collect::<Option<Vec<Class>>>()
+            });
             let keyword = TextRange::at(h.range.start(), TextSize::of("except"));
             let text = h.type_.as_ref().map_or("except:".to_string(), |e| {
                 format!("except {}", checker.slice(e.range()))
