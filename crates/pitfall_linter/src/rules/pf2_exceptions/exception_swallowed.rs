@@ -158,5 +158,5 @@ fn is_fail_call(stmt: &Stmt) -> bool {
     let Expr::Call(call) = &*e.value else {
         return false;
     };
-    crate::rules::common::callee_name(&call.func) == Some("fail")
+    crate::rules::common::last_segment(&call.func) == Some("fail")
 }

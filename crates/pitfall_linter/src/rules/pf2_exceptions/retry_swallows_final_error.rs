@@ -132,7 +132,7 @@ fn falls_off_end(rest: &[Stmt]) -> bool {
         Stmt::Return(r) => r.value.is_none(),
         Stmt::Expr(e) => match &*e.value {
             Expr::Call(call) => matches!(
-                crate::rules::common::callee_name(&call.func),
+                crate::rules::common::last_segment(&call.func),
                 Some("debug" | "info" | "warning" | "warn" | "error" | "print")
             ),
             _ => false,
