@@ -64,3 +64,21 @@ fn pf205_if_raise() {
         "def f(a, b):\n    if not a > 0:\n        raise ValueError(\"a must be positive\")\n    if not (a or b):\n        raise ValueError()  # both\n    return a\n"
     );
 }
+
+#[test]
+fn pf102_await() {
+    let source = "async def load():\n    return {}\n\nasync def f():\n    load()\n    return load()[\"k\"]\n";
+    assert_eq!(
+        fixed("PF102", source),
+        "async def load():\n    return {}\n\nasync def f():\n    await load()\n    return (await load())[\"k\"]\n"
+    );
+}
+
+#[test]
+fn pf106_reraise() {
+    let source = "import asyncio\n\nasync def f(feed):\n    try:\n        await feed.poll()\n    except asyncio.CancelledError:\n        await feed.close()\n";
+    assert_eq!(
+        fixed("PF106", source),
+        "import asyncio\n\nasync def f(feed):\n    try:\n        await feed.poll()\n    except asyncio.CancelledError:\n        await feed.close()\n        raise\n"
+    );
+}

@@ -76,6 +76,7 @@ impl Builder {
             bases: Vec::new(),
             instance_attrs: Vec::new(),
             children: Vec::new(),
+            is_generator: false,
         });
         if let Some(p) = parent {
             self.index.scopes[p.index()].children.push(id);
@@ -685,6 +686,11 @@ impl<'a> Builder {
                         site.awaited = true;
                     }
                 }
+            }
+            Expr::Yield(_) | Expr::YieldFrom(_) => {
+                // A generator (or async generator): the nearest function-like scope.
+                self.index.scopes[self.current.index()].is_generator = true;
+                visitor::walk_expr(self, expr);
             }
             _ => visitor::walk_expr(self, expr),
         }

@@ -64,6 +64,8 @@ pub struct Scope {
     pub instance_attrs: Vec<(Name, ValuePath, ScopeId, TextSize)>,
     /// Child scopes in source order.
     pub children: Vec<ScopeId>,
+    /// A function or lambda whose body yields: a generator (async or not).
+    pub is_generator: bool,
 }
 
 /// How a method's first parameter is bound.

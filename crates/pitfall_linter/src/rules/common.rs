@@ -930,3 +930,29 @@ pub fn argument<'a>(
                 .flatten()
         })
 }
+
+/// The blocks directly inside a statement (bodies, branches, handlers).
+pub fn child_bodies(stmt: &Stmt) -> Vec<&[Stmt]> {
+    match stmt {
+        Stmt::FunctionDef(f) => vec![&f.body],
+        Stmt::ClassDef(c) => vec![&c.body],
+        Stmt::If(i) => std::iter::once(&i.body[..])
+            .chain(i.elif_else_clauses.iter().map(|c| &c.body[..]))
+            .collect(),
+        Stmt::For(f) => vec![&f.body, &f.orelse],
+        Stmt::While(w) => vec![&w.body, &w.orelse],
+        Stmt::With(w) => vec![&w.body],
+        Stmt::Try(t) => {
+            let mut bodies = vec![&t.body[..]];
+            bodies.extend(t.handlers.iter().map(|h| {
+                let ExceptHandler::ExceptHandler(h) = h;
+                &h.body[..]
+            }));
+            bodies.push(&t.orelse);
+            bodies.push(&t.finalbody);
+            bodies
+        }
+        Stmt::Match(m) => m.cases.iter().map(|c| &c.body[..]).collect(),
+        _ => Vec::new(),
+    }
+}

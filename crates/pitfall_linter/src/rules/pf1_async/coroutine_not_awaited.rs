@@ -1,0 +1,201 @@
+//! PF102 `coroutine-not-awaited`: calling a coroutine function without
+//! awaiting or scheduling the coroutine, so its body never runs.
+
+use pitfall_semantic::{BindingKind, Lookup, Resolved, ScopeId, SemanticIndex};
+use ruff_python_ast::{Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::checker::{Checker, Node};
+use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
+use crate::registry::rule_meta;
+use crate::rule::{ExprKind, Interests, Rule};
+use crate::rules::common::{enclosing_loop, in_async_function, is_async_scope, read_later};
+
+pub struct CoroutineNotAwaited;
+
+static META: RuleMeta = rule_meta(
+    "PF102",
+    "coroutine-not-awaited",
+    Family::Async,
+    Tier::Core,
+    FixAvailability::Sometimes,
+    &[],
+    "A coroutine function is called but its coroutine is never awaited or scheduled, so its body never runs.",
+);
+
+/// Library coroutine functions, and the methods of async clients (by receiver).
+const LIBRARY_COROUTINES: &[&str] = &[
+    "asyncio.sleep",
+    "asyncio.wait_for",
+    "asyncio.open_connection",
+    "asyncio.open_unix_connection",
+    "asyncio.start_server",
+    "asyncio.to_thread",
+];
+const ASYNC_CLIENTS: &[&str] = &["httpx.AsyncClient()", "aiohttp.ClientSession()"];
+const CLIENT_METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream",
+];
+
+/// How the coroutine object is misused.
+enum Misuse {
+    Dropped,
+    UnusedLocal,
+    /// Used as if it were the result: `what` names the use.
+    AsValue(&'static str),
+}
+
+impl Rule for CoroutineNotAwaited {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn interests(&self) -> Interests {
+        Interests::NONE.expr(ExprKind::Call)
+    }
+
+    fn check_expr(&self, checker: &mut Checker, expr: &Expr) {
+        let Expr::Call(call) = expr else { return };
+        let Some(misuse) = misuse(checker, expr) else {
+            return;
+        };
+        let Some(callee) = coroutine_function(checker, &call.func) else {
+            return;
+        };
+        let what = match misuse {
+            Misuse::Dropped => "its coroutine is dropped".to_string(),
+            Misuse::UnusedLocal => {
+                "its coroutine is bound to a local that is never used".to_string()
+            }
+            Misuse::AsValue(use_) => format!("its coroutine is {use_} as if it were the result"),
+        };
+        let message = format!(
+            "`{callee}` is a coroutine function called without `await`: {what}, so its body never runs"
+        );
+        let fix = in_async_function(checker).then(|| await_fix(call.range(), &misuse));
+        let d = checker
+            .report(message, call.range())
+            .help("`await` it, or schedule it with `asyncio.create_task(...)` and keep the task");
+        if let Some(fix) = fix {
+            d.fix(fix);
+        }
+    }
+}
+
+/// What happens to the call's value, if it is one of the misuses.
+fn misuse(checker: &Checker, call: &Expr) -> Option<Misuse> {
+    let range = call.range();
+    let is = |e: &Expr| e.range() == range;
+    Some(match checker.parent()? {
+        Node::Stmt(Stmt::Expr(_)) => Misuse::Dropped,
+        Node::Stmt(Stmt::Assign(assign)) if assign.targets.len() == 1 && is(&assign.value) => {
+            let Expr::Name(target) = &assign.targets[0] else {
+                return None;
+            };
+            let semantic = checker.semantic();
+            let function = semantic.enclosing_function(checker.scope())?;
+            let loop_range = enclosing_loop(checker).map(|l| l.range());
+            if read_later(semantic, function, &target.id, assign.end(), loop_range) {
+                return None;
+            }
+            Misuse::UnusedLocal
+        }
+        Node::Expr(Expr::Subscript(s)) if is(&s.value) => Misuse::AsValue("subscripted"),
+        Node::Expr(Expr::Attribute(a)) if is(&a.value) => {
+            Misuse::AsValue("accessed for an attribute")
+        }
+        Node::Stmt(Stmt::For(f)) if !f.is_async && is(&f.iter) => Misuse::AsValue("iterated"),
+        Node::Stmt(Stmt::If(i)) if is(&i.test) => Misuse::AsValue("truth-tested"),
+        Node::Stmt(Stmt::While(w)) if is(&w.test) => Misuse::AsValue("truth-tested"),
+        Node::Stmt(Stmt::Assert(a)) if is(&a.test) => Misuse::AsValue("truth-tested"),
+        Node::Expr(Expr::If(i)) if is(&i.test) => Misuse::AsValue("truth-tested"),
+        Node::Expr(Expr::BoolOp(_)) => Misuse::AsValue("truth-tested"),
+        Node::Expr(Expr::UnaryOp(u)) if u.op.is_not() => Misuse::AsValue("truth-tested"),
+        Node::Expr(Expr::Compare(_)) => Misuse::AsValue("compared"),
+        _ => return None,
+    })
+}
+
+/// The display name of the coroutine function the callee resolves to.
+fn coroutine_function(checker: &Checker, func: &Expr) -> Option<String> {
+    let semantic = checker.semantic();
+    // Cheap pre-filter before resolving: a plain name bound by a `def` or
+    // an import, or an attribute whose name some coroutine API has, or
+    // whose root is a project binding (a receiver, a class).
+    match func {
+        Expr::Name(n) => match semantic.lookup(checker.scope(), &n.id, n.start()) {
+            Lookup::Binding(b) => match &semantic.binding(b).kind {
+                BindingKind::FunctionDef { scope } => {
+                    return is_coroutine_def(semantic, *scope).then(|| n.id.to_string());
+                }
+                BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
+                    return LIBRARY_COROUTINES
+                        .contains(&qualified.as_str())
+                        .then(|| qualified.clone());
+                }
+                _ => {}
+            },
+            _ => return None,
+        },
+        Expr::Attribute(_) => {}
+        _ => return None,
+    }
+    match checker.resolve(func)? {
+        Resolved::Function(scope) => {
+            is_coroutine_def(semantic, scope).then(|| checker.slice(func.range()).to_string())
+        }
+        Resolved::Qualified(q) => {
+            if LIBRARY_COROUTINES.contains(&q.as_str()) {
+                return Some(q);
+            }
+            let (receiver, method) = q.rsplit_once('.')?;
+            (ASYNC_CLIENTS.contains(&receiver) && CLIENT_METHODS.contains(&method))
+                .then(|| checker.slice(func.range()).to_string())
+        }
+        _ => None,
+    }
+}
+
+/// An `async def` that is not an async generator, decorated (if at all)
+/// only by decorators that keep it a coroutine function.
+fn is_coroutine_def(semantic: &SemanticIndex, scope: ScopeId) -> bool {
+    if !is_async_scope(semantic, scope) || semantic.scope(scope).is_generator {
+        return false;
+    }
+    semantic.decorator_names(scope).iter().all(|d| {
+        matches!(
+            d.as_ref().and_then(Resolved::qualified),
+            Some(
+                "builtins.staticmethod"
+                    | "builtins.classmethod"
+                    | "abc.abstractmethod"
+                    | "typing.override"
+                    | "typing_extensions.override"
+            )
+        )
+    })
+}
+
+/// Insert `await` (parenthesised where the call is the base of an access).
+fn await_fix(call: TextRange, misuse: &Misuse) -> Fix {
+    let needs_parens = matches!(
+        misuse,
+        Misuse::AsValue("subscripted" | "accessed for an attribute")
+    );
+    let mut edits = vec![Edit {
+        range: TextRange::empty(call.start()),
+        content: if needs_parens { "(await " } else { "await " }.to_string(),
+    }];
+    if needs_parens {
+        edits.push(Edit {
+            range: TextRange::empty(call.end()),
+            content: ")".to_string(),
+        });
+    }
+    Fix {
+        message: "Insert `await`".to_string(),
+        applicability: Applicability::Unsafe,
+        edits,
+    }
+}

@@ -1,0 +1,585 @@
+//! PF104 `unsynchronized-shared-state`: read-modify-write of shared state in
+//! code that threads (or processes) run concurrently, without a lock.
+//!
+//! Works at the end of the module: entry points come from the call sites in
+//! the semantic index, what they reach from the module summary's call
+//! graph; only the functions reached are read again, and only when the
+//! module starts threads or processes at all.
+
+use pitfall_semantic::{BindingKind, Lookup, PathSegment, Resolved, ScopeId, SemanticIndex};
+use ruff_python_ast::name::Name;
+use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::checker::Checker;
+use crate::checker::Node;
+use crate::diagnostic::Related;
+use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
+use crate::registry::rule_meta;
+use crate::rule::{Interests, Rule};
+use crate::rules::common::{ancestors_of, argument, child_bodies, stmt_at};
+
+pub struct UnsynchronizedSharedState;
+
+static META: RuleMeta = rule_meta(
+    "PF104",
+    "unsynchronized-shared-state",
+    Family::Async,
+    Tier::Core,
+    FixAvailability::None,
+    &[],
+    "Read-modify-write of globals, shared containers or `Value` in thread/process entry points without a lock.",
+);
+
+/// Last names of the calls that can start an entry point.
+const ENTRY_NAMES: &[&str] = &[
+    "Thread",
+    "Timer",
+    "Process",
+    "submit",
+    "map",
+    "imap",
+    "imap_unordered",
+    "starmap",
+    "apply",
+    "apply_async",
+    "map_async",
+    "starmap_async",
+    "to_thread",
+    "run_in_executor",
+];
+const POOL_METHODS: &[&str] = &[
+    "map",
+    "imap",
+    "imap_unordered",
+    "starmap",
+    "apply",
+    "apply_async",
+    "map_async",
+    "starmap_async",
+];
+const LOCKS: &[&str] = &[
+    "threading.Lock()",
+    "threading.RLock()",
+    "threading.Semaphore()",
+    "threading.BoundedSemaphore()",
+    "threading.Condition()",
+    "multiprocessing.Lock()",
+    "multiprocessing.RLock()",
+];
+const SHARED_VALUES: &[&str] = &[
+    "multiprocessing.Value()",
+    "multiprocessing.Array()",
+    "multiprocessing.get_context().Value()",
+    "multiprocessing.get_context().Array()",
+    "multiprocessing.sharedctypes.Value()",
+];
+
+/// A concurrent entry point: a function handed to a thread, pool or process.
+struct Entry {
+    function: ScopeId,
+    /// How it is started, for the message (`threading.Thread`).
+    api: String,
+    /// Started from a loop or comprehension, or submitted to a pool.
+    concurrent: bool,
+    /// Threads share globals; processes share only `Value`/`Array`.
+    threads: bool,
+    /// Parameters that receive a `multiprocessing.Value`/`Array` (`args=(v,)`).
+    value_params: Vec<Name>,
+}
+
+/// What a statement updates.
+#[derive(Clone, PartialEq, Eq)]
+enum State {
+    Global(Name),
+    Container(Name),
+    SharedValue(Name),
+}
+
+impl Rule for UnsynchronizedSharedState {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn interests(&self) -> Interests {
+        Interests::NONE.module_end()
+    }
+
+    fn check_module_end(&self, checker: &mut Checker) {
+        let entries = entry_points(checker);
+        if entries.is_empty() {
+            return;
+        }
+        let mut starts: FxHashMap<ScopeId, usize> = FxHashMap::default();
+        for e in &entries {
+            *starts.entry(e.function).or_default() += 1;
+        }
+        let mut reported: FxHashSet<TextRange> = FxHashSet::default();
+        for entry in &entries {
+            let reached = reach(checker, entry.function);
+            let reached_set: FxHashSet<ScopeId> = reached.keys().copied().collect();
+            for (&function, _) in reached.iter() {
+                let Some(def) = function_def(checker, function) else {
+                    continue;
+                };
+                let value_params: &[Name] = if function == entry.function {
+                    &entry.value_params
+                } else {
+                    &[]
+                };
+                let mut updates = Vec::new();
+                collect_updates(
+                    checker,
+                    function,
+                    &def.body,
+                    false,
+                    value_params,
+                    &mut updates,
+                );
+                for (range, state) in updates {
+                    if reported.contains(&range) {
+                        continue;
+                    }
+                    if !entry.threads && !matches!(state, State::SharedValue(_)) {
+                        continue;
+                    }
+                    let concurrent = entry.concurrent
+                        || starts[&entry.function] > 1
+                        || matches!(&state, State::Global(n) if written_elsewhere(checker.semantic(), n, &reached_set));
+                    if !concurrent {
+                        continue;
+                    }
+                    let chain = chain_to(&reached, function);
+                    if chain
+                        .iter()
+                        .any(|(caller, site)| locked_at(checker, *caller, *site))
+                    {
+                        continue;
+                    }
+                    reported.insert(range);
+                    report(checker, entry, &chain, function, range, &state);
+                }
+            }
+        }
+    }
+}
+
+fn report(
+    checker: &mut Checker,
+    entry: &Entry,
+    chain: &[(ScopeId, TextRange)],
+    function: ScopeId,
+    range: TextRange,
+    state: &State,
+) {
+    let semantic = checker.semantic();
+    let name = |s: ScopeId| semantic.scope(s).name.as_deref().unwrap_or("?").to_string();
+    let what = match state {
+        State::Global(n) => format!("shared variable `{n}`"),
+        State::Container(n) => format!("an element of module-level `{n}`"),
+        State::SharedValue(n) => format!("`{n}.value`"),
+    };
+    let mut path: Vec<String> = chain.iter().map(|(s, _)| name(*s)).collect();
+    path.push(name(function));
+    let related = chain
+        .iter()
+        .map(|(s, site)| Related {
+            path: None,
+            range: *site,
+            message: format!("`{}` calls this", name(*s)),
+        })
+        .collect();
+    let api = entry.api.replace("()", "(...)");
+    checker
+        .report(
+            format!(
+                "Read-modify-write of {what} without a lock in code run concurrently by `{api}` ({}): updates can be lost",
+                path.join(" → ")
+            ),
+            range,
+        )
+        .help("hold a lock around it (`with lock:`; `with v.get_lock():` for a `Value`), or pass results back through a queue")
+        .related(related);
+}
+
+/// The entry points of this module, from its call sites and its
+/// `threading.Thread` subclasses.
+fn entry_points(checker: &Checker) -> Vec<Entry> {
+    let semantic = checker.semantic();
+    let module = checker.module();
+    let mut entries = Vec::new();
+    for call in &semantic.calls {
+        let Some(callee) = &call.callee else { continue };
+        let last = match callee.segments.last() {
+            Some(PathSegment::Attr(a)) => a.as_str(),
+            Some(PathSegment::Call) => continue,
+            None => callee.root.as_str(),
+        };
+        if !ENTRY_NAMES.contains(&last) {
+            continue;
+        }
+        let Some(Resolved::Qualified(api)) = semantic.resolve_path(callee, 0) else {
+            continue;
+        };
+        let Some((position, keywords, pool, threads)) = target_argument(&api) else {
+            continue;
+        };
+        let path = ancestors_of(module, call.range);
+        // An expression statement has the range of its call: the descent stops there.
+        let call_node = match path.last() {
+            Some(Node::Expr(Expr::Call(c))) => c,
+            Some(Node::Stmt(Stmt::Expr(e))) => match &*e.value {
+                Expr::Call(c) => c,
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let Some(target) = argument(call_node, position, keywords) else {
+            continue;
+        };
+        let Some(Resolved::Function(function)) = semantic.resolve_expr(target, call.scope) else {
+            continue;
+        };
+        let in_loop = semantic.scope(call.scope).kind == pitfall_semantic::ScopeKind::Comprehension
+            || path
+                .iter()
+                .rev()
+                .take_while(|n| !matches!(n, Node::Stmt(Stmt::FunctionDef(_) | Stmt::ClassDef(_))))
+                .any(|n| matches!(n, Node::Stmt(Stmt::For(_) | Stmt::While(_))));
+        let value_params = value_parameters(checker, call_node, call.scope, function);
+        entries.push(Entry {
+            function,
+            api,
+            concurrent: pool || in_loop,
+            threads,
+            value_params,
+        });
+    }
+    // `run` of a `threading.Thread` subclass.
+    for scope in semantic.scope_ids() {
+        let s = semantic.scope(scope);
+        if s.kind != pitfall_semantic::ScopeKind::Class {
+            continue;
+        }
+        let is_thread = s.bases.iter().any(|b| {
+            b.segments.last() == Some(&PathSegment::Attr(Name::new_static("Thread")))
+                || b.root.as_str() == "Thread"
+        }) && s.bases.iter().any(|b| {
+            semantic
+                .resolve_path(b, 0)
+                .is_some_and(|r| r.qualified() == Some("threading.Thread"))
+        });
+        if !is_thread {
+            continue;
+        }
+        if let Some(Resolved::Function(run)) = semantic.class_member(scope, "run", 0) {
+            entries.push(Entry {
+                function: run,
+                api: format!("{}.run", s.name.as_deref().unwrap_or("?")),
+                concurrent: false,
+                threads: true,
+                value_params: Vec::new(),
+            });
+        }
+    }
+    entries
+}
+
+/// For an entry API: where its callable is (position, keywords), whether it
+/// submits to a pool, and whether it runs threads (not processes).
+fn target_argument(api: &str) -> Option<(Option<usize>, &'static [&'static str], bool, bool)> {
+    Some(match api {
+        "threading.Thread" => (None, &["target"], false, true),
+        "threading.Timer" => (Some(1), &["function"], false, true),
+        "multiprocessing.Process" | "multiprocessing.get_context().Process" => {
+            (None, &["target"], false, false)
+        }
+        "asyncio.to_thread" => (Some(0), &["func"], true, true),
+        "asyncio.get_running_loop().run_in_executor"
+        | "asyncio.get_event_loop().run_in_executor" => (Some(1), &[], true, true),
+        _ => {
+            let (receiver, method) = api.rsplit_once('.')?;
+            match receiver {
+                "concurrent.futures.ThreadPoolExecutor()" if matches!(method, "submit" | "map") => {
+                    (Some(0), &["fn"], true, true)
+                }
+                "concurrent.futures.ProcessPoolExecutor()"
+                    if matches!(method, "submit" | "map") =>
+                {
+                    (Some(0), &["fn"], true, false)
+                }
+                "multiprocessing.pool.ThreadPool()" if POOL_METHODS.contains(&method) => {
+                    (Some(0), &["func"], true, true)
+                }
+                "multiprocessing.Pool()" | "multiprocessing.pool.Pool()"
+                    if POOL_METHODS.contains(&method) =>
+                {
+                    (Some(0), &["func"], true, false)
+                }
+                _ => return None,
+            }
+        }
+    })
+}
+
+/// Parameters of `function` that receive a `Value`/`Array` through `args=(...)`.
+fn value_parameters(
+    checker: &Checker,
+    call: &ast::ExprCall,
+    scope: ScopeId,
+    function: ScopeId,
+) -> Vec<Name> {
+    let Some(Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. })) =
+        argument(call, None, &["args"])
+    else {
+        return Vec::new();
+    };
+    let Some(def) = function_def(checker, function) else {
+        return Vec::new();
+    };
+    let params: Vec<&Name> = def
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(def.parameters.args.iter())
+        .map(|p| &p.parameter.name.id)
+        .collect();
+    elts.iter()
+        .enumerate()
+        .filter(|(_, e)| is_shared_value(checker.semantic(), e, scope))
+        .filter_map(|(i, _)| params.get(i).map(|n| (*n).clone()))
+        .collect()
+}
+
+fn is_shared_value(semantic: &SemanticIndex, expr: &Expr, scope: ScopeId) -> bool {
+    semantic
+        .resolve_expr(expr, scope)
+        .is_some_and(|r| r.qualified().is_some_and(|q| SHARED_VALUES.contains(&q)))
+}
+
+/// The `def` of a function scope, found by descending to its range.
+fn function_def<'a>(checker: &Checker<'a>, function: ScopeId) -> Option<&'a ast::StmtFunctionDef> {
+    let range = checker.semantic().scope(function).node_range;
+    match stmt_at(checker.module(), range) {
+        Some(Stmt::FunctionDef(def)) => Some(def),
+        _ => None,
+    }
+}
+
+/// Functions reached from `entry` through this module's call graph, each
+/// with the step that reached it first (`(caller, call site)`).
+fn reach(checker: &Checker, entry: ScopeId) -> FxHashMap<ScopeId, Option<(ScopeId, TextRange)>> {
+    let summary = checker.summary();
+    let mut reached = FxHashMap::default();
+    reached.insert(entry, None);
+    let mut queue = vec![entry];
+    while let Some(f) = queue.pop() {
+        if reached.len() > 64 {
+            break;
+        }
+        let Some(fs) = summary.functions.iter().find(|s| s.scope == f) else {
+            continue;
+        };
+        for call in &fs.calls {
+            if !reached.contains_key(&call.callee) {
+                reached.insert(call.callee, Some((f, call.range)));
+                queue.push(call.callee);
+            }
+        }
+    }
+    reached
+}
+
+/// The steps from the entry down to `function`, entry first.
+fn chain_to(
+    reached: &FxHashMap<ScopeId, Option<(ScopeId, TextRange)>>,
+    function: ScopeId,
+) -> Vec<(ScopeId, TextRange)> {
+    let mut chain = Vec::new();
+    let mut current = function;
+    while let Some(Some((caller, site))) = reached.get(&current) {
+        chain.push((*caller, *site));
+        current = *caller;
+        if chain.len() > 64 {
+            break;
+        }
+    }
+    chain.reverse();
+    chain
+}
+
+/// The call at `site` in `caller` runs while a lock is held.
+fn locked_at(checker: &Checker, caller: ScopeId, site: TextRange) -> bool {
+    let def_range = checker.semantic().scope(caller).node_range;
+    ancestors_of(checker.module(), site)
+        .iter()
+        .filter(|n| def_range.contains_range(n.range()) && n.range() != def_range)
+        .any(|n| matches!(n, Node::Stmt(s) if holds_lock(checker, caller, s, site)))
+}
+
+/// `stmt` holds a lock over `inner`: `with lock:`, or `try:` ... `finally: lock.release()`.
+fn holds_lock(checker: &Checker, scope: ScopeId, stmt: &Stmt, inner: TextRange) -> bool {
+    match stmt {
+        Stmt::With(w) => w
+            .items
+            .iter()
+            .any(|item| is_lock(checker.semantic(), &item.context_expr, scope)),
+        Stmt::Try(t) => {
+            let in_body = t.body.iter().any(|s| s.range().contains_range(inner));
+            in_body
+                && t.finalbody.iter().any(|s| {
+                    matches!(s, Stmt::Expr(e) if matches!(&*e.value, Expr::Call(c)
+                        if matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "release")))
+                })
+        }
+        _ => false,
+    }
+}
+
+/// A lock: resolves to a lock constructor, is `v.get_lock()`, or is named like
+/// one (`self._lock`, a `lock` parameter), since locks are often passed in.
+fn is_lock(semantic: &SemanticIndex, expr: &Expr, scope: ScopeId) -> bool {
+    let last = match expr {
+        Expr::Name(n) => n.id.as_str(),
+        Expr::Attribute(a) => a.attr.as_str(),
+        Expr::Call(c) => match &*c.func {
+            Expr::Attribute(a) => a.attr.as_str(),
+            Expr::Name(n) => n.id.as_str(),
+            _ => return false,
+        },
+        _ => return false,
+    };
+    let lower = last.to_ascii_lowercase();
+    if lower.contains("lock") || lower.contains("mutex") || lower.contains("sem") {
+        return true;
+    }
+    semantic
+        .resolve_expr(expr, scope)
+        .is_some_and(|r| r.qualified().is_some_and(|q| LOCKS.contains(&q)))
+}
+
+/// Read-modify-write statements of `body` outside any lock, not entering
+/// nested functions and classes.
+fn collect_updates(
+    checker: &Checker,
+    scope: ScopeId,
+    body: &[Stmt],
+    locked: bool,
+    value_params: &[Name],
+    out: &mut Vec<(TextRange, State)>,
+) {
+    for stmt in body {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => continue,
+            Stmt::AugAssign(a) if !locked => {
+                if let Some(state) = updated_state(checker, scope, &a.target, None, value_params) {
+                    out.push((a.range, state));
+                }
+            }
+            Stmt::Assign(a) if !locked && a.targets.len() == 1 => {
+                if let Some(state) =
+                    updated_state(checker, scope, &a.targets[0], Some(&a.value), value_params)
+                {
+                    out.push((a.range, state));
+                }
+            }
+            _ => {}
+        }
+        if let Stmt::Try(t) = stmt {
+            // A `finally: lock.release()` covers the `try` body only.
+            let body_locked = locked || holds_lock(checker, scope, stmt, t.body[0].range());
+            collect_updates(checker, scope, &t.body, body_locked, value_params, out);
+            for h in &t.handlers {
+                let ast::ExceptHandler::ExceptHandler(h) = h;
+                collect_updates(checker, scope, &h.body, locked, value_params, out);
+            }
+            collect_updates(checker, scope, &t.orelse, locked, value_params, out);
+            collect_updates(checker, scope, &t.finalbody, locked, value_params, out);
+            continue;
+        }
+        let inner_locked = locked || holds_lock(checker, scope, stmt, stmt.range());
+        for inner in child_bodies(stmt) {
+            collect_updates(checker, scope, inner, inner_locked, value_params, out);
+        }
+    }
+}
+
+/// What `target` updates, if the statement is a read-modify-write of shared
+/// state: `value` is `None` for an augmented assignment (always a read too).
+fn updated_state(
+    checker: &Checker,
+    scope: ScopeId,
+    target: &Expr,
+    value: Option<&Expr>,
+    value_params: &[Name],
+) -> Option<State> {
+    let semantic = checker.semantic();
+    let reads = |name: &str| value.is_none_or(|v| reads_name(v, name));
+    match target {
+        Expr::Name(n) => {
+            let sym = semantic.symbol_in(scope, &n.id)?;
+            let shared = sym.declared_global.is_some() || sym.declared_nonlocal.is_some();
+            (shared && reads(&n.id)).then(|| State::Global(n.id.clone()))
+        }
+        Expr::Subscript(s) => {
+            let Expr::Name(base) = &*s.value else {
+                return None;
+            };
+            let Lookup::Binding(b) = semantic.lookup(scope, &base.id, base.start()) else {
+                return None;
+            };
+            let binding = semantic.binding(b);
+            let module_container = binding.scope == SemanticIndex::MODULE
+                && matches!(
+                    binding.kind,
+                    BindingKind::Assignment | BindingKind::AnnotatedAssignment { .. }
+                );
+            (module_container && reads(&base.id)).then(|| State::Container(base.id.clone()))
+        }
+        Expr::Attribute(a) if a.attr.as_str() == "value" => {
+            let Expr::Name(base) = &*a.value else {
+                return None;
+            };
+            let shared =
+                value_params.contains(&base.id) || is_shared_value(semantic, &a.value, scope);
+            (shared && reads(&base.id)).then(|| State::SharedValue(base.id.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// `expr` loads `name` somewhere.
+fn reads_name(expr: &Expr, name: &str) -> bool {
+    struct Reads<'n> {
+        name: &'n str,
+        found: bool,
+    }
+    impl<'a> ruff_python_ast::visitor::Visitor<'a> for Reads<'_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found {
+                return;
+            }
+            if let Expr::Name(n) = expr {
+                if n.ctx == ExprContext::Load && n.id.as_str() == self.name {
+                    self.found = true;
+                }
+                return;
+            }
+            pitfall_semantic::stack::guarded(|| ruff_python_ast::visitor::walk_expr(self, expr));
+        }
+    }
+    let mut r = Reads { name, found: false };
+    ruff_python_ast::visitor::Visitor::visit_expr(&mut r, expr);
+    r.found
+}
+
+/// Another function, outside the entry's reach, also assigns the global.
+fn written_elsewhere(semantic: &SemanticIndex, name: &Name, reached: &FxHashSet<ScopeId>) -> bool {
+    semantic.scope_ids().any(|s| {
+        !reached.contains(&s)
+            && semantic
+                .symbol_in(s, name)
+                .is_some_and(|sym| sym.declared_global.is_some() && !sym.bindings.is_empty())
+    })
+}
