@@ -10,8 +10,8 @@ use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule};
 use crate::rules::common::{
-    always_raises, handler_types, in_async_function, is_any_raise, may_leave, own_line_indent,
-    try_of_handler,
+    always_raises, any_nested_stmt, handler_report, handler_types, in_async_function, is_any_raise,
+    may_leave, own_line_indent, try_of_handler,
 };
 
 pub struct CancelledErrorNotReraised;
@@ -52,6 +52,9 @@ impl Rule for CancelledErrorNotReraised {
             )
         });
         if !catches_cancelled || always_raises(&h.body, is_any_raise) {
+            return;
+        }
+        if hands_cancellation_on(checker, h) {
             return;
         }
         if let Some(try_) = try_of_handler(checker) {
@@ -147,5 +150,22 @@ fn reraise_fix(checker: &Checker, h: &ast::ExceptHandlerExceptHandler) -> Option
             range: TextRange::empty(last.end()),
             content: format!("\n{indent}raise"),
         }],
+    })
+}
+
+/// The handler deliberately passes the cancellation on: it hands the bound
+/// exception to a call or returns it, or calls `uncancel()` (the API for
+/// suppressing a cancellation on purpose).
+fn hands_cancellation_on(checker: &Checker, h: &ast::ExceptHandlerExceptHandler) -> bool {
+    let bound = h.name.as_ref().map(|n| n.id.as_str());
+    if bound.is_some() && handler_report(checker, &h.body, bound).hands_on_exception {
+        return true;
+    }
+    any_nested_stmt(&h.body, &mut |s| match s {
+        Stmt::Return(r) => matches!((r.value.as_deref(), bound),
+            (Some(Expr::Name(n)), Some(b)) if n.id.as_str() == b),
+        Stmt::Expr(e) => matches!(&*e.value, Expr::Call(c)
+            if matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "uncancel")),
+        _ => false,
     })
 }

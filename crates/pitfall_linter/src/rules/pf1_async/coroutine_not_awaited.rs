@@ -102,7 +102,9 @@ fn misuse(checker: &Checker, call: &Expr) -> Option<Misuse> {
             Misuse::UnusedLocal
         }
         Node::Expr(Expr::Subscript(s)) if is(&s.value) => Misuse::AsValue("subscripted"),
-        Node::Expr(Expr::Attribute(a)) if is(&a.value) => {
+        // `coro.send(None)`, `coro.__await__()`, `coro.cr_frame`: driving or
+        // inspecting the coroutine object itself.
+        Node::Expr(Expr::Attribute(a)) if is(&a.value) && !is_coroutine_protocol(&a.attr) => {
             Misuse::AsValue("accessed for an attribute")
         }
         Node::Stmt(Stmt::For(f)) if !f.is_async && is(&f.iter) => Misuse::AsValue("iterated"),
@@ -110,7 +112,10 @@ fn misuse(checker: &Checker, call: &Expr) -> Option<Misuse> {
         Node::Stmt(Stmt::While(w)) if is(&w.test) => Misuse::AsValue("truth-tested"),
         Node::Stmt(Stmt::Assert(a)) if is(&a.test) => Misuse::AsValue("truth-tested"),
         Node::Expr(Expr::If(i)) if is(&i.test) => Misuse::AsValue("truth-tested"),
-        Node::Expr(Expr::BoolOp(_)) => Misuse::AsValue("truth-tested"),
+        // The last operand of `and`/`or` is the value, not a test.
+        Node::Expr(Expr::BoolOp(b)) if b.values.last().is_some_and(|v| !is(v)) => {
+            Misuse::AsValue("truth-tested")
+        }
         Node::Expr(Expr::UnaryOp(u)) if u.op.is_not() => Misuse::AsValue("truth-tested"),
         Node::Expr(Expr::Compare(_)) => Misuse::AsValue("compared"),
         _ => return None,
@@ -198,4 +203,8 @@ fn await_fix(call: TextRange, misuse: &Misuse) -> Fix {
         applicability: Applicability::Unsafe,
         edits,
     }
+}
+
+fn is_coroutine_protocol(attr: &str) -> bool {
+    matches!(attr, "send" | "throw" | "close" | "__await__") || attr.starts_with("cr_")
 }
