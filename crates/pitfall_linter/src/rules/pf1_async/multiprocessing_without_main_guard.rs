@@ -25,6 +25,9 @@ static META: RuleMeta = rule_meta(
     "Processes or pools created at module level re-run in every spawned child.",
 );
 
+/// Functions that start processes: `(api, call site, next function on the way)`.
+type Starters = FxHashMap<ScopeId, (String, TextRange, Option<ScopeId>)>;
+
 /// Calls that start worker processes (or pick how they start).
 const PROCESS_APIS: &[&str] = &[
     "multiprocessing.Pool",
@@ -100,7 +103,7 @@ impl Rule for MultiprocessingWithoutMainGuard {
                 _ => None,
             })
             .collect();
-        let mut starters: Option<FxHashMap<ScopeId, (String, TextRange, Option<ScopeId>)>> = None;
+        let mut starters: Option<Starters> = None;
         for call in &semantic.calls {
             if !runs_at_import(semantic, call.scope)
                 || guarded.iter().any(|g| g.contains_range(call.range))
@@ -134,7 +137,7 @@ impl Rule for MultiprocessingWithoutMainGuard {
 
 /// Functions of this module that start processes, directly or through the
 /// functions they call: `(api, call site, next function)` for each.
-fn process_starters(checker: &Checker) -> FxHashMap<ScopeId, (String, TextRange, Option<ScopeId>)> {
+fn process_starters(checker: &Checker) -> Starters {
     let semantic = checker.semantic();
     let mut starters = FxHashMap::default();
     for call in &semantic.calls {
@@ -171,12 +174,7 @@ fn process_starters(checker: &Checker) -> FxHashMap<ScopeId, (String, TextRange,
     }
 }
 
-fn report_chain(
-    checker: &mut Checker,
-    starters: &FxHashMap<ScopeId, (String, TextRange, Option<ScopeId>)>,
-    first: ScopeId,
-    site: TextRange,
-) {
+fn report_chain(checker: &mut Checker, starters: &Starters, first: ScopeId, site: TextRange) {
     let semantic = checker.semantic();
     let name = |s: ScopeId| semantic.scope(s).name.as_deref().unwrap_or("?").to_string();
     let mut names = Vec::new();

@@ -382,8 +382,8 @@ fn reach(checker: &Checker, entry: ScopeId) -> FxHashMap<ScopeId, Option<(ScopeI
             continue;
         };
         for call in &fs.calls {
-            if !reached.contains_key(&call.callee) {
-                reached.insert(call.callee, Some((f, call.range)));
+            if let std::collections::hash_map::Entry::Vacant(slot) = reached.entry(call.callee) {
+                slot.insert(Some((f, call.range)));
                 queue.push(call.callee);
             }
         }
