@@ -107,11 +107,15 @@ pub struct LineTails {
 impl LineTails {
     fn of(session: &Session, file: pitfall_db::SourceFile) -> LineTails {
         let db = session.db();
-        let ParseOutcome::Parsed(parsed) = parsed_module(db, file).load(db) else {
-            return LineTails::default();
-        };
+        match parsed_module(db, file).load(db) {
+            ParseOutcome::Parsed(parsed) => LineTails::from_tokens(parsed.tokens()),
+            _ => LineTails::default(),
+        }
+    }
+
+    fn from_tokens(tokens: &ruff_python_ast::token::Tokens) -> LineTails {
         let mut tails = LineTails::default();
-        for token in parsed.tokens().iter() {
+        for token in tokens.iter() {
             match token.kind() {
                 TokenKind::Comment => tails.comments.push(token.range()),
                 TokenKind::Newline | TokenKind::NonLogicalNewline => {}
@@ -261,6 +265,54 @@ pub fn hover(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn suppressed(text: &str, code: &str, at: &str) -> Option<String> {
+        let parsed = pitfall_linter::pipeline::parse(text, false);
+        let tails = LineTails::from_tokens(parsed.tokens());
+        let snapshot = Snapshot {
+            text: text.into(),
+            index: LineIndex::new(text),
+        };
+        let start = TextSize::new(text.find(at).expect("anchor") as u32);
+        let rule = pitfall_linter::RuleId::from_code(code).expect("rule");
+        let d = Diagnostic::new(rule, "", TextRange::at(start, TextSize::new(1)));
+        let (range, content) = noqa_edit(&snapshot, &tails, &d)?;
+        let mut out = text.to_string();
+        out.replace_range(range.start().to_usize()..range.end().to_usize(), &content);
+        Some(out)
+    }
+
+    #[test]
+    fn noqa_goes_where_suppressions_are_read() {
+        assert_eq!(
+            suppressed("def f(x=[]):\r\n    pass\r\n", "PF401", "[]").as_deref(),
+            Some("def f(x=[]):  # noqa: PF401\r\n    pass\r\n"),
+            "before the line break, CRLF kept"
+        );
+        assert_eq!(
+            suppressed("def f(x=[]):  # type: ignore\n", "PF401", "[]").as_deref(),
+            Some("def f(x=[]):  # type: ignore  # noqa: PF401\n"),
+        );
+        assert_eq!(
+            suppressed("def f(x=[]):  # noqa: E501 long\n", "PF401", "[]").as_deref(),
+            Some("def f(x=[]):  # noqa: E501, PF401 long\n"),
+        );
+        assert_eq!(
+            suppressed("def f(x=[]):    \n", "PF401", "[]").as_deref(),
+            Some("def f(x=[]):  # noqa: PF401\n"),
+            "trailing blanks replaced"
+        );
+        assert_eq!(
+            suppressed("x = f(a=[], b='''\ndoc''')\n", "PF401", "[]"),
+            None,
+            "the line ends inside a string"
+        );
+        assert_eq!(
+            suppressed("x = [] + \\\n    []\n", "PF401", "[]"),
+            None,
+            "a backslash continues the line"
+        );
+    }
 
     #[test]
     fn finds_the_end_of_noqa_lists() {

@@ -200,7 +200,11 @@ impl Session {
             }
         }
         // New excludes or roots may bring files in.
-        errors.extend(self.load_workspace());
+        for error in self.load_workspace() {
+            if !errors.contains(&error) {
+                errors.push(error);
+            }
+        }
         errors
     }
 
