@@ -74,3 +74,30 @@ def test_end_of_input_ends_the_server(project):
     client.initialize(project.as_uri())
     client.process.stdin.close()
     assert client.wait() == 1
+
+
+def test_pathological_files_are_diagnosed_not_fatal(project):
+    client = RawClient(SERVER_COMMAND)
+    client.initialize(project.as_uri())
+    cases = {
+        "deep.py": ("x = " + "(" * 5000 + ")" * 5000 + "\n", ["PF003"]),
+        "long.py": ("x = " + " + ".join(["1"] * 20000) + "\n", []),
+        "calls.py": ("f" + "()" * 20000 + "\n", []),
+        "nul.py": ("x = '\0'\n\ufffd = 1\n", ["PF001"]),
+        "empty.py": ("", []),
+    }
+    for name, (text, expected) in cases.items():
+        uri = (project / name).as_uri()
+        client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
+        )
+        published = client.wait_for(
+            lambda m: m.get("method") == "textDocument/publishDiagnostics"
+            and m["params"]["uri"] == uri,
+            timeout=60,
+        )
+        assert sorted({d["code"] for d in published["params"]["diagnostics"]}) == expected, name
+    assert client.request("shutdown")["result"] is None
+    client.notify("exit")
+    assert client.wait() == 0
