@@ -31,11 +31,18 @@ static RULES: &[&dyn Rule] = &[
     &rules::pf3_scopes::missing_nonlocal::MissingNonlocal,
     &rules::pf3_scopes::stdlib_module_shadowing::StdlibModuleShadowing,
     &rules::pf4_functions::mutable_default_argument::MutableDefaultArgument,
+    &rules::pf4_functions::mutable_dataclass_default::MutableDataclassDefault,
+    &rules::pf4_functions::mutable_class_attribute::MutableClassAttribute,
     &rules::pf4_functions::identity_comparison_with_literal::IdentityComparisonWithLiteral,
     &rules::pf4_functions::none_comparison_with_equality::NoneComparisonWithEquality,
+    &rules::pf4_functions::mutation_during_iteration::MutationDuringIteration,
+    &rules::pf4_functions::iterator_reused::IteratorReused,
+    &rules::pf4_functions::decorator_missing_wraps::DecoratorMissingWraps,
     &rules::pf4_functions::type_comparison::TypeComparison,
     &rules::pf4_functions::naive_datetime::NaiveDatetime,
+    &rules::pf4_functions::unhashable_key::UnhashableKey,
     &rules::pf6_performance::lru_cache_on_method::LruCacheOnMethod,
+    &rules::pf6_performance::unbounded_module_cache::UnboundedModuleCache,
     &rules::pf6_performance::list_comprehension_in_reduction::ListComprehensionInReduction,
 ];
 

@@ -2,3 +2,4 @@
 
 pub mod list_comprehension_in_reduction;
 pub mod lru_cache_on_method;
+pub mod unbounded_module_cache;

@@ -1,0 +1,177 @@
+//! PF402 `mutable-dataclass-default`: a mutable dataclass/attrs field default shared by every instance.
+
+use pitfall_semantic::Resolved;
+use ruff_python_ast::{Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use crate::checker::Checker;
+use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
+use crate::registry::rule_meta;
+use crate::rule::{Interests, Rule, StmtKind};
+use crate::rules::common::{
+    is_classvar_annotation, is_dataclass_like, is_known_immutable_class, mutable_display,
+};
+
+pub struct MutableDataclassDefault;
+
+static META: RuleMeta = rule_meta(
+    "PF402",
+    "mutable-dataclass-default",
+    Family::Functions,
+    Tier::Core,
+    FixAvailability::None,
+    &["RUF008", "RUF009"],
+    "Dataclass/attrs field defaults that are mutable instead of `default_factory`.",
+);
+
+/// `field(...)` calls whose `default=` is the field's default.
+const FIELD_CALLS: &[&str] = &[
+    "dataclasses.field",
+    "attrs.field",
+    "attr.ib",
+    "attr.attrib",
+    "attr.field",
+];
+
+/// Calls whose result is immutable (or a fresh value per class, not shared state).
+const IMMUTABLE_CALLS: &[&str] = &[
+    "builtins.frozenset",
+    "builtins.tuple",
+    "builtins.str",
+    "builtins.bytes",
+    "builtins.int",
+    "builtins.float",
+    "builtins.complex",
+    "builtins.bool",
+    "builtins.range",
+    "builtins.object",
+    "decimal.Decimal",
+    "fractions.Fraction",
+    "datetime.datetime",
+    "datetime.date",
+    "datetime.time",
+    "datetime.timedelta",
+    "datetime.timezone",
+    "re.compile",
+    "pathlib.Path",
+    "pathlib.PurePath",
+    "pathlib.PosixPath",
+    "pathlib.PurePosixPath",
+    "pathlib.WindowsPath",
+    "pathlib.PureWindowsPath",
+    "uuid.UUID",
+    "ipaddress.ip_address",
+    "ipaddress.ip_network",
+    "typing.NewType",
+    "typing.TypeVar",
+    "types.MappingProxyType",
+    "operator.attrgetter",
+    "operator.itemgetter",
+];
+
+impl Rule for MutableDataclassDefault {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn interests(&self) -> Interests {
+        Interests::NONE.stmt(StmtKind::ClassDef)
+    }
+
+    fn check_stmt(&self, checker: &mut Checker, stmt: &Stmt) {
+        let Stmt::ClassDef(class) = stmt else { return };
+        if class.decorator_list.is_empty() {
+            return;
+        }
+        let semantic = checker.semantic();
+        let Some(scope) = semantic.scope_of_node(class.range) else {
+            return;
+        };
+        if !is_dataclass_like(semantic, scope) {
+            return;
+        }
+        for item in &class.body {
+            let (target, value, annotated) = match item {
+                Stmt::AnnAssign(ann) => match &ann.value {
+                    Some(value) if !is_classvar_annotation(checker, &ann.annotation) => {
+                        (&*ann.target, &**value, true)
+                    }
+                    _ => continue,
+                },
+                // `x = attr.ib(...)`: a field without an annotation.
+                Stmt::Assign(assign) if assign.targets.len() == 1 => {
+                    (&assign.targets[0], &*assign.value, false)
+                }
+                _ => continue,
+            };
+            let Expr::Name(target) = target else { continue };
+            let (default, via_field) = match field_default(checker, value) {
+                FieldDefault::Field(Some(default)) => (default, true),
+                FieldDefault::Field(None) => continue,
+                FieldDefault::Plain if annotated => (value, false),
+                FieldDefault::Plain => continue,
+            };
+            let Some(what) = shared_default(checker, default) else {
+                continue;
+            };
+            let name = &target.id;
+            let message = if mutable_display(default).is_some() && !via_field {
+                format!("Field `{name}` defaults to a {what} shared by every instance (`@dataclass` rejects it with `ValueError` when the class is created)")
+            } else {
+                format!("Field `{name}` defaults to a {what} created once and shared by every instance")
+            };
+            checker
+                .report(message, default.range())
+                .help("use `field(default_factory=...)` so each instance gets its own object");
+        }
+    }
+}
+
+enum FieldDefault<'a> {
+    /// `field(...)`, with its `default=` if any.
+    Field(Option<&'a Expr>),
+    /// A value assigned directly.
+    Plain,
+}
+
+fn field_default<'a>(checker: &Checker, value: &'a Expr) -> FieldDefault<'a> {
+    let Expr::Call(call) = value else {
+        return FieldDefault::Plain;
+    };
+    match checker.qualified_name(&call.func) {
+        Some(q) if FIELD_CALLS.contains(&q.as_str()) => {
+            FieldDefault::Field(call.arguments.find_keyword("default").map(|k| &k.value))
+        }
+        _ => FieldDefault::Plain,
+    }
+}
+
+/// What makes the default shared mutable state: a display or comprehension,
+/// or a call that is not a known immutable constructor.
+fn shared_default(checker: &Checker, default: &Expr) -> Option<&'static str> {
+    if let Some(kind) = mutable_display(default) {
+        return Some(kind);
+    }
+    let Expr::Call(call) = default else {
+        return None;
+    };
+    match checker.resolve(&call.func) {
+        Some(Resolved::Qualified(q)) => {
+            if IMMUTABLE_CALLS.contains(&q.as_str()) || q.starts_with("enum.") {
+                return None;
+            }
+            Some(match q.as_str() {
+                "builtins.list" | "builtins.dict" | "builtins.set" => "mutable container",
+                _ => "call result",
+            })
+        }
+        Some(Resolved::Class(class)) => {
+            (!is_known_immutable_class(checker.semantic(), class)).then_some("project class instance")
+        }
+        // A function of this file, or a name that cannot be resolved: its
+        // result is unknown, and sharing it is the trap RUF009 reports too.
+        Some(Resolved::Function(_)) => Some("call result"),
+        _ => None,
+    }
+}
+
