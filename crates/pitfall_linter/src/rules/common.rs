@@ -429,12 +429,12 @@ pub struct WrapperShape<'a> {
     pub param: &'a str,
 }
 
-/// The nested function `def_` returns (a direct `return W` in its body) when
-/// that function calls (or awaits) one of `def_`'s parameters.
+/// The nested function a decorator returns: `def_` takes the function as
+/// its first parameter (after `self`/`cls`), defines `W`, returns it (a
+/// direct `return W`), and `W` calls that parameter passing on its own
+/// arguments (or has none). Closure factories that merely call a helper with
+/// captured values (`callback(*args)`) are not decorators.
 pub fn decorator_wrapper(def: &ast::StmtFunctionDef) -> Option<WrapperShape<'_>> {
-    if def.parameters.is_empty() {
-        return None;
-    }
     let returned = def.body.iter().find_map(|s| match s {
         Stmt::Return(ast::StmtReturn {
             value: Some(value), ..
@@ -448,19 +448,43 @@ pub fn decorator_wrapper(def: &ast::StmtFunctionDef) -> Option<WrapperShape<'_>>
         Stmt::FunctionDef(w) if w.name.id.as_str() == returned => Some(w),
         _ => None,
     })?;
-    let param = def
-        .parameters
+    let params = &def.parameters;
+    let param = params
+        .posonlyargs
         .iter()
-        .map(|p| p.name().id.as_str())
-        .find(|p| !wrapper.parameters.includes(p) && calls_name(&wrapper.body, p))?;
+        .chain(params.args.iter())
+        .map(|p| p.parameter.name.id.as_str())
+        .find(|p| !matches!(*p, "self" | "cls"))?;
+    if wrapper.parameters.includes(param) || !forwards_to(&wrapper.body, param, &wrapper.parameters)
+    {
+        return None;
+    }
     Some(WrapperShape { wrapper, param })
 }
 
-/// Whether `body` calls `name(...)` (outside nested classes).
-pub fn calls_name(body: &[Stmt], name: &str) -> bool {
+/// Whether `body` calls `name(...)` with one of `params` among the arguments
+/// (any call of `name` when there are no parameters), outside nested classes.
+fn forwards_to(body: &[Stmt], name: &str, params: &ast::Parameters) -> bool {
     struct Calls<'n> {
         name: &'n str,
+        params: &'n ast::Parameters,
         found: bool,
+    }
+    impl Calls<'_> {
+        fn passes_parameter(&self, call: &ast::ExprCall) -> bool {
+            if self.params.is_empty() {
+                return true;
+            }
+            let is_param = |e: &Expr| {
+                let e = match e {
+                    Expr::Starred(s) => &*s.value,
+                    other => other,
+                };
+                matches!(e, Expr::Name(n) if self.params.includes(&n.id))
+            };
+            call.arguments.args.iter().any(is_param)
+                || call.arguments.keywords.iter().any(|k| is_param(&k.value))
+        }
     }
     impl<'a> Visitor<'a> for Calls<'_> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
@@ -474,7 +498,9 @@ pub fn calls_name(body: &[Stmt], name: &str) -> bool {
                 return;
             }
             if let Expr::Call(call) = expr {
-                if matches!(&*call.func, Expr::Name(n) if n.id.as_str() == self.name) {
+                if matches!(&*call.func, Expr::Name(n) if n.id.as_str() == self.name)
+                    && self.passes_parameter(call)
+                {
                     self.found = true;
                     return;
                 }
@@ -482,7 +508,11 @@ pub fn calls_name(body: &[Stmt], name: &str) -> bool {
             stack::guarded(|| visitor::walk_expr(self, expr));
         }
     }
-    let mut calls = Calls { name, found: false };
+    let mut calls = Calls {
+        name,
+        params,
+        found: false,
+    };
     calls.visit_body(body);
     calls.found
 }

@@ -47,7 +47,7 @@ impl Rule for DecoratorMissingWraps {
             .decorator_list
             .iter()
             .any(|d| is_wraps(checker, scope, &d.expression))
-            || copies_metadata(&def.body, wrapper.name.id.as_str())
+            || copies_metadata(&def.body, wrapper.name.id.as_str(), shape.param)
         {
             return;
         }
@@ -70,16 +70,20 @@ fn is_wraps(checker: &Checker, scope: ScopeId, decorator: &Expr) -> bool {
         other => other,
     };
     match checker.semantic().resolve_expr(callee, scope) {
-        Some(Resolved::Qualified(q)) => q == "functools.wraps" || q.ends_with(".wraps") || q == "wraps",
+        Some(Resolved::Qualified(q)) => {
+            q == "functools.wraps" || q.ends_with(".wraps") || q == "wraps"
+        }
         _ => last_segment(callee) == Some("wraps"),
     }
 }
 
-/// `functools.update_wrapper(wrapper, fn)`, `wraps(fn)(wrapper)` or
-/// `wrapper.__wrapped__ = fn` (or another metadata attribute) in the decorator's body.
-fn copies_metadata(body: &[Stmt], wrapper: &str) -> bool {
+/// `functools.update_wrapper(wrapper, fn)`, `wraps(fn)(wrapper)`, a helper
+/// given both (`_wrap(wrapper, fn)`), or `wrapper.__wrapped__ = fn` (or
+/// another metadata attribute) in the decorator's body.
+fn copies_metadata(body: &[Stmt], wrapper: &str, param: &str) -> bool {
     struct Copies<'w> {
         wrapper: &'w str,
+        param: &'w str,
         found: bool,
     }
     impl<'a> Visitor<'a> for Copies<'_> {
@@ -108,7 +112,18 @@ fn copies_metadata(body: &[Stmt], wrapper: &str) -> bool {
                     Expr::Call(inner) => &*inner.func,
                     other => other,
                 };
-                if matches!(last_segment(callee), Some("update_wrapper" | "wraps")) {
+                let mentions = |name: &str| {
+                    let args = call.arguments.args.iter();
+                    let outer = match &*call.func {
+                        Expr::Call(inner) => inner.arguments.args.iter(),
+                        _ => [].iter(),
+                    };
+                    args.chain(outer)
+                        .any(|a| matches!(a, Expr::Name(n) if n.id.as_str() == name))
+                };
+                if matches!(last_segment(callee), Some("update_wrapper" | "wraps"))
+                    || mentions(self.wrapper) && mentions(self.param)
+                {
                     self.found = true;
                     return;
                 }
@@ -118,9 +133,9 @@ fn copies_metadata(body: &[Stmt], wrapper: &str) -> bool {
     }
     let mut copies = Copies {
         wrapper,
+        param,
         found: false,
     };
     copies.visit_body(body);
     copies.found
 }
-

@@ -1,6 +1,6 @@
 //! PF407 `iterator-reused`: a one-shot iterator (generator, `map`, file, ...) is consumed twice.
 
-use pitfall_semantic::{Resolved, ScopeId, SemanticIndex};
+use pitfall_semantic::Resolved;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
@@ -9,7 +9,9 @@ use crate::diagnostic::Related;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule, StmtKind};
-use crate::rules::common::{ancestors_of, is_builtin, last_segment, position_in, position_in_handler};
+use crate::rules::common::{
+    ancestors_of, is_builtin, last_segment, position_in, position_in_handler,
+};
 
 pub struct IteratorReused;
 
@@ -25,11 +27,34 @@ static META: RuleMeta = rule_meta(
 
 /// Last names of calls that may return a one-shot iterator (resolved before use).
 const ONE_SHOT_NAMES: &[&str] = &[
-    "iter", "map", "filter", "zip", "enumerate", "reversed", "open", "chain", "from_iterable",
-    "islice", "groupby", "product", "permutations", "combinations",
-    "combinations_with_replacement", "accumulate", "compress", "dropwhile", "takewhile",
-    "filterfalse", "starmap", "zip_longest", "pairwise", "batched", "reader", "DictReader",
-    "finditer", "scandir",
+    "iter",
+    "map",
+    "filter",
+    "zip",
+    "enumerate",
+    "reversed",
+    "open",
+    "chain",
+    "from_iterable",
+    "islice",
+    "groupby",
+    "product",
+    "permutations",
+    "combinations",
+    "combinations_with_replacement",
+    "accumulate",
+    "compress",
+    "dropwhile",
+    "takewhile",
+    "filterfalse",
+    "starmap",
+    "zip_longest",
+    "pairwise",
+    "batched",
+    "reader",
+    "DictReader",
+    "finditer",
+    "scandir",
 ];
 
 const ONE_SHOT_CALLS: &[&str] = &[
@@ -66,7 +91,15 @@ const ONE_SHOT_CALLS: &[&str] = &[
 
 /// Builtins that read an iterable to its end.
 const FULL_CONSUMERS: &[&str] = &[
-    "list", "tuple", "set", "frozenset", "dict", "sorted", "sum", "min", "max",
+    "list",
+    "tuple",
+    "set",
+    "frozenset",
+    "dict",
+    "sorted",
+    "sum",
+    "min",
+    "max",
 ];
 
 impl Rule for IteratorReused {
@@ -79,19 +112,28 @@ impl Rule for IteratorReused {
     }
 
     fn check_stmt(&self, checker: &mut Checker, stmt: &Stmt) {
-        if !checker.semantic().scope(checker.scope()).kind.is_function_like() {
+        if !checker
+            .semantic()
+            .scope(checker.scope())
+            .kind
+            .is_function_like()
+        {
             return;
         }
         match stmt {
             Stmt::Assign(assign) => {
-                let [Expr::Name(name)] = &assign.targets[..] else { return };
+                let [Expr::Name(name)] = &assign.targets[..] else {
+                    return;
+                };
                 if let Some(what) = one_shot(checker, &assign.value) {
                     check_binding(checker, name, what, stmt.range());
                 }
             }
             Stmt::With(with) => {
                 for item in &with.items {
-                    let Some(Expr::Name(name)) = item.optional_vars.as_deref() else { continue };
+                    let Some(Expr::Name(name)) = item.optional_vars.as_deref() else {
+                        continue;
+                    };
                     if let Some(what @ "file object") = one_shot(checker, &item.context_expr) {
                         check_binding(checker, name, what, item.range());
                     }
@@ -111,7 +153,11 @@ fn one_shot(checker: &Checker, value: &Expr) -> Option<&'static str> {
             let known = ONE_SHOT_NAMES.contains(&last);
             match checker.resolve(&call.func)? {
                 Resolved::Qualified(q) if known && ONE_SHOT_CALLS.contains(&q.as_str()) => {
-                    Some(if last == "open" { "file object" } else { "one-shot iterator" })
+                    Some(if last == "open" {
+                        "file object"
+                    } else {
+                        "one-shot iterator"
+                    })
                 }
                 Resolved::Function(f) if checker.semantic().scope(f).is_generator => {
                     Some("generator")
@@ -133,7 +179,9 @@ enum Consumption {
 fn check_binding(checker: &mut Checker, name: &ast::ExprName, what: &str, binding_stmt: TextRange) {
     let semantic = checker.semantic();
     let scope = checker.scope();
-    let Some(symbol) = semantic.symbol_in(scope, &name.id) else { return };
+    let Some(symbol) = semantic.symbol_in(scope, &name.id) else {
+        return;
+    };
     if symbol.bindings.len() != 1 || !symbol.is_local() {
         return;
     }
@@ -148,7 +196,17 @@ fn check_binding(checker: &mut Checker, name: &ast::ExprName, what: &str, bindin
         if consumption(checker, &path, u.range) != Consumption::Full {
             continue;
         }
-        if let Some(repeat) = enclosing_loop(&path, binding_stmt, semantic, scope) {
+        // Inside a loop over the same iterator: deliberate stepping (an
+        // inner loop that takes the rest, as a tokenizer does).
+        if path
+            .iter()
+            .rev()
+            .skip(2)
+            .any(|n| matches!(n, Node::Stmt(Stmt::For(f)) if iterates_name(&f.iter, &name.id)))
+        {
+            continue;
+        }
+        if let Some(repeat) = enclosing_loop(&path, binding_stmt) {
             report(checker, name, what, u.range, None, Some(repeat));
             return;
         }
@@ -187,7 +245,9 @@ fn report(
     };
     checker
         .report(message, range)
-        .help(format!("materialise it once (`{id} = list(...)`) or create a new iterator for each pass"))
+        .help(format!(
+            "materialise it once (`{id} = list(...)`) or create a new iterator for each pass"
+        ))
         .related(vec![related]);
 }
 
@@ -205,13 +265,24 @@ fn consumption(checker: &Checker, path: &[Node], use_range: TextRange) -> Consum
                 Consumption::Full
             }
         }
-        Node::Stmt(Stmt::Assign(a)) if a.value.range() == use_range && a.targets.iter().any(|t| matches!(t, Expr::Tuple(_) | Expr::List(_))) => {
+        Node::Stmt(Stmt::Assign(a))
+            if a.value.range() == use_range
+                && a.targets
+                    .iter()
+                    .any(|t| matches!(t, Expr::Tuple(_) | Expr::List(_))) =>
+        {
             Consumption::Full
         }
         Node::Expr(Expr::Starred(_)) | Node::Expr(Expr::YieldFrom(_)) => Consumption::Full,
-        Node::Expr(Expr::ListComp(c)) if c.generators[0].iter.range() == use_range => Consumption::Full,
-        Node::Expr(Expr::SetComp(c)) if c.generators[0].iter.range() == use_range => Consumption::Full,
-        Node::Expr(Expr::DictComp(c)) if c.generators[0].iter.range() == use_range => Consumption::Full,
+        Node::Expr(Expr::ListComp(c)) if c.generators[0].iter.range() == use_range => {
+            Consumption::Full
+        }
+        Node::Expr(Expr::SetComp(c)) if c.generators[0].iter.range() == use_range => {
+            Consumption::Full
+        }
+        Node::Expr(Expr::DictComp(c)) if c.generators[0].iter.range() == use_range => {
+            Consumption::Full
+        }
         Node::Expr(Expr::Generator(g)) if g.generators[0].iter.range() == use_range => {
             // A generator over it consumes it as far as its own consumer does.
             match n.checked_sub(3).map(|i| path[i]) {
@@ -235,7 +306,9 @@ fn call_consumption(checker: &Checker, call: &ast::ExprCall, arg: TextRange) -> 
                 Consumption::Full
             } else if matches!(name, "next" | "any" | "all") {
                 Consumption::Partial
-            } else if name == "Counter" && checker.qualified_name(&call.func).as_deref() == Some("collections.Counter") {
+            } else if name == "Counter"
+                && checker.qualified_name(&call.func).as_deref() == Some("collections.Counter")
+            {
                 Consumption::Full
             } else {
                 Consumption::Other
@@ -273,12 +346,23 @@ fn breaks(body: &[Stmt]) -> bool {
     })
 }
 
-/// A loop of the function around the use that does not also hold the binding.
-fn enclosing_loop(path: &[Node], binding: TextRange, semantic: &SemanticIndex, scope: ScopeId) -> Option<TextRange> {
-    let _ = (semantic, scope);
-    for node in path.iter().rev().skip(1) {
+/// `for x in it`, `for i, x in enumerate(it)`, `for a, b in zip(it, ...)`.
+fn iterates_name(iter: &Expr, name: &str) -> bool {
+    let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == name);
+    match iter {
+        Expr::Call(call) => call.arguments.args.iter().any(is_name),
+        other => is_name(other),
+    }
+}
+
+/// A loop of the function around the use that does not also hold the
+/// binding, and that the use does not leave (`yield list(it); return`).
+fn enclosing_loop(path: &[Node], binding: TextRange) -> Option<TextRange> {
+    for (i, node) in path.iter().enumerate().rev().skip(1) {
         match node {
-            Node::Stmt(Stmt::FunctionDef(_) | Stmt::ClassDef(_)) | Node::Expr(Expr::Lambda(_)) => return None,
+            Node::Stmt(Stmt::FunctionDef(_) | Stmt::ClassDef(_)) | Node::Expr(Expr::Lambda(_)) => {
+                return None
+            }
             Node::Stmt(s @ (Stmt::For(_) | Stmt::While(_))) => {
                 if s.range().contains_range(binding) {
                     return None;
@@ -288,6 +372,9 @@ fn enclosing_loop(path: &[Node], binding: TextRange, semantic: &SemanticIndex, s
                     if f.iter.range().contains_range(path[path.len() - 1].range()) {
                         continue;
                     }
+                }
+                if leaves_after(&path[i..]) {
+                    return None;
                 }
                 return Some(s.range());
             }
@@ -311,42 +398,59 @@ fn same_path<'a>(first: &[Node<'a>], second: &[Node<'a>]) -> bool {
         return true;
     }
     // The statements right below the common ancestor, on each side.
-    let below = |path: &[Node<'a>]| -> Option<&'a Stmt> { path[common..].iter().find_map(|n| match n {
-        Node::Stmt(s) => Some(*s),
-        _ => None,
-    }) };
+    let below = |path: &[Node<'a>]| -> Option<&'a Stmt> {
+        path[common..].iter().find_map(|n| match n {
+            Node::Stmt(s) => Some(*s),
+            _ => None,
+        })
+    };
     let (Some(a), Some(b)) = (below(first), below(second)) else {
         return true;
     };
-    let container = first[..common].iter().rev().find(|n| !matches!(n, Node::Expr(_)));
+    let container = first[..common]
+        .iter()
+        .rev()
+        .find(|n| !matches!(n, Node::Expr(_)));
     let block_of = |s: &Stmt| match container {
         Some(Node::Stmt(parent)) => position_in(parent, s).map(|(body, _)| body.as_ptr()),
         Some(Node::ExceptHandler(h)) => position_in_handler(h, s).map(|(body, _)| body.as_ptr()),
         _ => None,
     };
-    if let (Some(Node::Stmt(Stmt::If(_) | Stmt::Try(_) | Stmt::Match(_))), Some(x), Some(y)) = (container, block_of(a), block_of(b)) {
+    if let (Some(Node::Stmt(Stmt::If(_) | Stmt::Try(_) | Stmt::Match(_))), Some(x), Some(y)) =
+        (container, block_of(a), block_of(b))
+    {
         if x != y {
             return false;
         }
     }
     // After the first use, does its branch leave before reaching the second?
-    !leaves_after(&first[common..], first)
+    !leaves_after(&first[common..])
 }
 
 /// Some statement on the way down from the common ancestor to the first use
 /// is, or is followed in its block by, a jump.
-fn leaves_after(below: &[Node], _full: &[Node]) -> bool {
-    let stmts: Vec<&Stmt> = below.iter().filter_map(|n| match n {
-        Node::Stmt(s) => Some(*s),
-        _ => None,
-    }).collect();
+fn leaves_after(below: &[Node]) -> bool {
+    let stmts: Vec<&Stmt> = below
+        .iter()
+        .filter_map(|n| match n {
+            Node::Stmt(s) => Some(*s),
+            _ => None,
+        })
+        .collect();
     for pair in stmts.windows(2) {
         let (parent, child) = (pair[0], pair[1]);
         if let Some((body, i)) = position_in(parent, child) {
-            if body[i..].iter().any(|s| matches!(s, Stmt::Return(_) | Stmt::Raise(_) | Stmt::Break(_) | Stmt::Continue(_))) {
+            if body[i..].iter().any(|s| {
+                matches!(
+                    s,
+                    Stmt::Return(_) | Stmt::Raise(_) | Stmt::Break(_) | Stmt::Continue(_)
+                )
+            }) {
                 return true;
             }
         }
     }
-    stmts.last().is_some_and(|s| matches!(s, Stmt::Return(_) | Stmt::Raise(_)))
+    stmts
+        .last()
+        .is_some_and(|s| matches!(s, Stmt::Return(_) | Stmt::Raise(_)))
 }

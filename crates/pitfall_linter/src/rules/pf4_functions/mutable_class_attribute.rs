@@ -88,7 +88,9 @@ impl Rule for MutableClassAttribute {
         // The class and its subclasses in this file: their methods see the attribute through `self`.
         let mut classes: Vec<&ast::StmtClassDef> = vec![class];
         for sub in subclasses(semantic, scope) {
-            if let Some(Stmt::ClassDef(def)) = stmt_at(checker.module(), semantic.scope(sub).node_range) {
+            if let Some(Stmt::ClassDef(def)) =
+                stmt_at(checker.module(), semantic.scope(sub).node_range)
+            {
                 classes.push(def);
             }
         }
@@ -158,11 +160,19 @@ fn candidates<'a>(checker: &Checker, class: &'a ast::StmtClassDef) -> Vec<Candid
         let Some(what) = mutable_value(checker, value, &[]) else {
             continue;
         };
+        let container = container_of(checker, value);
+        let what = match container {
+            Some(Container::List) => "a list",
+            Some(Container::Dict) => "a dict",
+            Some(Container::Set) => "a set",
+            None if what == "instance of a project class" => "an instance of a project class",
+            None => "a mutable object",
+        };
         out.push(Candidate {
             name: name.id.as_str(),
             range: name.range,
             what,
-            container: container_of(checker, value),
+            container,
         });
     }
     out
@@ -174,8 +184,11 @@ fn is_field_class(semantic: &SemanticIndex, class: ScopeId, depth: u32) -> bool 
     if depth > 8 {
         return false;
     }
-    semantic.scope(class).bases.iter().any(|base| {
-        match semantic.resolve_path(base, 0) {
+    semantic
+        .scope(class)
+        .bases
+        .iter()
+        .any(|base| match semantic.resolve_path(base, 0) {
             Some(Resolved::Qualified(q)) => {
                 let top = q.split('.').next().unwrap_or("");
                 FIELD_CLASS_BASES.contains(&q.as_str()) || MODEL_LIBRARIES.contains(&top)
@@ -184,8 +197,7 @@ fn is_field_class(semantic: &SemanticIndex, class: ScopeId, depth: u32) -> bool 
                 is_dataclass_like(semantic, base) || is_field_class(semantic, base, depth + 1)
             }
             _ => false,
-        }
-    })
+        })
 }
 
 /// Classes of this file deriving from `class`, directly or not.
@@ -250,9 +262,17 @@ fn receiver(def: &ast::StmtFunctionDef) -> Option<&str> {
             Expr::Call(c) => &*c.func,
             e => e,
         };
-        !matches!(crate::rules::common::last_segment(callee), Some("staticmethod" | "classmethod"))
+        !matches!(
+            crate::rules::common::last_segment(callee),
+            Some("staticmethod" | "classmethod")
+        )
     });
-    if !plain || matches!(def.name.id.as_str(), "__new__" | "__init_subclass__" | "__class_getitem__") {
+    if !plain
+        || matches!(
+            def.name.id.as_str(),
+            "__new__" | "__init_subclass__" | "__class_getitem__"
+        )
+    {
         return None;
     }
     let params = &def.parameters;
@@ -276,8 +296,14 @@ fn find_mutation<'a>(
     container: Option<Container>,
 ) -> Option<(&'a str, TextRange)> {
     class.body.iter().find_map(|s| {
-        let Stmt::FunctionDef(method) = s else { return None };
+        let Stmt::FunctionDef(method) = s else {
+            return None;
+        };
         let receiver = receiver(method)?;
+        // A method that rebinds `self.<name>` may be mutating its own instance attribute.
+        if assigns_self_attr(&method.body, receiver, name) {
+            return None;
+        }
         let mut finder = FindMutation {
             receiver,
             name,
@@ -287,6 +313,42 @@ fn find_mutation<'a>(
         finder.visit_body(&method.body);
         finder.found.map(|r| (method.name.id.as_str(), r))
     })
+}
+
+/// `self.<name> = ...` anywhere in a method body.
+fn assigns_self_attr(body: &[Stmt], receiver: &str, name: &str) -> bool {
+    struct Assigns<'n> {
+        receiver: &'n str,
+        name: &'n str,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for Assigns<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found || matches!(stmt, Stmt::ClassDef(_) | Stmt::FunctionDef(_)) {
+                return;
+            }
+            let targets: &[Expr] = match stmt {
+                Stmt::Assign(a) => &a.targets,
+                Stmt::AnnAssign(a) => std::slice::from_ref(&*a.target),
+                _ => &[],
+            };
+            if targets
+                .iter()
+                .any(|t| is_self_attr(t, self.receiver, self.name))
+            {
+                self.found = true;
+                return;
+            }
+            stack::guarded(|| visitor::walk_stmt(self, stmt));
+        }
+    }
+    let mut assigns = Assigns {
+        receiver,
+        name,
+        found: false,
+    };
+    assigns.visit_body(body);
+    assigns.found
 }
 
 struct FindMutation<'n> {
@@ -319,8 +381,7 @@ impl<'a> Visitor<'a> for FindMutation<'_> {
             }
             Stmt::AugAssign(a)
                 if self.is_item_of_target(&a.target)
-                    || self.is_target(&a.target)
-                        && in_place(a.op, self.container) =>
+                    || self.is_target(&a.target) && in_place(a.op, self.container) =>
             {
                 self.found = Some(a.range);
                 return;
@@ -340,7 +401,9 @@ impl<'a> Visitor<'a> for FindMutation<'_> {
         }
         if let Expr::Call(call) = expr {
             if let Expr::Attribute(method) = &*call.func {
-                if MUTATING_METHODS.contains(&method.attr.id.as_str()) && self.is_target(&method.value) {
+                if MUTATING_METHODS.contains(&method.attr.id.as_str())
+                    && self.is_target(&method.value)
+                {
                     self.found = Some(call.range());
                     return;
                 }

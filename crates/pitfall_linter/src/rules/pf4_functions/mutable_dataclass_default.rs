@@ -1,6 +1,5 @@
 //! PF402 `mutable-dataclass-default`: a mutable dataclass/attrs field default shared by every instance.
 
-use pitfall_semantic::Resolved;
 use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::Ranged;
 
@@ -9,7 +8,7 @@ use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule, StmtKind};
 use crate::rules::common::{
-    is_classvar_annotation, is_dataclass_like, is_known_immutable_class, mutable_display,
+    is_classvar_annotation, is_dataclass_like, mutable_display, mutable_value,
 };
 
 pub struct MutableDataclassDefault;
@@ -118,7 +117,9 @@ impl Rule for MutableDataclassDefault {
             let message = if mutable_display(default).is_some() && !via_field {
                 format!("Field `{name}` defaults to a {what} shared by every instance (`@dataclass` rejects it with `ValueError` when the class is created)")
             } else {
-                format!("Field `{name}` defaults to a {what} created once and shared by every instance")
+                format!(
+                    "Field `{name}` defaults to a {what} created once and shared by every instance"
+                )
             };
             checker
                 .report(message, default.range())
@@ -147,31 +148,16 @@ fn field_default<'a>(checker: &Checker, value: &'a Expr) -> FieldDefault<'a> {
 }
 
 /// What makes the default shared mutable state: a display or comprehension,
-/// or a call that is not a known immutable constructor.
+/// a mutable container constructor, or an instance of a project class not
+/// known to be immutable. Calls whose result is unknown (functions, imported
+/// classes) are not reported, as in PF401.
 fn shared_default(checker: &Checker, default: &Expr) -> Option<&'static str> {
-    if let Some(kind) = mutable_display(default) {
-        return Some(kind);
-    }
-    let Expr::Call(call) = default else {
-        return None;
-    };
-    match checker.resolve(&call.func) {
-        Some(Resolved::Qualified(q)) => {
-            if IMMUTABLE_CALLS.contains(&q.as_str()) || q.starts_with("enum.") {
+    if let Expr::Call(call) = default {
+        if let Some(q) = checker.qualified_name(&call.func) {
+            if IMMUTABLE_CALLS.contains(&q.as_str()) {
                 return None;
             }
-            Some(match q.as_str() {
-                "builtins.list" | "builtins.dict" | "builtins.set" => "mutable container",
-                _ => "call result",
-            })
         }
-        Some(Resolved::Class(class)) => {
-            (!is_known_immutable_class(checker.semantic(), class)).then_some("project class instance")
-        }
-        // A function of this file, or a name that cannot be resolved: its
-        // result is unknown, and sharing it is the trap RUF009 reports too.
-        Some(Resolved::Function(_)) => Some("call result"),
-        _ => None,
     }
+    mutable_value(checker, default, &[])
 }
-

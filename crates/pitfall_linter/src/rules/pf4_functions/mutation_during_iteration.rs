@@ -1,5 +1,6 @@
 //! PF406 `mutation-during-iteration`: a collection grows or shrinks inside a loop over it.
 
+use pitfall_semantic::Resolved;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
@@ -7,7 +8,7 @@ use crate::checker::{Checker, Node};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{ExprKind, Interests, Rule, StmtKind};
-use crate::rules::common::{is_builtin, known_container, next_statement, Container};
+use crate::rules::common::{is_builtin, known_container, next_statement, Container, MUTABLE_CALLS};
 
 pub struct MutationDuringIteration;
 
@@ -56,16 +57,32 @@ impl Rule for MutationDuringIteration {
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {
         let Expr::Call(call) = expr else { return };
-        let Expr::Attribute(method) = &*call.func else { return };
+        let Expr::Attribute(method) = &*call.func else {
+            return;
+        };
         let name = method.attr.id.as_str();
         if !SIZE_CHANGING.contains(&name) || !is_path(&method.value) {
             return;
         }
-        let Some(stmt_index) = checker.parents().iter().rposition(|n| matches!(n, Node::Stmt(_))) else {
+        let Some(stmt_index) = checker
+            .parents()
+            .iter()
+            .rposition(|n| matches!(n, Node::Stmt(_)))
+        else {
             return;
         };
-        let Node::Stmt(stmt) = checker.parents()[stmt_index] else { return };
-        check_site(checker, &method.value, stmt, stmt_index, call.range(), &format!("`.{name}()`"), None);
+        let Node::Stmt(stmt) = checker.parents()[stmt_index] else {
+            return;
+        };
+        check_site(
+            checker,
+            &method.value,
+            stmt,
+            stmt_index,
+            call.range(),
+            &format!("`.{name}()`"),
+            None,
+        );
     }
 
     fn check_stmt(&self, checker: &mut Checker, stmt: &Stmt) {
@@ -75,21 +92,50 @@ impl Rule for MutationDuringIteration {
                 for target in &del.targets {
                     if let Expr::Subscript(sub) = target {
                         if is_path(&sub.value) {
-                            check_site(checker, &sub.value, stmt, depth, del.range, "`del ...[...]`", None);
+                            check_site(
+                                checker,
+                                &sub.value,
+                                stmt,
+                                depth,
+                                del.range,
+                                "`del ...[...]`",
+                                None,
+                            );
                         }
                     }
                 }
             }
             Stmt::Assign(assign) => {
                 for target in &assign.targets {
-                    let Expr::Subscript(sub) = target else { continue };
+                    let Expr::Subscript(sub) = target else {
+                        continue;
+                    };
                     if !is_path(&sub.value) {
                         continue;
                     }
                     if matches!(&*sub.slice, Expr::Slice(_)) {
-                        check_site(checker, &sub.value, stmt, depth, assign.range, "slice assignment", None);
+                        if same_length_replacement(sub, &assign.value) {
+                            continue;
+                        }
+                        check_site(
+                            checker,
+                            &sub.value,
+                            stmt,
+                            depth,
+                            assign.range,
+                            "slice assignment",
+                            None,
+                        );
                     } else if known_container(checker, &sub.value) == Some(Container::Dict) {
-                        check_site(checker, &sub.value, stmt, depth, assign.range, "a new key", Some(&sub.slice));
+                        check_site(
+                            checker,
+                            &sub.value,
+                            stmt,
+                            depth,
+                            assign.range,
+                            "a new key",
+                            Some(&sub.slice),
+                        );
                     }
                 }
             }
@@ -110,7 +156,9 @@ fn is_path(expr: &Expr) -> bool {
 fn same_path(a: &Expr, b: &Expr) -> bool {
     match (a, b) {
         (Expr::Name(x), Expr::Name(y)) => x.id == y.id,
-        (Expr::Attribute(x), Expr::Attribute(y)) => x.attr.id == y.attr.id && same_path(&x.value, &y.value),
+        (Expr::Attribute(x), Expr::Attribute(y)) => {
+            x.attr.id == y.attr.id && same_path(&x.value, &y.value)
+        }
         _ => false,
     }
 }
@@ -128,14 +176,20 @@ fn root_name(expr: &Expr) -> Option<&ast::ExprName> {
 fn iterated<'a>(checker: &Checker, for_: &'a ast::StmtFor, receiver: &Expr) -> Option<Walk<'a>> {
     let iter = &*for_.iter;
     if same_path(iter, receiver) {
-        return Some(Walk { key: simple_target(&for_.target), values_only: false });
+        return Some(Walk {
+            key: simple_target(&for_.target),
+            values_only: false,
+        });
     }
     let Expr::Call(call) = iter else { return None };
     let args = &call.arguments.args;
     match &*call.func {
         Expr::Attribute(a) if call.arguments.is_empty() && same_path(&a.value, receiver) => {
             match a.attr.id.as_str() {
-                "keys" => Some(Walk { key: simple_target(&for_.target), values_only: false }),
+                "keys" => Some(Walk {
+                    key: simple_target(&for_.target),
+                    values_only: false,
+                }),
                 "items" => Some(Walk {
                     key: match &*for_.target {
                         Expr::Tuple(t) => t.elts.first().and_then(simple_name),
@@ -143,7 +197,10 @@ fn iterated<'a>(checker: &Checker, for_: &'a ast::StmtFor, receiver: &Expr) -> O
                     },
                     values_only: false,
                 }),
-                "values" => Some(Walk { key: None, values_only: true }),
+                "values" => Some(Walk {
+                    key: None,
+                    values_only: true,
+                }),
                 _ => None,
             }
         }
@@ -153,7 +210,10 @@ fn iterated<'a>(checker: &Checker, for_: &'a ast::StmtFor, receiver: &Expr) -> O
                 "zip" => args.iter().any(|a| same_path(a, receiver)),
                 _ => false,
             };
-            (hit && is_builtin(checker, func, n.id.as_str())).then_some(Walk { key: None, values_only: false })
+            (hit && is_builtin(checker, func, n.id.as_str())).then_some(Walk {
+                key: None,
+                values_only: false,
+            })
         }
         _ => None,
     }
@@ -194,9 +254,14 @@ fn check_site(
     let mut found = None;
     for (i, node) in parents.iter().enumerate().rev() {
         match node {
-            Node::Stmt(Stmt::FunctionDef(_) | Stmt::ClassDef(_)) | Node::Expr(Expr::Lambda(_)) => break,
+            Node::Stmt(Stmt::FunctionDef(_) | Stmt::ClassDef(_)) | Node::Expr(Expr::Lambda(_)) => {
+                break
+            }
             Node::Stmt(Stmt::For(for_)) => {
-                let in_body = for_.body.first().is_some_and(|s| s.start() <= range.start())
+                let in_body = for_
+                    .body
+                    .first()
+                    .is_some_and(|s| s.start() <= range.start())
                     && for_.body.last().is_some_and(|s| s.end() >= range.end());
                 if in_body {
                     if let Some(walk) = iterated(checker, for_, receiver) {
@@ -210,10 +275,33 @@ fn check_site(
             _ => {}
         }
     }
-    let Some((_, for_, walk)) = found else { return };
+    let Some((loop_index, for_, walk)) = found else {
+        return;
+    };
+    if !is_builtin_collection(checker, receiver) {
+        return;
+    }
+    // Appending to a list while walking it is the worklist idiom (the loop
+    // sees the new items); it is a bug on a deque (which raises
+    // `RuntimeError`), and an unconditional `append` never lets the loop end.
+    if !is_deque(checker, receiver) {
+        let unconditional = parents.len() == loop_index + 1;
+        match what {
+            "`.extend()`" => return,
+            "`.append()`" if !unconditional => return,
+            _ => {}
+        }
+    }
+    if let Some(key) = new_key {
+        if guarded_by_membership(&parents[loop_index..], key, receiver) {
+            return;
+        }
+    }
     if let Some(key) = new_key {
         // `d[k] = v` for the current key replaces a value; after `.values()` there is no key to tell.
-        if walk.values_only || matches!((key, walk.key), (Expr::Name(k), Some(current)) if k.id.as_str() == current) {
+        if walk.values_only
+            || matches!((key, walk.key), (Expr::Name(k), Some(current)) if k.id.as_str() == current)
+        {
             return;
         }
     }
@@ -226,7 +314,7 @@ fn check_site(
             return;
         }
     }
-    if leaves_loop(parents, stmt, checker.module(), loops_between) {
+    if leaves_loop(parents, stmt, checker.module(), loop_index, loops_between) {
         return;
     }
     let collection = checker.slice(receiver.range());
@@ -238,14 +326,98 @@ fn check_site(
         .help(format!("iterate over a copy (`for ... in list({collection})`), or build a new collection"));
 }
 
-/// The mutation is followed at once by `return`/`raise` (or a `break` of the loop itself).
-fn leaves_loop(parents: &[Node], stmt: &Stmt, module: &ast::ModModule, loops_between: usize) -> bool {
-    if matches!(stmt, Stmt::Return(_) | Stmt::Raise(_)) {
-        return true;
+/// After the mutation the iteration does not go on: the statements that run
+/// next (in its block, then after the enclosing `if`/`with`/`try`, up to the
+/// loop) reach `return`/`raise` (or a `break` of the loop itself) with no
+/// `continue` on the way.
+fn leaves_loop(
+    parents: &[Node],
+    stmt: &Stmt,
+    module: &ast::ModModule,
+    loop_index: usize,
+    loops_between: usize,
+) -> bool {
+    let mut current = stmt;
+    let mut level = parents.len();
+    loop {
+        match current {
+            Stmt::Return(_) | Stmt::Raise(_) => return true,
+            Stmt::Break(_) => return loops_between == 0,
+            Stmt::Continue(_) => return false,
+            _ => {}
+        }
+        if let Some(next) = next_statement(&parents[..level], current, module) {
+            current = next;
+            continue;
+        }
+        // End of a block: carry on after the compound statement that holds it.
+        let Some(i) = parents[..level]
+            .iter()
+            .rposition(|n| matches!(n, Node::Stmt(_)))
+        else {
+            return false;
+        };
+        let Node::Stmt(parent) = parents[i] else {
+            return false;
+        };
+        if i <= loop_index || matches!(parent, Stmt::For(_) | Stmt::While(_)) {
+            // Back at a loop header: the next iteration runs.
+            return false;
+        }
+        current = parent;
+        level = i;
     }
-    match next_statement(parents, stmt, module) {
-        Some(Stmt::Return(_) | Stmt::Raise(_)) => true,
-        Some(Stmt::Break(_)) => loops_between == 0,
-        _ => false,
+}
+
+/// Not known to be something other than a builtin collection: instances of
+/// project classes (`self` in a container class) and values built by other
+/// calls have their own iteration rules.
+fn is_builtin_collection(checker: &Checker, receiver: &Expr) -> bool {
+    match checker.resolve(receiver) {
+        Some(Resolved::Instance(_) | Resolved::Class(_) | Resolved::Function(_)) => false,
+        Some(Resolved::Qualified(q)) => match q.strip_suffix("()") {
+            Some(constructor) => MUTABLE_CALLS.contains(&constructor),
+            None => true,
+        },
+        None => true,
     }
+}
+
+/// `d[k] = v` under `if k in d:`: the key exists, the size does not change.
+fn guarded_by_membership(parents: &[Node], key: &Expr, receiver: &Expr) -> bool {
+    parents.iter().any(|n| {
+        let Node::Stmt(Stmt::If(i)) = n else {
+            return false;
+        };
+        let mut found = false;
+        let mut check = |e: &Expr| {
+            if let Expr::Compare(c) = e {
+                found |= c.ops.len() == 1
+                    && c.ops[0] == ast::CmpOp::In
+                    && ast::comparable::ComparableExpr::from(&*c.left)
+                        == ast::comparable::ComparableExpr::from(key)
+                    && same_path(&c.comparators[0], receiver);
+            }
+        };
+        match &*i.test {
+            Expr::BoolOp(b) if b.op == ast::BoolOp::And => b.values.iter().for_each(&mut check),
+            other => check(other),
+        }
+        found
+    })
+}
+
+/// `xs[i:] = [f(x) for x in xs[i:]]`: a slice replaced by as many items.
+fn same_length_replacement(target: &ast::ExprSubscript, value: &Expr) -> bool {
+    let Expr::ListComp(comp) = value else {
+        return false;
+    };
+    comp.generators.len() == 1
+        && comp.generators[0].ifs.is_empty()
+        && ast::comparable::ComparableExpr::from(&comp.generators[0].iter)
+            == ast::comparable::ComparableExpr::from(&Expr::Subscript(target.clone()))
+}
+
+fn is_deque(checker: &Checker, receiver: &Expr) -> bool {
+    matches!(checker.resolve(receiver), Some(Resolved::Qualified(q)) if q == "collections.deque()")
 }

@@ -74,18 +74,29 @@ impl Rule for UnhashableKey {
                             "get" | "setdefault" | "pop" => Container::Dict,
                             _ => return,
                         };
-                        if unhashable(first).is_none() || !is_container(checker, &attr.value, role) {
+                        if unhashable(first).is_none() || !is_container(checker, &attr.value, role)
+                        {
                             return;
                         }
-                        let what = if role == Container::Set { "a set member" } else { "a dict key" };
+                        let what = if role == Container::Set {
+                            "a set member"
+                        } else {
+                            "a dict key"
+                        };
                         report(checker, first, what);
                     }
                     Expr::Name(_) => {
-                        if !args.iter().any(|a| unhashable(a).is_some()) || !is_cached_function(checker, &call.func) {
+                        if !args.iter().any(|a| unhashable(a).is_some())
+                            || !is_cached_function(checker, &call.func)
+                        {
                             return;
                         }
                         for arg in args.iter() {
-                            report(checker, arg, "an argument of a cached function (part of the cache key)");
+                            report(
+                                checker,
+                                arg,
+                                "an argument of a cached function (part of the cache key)",
+                            );
                         }
                     }
                     _ => {}
@@ -136,7 +147,10 @@ fn is_cached_function(checker: &Checker, func: &Expr) -> bool {
         return false;
     };
     checker.semantic().decorator_names(scope).iter().any(|d| {
-        matches!(d.as_ref().and_then(Resolved::qualified), Some("functools.lru_cache" | "functools.cache"))
+        matches!(
+            d.as_ref().and_then(Resolved::qualified),
+            Some("functools.lru_cache" | "functools.cache")
+        )
     })
 }
 
@@ -145,7 +159,9 @@ fn report(checker: &mut Checker, expr: &Expr, role: &str) {
     let fix = list_to_tuple(checker, expr);
     let diagnostic = checker
         .report(
-            format!("A {what} is unhashable and cannot be {role}: this raises `TypeError` at run time"),
+            format!(
+                "A {what} is unhashable and cannot be {role}: this raises `TypeError` at run time"
+            ),
             expr.range(),
         )
         .help("use a tuple (or a frozenset) of hashable values");
@@ -158,7 +174,10 @@ fn report(checker: &mut Checker, expr: &Expr, role: &str) {
 fn list_to_tuple(checker: &Checker, expr: &Expr) -> Option<Fix> {
     let Expr::List(list) = expr else { return None };
     let one = TextSize::new(1);
-    let inner = checker.slice(TextRange::new(list.range.start() + one, list.range.end() - one));
+    let inner = checker.slice(TextRange::new(
+        list.range.start() + one,
+        list.range.end() - one,
+    ));
     let comma = if list.elts.len() == 1 && !inner.trim_end().ends_with(',') {
         ","
     } else {

@@ -54,13 +54,18 @@ enum Start {
 }
 
 /// `name = {}` / `dict()` / `defaultdict(...)` / `OrderedDict()`, or `[]` / `list()`.
-fn simple_empty_binding<'a>(checker: &Checker, stmt: &'a Stmt) -> Option<(&'a ast::ExprName, Start)> {
+fn simple_empty_binding<'a>(
+    checker: &Checker,
+    stmt: &'a Stmt,
+) -> Option<(&'a ast::ExprName, Start)> {
     let (target, value) = match stmt {
         Stmt::Assign(a) if a.targets.len() == 1 => (&a.targets[0], &*a.value),
         Stmt::AnnAssign(a) => (&*a.target, a.value.as_deref()?),
         _ => return None,
     };
-    let Expr::Name(name) = target else { return None };
+    let Expr::Name(name) = target else {
+        return None;
+    };
     let start = match value {
         Expr::Dict(d) if d.items.is_empty() => Start::Dict,
         Expr::List(l) if l.elts.is_empty() => Start::List,
@@ -95,16 +100,23 @@ fn check_module_binding(checker: &mut Checker, stmt: &Stmt) {
         return;
     };
     // Rebinding anywhere (a second module-level assignment, or `global` in a function) resets it.
-    if symbol.bindings.len() != 1 || semantic.symbols.iter().any(|s| {
-        s.name == name.id && s.scope != SemanticIndex::MODULE && s.declared_global.is_some() && !s.bindings.is_empty()
-    }) {
+    if symbol.bindings.len() != 1
+        || semantic.symbols.iter().any(|s| {
+            s.name == name.id
+                && s.scope != SemanticIndex::MODULE
+                && s.declared_global.is_some()
+                && !s.bindings.is_empty()
+        })
+    {
         return;
     }
     let binding = symbol.bindings[0];
     // Every read of this binding, in any scope.
     let mut uses: Vec<(ScopeId, TextRange)> = Vec::new();
     for s in semantic.scope_ids() {
-        let Some(sym) = semantic.symbol_in(s, id) else { continue };
+        let Some(sym) = semantic.symbol_in(s, id) else {
+            continue;
+        };
         for u in &sym.uses {
             let u = semantic.use_(*u);
             if semantic.lookup(u.scope, id, u.range.start()) == Lookup::Binding(binding) {
@@ -120,7 +132,9 @@ fn check_module_binding(checker: &mut Checker, stmt: &Stmt) {
 
 /// `def memoize(fn): cache = {}; def wrapper(*args): ... cache[args] = fn(*args) ...; return wrapper`.
 fn check_decorator_closure(checker: &mut Checker, def: &ast::StmtFunctionDef) {
-    let Some(shape) = decorator_wrapper(def) else { return };
+    let Some(shape) = decorator_wrapper(def) else {
+        return;
+    };
     let semantic = checker.semantic();
     let (Some(outer), Some(inner)) = (
         semantic.scope_of_node(def.range),
@@ -133,7 +147,9 @@ fn check_decorator_closure(checker: &mut Checker, def: &ast::StmtFunctionDef) {
             continue;
         };
         let id = name.id.as_str();
-        let Some(symbol) = semantic.symbol_in(outer, id) else { continue };
+        let Some(symbol) = semantic.symbol_in(outer, id) else {
+            continue;
+        };
         if symbol.bindings.len() != 1 {
             continue;
         }
@@ -156,7 +172,13 @@ fn check_decorator_closure(checker: &mut Checker, def: &ast::StmtFunctionDef) {
     }
 }
 
-fn report(checker: &mut Checker, name: &ast::ExprName, start: Start, finding: &Finding, place: &str) {
+fn report(
+    checker: &mut Checker,
+    name: &ast::ExprName,
+    start: Start,
+    finding: &Finding,
+    place: &str,
+) {
     let id = &name.id;
     let function = finding.function.as_deref().unwrap_or("a function");
     let (message, help) = match start {
@@ -237,7 +259,11 @@ fn classify(
         return None;
     }
     Some(Finding {
-        function: semantic.scope(grows_in).name.as_ref().map(|n| n.to_string()),
+        function: semantic
+            .scope(grows_in)
+            .name
+            .as_ref()
+            .map(|n| n.to_string()),
     })
 }
 
@@ -302,9 +328,11 @@ fn use_shape<'a>(parent: Node<'a>, grandparent: Option<Node<'a>>, name: TextRang
             _ => Shape::Reads,
         },
         Node::Expr(Expr::Compare(cmp)) => {
-            let is_container = cmp.comparators.iter().zip(cmp.ops.iter()).any(|(c, op)| {
-                c.range() == name && matches!(op, CmpOp::In | CmpOp::NotIn)
-            });
+            let is_container = cmp
+                .comparators
+                .iter()
+                .zip(cmp.ops.iter())
+                .any(|(c, op)| c.range() == name && matches!(op, CmpOp::In | CmpOp::NotIn));
             if is_container && cmp.ops.len() == 1 {
                 Shape::Lookup(&cmp.left)
             } else {
@@ -314,7 +342,9 @@ fn use_shape<'a>(parent: Node<'a>, grandparent: Option<Node<'a>>, name: TextRang
         Node::Expr(Expr::Call(call)) if call.func.range() != name => {
             // `len(NAME)` and friends only read; anything else may keep or trim it.
             match last_segment(&call.func) {
-                Some("len" | "bool" | "list" | "sorted" | "iter" | "repr" | "str" | "print") => Shape::Reads,
+                Some("len" | "bool" | "list" | "sorted" | "iter" | "repr" | "str" | "print") => {
+                    Shape::Reads
+                }
                 _ => Shape::Escapes,
             }
         }
@@ -339,7 +369,8 @@ fn keyed_by_local(semantic: &SemanticIndex, scope: ScopeId, key: &Expr) -> bool 
     walk_names(key, &mut |n| {
         if let Lookup::Binding(b) = semantic.lookup(scope, &n.id, n.start()) {
             let owner = semantic.binding(b).scope;
-            found |= owner != SemanticIndex::MODULE && semantic.scope(owner).kind.is_function_like();
+            found |=
+                owner != SemanticIndex::MODULE && semantic.scope(owner).kind.is_function_like();
         }
     });
     found
@@ -369,12 +400,16 @@ fn is_parameter(semantic: &SemanticIndex, scope: ScopeId, value: &Expr) -> bool 
 /// The function returns one of its parameters (`def register(cls): ...; return cls`).
 fn returns_parameter(checker: &Checker, function: ScopeId) -> bool {
     let semantic = checker.semantic();
-    let Some(Stmt::FunctionDef(def)) = stmt_at(checker.module(), semantic.scope(function).node_range) else {
+    let Some(Stmt::FunctionDef(def)) =
+        stmt_at(checker.module(), semantic.scope(function).node_range)
+    else {
         return false;
     };
-    def.body.iter().any(|s| matches!(s,
+    def.body.iter().any(|s| {
+        matches!(s,
         Stmt::Return(ast::StmtReturn { value: Some(v), .. })
-            if matches!(&**v, Expr::Name(n) if def.parameters.includes(&n.id))))
+            if matches!(&**v, Expr::Name(n) if def.parameters.includes(&n.id)))
+    })
 }
 
 fn is_cache_name(name: &str) -> bool {
