@@ -59,10 +59,10 @@ impl Rule for UnhashableKey {
                 }
             }
             Expr::SetComp(comp) => report(checker, &comp.elt, "a set member"),
-            Expr::Subscript(sub) => {
-                if unhashable(&sub.slice).is_some() && is_dict(checker, &sub.value) {
-                    report(checker, &sub.slice, "a dict key");
-                }
+            Expr::Subscript(sub)
+                if unhashable(&sub.slice).is_some() && is_dict(checker, &sub.value) =>
+            {
+                report(checker, &sub.slice, "a dict key");
             }
             Expr::Call(call) => {
                 let args = &call.arguments.args;
