@@ -44,6 +44,18 @@ static RULES: &[&dyn Rule] = &[
     &rules::pf6_performance::lru_cache_on_method::LruCacheOnMethod,
     &rules::pf6_performance::unbounded_module_cache::UnboundedModuleCache,
     &rules::pf6_performance::list_comprehension_in_reduction::ListComprehensionInReduction,
+    &rules::pf7_security::eval_or_exec::EvalOrExec,
+    &rules::pf7_security::sql_string_formatting::SqlStringFormatting,
+    &rules::pf7_security::shell_command_injection::ShellCommandInjection,
+    &rules::pf7_security::unsafe_deserialization::UnsafeDeserialization,
+    &rules::pf7_security::unsafe_yaml_load::UnsafeYamlLoad,
+    &rules::pf7_security::hardcoded_secret::HardcodedSecret,
+    &rules::pf7_security::weak_password_hash::WeakPasswordHash,
+    &rules::pf7_security::tls_verification_disabled::TlsVerificationDisabled,
+    &rules::pf7_security::insecure_tempfile::InsecureTempfile,
+    &rules::pf7_security::insecure_random_for_secrets::InsecureRandomForSecrets,
+    &rules::pf7_security::debug_mode_enabled::DebugModeEnabled,
+    &rules::pf7_security::template_autoescape_disabled::TemplateAutoescapeDisabled,
 ];
 
 /// An index into the registry; cheap to copy and hash.

@@ -5,7 +5,9 @@
 //!
 //! A fixture can set rule options in its first lines:
 //! `# fixture-option: ignore-names = input, id` or `# fixture-option: check-class-attributes = true`,
-//! and where the file sits below an import root: `# file: json/__init__.py`.
+//! where the file sits below an import root: `# file: json/__init__.py`,
+//! and the path it is linted under (for rules that look at it):
+//! `# fixture-path: mysite/settings.py`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -106,7 +108,12 @@ fn fixtures() {
         let source = std::fs::read_to_string(path).unwrap();
         let settings = settings_for(rule, &source);
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let diagnostics = lint_source(&source, &settings, &name);
+        let lint_path = source
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .find_map(|l| l.strip_prefix("# fixture-path:"))
+            .map_or(name.clone(), |p| p.trim().to_string());
+        let diagnostics = lint_source(&source, &settings, &lint_path);
         let (mut expected, traps) = expectations(&source);
         let counts = per_rule.entry(rule.meta().code).or_default();
         counts.0 += expected.values().sum::<usize>();

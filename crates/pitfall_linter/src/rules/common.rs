@@ -3,14 +3,17 @@
 //! (mutable, a dict, a set), builtins that are not shadowed, and the shape of
 //! a decorator. Rules of any family add theirs here instead of writing twins.
 
+use std::borrow::Cow;
+
 use pitfall_semantic::{
     stack, Binding, BindingKind, Lookup, Resolved, ScopeId, ScopeKind, SemanticIndex,
 };
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{self as ast, ExceptHandler, Expr, ModModule, Stmt};
+use ruff_python_ast::{self as ast, ExceptHandler, Expr, ModModule, Operator, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::{Checker, Node};
+use crate::diagnostic::Edit;
 
 // ---------------------------------------------------------------------------
 // Finding nodes by range
@@ -984,5 +987,390 @@ pub fn child_bodies(stmt: &Stmt) -> Vec<&[Stmt]> {
         }
         Stmt::Match(m) => m.cases.iter().map(|c| &c.body[..]).collect(),
         _ => Vec::new(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Calls by qualified name, arguments, literals, identifiers, paths
+// ---------------------------------------------------------------------------
+
+pub fn last_name(qualified: &str) -> &str {
+    let mut trimmed = qualified;
+    while let Some(t) = trimmed.strip_suffix("()") {
+        trimmed = t;
+    }
+    trimmed.rsplit('.').next().unwrap_or(trimmed)
+}
+
+pub fn is_last_name_of(name: &str, targets: &[&str]) -> bool {
+    targets.iter().any(|t| last_name(t) == name)
+}
+
+pub fn qualified_callee(
+    checker: &Checker,
+    func: &Expr,
+    may_match: impl Fn(&str) -> bool,
+) -> Option<String> {
+    match func {
+        Expr::Attribute(attr) => {
+            if !may_match(attr.attr.as_str()) {
+                return None;
+            }
+        }
+        Expr::Name(name) => {
+            let semantic = checker.semantic();
+            match semantic.lookup(checker.scope(), name.id.as_str(), name.start()) {
+                Lookup::Binding(b) => match &semantic.binding(b).kind {
+                    BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
+                        if !may_match(last_name(qualified)) {
+                            return None;
+                        }
+                    }
+                    // `load = pickle.loads`: an alias, resolve it.
+                    BindingKind::Assignment | BindingKind::AnnotatedAssignment { .. } => {}
+                    _ => return None,
+                },
+                Lookup::Builtin => {
+                    if !may_match(name.id.as_str()) {
+                        return None;
+                    }
+                }
+                Lookup::Unbound => return None,
+            }
+        }
+        _ => return None,
+    }
+    match checker.resolve(func)? {
+        Resolved::Qualified(q) => Some(q),
+        _ => None,
+    }
+}
+
+pub fn callee_in(checker: &Checker, func: &Expr, targets: &[&'static str]) -> Option<&'static str> {
+    let q = qualified_callee(checker, func, |name| is_last_name_of(name, targets))?;
+    targets.iter().copied().find(|t| *t == q)
+}
+
+pub fn keyword<'a>(call: &'a ast::ExprCall, name: &str) -> Option<&'a Expr> {
+    call.arguments.find_keyword(name).map(|k| &k.value)
+}
+
+pub fn has_kwargs_splat(call: &ast::ExprCall) -> bool {
+    call.arguments.keywords.iter().any(|k| k.arg.is_none())
+}
+
+pub fn has_args_splat(call: &ast::ExprCall) -> bool {
+    call.arguments.args.iter().any(Expr::is_starred_expr)
+}
+
+pub fn is_true(expr: &Expr) -> bool {
+    matches!(expr, Expr::BooleanLiteral(b) if b.value)
+        || matches!(expr, Expr::NumberLiteral(n) if matches!(&n.value, ast::Number::Int(i) if i.as_u8() == Some(1)))
+}
+
+pub fn is_false(expr: &Expr) -> bool {
+    matches!(expr, Expr::BooleanLiteral(b) if !b.value)
+}
+
+pub fn is_falsy_constant(expr: &Expr) -> bool {
+    match expr {
+        Expr::BooleanLiteral(b) => !b.value,
+        Expr::NoneLiteral(_) => true,
+        Expr::NumberLiteral(n) => matches!(&n.value, ast::Number::Int(i) if i.as_u8() == Some(0)),
+        Expr::StringLiteral(s) => s.value.is_empty(),
+        _ => false,
+    }
+}
+
+pub fn string_value(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::StringLiteral(s) => Some(s.value.to_str()),
+        _ => None,
+    }
+}
+
+pub fn is_literal_string(expr: &Expr) -> bool {
+    match expr {
+        Expr::StringLiteral(_) | Expr::BytesLiteral(_) => true,
+        Expr::FString(f) => f.value.iter().all(|part| match part {
+            ast::FStringPart::Literal(_) => true,
+            ast::FStringPart::FString(f) => f
+                .elements
+                .iter()
+                .all(|e| matches!(e, ast::InterpolatedStringElement::Literal(_))),
+        }),
+        _ => false,
+    }
+}
+
+pub struct FormattedString<'a> {
+    /// The constant text before the first value.
+    pub prefix: Cow<'a, str>,
+    /// The values interpolated (for `%` with a tuple, its elements).
+    pub values: Vec<&'a Expr>,
+}
+
+pub fn formatted_string(expr: &Expr) -> Option<FormattedString<'_>> {
+    let formatted = match expr {
+        Expr::FString(f) => {
+            let mut prefix = String::new();
+            let mut values = Vec::new();
+            for part in f.value.iter() {
+                match part {
+                    ast::FStringPart::Literal(s) => {
+                        if values.is_empty() {
+                            prefix.push_str(&s.value);
+                        }
+                    }
+                    ast::FStringPart::FString(f) => {
+                        for element in f.elements.iter() {
+                            match element {
+                                ast::InterpolatedStringElement::Literal(l) => {
+                                    if values.is_empty() {
+                                        prefix.push_str(&l.value);
+                                    }
+                                }
+                                ast::InterpolatedStringElement::Interpolation(i) => {
+                                    values.push(&*i.expression)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            FormattedString {
+                prefix: Cow::Owned(prefix),
+                values,
+            }
+        }
+        Expr::BinOp(op) if op.op == Operator::Mod => {
+            let prefix = string_value(&op.left)?;
+            let values = match &*op.right {
+                Expr::Tuple(t) => t.elts.iter().collect(),
+                other => vec![other],
+            };
+            FormattedString {
+                prefix: Cow::Borrowed(prefix),
+                values,
+            }
+        }
+        Expr::BinOp(op) if op.op == Operator::Add => {
+            // `"a" + x + "b"` nests to the left: the leftmost operand is the prefix.
+            let mut operands = Vec::new();
+            let mut current = expr;
+            while let Expr::BinOp(b) = current {
+                if b.op != Operator::Add || operands.len() > 64 {
+                    break;
+                }
+                operands.push(&*b.right);
+                current = &b.left;
+            }
+            let prefix = match current {
+                Expr::FString(_) => return formatted_string(current),
+                _ => string_value(current)?,
+            };
+            let values = operands
+                .into_iter()
+                .rev()
+                .filter(|e| !is_literal_string(e))
+                .collect();
+            FormattedString {
+                prefix: Cow::Borrowed(prefix),
+                values,
+            }
+        }
+        Expr::Call(call) => {
+            let Expr::Attribute(attr) = &*call.func else {
+                return None;
+            };
+            if attr.attr.as_str() != "format" {
+                return None;
+            }
+            let prefix = string_value(&attr.value)?;
+            let values = call
+                .arguments
+                .args
+                .iter()
+                .chain(call.arguments.keywords.iter().map(|k| &k.value))
+                .collect();
+            FormattedString {
+                prefix: Cow::Borrowed(prefix),
+                values,
+            }
+        }
+        _ => return None,
+    };
+    (!formatted.values.is_empty()).then_some(formatted)
+}
+
+pub fn identifier_words(name: &str) -> impl Iterator<Item = String> + '_ {
+    name.split(['_', '-', '.', ' ', ':', '/'])
+        .filter(|w| !w.is_empty())
+        .flat_map(split_camel_case)
+        .map(|w| w.to_ascii_lowercase())
+}
+
+fn split_camel_case(word: &str) -> Vec<&str> {
+    let bytes = word.as_bytes();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for i in 1..bytes.len() {
+        let (prev, cur) = (bytes[i - 1], bytes[i]);
+        let next_lower = bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+        if cur.is_ascii_uppercase()
+            && (prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower))
+        {
+            parts.push(&word[start..i]);
+            start = i;
+        }
+    }
+    parts.push(&word[start..]);
+    parts
+}
+
+pub fn name_has_word(name: &str, words: &[&str]) -> bool {
+    let parts: Vec<String> = identifier_words(name).collect();
+    words.iter().any(|w| {
+        let pattern: Vec<&str> = w.split('_').collect();
+        let joined = pattern.concat();
+        parts
+            .iter()
+            .any(|p| p == &joined || p.strip_suffix('s') == Some(&joined))
+            || (pattern.len() > 1
+                && parts.windows(pattern.len()).any(|window| {
+                    window.iter().zip(&pattern).enumerate().all(|(i, (p, q))| {
+                        p == q || (i == pattern.len() - 1 && p.strip_suffix('s') == Some(q))
+                    })
+                }))
+    })
+}
+
+pub fn is_test_path(path: &str) -> bool {
+    let normalized = path.replace('\\', "/");
+    let mut components = normalized.split('/').peekable();
+    while let Some(c) = components.next() {
+        if components.peek().is_none() {
+            let stem = c
+                .strip_suffix(".py")
+                .or_else(|| c.strip_suffix(".pyi"))
+                .unwrap_or(c);
+            return stem.starts_with("test_")
+                || stem.ends_with("_test")
+                || stem == "conftest"
+                || stem == "tests";
+        }
+        if matches!(c, "test" | "tests" | "testing") {
+            return true;
+        }
+    }
+    false
+}
+
+pub fn enclosing_function<'a>(checker: &Checker<'a>) -> Option<&'a ast::StmtFunctionDef> {
+    checker.parents().iter().rev().find_map(|p| match p {
+        Node::Stmt(Stmt::FunctionDef(def)) => Some(def),
+        _ => None,
+    })
+}
+
+pub fn enclosing_class<'a>(checker: &Checker<'a>) -> Option<&'a ast::StmtClassDef> {
+    checker.parents().iter().rev().find_map(|p| match p {
+        Node::Stmt(Stmt::ClassDef(class)) => Some(class),
+        _ => None,
+    })
+}
+
+pub fn class_defines(class: &ast::StmtClassDef, methods: &[&str]) -> bool {
+    class
+        .body
+        .iter()
+        .any(|s| matches!(s, Stmt::FunctionDef(def) if methods.contains(&def.name.as_str())))
+}
+
+pub fn is_parameter(checker: &Checker, name: &ast::ExprName) -> bool {
+    let semantic = checker.semantic();
+    matches!(
+        semantic.lookup(checker.scope(), name.id.as_str(), name.start()),
+        Lookup::Binding(b) if semantic.binding(b).kind == BindingKind::Parameter
+    )
+}
+
+pub fn add_argument_edit(checker: &Checker, call: &ast::ExprCall, argument: &str) -> Edit {
+    let args = &call.arguments;
+    let last_end = args
+        .args
+        .iter()
+        .map(Ranged::end)
+        .chain(args.keywords.iter().map(Ranged::end))
+        .max();
+    match last_end {
+        Some(end) => Edit {
+            range: TextRange::empty(end),
+            content: format!(", {argument}"),
+        },
+        None => {
+            let close = args.end() - TextSize::new(1);
+            debug_assert_eq!(&checker.source()[TextRange::new(close, args.end())], ")");
+            Edit {
+                range: TextRange::empty(close),
+                content: argument.to_string(),
+            }
+        }
+    }
+}
+
+/// A name whose reaching assignment is a string literal (`SQL = "..."; run(SQL)`).
+pub fn is_bound_to_literal(checker: &Checker, expr: &Expr) -> bool {
+    let mut current = expr;
+    for _ in 0..4 {
+        let Expr::Name(name) = current else { break };
+        let Some(value) = name_value(checker, name) else {
+            return false;
+        };
+        current = value;
+    }
+    is_literal_string(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_of_identifiers() {
+        let words: Vec<String> = identifier_words("apiKey_SECRET").collect();
+        assert_eq!(words, ["api", "key", "secret"]);
+        let words: Vec<String> = identifier_words("HTTPToken").collect();
+        assert_eq!(words, ["http", "token"]);
+    }
+
+    #[test]
+    fn whole_words_only() {
+        assert!(name_has_word("DB_PASSWORD", &["password"]));
+        assert!(name_has_word("apiKey", &["api_key"]));
+        assert!(name_has_word("APIKEY", &["api_key"]));
+        assert!(name_has_word("auth_tokens", &["token"]));
+        assert!(!name_has_word("author", &["auth"]));
+        assert!(!name_has_word("tokenize", &["token"]));
+        assert!(!name_has_word("monkey", &["key"]));
+    }
+
+    #[test]
+    fn test_paths() {
+        assert!(is_test_path("Lib/test/test_ssl.py"));
+        assert!(is_test_path("pkg/tests/helpers.py"));
+        assert!(is_test_path("test_x.py"));
+        assert!(is_test_path("x_test.py"));
+        assert!(!is_test_path("pkg/testament.py"));
+        assert!(!is_test_path("contest.py"));
+    }
+
+    #[test]
+    fn last_names() {
+        assert_eq!(last_name("requests.Session().get"), "get");
+        assert_eq!(last_name("socket.socket"), "socket");
+        assert_eq!(last_name("sqlalchemy.orm.sessionmaker()()"), "sessionmaker");
     }
 }

@@ -6,4 +6,5 @@ pub mod pf2_exceptions;
 pub mod pf3_scopes;
 pub mod pf4_functions;
 pub mod pf6_performance;
+pub mod pf7_security;
 pub mod tool;
