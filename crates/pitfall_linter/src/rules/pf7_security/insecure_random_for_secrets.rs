@@ -37,9 +37,56 @@ const FUNCTIONS: &[&str] = &[
 ];
 
 /// Names that say a value is a secret.
+/// `key` alone is too common (sort keys, dict keys): only compound keys count.
 const SECRET_WORDS: &[&str] = &[
-    "token", "password", "passwd", "secret", "key", "nonce", "salt", "otp", "session", "csrf",
+    "token",
+    "password",
+    "passwd",
+    "secret",
+    "api_key",
+    "secret_key",
+    "private_key",
+    "access_key",
+    "signing_key",
+    "encryption_key",
+    "nonce",
+    "salt",
+    "otp",
+    "session",
+    "csrf",
     "reset",
+];
+
+/// Destinations that say a random string is an identifier, not a secret.
+const HARMLESS_WORDS: &[&str] = &[
+    "id",
+    "name",
+    "suffix",
+    "prefix",
+    "ext",
+    "extension",
+    "file",
+    "filename",
+    "dir",
+    "path",
+    "label",
+    "tag",
+    "str",
+    "string",
+    "title",
+    "word",
+    "text",
+    "slug",
+    "host",
+    "hostname",
+    "bucket",
+    "table",
+    "queue",
+    "user",
+    "username",
+    "email",
+    "color",
+    "colour",
 ];
 
 /// For function names, only words that cannot mean something else
@@ -88,16 +135,43 @@ impl Rule for InsecureRandomForSecrets {
 
 /// Why the value looks like a secret, if it does.
 fn secret_context(checker: &Checker, call: &ast::ExprCall) -> Option<String> {
-    if call
-        .arguments
-        .args
-        .iter()
-        .any(|a| uses_character_set(checker, a, 0))
+    let destination = destination_name(checker, call);
+    if let Some((name, how)) = &destination {
+        if name_has_word(name, SECRET_WORDS) {
+            return Some(format!("is {how} `{name}`"));
+        }
+    }
+    let function = enclosing_function(checker).map(|f| f.name.as_str());
+    if let Some(function) = function {
+        if name_has_word(function, SECRET_FUNCTION_WORDS) {
+            return Some(format!("is used by `{function}`"));
+        }
+    }
+    // A string of random letters is a password or token, unless its
+    // destination says it is an identifier (`random_id`, `suffix`, ...).
+    let named_harmless = destination
+        .as_ref()
+        .map(|(name, _)| name.as_str())
+        .into_iter()
+        .chain(function)
+        .any(|name| name_has_word(name, HARMLESS_WORDS));
+    if !named_harmless
+        && call
+            .arguments
+            .args
+            .iter()
+            .any(|a| uses_character_set(checker, a, 0))
     {
         return Some(
             "is drawn from a `string` character set, as passwords and tokens are".to_string(),
         );
     }
+    None
+}
+
+/// The name the value ends up in: an assignment target or a keyword
+/// argument, through `join`, f-strings, lists and arithmetic.
+fn destination_name(checker: &Checker, call: &ast::ExprCall) -> Option<(String, &'static str)> {
     let mut current = call.range();
     for parent in checker.parents().iter().rev() {
         match parent {
@@ -108,12 +182,7 @@ fn secret_context(checker: &Checker, call: &ast::ExprCall) -> Option<String> {
                     .iter()
                     .find(|k| k.value.range().contains_range(current))
                 {
-                    if let Some(arg) = &kw.arg {
-                        if name_has_word(arg, SECRET_WORDS) {
-                            return Some(format!("is passed as `{arg}`"));
-                        }
-                    }
-                    break;
+                    return kw.arg.as_ref().map(|a| (a.to_string(), "passed as"));
                 }
             }
             Node::Expr(
@@ -125,29 +194,24 @@ fn secret_context(checker: &Checker, call: &ast::ExprCall) -> Option<String> {
                 | Expr::Generator(_)
                 | Expr::Attribute(_),
             ) => {}
-            Node::Expr(_) => break,
             Node::Stmt(Stmt::Assign(assign)) => {
-                if let Some(name) = assign.targets.iter().find_map(|t| secret_target(t)) {
-                    return Some(format!("is stored in `{name}`"));
-                }
-                break;
+                return assign
+                    .targets
+                    .iter()
+                    .find_map(target_name)
+                    .map(|n| (n, "stored in"));
             }
             Node::Stmt(Stmt::AnnAssign(assign)) => {
-                if let Some(name) = secret_target(&assign.target) {
-                    return Some(format!("is stored in `{name}`"));
-                }
-                break;
+                return target_name(&assign.target).map(|n| (n, "stored in"));
             }
-            _ => break,
+            _ => return None,
         }
         current = parent.range();
     }
-    let function = enclosing_function(checker)?;
-    name_has_word(function.name.as_str(), SECRET_FUNCTION_WORDS)
-        .then(|| format!("is used by `{}`", function.name))
+    None
 }
 
-fn secret_target(target: &Expr) -> Option<String> {
+fn target_name(target: &Expr) -> Option<String> {
     let name = match target {
         Expr::Name(n) => n.id.as_str(),
         Expr::Attribute(a) => a.attr.as_str(),
@@ -157,7 +221,7 @@ fn secret_target(target: &Expr) -> Option<String> {
         },
         _ => return None,
     };
-    name_has_word(name, SECRET_WORDS).then(|| name.to_string())
+    Some(name.to_string())
 }
 
 /// `string.ascii_letters + string.digits`, directly or through a local.

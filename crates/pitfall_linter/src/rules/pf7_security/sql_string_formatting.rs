@@ -137,11 +137,19 @@ fn check_fragment(checker: &mut Checker, call: &ast::ExprCall) {
     let Some(formatted) = formatted_string(fragment) else {
         return;
     };
-    let Some(keyword) = leading_keyword(&formatted.prefix, CLAUSE_KEYWORDS)
-        .or_else(|| leading_keyword(&formatted.prefix, STATEMENT_KEYWORDS))
-    else {
+    // Fragments are told from prose by SQL's upper-case convention.
+    let Some(keyword) = leading_keyword(&formatted.prefix, CLAUSE_KEYWORDS) else {
         return;
     };
+    let written = formatted
+        .prefix
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '(');
+    if !written[..keyword.len()]
+        .chars()
+        .all(|c| !c.is_ascii_lowercase())
+    {
+        return;
+    }
     if formatted.values.iter().all(|v| is_constant_name(v)) {
         return;
     }
