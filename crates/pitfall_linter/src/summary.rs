@@ -81,10 +81,10 @@ pub fn summarize(index: &SemanticIndex, options: &BlockingOptions) -> ModuleSumm
         };
         let Some(&i) = slot.get(&owner) else { continue };
         let Some(callee) = &call.callee else { continue };
-        if !worth_resolving(index, callee, &extra_names) {
+        let Some(root) = worth_resolving(index, callee, &extra_names) else {
             continue;
-        }
-        let Some(resolved) = index.resolve_path(callee, 0) else {
+        };
+        let Some(resolved) = index.resolve_path_from(callee, root, 0) else {
             continue;
         };
         let summary = &mut functions[i];
@@ -129,15 +129,23 @@ pub fn summarize(index: &SemanticIndex, options: &BlockingOptions) -> ModuleSumm
 /// Resolution builds qualified-name strings, so it is skipped for the calls
 /// that can matter neither way: a callee whose final name no blocking API
 /// has, and whose root is an import or a builtin (so it is not a function of
-/// this module either).
-fn worth_resolving(index: &SemanticIndex, callee: &ValuePath, extra_names: &[&str]) -> bool {
+/// this module either). Returns the root's lookup when the call is worth it.
+fn worth_resolving(
+    index: &SemanticIndex,
+    callee: &ValuePath,
+    extra_names: &[&str],
+) -> Option<Lookup> {
     let interesting = |name: &str| may_block_by_name(name) || extra_names.contains(&name);
-    match callee.segments.last() {
-        Some(PathSegment::Call) => return false,
-        Some(PathSegment::Attr(name)) if interesting(name) => return true,
-        _ => {}
+    if callee.segments.last() == Some(&PathSegment::Call) {
+        return None;
     }
-    match index.lookup(callee.scope, &callee.root, callee.offset) {
+    let root = index.lookup(callee.scope, &callee.root, callee.offset);
+    if let Some(PathSegment::Attr(name)) = callee.segments.last() {
+        if interesting(name) {
+            return Some(root);
+        }
+    }
+    let worth = match root {
         Lookup::Binding(b) => match &index.binding(b).kind {
             // `from time import sleep as nap; nap()`: the imported name counts.
             BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
@@ -148,7 +156,8 @@ fn worth_resolving(index: &SemanticIndex, callee: &ValuePath, extra_names: &[&st
         },
         Lookup::Builtin => callee.segments.is_empty() && interesting(&callee.root),
         Lookup::Unbound => false,
-    }
+    };
+    worth.then_some(root)
 }
 
 fn qualname(index: &SemanticIndex, scope: ScopeId) -> String {

@@ -6,6 +6,7 @@ use ruff_python_ast::{
     self as ast, Comprehension, ExceptHandler, Expr, ExprContext, Parameters, Pattern, Stmt,
 };
 use ruff_text_size::{Ranged, TextRange, TextSize};
+use smallvec::SmallVec;
 
 use crate::index::*;
 
@@ -16,7 +17,9 @@ pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
     };
     builder.push_scope(ScopeKind::Module, None, module.range, None);
     builder.visit_body(&module.body);
-    builder.index
+    let mut index = builder.index;
+    index.base_cache = BaseCache::new(index.scopes.len());
+    index
 }
 
 struct Builder {
@@ -29,8 +32,8 @@ struct Builder {
 const MAX_PATH_SEGMENTS: usize = 16;
 
 /// `requests.Session()` → root `requests`, `[Attr(Session), Call]`.
-pub fn path_parts(expr: &Expr) -> Option<(Name, Vec<PathSegment>)> {
-    let mut segments = Vec::new();
+pub fn path_parts(expr: &Expr) -> Option<(Name, Segments)> {
+    let mut segments = Segments::new();
     let mut current = expr;
     loop {
         if segments.len() > MAX_PATH_SEGMENTS {
@@ -93,8 +96,8 @@ impl Builder {
         self.index.symbols.push(Symbol {
             name: name.clone(),
             scope,
-            bindings: Vec::new(),
-            uses: Vec::new(),
+            bindings: SmallVec::new(),
+            uses: SmallVec::new(),
             declared_global: None,
             declared_nonlocal: None,
         });

@@ -3,9 +3,13 @@
 //! It owns no AST references (only names and ranges), so it is `Eq` and can be
 //! a salsa query result that backdates when an edit leaves it unchanged.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+
 use ruff_python_ast::name::Name;
 use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 macro_rules! id_type {
     ($name:ident) => {
@@ -81,8 +85,9 @@ pub enum ReceiverKind {
 pub struct Symbol {
     pub name: Name,
     pub scope: ScopeId,
-    pub bindings: Vec<BindingId>,
-    pub uses: Vec<UseId>,
+    /// Most names are bound once and read a few times: inline, no allocation.
+    pub bindings: SmallVec<[BindingId; 2]>,
+    pub uses: SmallVec<[UseId; 4]>,
     pub declared_global: Option<TextRange>,
     pub declared_nonlocal: Option<TextRange>,
 }
@@ -176,11 +181,14 @@ pub struct Use {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ValuePath {
     pub root: Name,
-    pub segments: Vec<PathSegment>,
+    pub segments: Segments,
     /// Where the root name is looked up.
     pub scope: ScopeId,
     pub offset: TextSize,
 }
+
+/// The segments after a path's root; most paths have one or two (inline).
+pub type Segments = SmallVec<[PathSegment; 2]>;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PathSegment {
@@ -220,6 +228,71 @@ pub struct SemanticIndex {
     pub calls: Vec<CallSite>,
     /// Whether the file has `from x import *` (names may come from anywhere).
     pub has_star_import: bool,
+    /// Per class: its bases that are classes of this file (see `local_bases`).
+    pub(crate) base_cache: BaseCache,
+}
+
+/// A lazily filled slot per scope. Not part of the index's value: equal
+/// indexes compare equal whatever their caches hold.
+#[derive(Default)]
+pub(crate) struct BaseCache {
+    slots: Box<[OnceLock<Box<[ScopeId]>>]>,
+    /// Set while a slot is being computed: a lookup that comes back to the
+    /// same class (a cycle) computes without the cache instead of waiting.
+    busy: Box<[AtomicBool]>,
+}
+
+impl BaseCache {
+    pub(crate) fn new(scopes: usize) -> BaseCache {
+        BaseCache {
+            slots: (0..scopes).map(|_| OnceLock::new()).collect(),
+            busy: (0..scopes).map(|_| AtomicBool::new(false)).collect(),
+        }
+    }
+
+    /// The cached value, computed on first use; `Err(compute)` when the slot
+    /// is being computed already (or does not exist).
+    pub(crate) fn get_or_compute<F: FnOnce() -> Vec<ScopeId>>(
+        &self,
+        scope: ScopeId,
+        compute: F,
+    ) -> Result<&[ScopeId], F> {
+        let (Some(slot), Some(busy)) =
+            (self.slots.get(scope.index()), self.busy.get(scope.index()))
+        else {
+            return Err(compute);
+        };
+        if let Some(value) = slot.get() {
+            return Ok(value);
+        }
+        if busy.swap(true, Ordering::Acquire) {
+            return Err(compute);
+        }
+        let value = compute().into_boxed_slice();
+        let value = slot.get_or_init(|| value);
+        busy.store(false, Ordering::Release);
+        Ok(value)
+    }
+}
+
+impl Clone for BaseCache {
+    fn clone(&self) -> Self {
+        BaseCache::new(self.slots.len())
+    }
+}
+
+impl PartialEq for BaseCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for BaseCache {}
+
+impl std::fmt::Debug for BaseCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BaseCache")
+    }
 }
 
 /// A call expression and what it calls, as a path to resolve lazily.

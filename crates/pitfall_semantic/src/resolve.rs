@@ -1,6 +1,8 @@
 //! Name lookup (LEGB, with Python's real scoping rules) and resolution of
 //! expressions to qualified names, project definitions and tracked receivers.
 
+use std::borrow::Cow;
+
 use ruff_python_ast::Expr;
 use ruff_text_size::{Ranged, TextSize};
 
@@ -159,7 +161,22 @@ impl SemanticIndex {
         if depth > MAX_DEPTH {
             return None;
         }
-        let mut current = match self.lookup(path.scope, &path.root, path.offset) {
+        let root = self.lookup(path.scope, &path.root, path.offset);
+        self.resolve_path_from(path, root, depth)
+    }
+
+    /// [`resolve_path`](Self::resolve_path) when the caller already looked
+    /// the root up (`root` is `lookup(path.scope, &path.root, path.offset)`).
+    pub fn resolve_path_from(
+        &self,
+        path: &ValuePath,
+        root: Lookup,
+        depth: u32,
+    ) -> Option<Resolved> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let mut current = match root {
             Lookup::Binding(b) => self.resolve_binding(b, depth + 1)?,
             Lookup::Builtin => Resolved::Qualified(format!("builtins.{}", path.root)),
             Lookup::Unbound => return None,
@@ -230,11 +247,9 @@ impl SemanticIndex {
         if let Some(b) = self.last_binding(class, name) {
             return self.resolve_binding(b, depth + 1);
         }
-        for base in &self.scope(class).bases {
-            if let Some(Resolved::Class(base_class)) = self.resolve_path(base, depth + 1) {
-                if let Some(found) = self.class_member(base_class, name, depth + 1) {
-                    return Some(found);
-                }
+        for &base_class in self.local_bases(class).iter() {
+            if let Some(found) = self.class_member(base_class, name, depth + 1) {
+                return Some(found);
             }
         }
         None
@@ -249,14 +264,37 @@ impl SemanticIndex {
         if let Some((_, path, _, _)) = scope.instance_attrs.iter().rev().find(|(n, ..)| n == name) {
             return self.resolve_path(path, depth + 1);
         }
-        for base in &scope.bases {
-            if let Some(Resolved::Class(base_class)) = self.resolve_path(base, depth + 1) {
-                if let Some(found) = self.instance_attribute(base_class, name, depth + 1) {
-                    return Some(found);
-                }
+        for &base_class in self.local_bases(class).iter() {
+            if let Some(found) = self.instance_attribute(base_class, name, depth + 1) {
+                return Some(found);
             }
         }
         None
+    }
+
+    /// The bases of `class` that are classes of this file. Every attribute
+    /// lookup on a class or instance walks them, so they are resolved once
+    /// per class and cached (a base that names another class's attribute
+    /// may come back here while it is being resolved: that lookup is not
+    /// cached).
+    pub fn local_bases(&self, class: ScopeId) -> Cow<'_, [ScopeId]> {
+        let compute = || -> Vec<ScopeId> {
+            self.scope(class)
+                .bases
+                .iter()
+                .filter_map(|base| match self.resolve_path(base, 1)? {
+                    Resolved::Class(c) => Some(c),
+                    _ => None,
+                })
+                .collect()
+        };
+        if self.scope(class).bases.is_empty() {
+            return Cow::Borrowed(&[]);
+        }
+        match self.base_cache.get_or_compute(class, compute) {
+            Ok(cached) => Cow::Borrowed(cached),
+            Err(compute) => Cow::Owned(compute()),
+        }
     }
 
     /// The decorators of a function scope, resolved.
