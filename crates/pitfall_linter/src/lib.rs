@@ -3,6 +3,7 @@
 pub mod blocking;
 pub mod checker;
 pub mod diagnostic;
+pub mod fix;
 pub mod meta;
 pub mod pipeline;
 pub mod registry;
@@ -15,6 +16,7 @@ pub mod suppression;
 
 pub use checker::{lint, Checker, LintInput, Node};
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Related};
+pub use fix::{apply_fixes, fix_until_stable, FixFailure, FixOutcome, UnsafeFixes};
 pub use meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 pub use registry::{all_rules, RuleId};
 pub use rule::{ExprKind, Interests, Rule, StmtKind};
