@@ -99,6 +99,23 @@ pub struct CheckArgs {
     /// Minimum Python version to assume (`py39`, `py312`, ...).
     #[arg(long, value_name = "VERSION")]
     pub target_version: Option<String>,
+    /// Apply the safe fixes (and the unsafe ones with `--unsafe-fixes`), then
+    /// report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// Apply unsafe fixes too with `--fix`; without it, count them as available.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print a unified diff of what `--fix` would change and write nothing
+    /// (exit 1 when there is something to fix).
+    #[arg(long)]
+    pub diff: bool,
+    /// Apply fixes like `--fix` but do not report the remaining findings (exit 0).
+    #[arg(long)]
+    pub fix_only: bool,
+    /// With `--fix`, list the fixes applied per file and rule.
+    #[arg(long)]
+    pub show_fixes: bool,
     /// Exit with 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,

@@ -8,12 +8,13 @@ use pitfall_db::{
     decode_source, lint_file, parsed_module, semantic_index, set_lru_capacity, source_text,
     PitfallDatabase, SourceFile,
 };
-use pitfall_linter::{PythonVersion, RuleSelector};
+use pitfall_linter::{PythonVersion, RuleSelector, UnsafeFixes};
 use pitfall_workspace::{discover_python_files, CliOverrides, Resolver};
 use rayon::prelude::*;
 use salsa::Database as _;
 
 use crate::args::{CheckArgs, OutputFormat};
+use crate::fix::{FixMode, FixReport};
 use crate::output::{Locator, Message, Printer};
 use crate::ExitStatus;
 
@@ -89,7 +90,8 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         .build()
         .expect("thread pool");
     let mut db = PitfallDatabase::default();
-    let (inputs, had_error) = if reads_stdin(&args) {
+    let stdin = reads_stdin(&args);
+    let (inputs, had_error) = if stdin {
         match stdin_input(&db, &args, &resolver, &cwd) {
             Ok(file) => (file.into_iter().collect(), false),
             Err(message) => {
@@ -100,6 +102,23 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     } else {
         discovered_inputs(&db, &args, &resolver, &cwd, &pool)
     };
+    let unsafe_fixes = if args.unsafe_fixes {
+        UnsafeFixes::Enabled
+    } else {
+        UnsafeFixes::Disabled
+    };
+    // `--fix` and `--diff` fix first; the report below then shows what remains.
+    let fixes = fix_mode(&args).map(|mode| {
+        set_lru_capacity(&mut db, CLI_LRU_CAPACITY);
+        crate::fix::run(&mut db, &pool, &inputs, mode, unsafe_fixes, stdin)
+    });
+    let had_error = had_error || fixes.as_ref().is_some_and(|f| f.had_error);
+    if let Some(status) = fixes
+        .as_ref()
+        .and_then(|report| report_fixes_only(&args, report, had_error))
+    {
+        return status;
+    }
     let mut messages: Vec<Message> = Vec::new();
     // Lint in batches and let salsa evict parses and indexes (LRU) between
     // them: memory stays bounded by a batch, whatever the project's size.
@@ -134,14 +153,42 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     } else {
         OutputFormat::Concise
     });
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out: Box<dyn Write> = match fixes.as_ref().and_then(|f| f.stdin_text.as_ref()) {
+        // As ruff: the fixed source on standard output, the report on standard error.
+        Some(text) => {
+            let mut stdout = stdout.lock();
+            if stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+                .is_err()
+            {
+                return ExitStatus::Error;
+            }
+            Box::new(std::io::stderr().lock())
+        }
+        None => Box::new(std::io::BufWriter::new(stdout.lock())),
+    };
     let written = if args.statistics {
         write_statistics(&mut out, &messages)
     } else {
-        Printer { format, color }.write(&mut out, &messages)
+        Printer {
+            format,
+            color,
+            unsafe_fixes,
+        }
+        .write(&mut out, &messages)
     };
-    if !args.quiet && format.is_human() && !args.statistics {
-        let _ = write_summary(&mut out, &messages, inputs.len());
+    if format.is_human() && !args.statistics {
+        if let Some(report) = fixes.as_ref().filter(|_| args.show_fixes) {
+            let _ = crate::fix::write_fix_summary(&mut out, report);
+        }
+        if !args.quiet {
+            let fixed = fixes.as_ref().map_or(0, FixReport::fixed_count);
+            let _ = write_summary(&mut out, &messages, inputs.len(), fixed);
+            if fixes.is_none() {
+                let _ = write_fixable_hint(&mut out, &messages, unsafe_fixes);
+            }
+        }
     }
     let _ = out.flush();
     if written.is_err() {
@@ -286,7 +333,102 @@ fn file_messages(db: &PitfallDatabase, file: SourceFile) -> Vec<Message> {
         .collect()
 }
 
-fn write_summary(out: &mut dyn Write, messages: &[Message], checked: usize) -> std::io::Result<()> {
+/// `--diff` and `--fix-only` print what was (or would be) fixed, not the
+/// findings; their exit status says so. `None` for `--fix`.
+fn report_fixes_only(args: &CheckArgs, report: &FixReport, had_error: bool) -> Option<ExitStatus> {
+    let fixed = report.fixed_count();
+    if args.diff {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let written = crate::fix::write_diffs(&mut out, report).and_then(|_| out.flush());
+        if !args.quiet {
+            if fixed == 0 {
+                eprintln!("No problems would be fixed.");
+            } else {
+                eprintln!("Would fix {}.", crate::fix::plural(fixed, "problem"));
+            }
+        }
+        return Some(if had_error || written.is_err() {
+            ExitStatus::Error
+        } else if fixed > 0 {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        });
+    }
+    if !args.fix_only {
+        return None;
+    }
+    if let Some(text) = &report.stdin_text {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout
+            .write_all(text.as_bytes())
+            .and_then(|_| stdout.flush());
+    }
+    let mut err = std::io::stderr().lock();
+    let mut out: Box<dyn Write> = if report.stdin_text.is_some() {
+        Box::new(&mut err)
+    } else {
+        Box::new(std::io::stdout().lock())
+    };
+    if args.show_fixes {
+        let _ = crate::fix::write_fix_summary(&mut out, report);
+    } else if !args.quiet && fixed > 0 {
+        let _ = writeln!(out, "Fixed {}.", crate::fix::plural(fixed, "problem"));
+    }
+    Some(if had_error {
+        ExitStatus::Error
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// `--diff` writes nothing and shows the diff; `--fix` and `--fix-only` write.
+fn fix_mode(args: &CheckArgs) -> Option<FixMode> {
+    if args.diff {
+        Some(FixMode::Diff)
+    } else if args.fix || args.fix_only {
+        Some(FixMode::Apply)
+    } else {
+        None
+    }
+}
+
+/// As ruff: how many findings `--fix` would fix, and how many more
+/// `--unsafe-fixes` would.
+fn write_fixable_hint(
+    out: &mut dyn Write,
+    messages: &[Message],
+    unsafe_fixes: UnsafeFixes,
+) -> std::io::Result<()> {
+    let applicable = messages
+        .iter()
+        .filter(|m| m.is_fixable(unsafe_fixes))
+        .count();
+    let hidden = messages
+        .iter()
+        .filter(|m| m.fix.is_some() && !m.is_fixable(unsafe_fixes))
+        .count();
+    let hidden_note = match hidden {
+        1 => "1 hidden fix can be enabled with the `--unsafe-fixes` option".to_string(),
+        n => format!("{n} hidden fixes can be enabled with the `--unsafe-fixes` option"),
+    };
+    match (applicable, hidden) {
+        (0, 0) => Ok(()),
+        (0, _) => writeln!(out, "No fixes available ({hidden_note})."),
+        (n, 0) => writeln!(out, "[*] {n} fixable with the `--fix` option."),
+        (n, _) => writeln!(
+            out,
+            "[*] {n} fixable with the `--fix` option ({hidden_note})."
+        ),
+    }
+}
+
+fn write_summary(
+    out: &mut dyn Write,
+    messages: &[Message],
+    checked: usize,
+    fixed: usize,
+) -> std::io::Result<()> {
     let files = {
         let mut paths: Vec<&str> = messages.iter().map(|m| m.display_path.as_str()).collect();
         paths.dedup();
@@ -299,7 +441,14 @@ fn write_summary(out: &mut dyn Write, messages: &[Message], checked: usize) -> s
             format!("{n} {word}s")
         }
     };
-    if messages.is_empty() {
+    if fixed > 0 {
+        writeln!(
+            out,
+            "Found {} ({fixed} fixed, {} remaining).",
+            plural(fixed + messages.len(), "problem"),
+            messages.len()
+        )
+    } else if messages.is_empty() {
         writeln!(
             out,
             "All checks passed! ({} checked)",

@@ -2,6 +2,7 @@
 
 mod args;
 mod check;
+mod fix;
 mod output;
 mod rule_cmd;
 

@@ -7,7 +7,7 @@ mod queries;
 
 pub use db::{Db, PitfallDatabase, SourceFile};
 pub use queries::{
-    blocking_facts, decode_source, lint_file, module_summary, parsed_module, read_source,
-    semantic_index, set_lru_capacity, source_text, FileDiagnostics, ParseOutcome, ParsedModule,
-    LRU_CAPACITY,
+    blocking_facts, decode_source, encode_source, lint_file, module_summary, parsed_module,
+    read_source, semantic_index, set_lru_capacity, source_text, FileDiagnostics, ParseOutcome,
+    ParsedModule, LRU_CAPACITY,
 };

@@ -125,6 +125,13 @@ pub fn decode_source(bytes: Vec<u8>) -> Result<Arc<str>, String> {
 
 /// Decodes with the encoding named by a coding cookie in the first two lines.
 fn decode_declared(bytes: &[u8]) -> Option<Arc<str>> {
+    let encoding = declared_encoding(bytes)?;
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    (!had_errors).then(|| Arc::from(text.as_ref()))
+}
+
+/// The encoding a coding cookie in the first two lines names.
+fn declared_encoding(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     let label = bytes
         .split(|b| *b == b'\n')
         .take(2)
@@ -134,9 +141,33 @@ fn decode_declared(bytes: &[u8]) -> Option<Arc<str>> {
         "latin-1" | "iso-latin-1" => "latin1",
         other => other,
     };
-    let encoding = encoding_rs::Encoding::for_label(normalized.as_bytes())?;
-    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
-    (!had_errors).then(|| Arc::from(text.as_ref()))
+    encoding_rs::Encoding::for_label(normalized.as_bytes())
+}
+
+/// Encodes `text` (a fixed version of the source `original` decoded to) the
+/// way `original` was: UTF-8 as it is (a BOM is part of the text), or in
+/// the encoding its coding cookie declares. `Err` when that encoding cannot
+/// represent the text, or would not give back the original bytes for the
+/// original text: then the file must not be written.
+pub fn encode_source(original: &[u8], text: &str) -> Result<Vec<u8>, String> {
+    if std::str::from_utf8(original).is_ok() {
+        return Ok(text.as_bytes().to_vec());
+    }
+    let encoding = declared_encoding(original)
+        .ok_or("the file is neither UTF-8 nor in a declared encoding")?;
+    let name = encoding.name();
+    if encoding.output_encoding() != encoding {
+        return Err(format!("pitfall cannot write {name}"));
+    }
+    let encode = |text: &str| {
+        let (bytes, _, unmappable) = encoding.encode(text);
+        (!unmappable).then(|| bytes.into_owned())
+    };
+    let (decoded, _) = encoding.decode_without_bom_handling(original);
+    if encode(&decoded).as_deref() != Some(original) {
+        return Err(format!("its {name} bytes do not survive a round trip"));
+    }
+    encode(text).ok_or_else(|| format!("the fixed text has characters {name} cannot represent"))
 }
 
 /// `coding[:=]\s*([-\w.]+)` in a comment line (PEP 263).
@@ -170,6 +201,26 @@ mod tests {
         assert!(
             decode_declared(b"\n\n# coding: latin-1\nx = '\xf6'\n").is_none(),
             "cookie too late"
+        );
+    }
+
+    #[test]
+    fn encodes_back_in_the_declared_encoding() {
+        let latin1 = b"# coding: latin-1\nname = '\xe9t\xe9'\n";
+        let text = decode_declared(latin1).unwrap();
+        let fixed = text.replace("name", "nom");
+        assert_eq!(
+            encode_source(latin1, &fixed).unwrap(),
+            b"# coding: latin-1\nnom = '\xe9t\xe9'\n"
+        );
+        assert!(
+            encode_source(latin1, &format!("{fixed}x = '\u{4e2d}'\n")).is_err(),
+            "not representable in latin-1"
+        );
+        let bom = "\u{feff}x = 1\n";
+        assert_eq!(
+            encode_source(bom.as_bytes(), "\u{feff}y = 1\n").unwrap(),
+            "\u{feff}y = 1\n".as_bytes()
         );
     }
 }

@@ -121,9 +121,7 @@ fn is_well_formed(source: &str, edits: &[&Edit]) -> bool {
         && edits
             .iter()
             .all(|e| in_text(e.range.start()) && in_text(e.range.end()))
-        && edits
-            .windows(2)
-            .all(|w| !conflicts(w[0].range, w[1].range))
+        && edits.windows(2).all(|w| !conflicts(w[0].range, w[1].range))
 }
 
 /// The text's first line break (`\n` when it has none).
@@ -389,7 +387,11 @@ mod tests {
     #[test]
     fn unsafe_fixes_need_enabling() {
         let source = "abc";
-        let fixes = [finding("PF201", Applicability::Unsafe, vec![edit(0, 1, "A")])];
+        let fixes = [finding(
+            "PF201",
+            Applicability::Unsafe,
+            vec![edit(0, 1, "A")],
+        )];
         assert_eq!(apply(source, &fixes), None);
         let fixed = apply_fixes(source, &fixes, UnsafeFixes::Enabled).unwrap();
         assert_eq!(fixed.text, "Abc");
@@ -399,8 +401,8 @@ mod tests {
     fn malformed_edits_are_skipped_without_panicking() {
         let source = "é = 1\n";
         let fixes = [
-            safe(vec![edit(1, 2, "x")]),             // inside `é`
-            safe(vec![edit(3, 99, "x")]),            // past the end
+            safe(vec![edit(1, 2, "x")]),                  // inside `é`
+            safe(vec![edit(3, 99, "x")]),                 // past the end
             safe(vec![edit(0, 2, "a"), edit(1, 3, "b")]), // overlapping within the fix
             safe(vec![]),
         ];
@@ -474,7 +476,10 @@ mod tests {
         assert!(outcome.text.is_none());
         assert!(outcome.fixed.is_empty());
         let failure = outcome.failure.unwrap();
-        assert!(matches!(failure, FixFailure::SyntaxError { .. }), "{failure}");
+        assert!(
+            matches!(failure, FixFailure::SyntaxError { .. }),
+            "{failure}"
+        );
         assert!(failure.to_string().contains("PF201"), "{failure}");
     }
 

@@ -50,7 +50,8 @@ fn all_fixes_on_every_fixture_give_code_that_parses() {
             ));
         }
         for (rule, _) in &outcome.fixed {
-            let count = |ds: &[pitfall_linter::Diagnostic]| ds.iter().filter(|d| d.rule == *rule).count();
+            let count =
+                |ds: &[pitfall_linter::Diagnostic]| ds.iter().filter(|d| d.rule == *rule).count();
             if count(&outcome.diagnostics) >= count(&before) {
                 failures.push(format!(
                     "{name}: {} fixes applied but its findings did not go down",

@@ -2,11 +2,18 @@ use std::io::{self, Write};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
+use pitfall_linter::UnsafeFixes;
+
 use super::Message;
 
 /// A source snippet per finding, drawn by `annotate-snippets`, with notes
 /// for each step of a call chain and the help line.
-pub fn write(out: &mut dyn Write, messages: &[Message], color: bool) -> io::Result<()> {
+pub fn write(
+    out: &mut dyn Write,
+    messages: &[Message],
+    color: bool,
+    unsafe_fixes: UnsafeFixes,
+) -> io::Result<()> {
     let renderer = if color {
         Renderer::styled()
     } else {
@@ -14,9 +21,14 @@ pub fn write(out: &mut dyn Write, messages: &[Message], color: bool) -> io::Resu
     };
     for m in messages {
         let code = m.rule.meta().code;
+        let message = if m.is_fixable(unsafe_fixes) {
+            format!("[*] {}", m.message)
+        } else {
+            m.message.clone()
+        };
         let title = Level::ERROR
             .with_name(Some(code))
-            .primary_title(m.message.as_str());
+            .primary_title(message.as_str());
         let mut report = vec![title.element(
             Snippet::source(m.lines.text.as_str())
                 .line_start(m.lines.first_row)

@@ -15,7 +15,7 @@ mod sarif;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use pitfall_linter::{Applicability, Diagnostic, RuleId};
+use pitfall_linter::{Applicability, Diagnostic, RuleId, UnsafeFixes};
 use ruff_source_file::LineIndex;
 use ruff_text_size::{TextRange, TextSize};
 
@@ -111,6 +111,14 @@ impl<'a> Locator<'a> {
 }
 
 impl Message {
+    /// Has a fix that `--fix` applies (unsafe ones with `--unsafe-fixes`):
+    /// shown as `[*]`, as ruff does.
+    pub fn is_fixable(&self, unsafe_fixes: UnsafeFixes) -> bool {
+        self.fix
+            .as_ref()
+            .is_some_and(|f| !f.edits.is_empty() && unsafe_fixes.admits(f.applicability))
+    }
+
     pub fn new(path: PathBuf, display_path: String, locator: &Locator, d: &Diagnostic) -> Message {
         let start = locator.location(d.range.start());
         let end = locator.location(d.range.end());
@@ -156,13 +164,15 @@ impl Message {
 pub struct Printer {
     pub format: OutputFormat,
     pub color: bool,
+    /// Which fixes count as available (`[*]`).
+    pub unsafe_fixes: UnsafeFixes,
 }
 
 impl Printer {
     pub fn write(&self, out: &mut dyn Write, messages: &[Message]) -> io::Result<()> {
         match self.format {
-            OutputFormat::Full => full::write(out, messages, self.color),
-            OutputFormat::Concise => concise::write(out, messages, self.color),
+            OutputFormat::Full => full::write(out, messages, self.color, self.unsafe_fixes),
+            OutputFormat::Concise => concise::write(out, messages, self.color, self.unsafe_fixes),
             OutputFormat::Json => json::write(out, messages),
             OutputFormat::JsonLines => json_lines::write(out, messages),
             OutputFormat::Junit => junit::write(out, messages),
