@@ -13,8 +13,13 @@ fn pitfall(dir: &Path) -> Command {
     cmd
 }
 
+/// The rules these tests exercise, so that rules added later (with fixes
+/// of their own) do not change what they see.
+const CONFIG: &str = "[tool.pitfall]\nselect = [\"PF101\", \"PF201\", \"PF401\"]\n";
+
 fn project(files: &[(&str, &[u8])]) -> TempDir {
     let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pyproject.toml"), CONFIG).unwrap();
     for (name, bytes) in files {
         std::fs::write(dir.path().join(name), bytes).unwrap();
     }

@@ -72,7 +72,14 @@ fn all_fixes_on_every_fixture_give_code_that_parses() {
 /// that it no longer triggers the rule.
 #[test]
 fn bare_except_and_sleep_fixes() {
-    let settings = LinterSettings::default();
+    let mut rules = RuleSet::EMPTY;
+    for code in ["PF101", "PF201"] {
+        rules.insert(pitfall_linter::RuleId::from_code(code).unwrap());
+    }
+    let settings = LinterSettings {
+        rules,
+        ..LinterSettings::default()
+    };
     let lint = |text: &str| lint_source(text, &settings, "app.py");
     let source = "\
 import time
