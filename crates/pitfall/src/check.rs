@@ -5,12 +5,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pitfall_db::{
-    decode_source, lint_file, parsed_module, semantic_index, set_lru_capacity, source_text,
-    PitfallDatabase, SourceFile,
+    cross_module_diagnostics, decode_source, file_diagnostics, lint_file, module_summary,
+    parsed_module, project_facts, semantic_index, set_lru_capacity, source_text, PitfallDatabase,
+    Project, SourceFile,
 };
-use pitfall_linter::{PythonVersion, RuleSelector, UnsafeFixes};
+use pitfall_linter::{Diagnostic, PythonVersion, RuleSelector, UnsafeFixes};
 use pitfall_workspace::{discover_python_files, CliOverrides, Resolver};
 use rayon::prelude::*;
+use ruff_text_size::TextRange;
 use salsa::Database as _;
 
 use crate::args::{CheckArgs, OutputFormat};
@@ -119,19 +121,54 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     {
         return status;
     }
+    // The project: the files to report, plus the rest of a configured
+    // project when only part of it was named (calls into it are followed).
+    let named: Vec<PathBuf> = if reads_stdin(&args) {
+        inputs.iter().map(|f| f.path(&db).clone()).collect()
+    } else if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let reported_paths: Vec<PathBuf> = inputs.iter().map(|f| f.path(&db).clone()).collect();
+    let extra: Vec<SourceFile> = project_only_files(&named, &reported_paths, &resolver, &pool)
+        .into_iter()
+        .filter_map(|path| {
+            let settings = resolver.settings_for(&path).ok()?;
+            let linter = Arc::new(settings.linter_settings_for(&path));
+            let display = display_path(&path, &cwd);
+            Some(SourceFile::new(&db, path, display, None, 0, linter))
+        })
+        .collect();
+    let roots = import_roots(&reported_paths, &resolver, &pool);
+    let all: Vec<(SourceFile, bool)> = inputs
+        .iter()
+        .map(|f| (*f, true))
+        .chain(extra.iter().map(|f| (*f, false)))
+        .collect();
+    let project = Project::new(&db, all.iter().map(|(f, _)| *f).collect(), roots);
+
     let mut messages: Vec<Message> = Vec::new();
     // Lint in batches and let salsa evict parses and indexes (LRU) between
     // them: memory stays bounded by a batch, whatever the project's size.
     // A one-shot run never needs a tree again, so it keeps few.
     set_lru_capacity(&mut db, CLI_LRU_CAPACITY);
     let batch_size = BATCH_PER_THREAD * pool.current_num_threads();
-    for batch in inputs.chunks(batch_size) {
+    for batch in all.chunks(batch_size) {
         let handle = db.clone();
         let (found, indexes): (Vec<Vec<Message>>, Vec<_>) = pool.install(move || {
             batch
                 .par_iter()
-                .map_with(handle, |db, file| {
-                    (file_messages(db, *file), semantic_index(db, *file))
+                .map_with(handle, |db, (file, report)| {
+                    let found = if *report {
+                        file_messages(db, *file, &lint_file(db, *file).diagnostics)
+                    } else {
+                        // Not reported: only its summary is needed.
+                        module_summary(db, *file);
+                        parsed_module(db, *file).clear();
+                        Vec::new()
+                    };
+                    (found, semantic_index(db, *file))
                 })
                 .unzip()
         });
@@ -140,6 +177,33 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         // The eviction left us the last handles on the batch's indexes: free
         // them on a worker, off the serial path between batches.
         pool.spawn(move || drop(indexes));
+    }
+    // The cross-module phase: one fixpoint over the summaries, then each
+    // file's cross-module findings (no AST). A file with any gets its
+    // messages rebuilt from its full diagnostics.
+    project_facts(&db, project);
+    let handle = db.clone();
+    let crossed: Vec<(String, Vec<Message>)> = pool.install(|| {
+        inputs
+            .par_iter()
+            .map_with(handle, |db, file| {
+                if cross_module_diagnostics(db, *file).is_empty() {
+                    return None;
+                }
+                let all = file_diagnostics(db, *file);
+                Some((
+                    file.display_path(db).clone(),
+                    file_messages(db, *file, &all.diagnostics),
+                ))
+            })
+            .flatten()
+            .collect()
+    });
+    if !crossed.is_empty() {
+        let replaced: rustc_hash::FxHashSet<&str> =
+            crossed.iter().map(|(p, _)| p.as_str()).collect();
+        messages.retain(|m| !replaced.contains(m.display_path.as_str()));
+        messages.extend(crossed.into_iter().flat_map(|(_, m)| m));
     }
     messages.sort_by(|a, b| {
         (&a.display_path, a.start, a.rule).cmp(&(&b.display_path, b.start, b.rule))
@@ -309,18 +373,31 @@ fn discovered_inputs(
     (inputs, had_error)
 }
 
-/// The findings of one file, ready for output.
-fn file_messages(db: &PitfallDatabase, file: SourceFile) -> Vec<Message> {
-    let result = lint_file(db, file);
+/// The findings of one file, ready for output. A related location in
+/// another file (a step of a call chain) is located in that file's text.
+fn file_messages(
+    db: &PitfallDatabase,
+    file: SourceFile,
+    diagnostics: &[Diagnostic],
+) -> Vec<Message> {
     // A one-shot run needs the tree no more: drop it here, on the worker.
     parsed_module(db, file).clear();
-    if result.diagnostics.is_empty() {
+    if diagnostics.is_empty() {
         return Vec::new();
     }
     let source = source_text(db, file).unwrap_or_else(|_| Arc::from(""));
     let locator = Locator::new(&source);
-    result
-        .diagnostics
+    let mut others: Vec<(String, Arc<str>)> = Vec::new();
+    let mut locate_other = |path: &str, range: TextRange| {
+        if !others.iter().any(|(p, _)| p == path) {
+            let text = crate::output::read_display_path(path)?;
+            others.push((path.to_string(), text));
+        }
+        let (_, text) = others.iter().find(|(p, _)| p == path)?;
+        let other = Locator::new(text);
+        Some((other.location(range.start()), other.location(range.end())))
+    };
+    diagnostics
         .iter()
         .map(|d| {
             Message::new(
@@ -328,6 +405,7 @@ fn file_messages(db: &PitfallDatabase, file: SourceFile) -> Vec<Message> {
                 file.display_path(db).clone(),
                 &locator,
                 d,
+                &mut locate_other,
             )
         })
         .collect()
@@ -421,6 +499,57 @@ fn write_fixable_hint(
             "[*] {n} fixable with the `--fix` option ({hidden_note})."
         ),
     }
+}
+
+/// When the paths named cover only part of a configured project, the rest
+/// of it: calls into it are still followed. Only projects with a
+/// configuration file (their root is known) are widened.
+fn project_only_files(
+    paths: &[PathBuf],
+    checked: &[PathBuf],
+    resolver: &Resolver,
+    pool: &rayon::ThreadPool,
+) -> Vec<PathBuf> {
+    let mut project_roots: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        let absolute = resolver.absolute(path);
+        let Ok(settings) = resolver.settings_for(&absolute) else {
+            continue;
+        };
+        if settings.config_path.is_none() || absolute == settings.root {
+            continue;
+        }
+        if !project_roots.contains(&settings.root) {
+            project_roots.push(settings.root.clone());
+        }
+    }
+    if project_roots.is_empty() {
+        return Vec::new();
+    }
+    let found = pool.install(|| discover_python_files(&project_roots, resolver));
+    let checked: rustc_hash::FxHashSet<&PathBuf> = checked.iter().collect();
+    found
+        .files
+        .into_iter()
+        .filter(|f| !checked.contains(f))
+        .collect()
+}
+
+/// The import roots (`src`) of the files' configurations.
+fn import_roots(paths: &[PathBuf], resolver: &Resolver, pool: &rayon::ThreadPool) -> Vec<PathBuf> {
+    let per_file: Vec<Vec<PathBuf>> = pool.install(|| {
+        paths
+            .par_iter()
+            .filter_map(|p| Some(resolver.settings_for(p).ok()?.src.clone()))
+            .collect()
+    });
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for root in per_file.into_iter().flatten() {
+        if !roots.contains(&root) {
+            roots.push(root);
+        }
+    }
+    roots
 }
 
 fn write_summary(

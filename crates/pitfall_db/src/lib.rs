@@ -1,13 +1,19 @@
 //! The incremental database: files are salsa inputs; parsing, the semantic
-//! index, module summaries, blocking facts and linting are tracked queries.
+//! index, module summaries, the project fixpoint and linting are tracked
+//! queries; [`file_diagnostics`] is a file's full result.
 //! The CLI, `--watch` and the language server all go through it.
 
 mod db;
+mod project;
 mod queries;
 
 pub use db::{Db, PitfallDatabase, SourceFile};
+pub use project::{
+    cross_module_diagnostics, file_diagnostics, module_facts, project_facts, project_layout,
+    resolve_module, Project, ProjectLayout,
+};
 pub use queries::{
-    blocking_facts, decode_source, encode_source, lint_file, module_summary, parsed_module,
+    decode_source, encode_source, lint_file, module_interface, module_summary, parsed_module,
     read_source, semantic_index, set_lru_capacity, source_text, FileDiagnostics, ParseOutcome,
     ParsedModule, LRU_CAPACITY,
 };

@@ -5,13 +5,13 @@ use pitfall_linter::checker::LintInput;
 use pitfall_linter::pipeline::{
     blocking_options, check_parsed, nesting_depth, parse, too_complex_diagnostic, MAX_NESTING,
 };
-use pitfall_linter::summary::{self, BlockingWitness, ModuleSummary};
+use pitfall_linter::summary::{self, ModuleInterface, ModuleSummary};
+use pitfall_linter::suppression::SuppressionTable;
 use pitfall_linter::{Diagnostic, RuleId};
-use pitfall_semantic::{ScopeId, SemanticIndex};
+use pitfall_semantic::SemanticIndex;
 use ruff_python_ast::ModModule;
 use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange, TextSize};
-use rustc_hash::FxHashMap;
 
 use crate::db::{Db, SourceFile};
 
@@ -273,32 +273,41 @@ pub fn semantic_index(db: &dyn Db, file: SourceFile) -> Arc<SemanticIndex> {
     })
 }
 
-/// Small and `Eq`: an edit that keeps it unchanged stops here.
+/// Per function: async?, direct effects, calls out; the module's names and
+/// imports; and the positions of all of it. `Eq`, so an edit that keeps it
+/// unchanged stops here.
 #[salsa::tracked(returns(clone))]
 pub fn module_summary(db: &dyn Db, file: SourceFile) -> Arc<ModuleSummary> {
     let index = semantic_index(db, file);
     if index.scopes.is_empty() {
         return Arc::default();
     }
+    let text = source_text(db, file).unwrap_or_else(|_| Arc::from(""));
     Arc::new(summary::summarize(
         &index,
+        &text,
         &blocking_options(file.settings(db)),
     ))
 }
 
+/// The position-free half of the summary: what the project fixpoint reads.
+/// An edit that only moves code changes the summary but not this.
 #[salsa::tracked(returns(clone))]
-pub fn blocking_facts(db: &dyn Db, file: SourceFile) -> Arc<FxHashMap<ScopeId, BlockingWitness>> {
-    Arc::new(summary::blocking_facts(&module_summary(db, file)))
+pub fn module_interface(db: &dyn Db, file: SourceFile) -> Arc<ModuleInterface> {
+    module_summary(db, file).interface.clone()
 }
 
-/// The findings for one file, after suppressions.
+/// The findings of the local rules (one AST walk), after suppressions, and
+/// the suppressions for the cross-module findings. Depends on this file only.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileDiagnostics {
     pub diagnostics: Vec<Diagnostic>,
+    pub suppressions: SuppressionTable,
 }
 
 #[salsa::tracked(returns(clone))]
 pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
+    let mut suppressions = SuppressionTable::default();
     let diagnostics = match parsed_module(db, file).load(db) {
         ParseOutcome::Unreadable(error) => {
             let rule = RuleId::from_code("PF002").expect("PF002 is registered");
@@ -315,28 +324,38 @@ pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
             let settings = file.settings(db);
             let index = semantic_index(db, file);
             let summary = module_summary(db, file);
-            let facts = blocking_facts(db, file);
-            check_parsed(
+            let (diagnostics, table) = check_parsed(
                 &p,
                 &LintInput {
                     source: text,
                     module: p.syntax(),
                     semantic: &index,
                     summary: &summary,
-                    blocking: &facts,
                     settings,
                     display_path: file.display_path(db),
                     is_stub: is_stub(db, file),
                 },
-            )
+            );
+            suppressions = table;
+            diagnostics
         }
     };
+    Arc::new(FileDiagnostics {
+        diagnostics: enabled_only(db, file, diagnostics),
+        suppressions,
+    })
+}
+
+pub(crate) fn enabled_only(
+    db: &dyn Db,
+    file: SourceFile,
+    diagnostics: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     let enabled = file.settings(db).rules;
-    let diagnostics = diagnostics
+    diagnostics
         .into_iter()
         .filter(|d| enabled.contains(d.rule) || d.rule.meta().code == "PF001")
-        .collect();
-    Arc::new(FileDiagnostics { diagnostics })
+        .collect()
 }
 
 /// How many parses and indexes to keep after each LRU eviction. A one-shot

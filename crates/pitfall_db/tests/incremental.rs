@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use pitfall_db::{lint_file, PitfallDatabase, SourceFile};
+use pitfall_db::{file_diagnostics, resolve_module, PitfallDatabase, Project, SourceFile};
 use pitfall_linter::{LinterSettings, RuleSelector};
 use salsa::Setter;
 
 fn codes(db: &PitfallDatabase, file: SourceFile) -> Vec<&'static str> {
-    lint_file(db, file)
+    file_diagnostics(db, file)
         .diagnostics
         .iter()
         .map(|d| d.rule.meta().code)
@@ -74,16 +74,17 @@ fn an_edit_that_keeps_the_index_stops_before_summaries() {
     db.take_executed();
 
     // A literal changes, nothing else: the file is re-parsed and re-indexed,
-    // the index compares equal (salsa backdates it), so the summary and the
-    // blocking facts are reused, not recomputed.
+    // the index compares equal (salsa backdates it). The summary re-runs
+    // (it reads the text for line numbers) and compares equal too, so the
+    // interface and the cross-module phase are reused, not recomputed.
     file.set_overlay(&mut db)
         .to(Some(Arc::from(source.replace("aaaa", "bbbb").as_str())));
     assert_eq!(codes(&db, file), ["PF101"]);
     let log = db.take_executed();
     let ran = |q: &str| log.iter().filter(|e| e.contains(q)).count();
     assert_eq!(ran("semantic_index"), 1, "{log:?}");
-    assert_eq!(ran("module_summary"), 0, "{log:?}");
-    assert_eq!(ran("blocking_facts"), 0, "{log:?}");
+    assert_eq!(ran("module_interface"), 0, "{log:?}");
+    assert_eq!(ran("cross_module_diagnostics"), 0, "{log:?}");
     assert_eq!(ran("lint_file"), 1, "{log:?}");
 }
 
@@ -105,4 +106,142 @@ fn changing_settings_relints() {
         .subtract(&RuleSelector::parse("PF401").unwrap().rules());
     file.set_settings(&mut db).to(Arc::new(settings));
     assert!(codes(&db, file).is_empty());
+}
+
+fn file(db: &PitfallDatabase, path: &str, text: &str) -> SourceFile {
+    SourceFile::new(
+        db,
+        PathBuf::from(format!("/proj/{path}")),
+        path.into(),
+        Some(Arc::from(text)),
+        0,
+        Arc::new(LinterSettings::default()),
+    )
+}
+
+fn messages(db: &PitfallDatabase, file: SourceFile) -> Vec<String> {
+    file_diagnostics(db, file)
+        .diagnostics
+        .iter()
+        .map(|d| format!("{} {}", d.rule.meta().code, d.message))
+        .collect()
+}
+
+const HELPER: &str =
+    "import requests\n\n\ndef fetch_user(user_id):\n    return requests.get(user_id, timeout=5)\n";
+const HANDLER: &str = "from app.users import fetch_user\n\n\nasync def get_user(user_id):\n    return fetch_user(user_id)\n";
+
+fn project(db: &mut PitfallDatabase) -> (SourceFile, SourceFile) {
+    let init = file(db, "app/__init__.py", "");
+    let helper = file(db, "app/users.py", HELPER);
+    let handler = file(db, "app/api.py", HANDLER);
+    Project::new(
+        db,
+        vec![init, helper, handler],
+        vec![PathBuf::from("/proj")],
+    );
+    (helper, handler)
+}
+
+#[test]
+fn editing_a_helper_changes_its_callers_findings_in_another_file() {
+    let mut db = PitfallDatabase::with_execution_log();
+    let (helper, handler) = project(&mut db);
+    let found = messages(&db, handler);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("get_user → fetch_user (app/users.py:4) → requests.get"),
+        "{found:?}"
+    );
+    db.take_executed();
+
+    // The helper stops blocking: the caller's finding goes, and the caller
+    // is not re-linted (only its cross-module query re-runs).
+    helper.set_overlay(&mut db).to(Some(Arc::from(
+        "def fetch_user(user_id):\n    return user_id\n",
+    )));
+    assert!(messages(&db, handler).is_empty());
+    let log = db.take_executed();
+    let ran = |q: &str| log.iter().filter(|e| e.contains(q)).count();
+    assert_eq!(ran("lint_file"), 0, "the caller is not re-linted: {log:?}");
+    assert_eq!(ran("project_facts"), 1, "{log:?}");
+    assert_eq!(ran("cross_module_diagnostics"), 1, "{log:?}");
+}
+
+#[test]
+fn an_edit_that_keeps_the_interface_does_not_rerun_the_fixpoint_or_the_callers() {
+    let mut db = PitfallDatabase::with_execution_log();
+    let (helper, handler) = project(&mut db);
+    assert_eq!(messages(&db, handler).len(), 1);
+    db.take_executed();
+
+    // A comment and a new statement above the call: positions move, the
+    // calls stay. The summary changes, the interface does not.
+    let edited = HELPER.replace(
+        "def fetch_user(user_id):\n",
+        "# Users.\ndef fetch_user(user_id):\n    user_id = str(user_id)\n",
+    );
+    helper
+        .set_overlay(&mut db)
+        .to(Some(Arc::from(edited.as_str())));
+    let found = messages(&db, handler);
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].contains("fetch_user (app/users.py:5)"),
+        "{found:?}"
+    );
+    assert!(messages(&db, helper).is_empty());
+    let log = db.take_executed();
+    let ran = |q: &str| log.iter().filter(|e| e.contains(q)).count();
+    assert_eq!(ran("module_summary"), 1, "{log:?}");
+    assert_eq!(
+        ran("module_interface"),
+        1,
+        "re-run, then backdated: {log:?}"
+    );
+    assert_eq!(ran("project_facts"), 0, "{log:?}");
+    assert_eq!(ran("module_facts"), 0, "{log:?}");
+    assert_eq!(ran("lint_file"), 1, "only the helper is re-linted: {log:?}");
+
+    // An edit that moves nothing the summary records (a same-length
+    // literal): nothing that depends on the helper re-runs at all.
+    let same_length = edited.replace("# Users.", "# Userz.");
+    helper
+        .set_overlay(&mut db)
+        .to(Some(Arc::from(same_length.as_str())));
+    assert_eq!(messages(&db, handler).len(), 1);
+    assert!(messages(&db, helper).is_empty());
+    let log = db.take_executed();
+    let ran = |q: &str| log.iter().filter(|e| e.contains(q)).count();
+    assert_eq!(ran("module_interface"), 0, "{log:?}");
+    assert_eq!(ran("cross_module_diagnostics"), 0, "{log:?}");
+    assert_eq!(ran("lint_file"), 1, "{log:?}");
+}
+
+#[test]
+fn adding_a_module_resolves_imports_of_it() {
+    let mut db = PitfallDatabase::default();
+    let handler = file(
+        &db,
+        "app/api.py",
+        "from app.slow import wait\n\n\nasync def handle():\n    wait()\n",
+    );
+    let init = file(&db, "app/__init__.py", "");
+    let project = Project::new(&db, vec![init, handler], vec![PathBuf::from("/proj")]);
+    assert!(messages(&db, handler).is_empty());
+    assert!(resolve_module(&db, "app.slow").is_none());
+
+    let slow = file(
+        &db,
+        "app/slow.py",
+        "import time\n\n\ndef wait():\n    time.sleep(1)\n",
+    );
+    project.set_files(&mut db).to(vec![init, handler, slow]);
+    assert!(resolve_module(&db, "app.slow") == Some(slow));
+    let found = messages(&db, handler);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("handle → wait (app/slow.py:4) → time.sleep"),
+        "{found:?}"
+    );
 }

@@ -8,13 +8,12 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Comprehension, ExceptHandler, Expr, ModModule, Stmt};
 use ruff_source_file::LineIndex;
 use ruff_text_size::{Ranged, TextRange, TextSize};
-use rustc_hash::FxHashMap;
 
 use crate::diagnostic::Diagnostic;
 use crate::registry::RuleId;
 use crate::rule::{expr_kind, stmt_kind, Rule};
 use crate::settings::LinterSettings;
-use crate::summary::{BlockingWitness, ModuleSummary};
+use crate::summary::ModuleSummary;
 
 /// Everything one lint run of one file reads.
 pub struct LintInput<'a> {
@@ -22,8 +21,6 @@ pub struct LintInput<'a> {
     pub module: &'a ModModule,
     pub semantic: &'a SemanticIndex,
     pub summary: &'a ModuleSummary,
-    /// For each synchronous function of this file: why it may block.
-    pub blocking: &'a FxHashMap<ScopeId, BlockingWitness>,
     pub settings: &'a LinterSettings,
     /// The path as shown to the user.
     pub display_path: &'a str,
@@ -73,10 +70,6 @@ impl<'a> Checker<'a> {
 
     pub fn summary(&self) -> &'a ModuleSummary {
         self.input.summary
-    }
-
-    pub fn blocking_facts(&self) -> &'a FxHashMap<ScopeId, BlockingWitness> {
-        self.input.blocking
     }
 
     pub fn settings(&self) -> &'a LinterSettings {

@@ -6,6 +6,7 @@ pub mod diagnostic;
 pub mod fix;
 pub mod meta;
 pub mod pipeline;
+pub mod project;
 pub mod registry;
 pub mod rule;
 pub mod rules;

@@ -10,8 +10,8 @@ use crate::checker::{lint, LintInput};
 use crate::diagnostic::Diagnostic;
 use crate::registry::RuleId;
 use crate::settings::LinterSettings;
-use crate::summary::{blocking_facts, summarize, BlockingOptions};
-use crate::suppression::Suppressions;
+use crate::summary::BlockingOptions;
+use crate::suppression::{SuppressionTable, Suppressions};
 
 /// Deeper nesting than this is reported as PF003 and the file is skipped:
 /// the parser and our walks recurse, and CPython itself stops near 200.
@@ -79,39 +79,33 @@ pub fn too_complex_diagnostic(depth: usize) -> Diagnostic {
     )
 }
 
-/// Lints a source text with the given settings: parse, index, summarise,
-/// run the rules, apply suppressions.
+/// Lints a source text with the given settings: a project of one file
+/// (local rules, the cross-module phase over its own functions, suppressions).
 pub fn lint_source(source: &str, settings: &LinterSettings, path: &str) -> Vec<Diagnostic> {
-    let is_stub = path.ends_with(".pyi");
-    let parsed = parse(source, is_stub);
-    let depth = nesting_depth(parsed.tokens());
-    if depth > MAX_NESTING {
-        return vec![too_complex_diagnostic(depth)];
-    }
-    let semantic = pitfall_semantic::build_index(parsed.syntax());
-    let summary = summarize(&semantic, &blocking_options(settings));
-    let facts = blocking_facts(&summary);
-    check_parsed(
-        &parsed,
-        &LintInput {
-            source,
-            module: parsed.syntax(),
-            semantic: &semantic,
-            summary: &summary,
-            blocking: &facts,
-            settings,
-            display_path: path,
-            is_stub,
-        },
-    )
+    let file = crate::project::SourceInput {
+        path: std::path::Path::new(path),
+        display_path: path,
+        source,
+        settings,
+    };
+    crate::project::lint_project(&[file], &[])
+        .pop()
+        .unwrap_or_default()
 }
 
-/// The step `lint_source` and the database's `lint_file` share: syntax
-/// errors, the rules, then suppressions.
-pub fn check_parsed(parsed: &Parsed<ModModule>, input: &LintInput) -> Vec<Diagnostic> {
+/// The local step of the database's `lint_file`: syntax errors, the rules,
+/// then suppressions. The suppressions come back as a table, for the
+/// findings of the cross-module phase, which runs later without the AST.
+pub fn check_parsed(
+    parsed: &Parsed<ModModule>,
+    input: &LintInput,
+) -> (Vec<Diagnostic>, SuppressionTable) {
     let mut diagnostics = syntax_diagnostics(parsed);
     diagnostics.extend(lint(input));
-    apply_suppressions(parsed, input.source, input.settings, diagnostics)
+    let suppressions = Suppressions::from_tokens(parsed.tokens(), input.source);
+    let table = suppressions.table(input.source);
+    let kept = filter_suppressed(&suppressions, input.settings, diagnostics);
+    (kept, table)
 }
 
 /// Filters suppressed findings and adds PF004 for unused suppressions when enabled.
@@ -122,6 +116,14 @@ pub fn apply_suppressions(
     diagnostics: Vec<Diagnostic>,
 ) -> Vec<Diagnostic> {
     let suppressions = Suppressions::from_tokens(parsed.tokens(), source);
+    filter_suppressed(&suppressions, settings, diagnostics)
+}
+
+fn filter_suppressed(
+    suppressions: &Suppressions,
+    settings: &LinterSettings,
+    diagnostics: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     let mut kept = suppressions.filter(diagnostics);
     let unused_rule = RuleId::from_code("PF004").expect("PF004 is registered");
     if settings.rules.contains(unused_rule) && !suppressions.ignores_file() {

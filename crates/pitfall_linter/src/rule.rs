@@ -4,6 +4,7 @@ use ruff_python_ast::{ExceptHandler, Expr, Stmt};
 
 use crate::checker::Checker;
 use crate::meta::RuleMeta;
+use crate::project::ProjectChecker;
 
 /// Which nodes a rule wants to see. The walk dispatches each node only to the
 /// rules that asked for its kind, so a rule pays nothing for the rest.
@@ -63,6 +64,10 @@ pub trait Rule: Sync + Send + 'static {
 
     /// After the whole module was walked; `checker.module()` is the AST.
     fn check_module_end(&self, _checker: &mut Checker) {}
+
+    /// The cross-module phase: runs after the project-wide fixpoint, on
+    /// summaries and facts only (no AST). See [`crate::project`].
+    fn check_project(&self, _checker: &mut ProjectChecker) {}
 }
 
 /// Statement kinds rules can register for.

@@ -1,11 +1,20 @@
-//! Per-module summaries for the call-graph analysis (PF101 and friends).
+//! Per-module summaries for the call-graph analysis (PF101, PF107, PF108,
+//! PF901, PF905).
 //!
-//! A summary is small and `Eq`: an edit that leaves it unchanged (a comment,
-//! a renamed local) stops propagating to the files that depend on it.
+//! A summary has two halves. The [`ModuleInterface`] holds no positions: per
+//! function, whether it is async, its direct effects (blocking calls, event
+//! loops started, locks taken) and its calls out; the module's top-level
+//! names and imports. The project-wide fixpoint depends on interfaces only, so
+//! an edit that moves code without changing what it calls stops there. The
+//! [`ModuleLocations`] half holds the matching ranges and lines, read only
+//! when a finding is drawn.
+
+use std::sync::Arc;
 
 use pitfall_semantic::{
     BindingKind, Lookup, PathSegment, Resolved, ScopeId, ScopeKind, SemanticIndex, ValuePath,
 };
+use ruff_python_ast::name::Name;
 use ruff_text_size::TextRange;
 use rustc_hash::FxHashMap;
 
@@ -20,140 +29,763 @@ pub struct BlockingOptions {
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct ModuleSummary {
-    pub functions: Vec<FunctionSummary>,
+    /// Shared with the `module_interface` query (no copy).
+    pub interface: Arc<ModuleInterface>,
+    pub locations: ModuleLocations,
+}
+
+/// What other modules' facts depend on: no positions.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ModuleInterface {
+    /// Every `def` of the module (nested ones too), in source order.
+    pub functions: Vec<FunctionFacts>,
+    pub classes: Vec<ClassFacts>,
+    /// Module-level names, sorted by name.
+    pub names: Vec<(Name, Export)>,
+    /// Import statements, in source order (function-level ones too).
+    pub imports: Vec<ImportFacts>,
+    /// Names may exist at run time that the source does not bind: a
+    /// module-level `__getattr__` (PEP 562) or a call to `globals()`.
+    pub dynamic_names: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FunctionSummary {
-    pub scope: ScopeId,
-    /// `name` or `Class.method`.
+pub struct FunctionFacts {
+    /// `name`, `Class.method`, `outer.inner`.
     pub qualname: String,
-    /// The range of the `def` statement.
-    pub def_range: TextRange,
     pub is_async: bool,
-    /// Known blocking APIs called directly (not awaited), in source order.
-    pub blocking: Vec<BlockingCall>,
-    /// Calls to other functions, in source order.
+    /// Known effects of the body itself, in source order.
+    pub effects: Vec<Effect>,
+    /// Calls to functions that may be the project's, in source order.
     pub calls: Vec<CallOut>,
+    /// `(call index, effect indices)`: the calls made while locks are held
+    /// (the `Acquires` effects that took them). Sparse: few calls are.
+    pub held_calls: Vec<(u32, Vec<u32>)>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BlockingCall {
-    pub category: BlockingCategory,
-    /// The resolved qualified name (`requests.Session().get`).
-    pub api: String,
-    pub range: TextRange,
-    pub func_range: TextRange,
+/// Something a function does that a rule cares about.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// A known blocking API (PF101), with its resolved name.
+    Blocking {
+        category: BlockingCategory,
+        api: String,
+    },
+    /// `asyncio.run`, `run_until_complete`, ... (PF107).
+    RunsEventLoop { api: String },
+    /// A non-reentrant lock acquired (PF108); `held` lists the effects (by
+    /// index) of locks already held at this point.
+    Acquires { lock: LockRef, held: Vec<u32> },
+}
+
+/// A non-reentrant lock, by identity.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LockRef {
+    /// A module-level name of this module.
+    Global(Name),
+    /// A name imported from another module (`from app.locks import LOCK`).
+    Imported(String),
+    /// `self.<attr>` of a class of this module (assigned in `__init__`).
+    Attr { class: u32, attr: Name },
+    /// A local of the function.
+    Local(Name),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallOut {
-    /// A function (or a class's `__init__`) defined in this module.
-    pub callee: ScopeId,
-    pub range: TextRange,
+    pub callee: Callee,
+    /// `await f()`: a coroutine's body runs (matters for locks).
+    pub awaited: bool,
+    /// Called on `self`/`cls` (the same instance's locks).
+    pub on_self: bool,
 }
 
-pub fn summarize(index: &SemanticIndex, options: &BlockingOptions) -> ModuleSummary {
-    let mut functions: Vec<FunctionSummary> = Vec::new();
-    let mut slot: FxHashMap<ScopeId, usize> = FxHashMap::default();
-    for scope_id in index.scope_ids() {
-        let scope = index.scope(scope_id);
-        if let ScopeKind::Function { is_async } = scope.kind {
-            slot.insert(scope_id, functions.len());
-            functions.push(FunctionSummary {
-                scope: scope_id,
-                qualname: qualname(index, scope_id),
-                def_range: scope.node_range,
-                is_async,
-                blocking: Vec::new(),
-                calls: Vec::new(),
+/// The target of a call, as far as this module can tell.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Callee {
+    /// A `def` of this module (index into `functions`).
+    Function(u32),
+    /// A class of this module: its `__init__` runs.
+    Class(u32),
+    /// `self.m()` / `cls.m()` / `Local().m()` where `m` is not defined in
+    /// this module's part of the class hierarchy.
+    Method { class: u32, name: Name },
+    /// A qualified name to resolve against the project (`app.users.load`,
+    /// relative ones keep their dots: `.users.load`).
+    Qualified(Box<str>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClassFacts {
+    pub qualname: String,
+    pub bases: Vec<BaseRef>,
+    /// Methods defined in the class body, sorted by name.
+    pub methods: Vec<(Name, u32)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum BaseRef {
+    Local(u32),
+    Qualified(String),
+}
+
+/// What a module-level name is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Export {
+    Function(u32),
+    Class(u32),
+    /// Bound by an import: the qualified name it refers to.
+    Import(String),
+    /// A non-reentrant lock (`LOCK = threading.Lock()`).
+    Lock,
+    /// Anything else (an assignment, ...).
+    Value,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportFacts {
+    /// `a.b.c`, or `..pkg` for relative imports.
+    pub module: String,
+    /// `from m import a, b`: the names; `None` for `import m`.
+    pub names: Option<Vec<Name>>,
+    pub star: bool,
+    /// Runs when the module is imported (not in a function, not under
+    /// `TYPE_CHECKING`).
+    pub at_import_time: bool,
+    /// In a `try` that handles `ImportError`.
+    pub guarded: bool,
+    pub type_checking: bool,
+}
+
+/// Positions matching the interface, index for index.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ModuleLocations {
+    pub functions: Vec<FunctionLocations>,
+    pub imports: Vec<ImportLocations>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionLocations {
+    /// The function's scope in this file's semantic index.
+    pub scope: ScopeId,
+    pub def_range: TextRange,
+    /// 1-based line of the `def`.
+    pub def_line: u32,
+    /// Per effect: the call (or `with` statement) and the callee expression.
+    pub effects: Vec<(TextRange, TextRange)>,
+    pub calls: Vec<TextRange>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportLocations {
+    pub range: TextRange,
+    /// Per imported name (for `from` imports).
+    pub names: Vec<TextRange>,
+}
+
+impl ModuleSummary {
+    pub fn function(&self, index: u32) -> Option<(&FunctionFacts, &FunctionLocations)> {
+        let i = index as usize;
+        Some((
+            self.interface.functions.get(i)?,
+            self.locations.functions.get(i)?,
+        ))
+    }
+}
+
+impl ModuleSummary {
+    /// Functions of this module by scope, with their calls to other
+    /// functions of this module: `(caller, [(callee, call range)])`.
+    pub fn local_call_graph(
+        &self,
+    ) -> impl Iterator<Item = (ScopeId, Vec<(ScopeId, TextRange)>)> + '_ {
+        self.interface
+            .functions
+            .iter()
+            .zip(&self.locations.functions)
+            .map(move |(f, at)| {
+                let calls = f
+                    .calls
+                    .iter()
+                    .zip(&at.calls)
+                    .filter_map(|(c, range)| match c.callee {
+                        Callee::Function(j) => {
+                            Some((self.locations.functions.get(j as usize)?.scope, *range))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                (at.scope, calls)
+            })
+    }
+}
+
+impl ModuleInterface {
+    /// A module-level name.
+    pub fn name(&self, name: &str) -> Option<&Export> {
+        self.names
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.names[i].1)
+    }
+}
+
+impl ClassFacts {
+    pub fn method(&self, name: &str) -> Option<u32> {
+        self.methods
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()
+            .map(|i| self.methods[i].1)
+    }
+}
+
+/// Locks whose re-acquisition deadlocks.
+const NON_REENTRANT_LOCKS: &[&str] = &[
+    "threading.Lock()",
+    "asyncio.Lock()",
+    "multiprocessing.Lock()",
+    "_thread.allocate_lock()",
+];
+
+/// APIs that start an event loop (PF107).
+pub fn runs_event_loop(qualified: &str) -> bool {
+    if matches!(qualified, "asyncio.run" | "asyncio.Runner().run") {
+        return true;
+    }
+    match qualified.rsplit_once('.') {
+        Some((receiver, "run_until_complete" | "run_forever")) => receiver.starts_with("asyncio."),
+        _ => false,
+    }
+}
+
+pub fn summarize(index: &SemanticIndex, source: &str, options: &BlockingOptions) -> ModuleSummary {
+    Summarizer::new(index, options).run(source)
+}
+
+struct Summarizer<'a> {
+    index: &'a SemanticIndex,
+    options: &'a BlockingOptions,
+    /// Function scope → index in `functions`.
+    function_slot: FxHashMap<ScopeId, u32>,
+    class_slot: FxHashMap<ScopeId, u32>,
+    interface: ModuleInterface,
+    locations: ModuleLocations,
+}
+
+/// A held lock: the effect that took it and the range it is held for.
+struct Region {
+    function: u32,
+    effect: u32,
+    lock: LockRef,
+    range: TextRange,
+}
+
+impl<'a> Summarizer<'a> {
+    fn new(index: &'a SemanticIndex, options: &'a BlockingOptions) -> Self {
+        Summarizer {
+            index,
+            options,
+            function_slot: FxHashMap::default(),
+            class_slot: FxHashMap::default(),
+            interface: ModuleInterface::default(),
+            locations: ModuleLocations::default(),
+        }
+    }
+
+    fn run(mut self, source: &str) -> ModuleSummary {
+        if self.index.scopes.is_empty() {
+            return ModuleSummary::default();
+        }
+        self.collect_definitions(source);
+        self.collect_names();
+        let regions = self.collect_lock_regions();
+        self.collect_calls(&regions);
+        self.collect_imports();
+        self.shrink();
+        ModuleSummary {
+            interface: Arc::new(self.interface),
+            locations: self.locations,
+        }
+    }
+
+    /// Summaries live as long as the run: no spare capacity.
+    fn shrink(&mut self) {
+        for f in &mut self.interface.functions {
+            f.effects.shrink_to_fit();
+            f.calls.shrink_to_fit();
+            f.held_calls.shrink_to_fit();
+        }
+        for f in &mut self.locations.functions {
+            f.effects.shrink_to_fit();
+            f.calls.shrink_to_fit();
+        }
+        self.interface.functions.shrink_to_fit();
+        self.interface.imports.shrink_to_fit();
+        self.locations.imports.shrink_to_fit();
+    }
+
+    fn collect_definitions(&mut self, source: &str) {
+        let index = self.index;
+        // Scopes come (nearly) in source order: count lines incrementally.
+        let bytes = source.as_bytes();
+        let (mut line, mut counted) = (1u32, 0usize);
+        for scope_id in index.scope_ids() {
+            let scope = index.scope(scope_id);
+            match scope.kind {
+                ScopeKind::Function { is_async } => {
+                    let slot = self.interface.functions.len() as u32;
+                    self.function_slot.insert(scope_id, slot);
+                    let start = scope.node_range.start().to_usize().min(bytes.len());
+                    // Nearly monotonic (a lambda in a default comes first).
+                    let newlines = |r: &[u8]| r.iter().filter(|b| **b == b'\n').count() as u32;
+                    if start >= counted {
+                        line += newlines(&bytes[counted..start]);
+                    } else {
+                        line -= newlines(&bytes[start..counted]);
+                    }
+                    counted = start;
+                    self.interface.functions.push(FunctionFacts {
+                        qualname: qualname(index, scope_id),
+                        is_async,
+                        effects: Vec::new(),
+                        calls: Vec::new(),
+                        held_calls: Vec::new(),
+                    });
+                    self.locations.functions.push(FunctionLocations {
+                        scope: scope_id,
+                        def_range: scope.node_range,
+                        def_line: line,
+                        effects: Vec::new(),
+                        calls: Vec::new(),
+                    });
+                }
+                ScopeKind::Class => {
+                    let slot = self.interface.classes.len() as u32;
+                    self.class_slot.insert(scope_id, slot);
+                    self.interface.classes.push(ClassFacts {
+                        qualname: qualname(index, scope_id),
+                        bases: Vec::new(),
+                        methods: Vec::new(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        // Bases and methods, once every class has its slot.
+        for (&scope_id, &slot) in &self.class_slot {
+            let scope = index.scope(scope_id);
+            let bases = scope
+                .bases
+                .iter()
+                .filter_map(|base| match index.resolve_path(base, 0)? {
+                    Resolved::Class(c) => self.class_slot.get(&c).map(|s| BaseRef::Local(*s)),
+                    Resolved::Qualified(q) if !q.starts_with("builtins.") => {
+                        Some(BaseRef::Qualified(q))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let mut methods: Vec<(Name, u32)> = scope
+                .symbols
+                .keys()
+                .filter_map(|name| {
+                    let b = index.last_binding(scope_id, name)?;
+                    match index.binding(b).kind {
+                        BindingKind::FunctionDef { scope } => {
+                            Some((name.clone(), *self.function_slot.get(&scope)?))
+                        }
+                        _ => None,
+                    }
+                })
+                .collect();
+            methods.sort();
+            let class = &mut self.interface.classes[slot as usize];
+            class.bases = bases;
+            class.methods = methods;
+        }
+    }
+
+    fn collect_names(&mut self) {
+        let index = self.index;
+        let module = index.scope(SemanticIndex::MODULE);
+        let mut names: Vec<(Name, Export)> = Vec::with_capacity(module.symbols.len());
+        for name in module.symbols.keys() {
+            let Some(b) = index.last_binding(SemanticIndex::MODULE, name) else {
+                continue;
+            };
+            let export = match &index.binding(b).kind {
+                BindingKind::FunctionDef { scope } => match self.function_slot.get(scope) {
+                    Some(slot) => Export::Function(*slot),
+                    None => Export::Value,
+                },
+                BindingKind::ClassDef { scope } => match self.class_slot.get(scope) {
+                    Some(slot) => Export::Class(*slot),
+                    None => Export::Value,
+                },
+                BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
+                    Export::Import(qualified.clone())
+                }
+                BindingKind::Assignment | BindingKind::AnnotatedAssignment { .. } => {
+                    match index.resolve_binding(b, 0) {
+                        Some(Resolved::Qualified(q))
+                            if NON_REENTRANT_LOCKS.contains(&q.as_str()) =>
+                        {
+                            Export::Lock
+                        }
+                        _ => Export::Value,
+                    }
+                }
+                _ => Export::Value,
+            };
+            if name.as_str() == "__getattr__" {
+                self.interface.dynamic_names = true;
+            }
+            names.push((name.clone(), export));
+        }
+        names.sort_by(|a, b| a.0.cmp(&b.0));
+        self.interface.names = names;
+    }
+
+    /// The lock a path denotes, if it resolves to a non-reentrant lock.
+    fn lock_of(&self, path: &ValuePath) -> Option<LockRef> {
+        let index = self.index;
+        let resolved = index.resolve_path(path, 0)?;
+        let is_lock = match &resolved {
+            Resolved::Qualified(q) => NON_REENTRANT_LOCKS.contains(&q.as_str()),
+            _ => false,
+        };
+        let binding = match index.lookup(path.scope, &path.root, path.offset) {
+            Lookup::Binding(b) => index.binding(b),
+            _ => return None,
+        };
+        match path.segments.as_slice() {
+            [] => {
+                let in_module = binding.scope == SemanticIndex::MODULE;
+                match &binding.kind {
+                    BindingKind::FromImport { qualified } | BindingKind::Import { qualified } => {
+                        Some(LockRef::Imported(qualified.clone()))
+                    }
+                    _ if !is_lock => None,
+                    _ if in_module => Some(LockRef::Global(path.root.clone())),
+                    _ => Some(LockRef::Local(path.root.clone())),
+                }
+            }
+            [PathSegment::Attr(attr)] if is_lock => {
+                // `self._lock`: the receiver of a method of a class of this module.
+                let owner = index.scope(binding.scope);
+                owner.receiver.as_ref().filter(|(n, _)| *n == path.root)?;
+                let class = owner.parent?;
+                Some(LockRef::Attr {
+                    class: *self.class_slot.get(&class)?,
+                    attr: attr.clone(),
+                })
+            }
+            // `app.locks.LOCK` through `import app.locks`.
+            segments if matches!(binding.kind, BindingKind::Import { .. }) => {
+                let q = resolved.qualified()?;
+                segments
+                    .iter()
+                    .all(|s| matches!(s, PathSegment::Attr(_)))
+                    .then(|| LockRef::Imported(q.to_string()))
+            }
+            _ => None,
+        }
+    }
+
+    /// `with L:` and `L.acquire()` ... `L.release()` regions, per function.
+    fn collect_lock_regions(&mut self) -> Vec<Region> {
+        let index = self.index;
+        let mut regions = Vec::new();
+        for item in &index.with_items {
+            let Some(path) = &item.context else { continue };
+            let Some(&function) = index
+                .enclosing_function(item.scope)
+                .and_then(|f| self.function_slot.get(&f))
+            else {
+                continue;
+            };
+            let Some(lock) = self.lock_of(path) else {
+                continue;
+            };
+            regions.push(Region {
+                function,
+                effect: 0,
+                lock,
+                range: item.stmt_range,
+            });
+            let last = regions.last_mut().expect("just pushed");
+            last.effect = self.add_effect(
+                function,
+                Effect::Acquires {
+                    lock: last.lock.clone(),
+                    held: Vec::new(),
+                },
+                (item.stmt_range, item.stmt_range),
+            );
+        }
+        // Explicit `acquire()` (no arguments: `blocking=False` or a timeout
+        // cannot deadlock) until the next `release()` of the same path.
+        for (i, call) in index.calls.iter().enumerate() {
+            let Some(callee) = &call.callee else { continue };
+            if call.has_arguments
+                || callee.segments.last() != Some(&PathSegment::Attr("acquire".into()))
+            {
+                continue;
+            }
+            let Some(&function) = index
+                .enclosing_function(call.scope)
+                .and_then(|f| self.function_slot.get(&f))
+            else {
+                continue;
+            };
+            let mut receiver = callee.clone();
+            receiver.segments.pop();
+            let Some(lock) = self.lock_of(&receiver) else {
+                continue;
+            };
+            let function_end = self.locations.functions[function as usize].def_range.end();
+            let release_at = index.calls[i + 1..]
+                .iter()
+                .find(|later| {
+                    later.callee.as_ref().is_some_and(|p| {
+                        p.root == receiver.root
+                            && p.segments.len() == receiver.segments.len() + 1
+                            && p.segments.starts_with(&receiver.segments)
+                            && p.segments.last() == Some(&PathSegment::Attr("release".into()))
+                    }) && later.range.start() < function_end
+                })
+                .map_or(function_end, |later| later.range.start());
+            let effect = self.add_effect(
+                function,
+                Effect::Acquires {
+                    lock: lock.clone(),
+                    held: Vec::new(),
+                },
+                (call.range, call.func_range),
+            );
+            regions.push(Region {
+                function,
+                effect,
+                lock,
+                range: TextRange::new(call.range.end(), release_at.max(call.range.end())),
+            });
+        }
+        // Which locks each acquisition happens under.
+        for r in &regions {
+            let at = self.locations.functions[r.function as usize].effects[r.effect as usize].0;
+            let held = held_at(&regions, r.function, at, Some(r.effect));
+            if let Effect::Acquires { held: h, .. } =
+                &mut self.interface.functions[r.function as usize].effects[r.effect as usize]
+            {
+                *h = held;
+            }
+        }
+        regions
+    }
+
+    fn add_effect(&mut self, function: u32, effect: Effect, at: (TextRange, TextRange)) -> u32 {
+        let f = &mut self.interface.functions[function as usize];
+        f.effects.push(effect);
+        self.locations.functions[function as usize].effects.push(at);
+        (f.effects.len() - 1) as u32
+    }
+
+    fn collect_calls(&mut self, regions: &[Region]) {
+        let index = self.index;
+        let extra_names: Vec<&str> = self
+            .options
+            .extra_blocking_calls
+            .iter()
+            .map(|q| q.rsplit('.').next().unwrap_or(q))
+            .collect();
+        for call in &index.calls {
+            let Some(callee) = &call.callee else {
+                continue;
+            };
+            if callee.root.as_str() == "globals" && callee.segments.is_empty() {
+                self.interface.dynamic_names = true;
+            }
+            let Some(&function) = index
+                .enclosing_function(call.scope)
+                .and_then(|f| self.function_slot.get(&f))
+            else {
+                continue;
+            };
+            let Some(root) = worth_resolving(index, callee, &extra_names) else {
+                continue;
+            };
+            let resolved = match index.resolve_path_from(callee, root, 0) {
+                Some(r) => r,
+                None => match self.unresolved_method(callee) {
+                    Some(target) => {
+                        self.add_call(function, target, call, callee, regions);
+                        continue;
+                    }
+                    None => continue,
+                },
+            };
+            match resolved {
+                Resolved::Qualified(q) => {
+                    if self.options.allowed_calls.contains(&q) {
+                        continue;
+                    }
+                    let category = classify(&q).or_else(|| {
+                        self.options
+                            .extra_blocking_calls
+                            .contains(&q)
+                            .then_some(BlockingCategory::Other)
+                    });
+                    let at = (call.range, call.func_range);
+                    // Awaited calls are async APIs (or project coroutines, followed below).
+                    if let (false, Some(category)) = (call.awaited, category) {
+                        self.add_effect(function, Effect::Blocking { category, api: q }, at);
+                    } else if !call.awaited && runs_event_loop(&q) {
+                        self.add_effect(function, Effect::RunsEventLoop { api: q }, at);
+                    } else if !q.starts_with("builtins.") {
+                        self.add_call(function, Callee::Qualified(q.into()), call, callee, regions);
+                    }
+                }
+                Resolved::Function(f) => {
+                    if let Some(&slot) = self.function_slot.get(&f) {
+                        self.add_call(function, Callee::Function(slot), call, callee, regions);
+                    }
+                }
+                Resolved::Class(c) => {
+                    let target = match index.class_member(c, "__init__", 0) {
+                        Some(Resolved::Function(init)) => {
+                            self.function_slot.get(&init).map(|s| Callee::Function(*s))
+                        }
+                        _ => self.class_slot.get(&c).map(|s| Callee::Class(*s)),
+                    };
+                    if let Some(target) = target {
+                        self.add_call(function, target, call, callee, regions);
+                    }
+                }
+                Resolved::Instance(_) => {}
+            }
+        }
+    }
+
+    /// `self.m()` where `m` is not found in this module's classes: the
+    /// project resolves it through the class's other bases.
+    fn unresolved_method(&self, callee: &ValuePath) -> Option<Callee> {
+        let Some((PathSegment::Attr(name), rest)) = callee.segments.split_last() else {
+            return None;
+        };
+        let receiver = ValuePath {
+            root: callee.root.clone(),
+            segments: rest.iter().cloned().collect(),
+            scope: callee.scope,
+            offset: callee.offset,
+        };
+        match self.index.resolve_path(&receiver, 0)? {
+            Resolved::Instance(c) | Resolved::Class(c) => Some(Callee::Method {
+                class: *self.class_slot.get(&c)?,
+                name: name.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    fn add_call(
+        &mut self,
+        function: u32,
+        target: Callee,
+        call: &pitfall_semantic::CallSite,
+        callee: &ValuePath,
+        regions: &[Region],
+    ) {
+        let on_self = callee.segments.len() == 1
+            && self
+                .index
+                .scope(
+                    self.index
+                        .enclosing_function(call.scope)
+                        .unwrap_or(callee.scope),
+                )
+                .receiver
+                .as_ref()
+                .is_some_and(|(n, _)| *n == callee.root);
+        let held = held_at(regions, function, call.range, None);
+        let f = &mut self.interface.functions[function as usize];
+        if !held.is_empty() {
+            f.held_calls.push((f.calls.len() as u32, held));
+        }
+        f.calls.push(CallOut {
+            callee: target,
+            awaited: call.awaited,
+            on_self,
+        });
+        self.locations.functions[function as usize]
+            .calls
+            .push(call.range);
+    }
+
+    fn collect_imports(&mut self) {
+        for import in &self.index.imports {
+            if import.module == "__future__" {
+                continue;
+            }
+            let at_module = matches!(
+                self.index.scope(import.scope).kind,
+                ScopeKind::Module | ScopeKind::Class
+            ) && self.index.enclosing_function(import.scope).is_none();
+            self.interface.imports.push(ImportFacts {
+                module: import.module.clone(),
+                names: import
+                    .names
+                    .as_ref()
+                    .map(|names| names.iter().map(|(n, _)| n.clone()).collect()),
+                star: import.star,
+                at_import_time: at_module && !import.type_checking,
+                guarded: import.guarded,
+                type_checking: import.type_checking,
+            });
+            self.locations.imports.push(ImportLocations {
+                range: import.range,
+                names: import
+                    .names
+                    .as_ref()
+                    .map(|names| names.iter().map(|(_, r)| *r).collect())
+                    .unwrap_or_default(),
             });
         }
     }
-    let extra_names: Vec<&str> = options
-        .extra_blocking_calls
-        .iter()
-        .map(|q| q.rsplit('.').next().unwrap_or(q))
-        .collect();
-    for call in &index.calls {
-        let Some(owner) = index.enclosing_function(call.scope) else {
-            continue;
-        };
-        let Some(&i) = slot.get(&owner) else { continue };
-        let Some(callee) = &call.callee else { continue };
-        let Some(root) = worth_resolving(index, callee, &extra_names) else {
-            continue;
-        };
-        let Some(resolved) = index.resolve_path_from(callee, root, 0) else {
-            continue;
-        };
-        let summary = &mut functions[i];
-        match resolved {
-            Resolved::Qualified(q) => {
-                if call.awaited || options.allowed_calls.contains(&q) {
-                    continue;
-                }
-                let category = classify(&q).or_else(|| {
-                    options
-                        .extra_blocking_calls
-                        .contains(&q)
-                        .then_some(BlockingCategory::Other)
-                });
-                if let Some(category) = category {
-                    summary.blocking.push(BlockingCall {
-                        category,
-                        api: q,
-                        range: call.range,
-                        func_range: call.func_range,
-                    });
-                }
-            }
-            Resolved::Function(f) => summary.calls.push(CallOut {
-                callee: f,
-                range: call.range,
-            }),
-            Resolved::Class(c) => {
-                if let Some(Resolved::Function(init)) = index.class_member(c, "__init__", 0) {
-                    summary.calls.push(CallOut {
-                        callee: init,
-                        range: call.range,
-                    });
-                }
-            }
-            Resolved::Instance(_) => {}
-        }
-    }
-    ModuleSummary { functions }
 }
 
-/// Resolution builds qualified-name strings, so it is skipped for the calls
-/// that can matter neither way: a callee whose final name no blocking API
-/// has, and whose root is an import or a builtin (so it is not a function of
-/// this module either). Returns the root's lookup when the call is worth it.
+/// The `Acquires` effects of `function` whose region contains `at`.
+fn held_at(regions: &[Region], function: u32, at: TextRange, except: Option<u32>) -> Vec<u32> {
+    regions
+        .iter()
+        .filter(|r| {
+            r.function == function
+                && Some(r.effect) != except
+                && r.range.contains_range(at)
+                && r.range != at
+        })
+        .map(|r| r.effect)
+        .collect()
+}
+
+/// Resolution builds qualified-name strings, so it is skipped for calls that
+/// can matter neither way: builtins that block by no name.
+/// Returns the root's lookup when the call is worth resolving.
 fn worth_resolving(
     index: &SemanticIndex,
     callee: &ValuePath,
     extra_names: &[&str],
 ) -> Option<Lookup> {
-    let interesting = |name: &str| may_block_by_name(name) || extra_names.contains(&name);
-    if callee.segments.last() == Some(&PathSegment::Call) {
+    let interesting = |name: &str| {
+        may_block_by_name(name)
+            || extra_names.contains(&name)
+            || matches!(name, "run_until_complete" | "run_forever")
+    };
+    if let Some(PathSegment::Call) = callee.segments.last() {
         return None;
     }
     let root = index.lookup(callee.scope, &callee.root, callee.offset);
-    if let Some(PathSegment::Attr(name)) = callee.segments.last() {
-        if interesting(name) {
-            return Some(root);
-        }
-    }
     let worth = match root {
-        Lookup::Binding(b) => match &index.binding(b).kind {
-            // `from time import sleep as nap; nap()`: the imported name counts.
-            BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
-                callee.segments.is_empty()
-                    && interesting(qualified.rsplit('.').next().unwrap_or(qualified))
-            }
-            _ => true,
-        },
+        Lookup::Binding(_) => true,
         Lookup::Builtin => callee.segments.is_empty() && interesting(&callee.root),
         Lookup::Unbound => false,
     };
@@ -172,69 +804,4 @@ fn qualname(index: &SemanticIndex, scope: ScopeId) -> String {
     }
     parts.reverse();
     parts.join(".")
-}
-
-/// Why a function may block: the category, the API finally reached, and the
-/// call sites from the function down to it (each in the function named).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BlockingWitness {
-    pub category: BlockingCategory,
-    pub api: String,
-    /// `(function, call range)`: the first step is in the function itself.
-    pub steps: Vec<(ScopeId, TextRange)>,
-}
-
-/// For every synchronous function of the module: whether it may block.
-/// A fixpoint over the call graph, so cycles are fine.
-pub fn blocking_facts(summary: &ModuleSummary) -> FxHashMap<ScopeId, BlockingWitness> {
-    let by_scope: FxHashMap<ScopeId, &FunctionSummary> =
-        summary.functions.iter().map(|f| (f.scope, f)).collect();
-    let mut facts: FxHashMap<ScopeId, BlockingWitness> = FxHashMap::default();
-    for f in &summary.functions {
-        if f.is_async {
-            continue;
-        }
-        if let Some(first) = f.blocking.first() {
-            facts.insert(
-                f.scope,
-                BlockingWitness {
-                    category: first.category,
-                    api: first.api.clone(),
-                    steps: vec![(f.scope, first.range)],
-                },
-            );
-        }
-    }
-    // Breadth-first growth: each round extends chains by one call, so the
-    // first witness found is a shortest one.
-    loop {
-        let mut added = Vec::new();
-        for f in &summary.functions {
-            if f.is_async || facts.contains_key(&f.scope) {
-                continue;
-            }
-            for call in &f.calls {
-                let target = &call.callee;
-                let sync_target = by_scope.get(target).is_some_and(|t| !t.is_async);
-                if let (true, Some(w)) = (sync_target, facts.get(target)) {
-                    let mut steps = vec![(f.scope, call.range)];
-                    steps.extend(w.steps.iter().cloned());
-                    added.push((
-                        f.scope,
-                        BlockingWitness {
-                            category: w.category,
-                            api: w.api.clone(),
-                            steps,
-                        },
-                    ));
-                    break;
-                }
-            }
-        }
-        if added.is_empty() {
-            break;
-        }
-        facts.extend(added);
-    }
-    facts
 }

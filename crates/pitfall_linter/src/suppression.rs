@@ -225,6 +225,62 @@ fn parse_list(list: &str) -> Vec<RuleId> {
         .collect()
 }
 
+/// The suppressions of a file in a form that outlives its tokens (`Eq`, no
+/// line index): findings computed later, without the AST (the cross-module
+/// phase), are filtered with it.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct SuppressionTable {
+    file: Option<Option<Vec<RuleId>>>,
+    /// The line a directive is on, and the rules it names (`None`: all).
+    lines: Vec<(TextRange, Option<Vec<RuleId>>)>,
+}
+
+impl Suppressions {
+    pub fn table(&self, source: &str) -> SuppressionTable {
+        let mut lines = Vec::new();
+        if let Some(index) = &self.lines {
+            for list in self.by_line.values() {
+                for s in list {
+                    let line = index.line_index(s.range.start());
+                    let range = TextRange::new(
+                        index.line_start(line, source),
+                        index.line_end(line, source),
+                    );
+                    let codes = match &s.codes {
+                        Codes::All => None,
+                        Codes::Rules(rules) => Some(rules.clone()),
+                    };
+                    lines.push((range, codes));
+                }
+            }
+        }
+        lines.sort_by_key(|(r, _)| r.start());
+        SuppressionTable {
+            file: self.file.clone(),
+            lines,
+        }
+    }
+}
+
+impl SuppressionTable {
+    /// The line range of the directive that suppresses `d`, or the whole
+    /// file's range (empty) for a file-level directive.
+    pub fn suppressing(&self, d: &Diagnostic) -> Option<TextRange> {
+        match &self.file {
+            Some(None) => return Some(TextRange::default()),
+            Some(Some(rules)) if rules.contains(&d.rule) => return Some(TextRange::default()),
+            _ => {}
+        }
+        self.lines
+            .iter()
+            .find(|(line, codes)| {
+                line.contains_inclusive(d.range.start())
+                    && codes.as_ref().is_none_or(|c| c.contains(&d.rule))
+            })
+            .map(|(line, _)| *line)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::mentions_directive;

@@ -3,6 +3,10 @@
 //! finding and an unexpected one both fail. Lines marked `# ok` are the
 //! false-positive traps; each rule needs at least as many traps as findings.
 //!
+//! A directory `tests/fixtures/<CODE>_<case>/` is a project of several files
+//! (packages, imports between them), linted together with the directory as
+//! the import root; each file carries its own inline expectations.
+//!
 //! A fixture can set rule options in its first lines:
 //! `# fixture-option: ignore-names = input, id` or `# fixture-option: check-class-attributes = true`,
 //! where the file sits below an import root: `# file: json/__init__.py`,
@@ -14,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pitfall_linter::pipeline::lint_source;
+use pitfall_linter::project::{lint_project, SourceInput};
 use pitfall_linter::{
     LinterSettings, ModulePath, OptionKind, OptionValue, RuleId, RuleOptions, RuleSet, Tier,
 };
@@ -90,6 +95,48 @@ fn rule_of_fixture(path: &Path) -> RuleId {
     RuleId::from_code(code).unwrap_or_else(|| panic!("fixture {stem}: no rule {code}"))
 }
 
+fn collect_python_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect_python_files(&path, out);
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("py" | "pyi")
+        ) {
+            out.push(path);
+        }
+    }
+}
+
+fn check_expectations(
+    name: &str,
+    source: &str,
+    rule: RuleId,
+    diagnostics: &[pitfall_linter::Diagnostic],
+    per_rule: &mut BTreeMap<&'static str, (usize, usize)>,
+    failures: &mut Vec<String>,
+) {
+    let (mut expected, traps) = expectations(source);
+    let counts = per_rule.entry(rule.meta().code).or_default();
+    counts.0 += expected.values().sum::<usize>();
+    counts.1 += traps;
+    let lines = ruff_source_file::LineIndex::from_source_text(source);
+    for d in diagnostics {
+        let line = lines.line_index(d.range.start()).get();
+        let key = (line, d.rule.meta().code.to_string());
+        match expected.get_mut(&key) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => failures.push(format!("{name}:{line}: unexpected {} {}", key.1, d.message)),
+        }
+    }
+    for ((line, code), n) in expected {
+        if n > 0 {
+            failures.push(format!("{name}:{line}: missing {code}"));
+        }
+    }
+}
+
 #[test]
 fn fixtures() {
     let dir = repo_root().join("tests/fixtures");
@@ -114,23 +161,55 @@ fn fixtures() {
             .find_map(|l| l.strip_prefix("# fixture-path:"))
             .map_or(name.clone(), |p| p.trim().to_string());
         let diagnostics = lint_source(&source, &settings, &lint_path);
-        let (mut expected, traps) = expectations(&source);
-        let counts = per_rule.entry(rule.meta().code).or_default();
-        counts.0 += expected.values().sum::<usize>();
-        counts.1 += traps;
-        let lines = ruff_source_file::LineIndex::from_source_text(&source);
-        for d in &diagnostics {
-            let line = lines.line_index(d.range.start()).get();
-            let key = (line, d.rule.meta().code.to_string());
-            match expected.get_mut(&key) {
-                Some(n) if *n > 0 => *n -= 1,
-                _ => failures.push(format!("{name}:{line}: unexpected {} {}", key.1, d.message)),
-            }
-        }
-        for ((line, code), n) in expected {
-            if n > 0 {
-                failures.push(format!("{name}:{line}: missing {code}"));
-            }
+        check_expectations(
+            &name,
+            &source,
+            rule,
+            &diagnostics,
+            &mut per_rule,
+            &mut failures,
+        );
+    }
+    let mut projects: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    projects.sort();
+    for project in &projects {
+        let rule = rule_of_fixture(project);
+        let mut files = Vec::new();
+        collect_python_files(project, &mut files);
+        files.sort();
+        let sources: Vec<String> = files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .collect();
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| f.strip_prefix(&dir).unwrap().display().to_string())
+            .collect();
+        let settings: Vec<LinterSettings> = sources.iter().map(|s| settings_for(rule, s)).collect();
+        let inputs: Vec<SourceInput> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| SourceInput {
+                path: f,
+                display_path: &names[i],
+                source: &sources[i],
+                settings: &settings[i],
+            })
+            .collect();
+        let results = lint_project(&inputs, std::slice::from_ref(project));
+        for (i, diagnostics) in results.iter().enumerate() {
+            check_expectations(
+                &names[i],
+                &sources[i],
+                rule,
+                diagnostics,
+                &mut per_rule,
+                &mut failures,
+            );
         }
     }
     for id in RuleId::iter() {

@@ -14,6 +14,8 @@ pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
     let mut builder = Builder {
         index: SemanticIndex::default(),
         current: SemanticIndex::MODULE,
+        type_checking: 0,
+        import_guard: 0,
     };
     builder.push_scope(ScopeKind::Module, None, module.range, None);
     builder.visit_body(&module.body);
@@ -25,6 +27,40 @@ pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
 struct Builder {
     index: SemanticIndex,
     current: ScopeId,
+    /// Depth of `if TYPE_CHECKING:` bodies around the current statement.
+    type_checking: u32,
+    /// Depth of `try` bodies whose handlers catch `ImportError`.
+    import_guard: u32,
+}
+
+/// `TYPE_CHECKING` or `typing.TYPE_CHECKING` (any module's attribute of that name).
+fn is_type_checking(test: &Expr) -> bool {
+    match test {
+        Expr::Name(n) => n.id.as_str() == "TYPE_CHECKING",
+        Expr::Attribute(a) => a.attr.id.as_str() == "TYPE_CHECKING",
+        _ => false,
+    }
+}
+
+/// Whether a handler list catches `ImportError` (bare, `Exception`, a tuple with it, ...).
+fn catches_import_error(handlers: &[ExceptHandler]) -> bool {
+    fn names_it(expr: &Expr) -> bool {
+        match expr {
+            Expr::Name(n) => matches!(
+                n.id.as_str(),
+                "ImportError" | "ModuleNotFoundError" | "Exception" | "BaseException"
+            ),
+            Expr::Attribute(a) => {
+                matches!(a.attr.id.as_str(), "ImportError" | "ModuleNotFoundError")
+            }
+            Expr::Tuple(t) => t.elts.iter().any(names_it),
+            _ => false,
+        }
+    }
+    handlers.iter().any(|h| {
+        let ExceptHandler::ExceptHandler(h) = h;
+        h.type_.as_deref().is_none_or(names_it)
+    })
 }
 
 /// Longer access paths are not tracked: resolution never needs them, and
@@ -231,6 +267,45 @@ impl Builder {
             let ident = p.name();
             self.bind(&ident.id, BindingKind::Parameter, ident.range, stmt, None);
         }
+    }
+
+    fn visit_with(&mut self, with: &ast::StmtWith) {
+        for item in &with.items {
+            self.index.with_items.push(WithItem {
+                scope: self.current,
+                context: self.path(&item.context_expr),
+                stmt_range: with.range,
+                is_async: with.is_async,
+            });
+            self.visit_expr(&item.context_expr);
+            if let Some(vars) = &item.optional_vars {
+                self.bind_target(
+                    vars,
+                    &BindingKind::WithTarget,
+                    with.range,
+                    Some(&item.context_expr),
+                );
+            }
+        }
+        self.visit_body(&with.body);
+    }
+
+    fn record_import(
+        &mut self,
+        range: TextRange,
+        module: String,
+        names: Option<Vec<(Name, TextRange)>>,
+        star: bool,
+    ) {
+        self.index.imports.push(ImportStmt {
+            scope: self.current,
+            range,
+            module,
+            names,
+            star,
+            type_checking: self.type_checking > 0,
+            guarded: self.import_guard > 0,
+        });
     }
 
     fn visit_function(&mut self, def: &ast::StmtFunctionDef) {
@@ -509,20 +584,6 @@ impl<'a> Builder {
                 self.visit_body(&for_.body);
                 self.visit_body(&for_.orelse);
             }
-            Stmt::With(with) => {
-                for item in &with.items {
-                    self.visit_expr(&item.context_expr);
-                    if let Some(vars) = &item.optional_vars {
-                        self.bind_target(
-                            vars,
-                            &BindingKind::WithTarget,
-                            with.range,
-                            Some(&item.context_expr),
-                        );
-                    }
-                }
-                self.visit_body(&with.body);
-            }
             Stmt::Delete(del) => {
                 for target in &del.targets {
                     match target {
@@ -536,6 +597,7 @@ impl<'a> Builder {
             }
             Stmt::Import(import) => {
                 for alias in &import.names {
+                    self.record_import(import.range, alias.name.id.to_string(), None, false);
                     let full = alias.name.id.as_str();
                     let (bound, qualified) = match &alias.asname {
                         Some(asname) => (asname, full.to_string()),
@@ -556,6 +618,14 @@ impl<'a> Builder {
             }
             Stmt::ImportFrom(import) => {
                 let prefix = import_prefix(import.module.as_ref(), import.level);
+                let star = import.names.iter().any(|a| a.name.id.as_str() == "*");
+                let names = import
+                    .names
+                    .iter()
+                    .filter(|a| a.name.id.as_str() != "*")
+                    .map(|a| (a.name.id.clone(), a.name.range))
+                    .collect();
+                self.record_import(import.range, prefix.clone(), Some(names), star);
                 for alias in &import.names {
                     if alias.name.id.as_str() == "*" {
                         self.index.has_star_import = true;
@@ -588,8 +658,24 @@ impl<'a> Builder {
                     self.index.symbols[sym.index()].declared_nonlocal = Some(name.range);
                 }
             }
+            Stmt::If(if_) if is_type_checking(&if_.test) => {
+                self.visit_expr(&if_.test);
+                self.type_checking += 1;
+                self.visit_body(&if_.body);
+                self.type_checking -= 1;
+                for clause in &if_.elif_else_clauses {
+                    if let Some(test) = &clause.test {
+                        self.visit_expr(test);
+                    }
+                    self.visit_body(&clause.body);
+                }
+            }
+            Stmt::With(with) => self.visit_with(with),
             Stmt::Try(try_) => {
+                let guarded = catches_import_error(&try_.handlers);
+                self.import_guard += u32::from(guarded);
                 self.visit_body(&try_.body);
+                self.import_guard -= u32::from(guarded);
                 for handler in &try_.handlers {
                     let ExceptHandler::ExceptHandler(h) = handler;
                     if let Some(type_) = &h.type_ {
@@ -678,6 +764,7 @@ impl<'a> Builder {
                     func_range: call.func.range(),
                     callee: self.path(&call.func),
                     awaited: false,
+                    has_arguments: !call.arguments.is_empty(),
                 });
                 visitor::walk_expr(self, expr);
             }

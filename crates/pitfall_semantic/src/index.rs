@@ -228,6 +228,10 @@ pub struct SemanticIndex {
     pub calls: Vec<CallSite>,
     /// Whether the file has `from x import *` (names may come from anywhere).
     pub has_star_import: bool,
+    /// Every `with` / `async with` item, in source order.
+    pub with_items: Vec<WithItem>,
+    /// Every import statement, in source order.
+    pub imports: Vec<ImportStmt>,
     /// Per class: its bases that are classes of this file (see `local_bases`).
     pub(crate) base_cache: BaseCache,
 }
@@ -295,6 +299,34 @@ impl std::fmt::Debug for BaseCache {
     }
 }
 
+/// One item of a `with` statement: what is entered, for the statement's extent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WithItem {
+    pub scope: ScopeId,
+    /// The context expression as a path (`self._lock`), when it is one.
+    pub context: Option<ValuePath>,
+    /// The whole `with` statement.
+    pub stmt_range: TextRange,
+    pub is_async: bool,
+}
+
+/// An import statement (one per alias for `import a, b`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportStmt {
+    pub scope: ScopeId,
+    pub range: TextRange,
+    /// The module: `a.b.c` for `import a.b.c`; `..pkg` (leading dots kept) for relative imports.
+    pub module: String,
+    /// `from m import a, b`: the imported names and their ranges; `None` for `import m`.
+    pub names: Option<Vec<(Name, TextRange)>>,
+    /// `from m import *`.
+    pub star: bool,
+    /// Under `if TYPE_CHECKING:`.
+    pub type_checking: bool,
+    /// In the body of a `try` whose handlers catch `ImportError`.
+    pub guarded: bool,
+}
+
 /// A call expression and what it calls, as a path to resolve lazily.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallSite {
@@ -306,6 +338,8 @@ pub struct CallSite {
     pub callee: Option<ValuePath>,
     /// Directly awaited: `await f()`.
     pub awaited: bool,
+    /// Called with at least one argument.
+    pub has_arguments: bool,
 }
 
 impl SemanticIndex {

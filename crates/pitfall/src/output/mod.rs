@@ -55,6 +55,9 @@ pub struct ResolvedRelated {
     pub message: String,
 }
 
+/// Locates a range in another file, given its display path.
+pub type LocateOther<'a> = dyn FnMut(&str, TextRange) -> Option<(Location, Location)> + 'a;
+
 /// A finding with everything an output format may need.
 pub struct Message {
     pub rule: RuleId,
@@ -119,7 +122,15 @@ impl Message {
             .is_some_and(|f| !f.edits.is_empty() && unsafe_fixes.admits(f.applicability))
     }
 
-    pub fn new(path: PathBuf, display_path: String, locator: &Locator, d: &Diagnostic) -> Message {
+    /// `locate_other` finds a range of another file (by display path), for
+    /// related locations there.
+    pub fn new(
+        path: PathBuf,
+        display_path: String,
+        locator: &Locator,
+        d: &Diagnostic,
+        locate_other: &mut LocateOther,
+    ) -> Message {
         let start = locator.location(d.range.start());
         let end = locator.location(d.range.end());
         let fix = d.fix.as_ref().map(|fix| ResolvedFix {
@@ -138,11 +149,23 @@ impl Message {
         let related = d
             .related
             .iter()
-            .map(|r| ResolvedRelated {
-                path: r.path.clone().unwrap_or_else(|| display_path.clone()),
-                start: locator.location(r.range.start()),
-                end: locator.location(r.range.end()),
-                message: r.message.clone(),
+            .map(|r| {
+                let (start, end) = match &r.path {
+                    Some(other) => locate_other(other, r.range).unwrap_or((
+                        Location { row: 1, column: 1 },
+                        Location { row: 1, column: 1 },
+                    )),
+                    None => (
+                        locator.location(r.range.start()),
+                        locator.location(r.range.end()),
+                    ),
+                };
+                ResolvedRelated {
+                    path: r.path.clone().unwrap_or_else(|| display_path.clone()),
+                    start,
+                    end,
+                    message: r.message.clone(),
+                }
             })
             .collect();
         Message {
@@ -159,6 +182,12 @@ impl Message {
             related,
         }
     }
+}
+
+/// The text of a file named by its display path (relative to the working
+/// directory, or absolute), for related locations in other files.
+pub fn read_display_path(path: &str) -> Option<std::sync::Arc<str>> {
+    pitfall_db::read_source(std::path::Path::new(path)).ok()
 }
 
 pub struct Printer {

@@ -1,17 +1,17 @@
 //! PF101 `blocking-call-in-async`: a blocking call inside a coroutine,
 //! directly or through synchronous helpers (the chain is reported).
 
-use pitfall_semantic::{ScopeId, ScopeKind};
 use ruff_text_size::TextRange;
 
 use crate::blocking::display_name;
 use crate::checker::Checker;
-use crate::diagnostic::{Applicability, Edit, Fix, Related};
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
+use crate::project::{FactKey, ProjectChecker};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule};
 use crate::rules::common::import_insertion_point;
-use crate::summary::FunctionSummary;
+use crate::summary::Effect;
 
 pub struct BlockingCallInAsync;
 
@@ -51,79 +51,67 @@ impl Rule for BlockingCallInAsync {
         Interests::NONE.module_end()
     }
 
-    /// Works from the module summary: every call of each coroutine is
-    /// already resolved there, with the blocking facts of its helpers.
+    /// Direct calls, from the module summary (the fix needs the AST).
     fn check_module_end(&self, checker: &mut Checker) {
         let summary = checker.summary();
-        for coroutine in summary.functions.iter().filter(|f| f.is_async) {
-            for call in &coroutine.blocking {
-                let api = display_name(&call.api);
+        for (i, coroutine) in summary.interface.functions.iter().enumerate() {
+            if !coroutine.is_async {
+                continue;
+            }
+            let locations = &summary.locations.functions[i];
+            for (effect, &(range, func_range)) in coroutine.effects.iter().zip(&locations.effects) {
+                let Effect::Blocking { category, api } = effect else {
+                    continue;
+                };
+                let shown = display_name(api);
                 let message = format!(
-                    "`{api}` is {} inside coroutine `{}`: it stalls the event loop",
-                    call.category.describe(),
+                    "`{shown}` is {} inside coroutine `{}`: it stalls the event loop",
+                    category.describe(),
                     coroutine.qualname
                 );
-                let help = call.category.advice();
-                let fix = (call.api == "time.sleep")
-                    .then(|| sleep_fix(checker, call.range, call.func_range));
-                let diagnostic = checker.report(message, call.range);
-                diagnostic.help(help);
+                let fix = (api == "time.sleep").then(|| sleep_fix(checker, range, func_range));
+                let diagnostic = checker.report(message, range);
+                diagnostic.help(category.advice());
                 if let Some(fix) = fix {
                     diagnostic.fix(fix);
                 }
             }
-            for call in &coroutine.calls {
-                report_chain(checker, coroutine, call.callee, call.range);
+        }
+    }
+
+    /// Calls from a coroutine to sync project functions that may block, in
+    /// this module or any other, reported with the chain.
+    fn check_project(&self, cx: &mut ProjectChecker) {
+        let summary = cx.summary;
+        for (i, coroutine) in summary.interface.functions.iter().enumerate() {
+            if !coroutine.is_async {
+                continue;
+            }
+            for (c, target) in cx.facts.targets[i].iter().enumerate() {
+                let Some(target) = *target else { continue };
+                if cx.is_async(target) || !cx.has_fact(target, &FactKey::Blocks) {
+                    continue;
+                }
+                let chain = cx.chain(target, &FactKey::Blocks);
+                let Some(Effect::Blocking { category, api }) = &chain.effect else {
+                    continue;
+                };
+                let api = display_name(api);
+                let (path, related) = cx.render_chain(&coroutine.qualname, &chain, &api);
+                let message = format!(
+                    "Coroutine `{}` calls a sync helper that reaches `{api}`, {}: {path}",
+                    coroutine.qualname,
+                    category.describe(),
+                );
+                let help = format!(
+                    "run the helper with `await asyncio.to_thread(...)`, or {}",
+                    category.advice()
+                );
+                let site = summary.locations.functions[i].calls[c];
+                cx.report(message, site).help(help).related(related);
             }
         }
     }
-}
-
-fn report_chain(
-    checker: &mut Checker,
-    coroutine: &FunctionSummary,
-    callee: ScopeId,
-    site: TextRange,
-) {
-    let semantic = checker.semantic();
-    if matches!(
-        semantic.scope(callee).kind,
-        ScopeKind::Function { is_async: true }
-    ) {
-        return;
-    }
-    let Some(witness) = checker.blocking_facts().get(&callee) else {
-        return;
-    };
-    let summary = checker.summary();
-    let path = checker.display_path();
-    let mut chain = vec![coroutine.qualname.clone()];
-    let mut related = Vec::new();
-    for (function, call_range) in &witness.steps {
-        let Some(f) = summary.functions.iter().find(|f| f.scope == *function) else {
-            continue;
-        };
-        let line = checker.line_of(f.def_range.start());
-        chain.push(format!("{} ({path}:{line})", f.qualname));
-        related.push(Related {
-            path: None,
-            range: *call_range,
-            message: format!("`{}` calls this", f.qualname),
-        });
-    }
-    let api = display_name(&witness.api);
-    chain.push(api.clone());
-    let message = format!(
-        "Coroutine `{}` calls a sync helper that reaches `{api}`, {}: {}",
-        coroutine.qualname,
-        witness.category.describe(),
-        chain.join(" → ")
-    );
-    let help = format!(
-        "run the helper with `await asyncio.to_thread(...)`, or {}",
-        witness.category.advice()
-    );
-    checker.report(message, site).help(help).related(related);
 }
 
 /// `time.sleep(x)` → `await asyncio.sleep(x)`, importing asyncio if needed.

@@ -158,13 +158,13 @@ fn process_starters(checker: &Checker) -> Starters {
     // Grow backwards along the call graph until nothing changes.
     loop {
         let mut added = Vec::new();
-        for f in &checker.summary().functions {
-            if starters.contains_key(&f.scope) {
+        for (scope, calls) in checker.summary().local_call_graph() {
+            if starters.contains_key(&scope) {
                 continue;
             }
-            if let Some(call) = f.calls.iter().find(|c| starters.contains_key(&c.callee)) {
-                let api = starters[&call.callee].0.clone();
-                added.push((f.scope, (api, call.range, Some(call.callee))));
+            if let Some((callee, range)) = calls.iter().find(|(c, _)| starters.contains_key(c)) {
+                let api = starters[callee].0.clone();
+                added.push((scope, (api, *range, Some(*callee))));
             }
         }
         if added.is_empty() {

@@ -378,13 +378,13 @@ fn reach(checker: &Checker, entry: ScopeId) -> FxHashMap<ScopeId, Option<(ScopeI
         if reached.len() > 64 {
             break;
         }
-        let Some(fs) = summary.functions.iter().find(|s| s.scope == f) else {
+        let Some((_, calls)) = summary.local_call_graph().find(|(s, _)| *s == f) else {
             continue;
         };
-        for call in &fs.calls {
-            if let std::collections::hash_map::Entry::Vacant(slot) = reached.entry(call.callee) {
-                slot.insert(Some((f, call.range)));
-                queue.push(call.callee);
+        for (callee, range) in calls {
+            if let std::collections::hash_map::Entry::Vacant(slot) = reached.entry(callee) {
+                slot.insert(Some((f, range)));
+                queue.push(callee);
             }
         }
     }

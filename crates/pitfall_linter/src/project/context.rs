@@ -1,0 +1,221 @@
+//! What a rule sees in the cross-module phase: this module's summary and
+//! facts, and (through [`ProjectView`]) the other modules' — no AST.
+
+use std::sync::Arc;
+
+use ruff_text_size::TextRange;
+
+use super::facts::{FactKey, FunctionRef, LockKey, ModuleFacts, Witness};
+use crate::diagnostic::{Diagnostic, Related};
+use crate::registry::RuleId;
+use crate::settings::LinterSettings;
+use crate::summary::{Effect, ModuleSummary};
+
+/// Access to the other modules of the project. The database implements it
+/// with queries, so a file's cross-module findings depend exactly on the
+/// modules they read.
+pub trait ProjectView {
+    fn summary(&self, module: u32) -> Option<Arc<ModuleSummary>>;
+    fn facts(&self, module: u32) -> Option<Arc<ModuleFacts>>;
+    /// The path shown to the user.
+    fn display_path(&self, module: u32) -> Option<String>;
+    /// The dotted module name, if the file has one.
+    fn module_name(&self, module: u32) -> Option<String>;
+}
+
+/// Longer chains are cut in messages (the related locations keep them all
+/// up to this many steps).
+const MAX_CHAIN: usize = 16;
+
+/// One step of a witness chain: a call (or, last, the effect itself) in a function.
+#[derive(Clone, Debug)]
+pub struct ChainStep {
+    pub function: FunctionRef,
+    pub qualname: String,
+    pub def_line: u32,
+    pub display_path: String,
+    /// The call to the next step, or the effect at the end.
+    pub range: TextRange,
+}
+
+/// The end of a chain: the effect that makes the fact true.
+#[derive(Clone, Debug)]
+pub struct Chain {
+    pub steps: Vec<ChainStep>,
+    pub effect: Option<Effect>,
+    /// Steps were left out (the chain is longer than [`MAX_CHAIN`]).
+    pub truncated: bool,
+}
+
+pub struct ProjectChecker<'a> {
+    pub module: u32,
+    pub summary: &'a ModuleSummary,
+    pub facts: &'a ModuleFacts,
+    pub view: &'a dyn ProjectView,
+    pub settings: &'a LinterSettings,
+    pub(crate) current_rule: Option<RuleId>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> ProjectChecker<'a> {
+    pub fn new(
+        module: u32,
+        summary: &'a ModuleSummary,
+        facts: &'a ModuleFacts,
+        view: &'a dyn ProjectView,
+        settings: &'a LinterSettings,
+    ) -> Self {
+        ProjectChecker {
+            module,
+            summary,
+            facts,
+            view,
+            settings,
+            current_rule: None,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn report(&mut self, message: impl Into<String>, range: TextRange) -> &mut Diagnostic {
+        let rule = self.current_rule.expect("reporting outside a rule");
+        self.diagnostics.push(Diagnostic::new(rule, message, range));
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    /// Whether a project function is `async def`.
+    pub fn is_async(&self, f: FunctionRef) -> bool {
+        if f.module == self.module {
+            return self
+                .summary
+                .interface
+                .functions
+                .get(f.function as usize)
+                .is_some_and(|x| x.is_async);
+        }
+        self.view
+            .summary(f.module)
+            .and_then(|s| {
+                s.interface
+                    .functions
+                    .get(f.function as usize)
+                    .map(|x| x.is_async)
+            })
+            .unwrap_or(false)
+    }
+
+    /// Whether `f` has the fact.
+    pub fn has_fact(&self, f: FunctionRef, key: &FactKey) -> bool {
+        if f.module == self.module {
+            return self.facts.fact(f.function, key).is_some();
+        }
+        self.view
+            .facts(f.module)
+            .is_some_and(|facts| facts.fact(f.function, key).is_some())
+    }
+
+    /// The witness chain of a fact, from `start` to the effect.
+    pub fn chain(&self, start: FunctionRef, key: &FactKey) -> Chain {
+        let mut steps = Vec::new();
+        let mut at = start;
+        let mut effect = None;
+        let mut truncated = false;
+        loop {
+            if steps.len() >= MAX_CHAIN {
+                truncated = true;
+                break;
+            }
+            let (owned_summary, owned_facts);
+            let (summary, facts): (&ModuleSummary, &ModuleFacts) = if at.module == self.module {
+                (self.summary, self.facts)
+            } else {
+                match (self.view.summary(at.module), self.view.facts(at.module)) {
+                    (Some(s), Some(f)) => {
+                        owned_summary = s;
+                        owned_facts = f;
+                        (&owned_summary, &owned_facts)
+                    }
+                    _ => break,
+                }
+            };
+            let Some((function, locations)) = summary.function(at.function) else {
+                break;
+            };
+            let Some(witness) = facts.fact(at.function, key) else {
+                break;
+            };
+            let display_path = self.view.display_path(at.module).unwrap_or_default();
+            let (range, next) = match witness {
+                Witness::Direct { effect: e } => {
+                    effect = function.effects.get(e as usize).cloned();
+                    (locations.effects.get(e as usize).map(|r| r.0), None)
+                }
+                Witness::Call { call, target } => {
+                    (locations.calls.get(call as usize).copied(), Some(target))
+                }
+            };
+            steps.push(ChainStep {
+                function: at,
+                qualname: function.qualname.clone(),
+                def_line: locations.def_line,
+                display_path,
+                range: range.unwrap_or_default(),
+            });
+            match next {
+                Some(n) => at = n,
+                None => break,
+            }
+        }
+        Chain {
+            steps,
+            effect,
+            truncated,
+        }
+    }
+
+    /// `caller → helper (path:line) → ... → api`, and the related locations.
+    pub fn render_chain(&self, caller: &str, chain: &Chain, end: &str) -> (String, Vec<Related>) {
+        let mut names = vec![caller.to_string()];
+        let mut related = Vec::new();
+        let here = self.view.display_path(self.module).unwrap_or_default();
+        for step in &chain.steps {
+            names.push(format!(
+                "{} ({}:{})",
+                step.qualname, step.display_path, step.def_line
+            ));
+            related.push(Related {
+                path: (step.display_path != here).then(|| step.display_path.clone()),
+                range: step.range,
+                message: format!("`{}` calls this", step.qualname),
+            });
+        }
+        if chain.truncated {
+            names.push("…".to_string());
+        }
+        names.push(end.to_string());
+        (names.join(" → "), related)
+    }
+
+    /// A lock as the user wrote it, near enough: `_lock`, `self._lock`, `app.locks.LOCK`.
+    pub fn lock_name(&self, lock: &LockKey) -> String {
+        match lock {
+            LockKey::Global { module, name } if *module == self.module => name.to_string(),
+            LockKey::Global { module, name } => match self.view.module_name(*module) {
+                Some(m) => format!("{m}.{name}"),
+                None => name.to_string(),
+            },
+            LockKey::Attr { attr, .. } => format!("self.{attr}"),
+            LockKey::Local(_, name) => name.to_string(),
+        }
+    }
+}
+
+/// Runs every enabled rule's cross-module check on one module.
+pub fn check_project(cx: &mut ProjectChecker) -> Vec<Diagnostic> {
+    for id in cx.settings.rules.iter() {
+        cx.current_rule = Some(id);
+        id.rule().check_project(cx);
+    }
+    let mut diagnostics = std::mem::take(&mut cx.diagnostics);
+    diagnostics.sort_by_key(|d| (d.range.start(), d.rule));
+    diagnostics
+}

@@ -1,0 +1,246 @@
+//! Module names and module resolution: which file `import a.b.c` loads.
+//!
+//! A file's module name comes from the longest import root (`src`) that
+//! contains it; a file under no root is named from its package, found by
+//! walking up the directories that hold an `__init__.py` (as ruff does).
+//! Directories without `__init__.py` are namespace packages.
+
+use std::path::{Path, PathBuf};
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// Where a file sits in the module namespace.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ModuleName {
+    /// `app.services.users`; `app.services` for `app/services/__init__.py`.
+    pub name: String,
+    /// An `__init__.py`: relative imports start from the package itself.
+    pub is_package: bool,
+}
+
+/// The module name of `path`, given the import roots and the set of
+/// directories that hold an `__init__.py`/`__init__.pyi`.
+pub fn module_name(
+    path: &Path,
+    roots: &[PathBuf],
+    has_init: &dyn Fn(&Path) -> bool,
+) -> Option<ModuleName> {
+    let under_root = roots
+        .iter()
+        .filter(|root| path.starts_with(root))
+        .max_by_key(|root| root.components().count())
+        .and_then(|root| path.strip_prefix(root).ok());
+    let relative = match under_root {
+        Some(r) => r.to_path_buf(),
+        None => {
+            // The package root: the first ancestor without `__init__.py`.
+            let mut base = path.parent()?;
+            while has_init(base) {
+                base = base.parent()?;
+            }
+            path.strip_prefix(base).ok()?.to_path_buf()
+        }
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for component in relative.components() {
+        parts.push(component.as_os_str().to_str()?);
+    }
+    let file = parts.pop()?;
+    let stem = file
+        .strip_suffix(".py")
+        .or_else(|| file.strip_suffix(".pyi"))?;
+    let is_package = stem == "__init__";
+    if !is_package {
+        parts.push(stem);
+    }
+    if parts.is_empty() || !parts.iter().all(|p| is_identifier(p)) {
+        return None;
+    }
+    Some(ModuleName {
+        name: parts.join("."),
+        is_package,
+    })
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// The absolute module a relative reference (`..pkg.mod`) names, seen from
+/// `from`. `None` when it climbs above the top-level package.
+pub fn absolutize(reference: &str, from: &ModuleName) -> Option<String> {
+    let dots = reference.bytes().take_while(|b| *b == b'.').count();
+    if dots == 0 {
+        return Some(reference.to_string());
+    }
+    let rest = &reference[dots..];
+    let mut base: Vec<&str> = from.name.split('.').collect();
+    if !from.is_package {
+        base.pop();
+    }
+    for _ in 1..dots {
+        base.pop()?;
+    }
+    if !rest.is_empty() {
+        base.push(rest);
+    }
+    if base.is_empty() {
+        return None;
+    }
+    Some(base.join("."))
+}
+
+/// Module name → file (by its index in the project's file list).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ModuleMap {
+    /// Per file: its module name, if it has one.
+    pub names: Vec<Option<ModuleName>>,
+    by_name: FxHashMap<String, u32>,
+    /// Every package, including namespace packages (directories of modules).
+    packages: FxHashSet<String>,
+}
+
+impl ModuleMap {
+    /// `paths[i]` is file `i`. A package (`a/__init__.py`) wins over a
+    /// module of the same name (`a.py`), as in Python; a `.py` over a `.pyi`.
+    pub fn new(paths: &[&Path], roots: &[PathBuf]) -> ModuleMap {
+        let init_dirs: FxHashSet<&Path> = paths
+            .iter()
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n == "__init__.py" || n == "__init__.pyi")
+            })
+            .filter_map(|p| p.parent())
+            .collect();
+        let has_init = |dir: &Path| init_dirs.contains(dir);
+        let mut map = ModuleMap::default();
+        let rank = |path: &Path, m: &ModuleName| {
+            let stub = path.extension().is_some_and(|e| e == "pyi");
+            (m.is_package, !stub)
+        };
+        for (i, path) in paths.iter().enumerate() {
+            let name = module_name(path, roots, &has_init);
+            if let Some(m) = &name {
+                let mut prefix = m.name.as_str();
+                while let Some((parent, _)) = prefix.rsplit_once('.') {
+                    if !map.packages.insert(parent.to_string()) {
+                        break;
+                    }
+                    prefix = parent;
+                }
+                if m.is_package {
+                    map.packages.insert(m.name.clone());
+                }
+                match map.by_name.get(&m.name) {
+                    Some(&j) => {
+                        let other = map.names[j as usize].as_ref().expect("named");
+                        if rank(path, m) > rank(paths[j as usize], other) {
+                            map.by_name.insert(m.name.clone(), i as u32);
+                        }
+                    }
+                    None => {
+                        map.by_name.insert(m.name.clone(), i as u32);
+                    }
+                }
+            }
+            map.names.push(name);
+        }
+        map
+    }
+
+    /// The file that `import name` loads, if it is the project's.
+    pub fn resolve(&self, name: &str) -> Option<u32> {
+        self.by_name.get(name).copied()
+    }
+
+    /// Whether `name` is a project package (regular or namespace).
+    pub fn is_package(&self, name: &str) -> bool {
+        self.packages.contains(name)
+    }
+
+    /// Whether any project module lives under this top-level name.
+    pub fn has_top_level(&self, name: &str) -> bool {
+        self.by_name.contains_key(name) || self.packages.contains(name)
+    }
+
+    pub fn name(&self, file: u32) -> Option<&ModuleName> {
+        self.names.get(file as usize)?.as_ref()
+    }
+
+    /// The submodules of a package, by their last name (for suggestions).
+    pub fn submodules<'a>(&'a self, package: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.by_name
+            .keys()
+            .chain(self.packages.iter())
+            .filter_map(move |n| n.strip_prefix(package)?.strip_prefix('.'))
+            .filter(|rest| !rest.contains('.'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(path: &str, roots: &[&str], inits: &[&str]) -> Option<(String, bool)> {
+        let roots: Vec<PathBuf> = roots.iter().map(PathBuf::from).collect();
+        let has_init = |d: &Path| inits.iter().any(|i| Path::new(i) == d);
+        module_name(Path::new(path), &roots, &has_init).map(|m| (m.name, m.is_package))
+    }
+
+    #[test]
+    fn names_come_from_the_longest_root() {
+        assert_eq!(
+            name("/p/src/app/users.py", &["/p", "/p/src"], &[]),
+            Some(("app.users".into(), false))
+        );
+        assert_eq!(
+            name("/p/app/__init__.py", &["/p"], &[]),
+            Some(("app".into(), true))
+        );
+        assert_eq!(name("/p/my-scripts/x.py", &["/p"], &[]), None);
+    }
+
+    #[test]
+    fn files_outside_roots_are_named_from_their_package() {
+        assert_eq!(
+            name("/lib/json/decoder.py", &["/work"], &["/lib/json"]),
+            Some(("json.decoder".into(), false))
+        );
+    }
+
+    #[test]
+    fn relative_references() {
+        let m = ModuleName {
+            name: "app.services.users".into(),
+            is_package: false,
+        };
+        assert_eq!(absolutize(".db", &m).as_deref(), Some("app.services.db"));
+        assert_eq!(absolutize("..models", &m).as_deref(), Some("app.models"));
+        assert_eq!(absolutize(".", &m).as_deref(), Some("app.services"));
+        assert_eq!(absolutize("....x", &m), None);
+        let p = ModuleName {
+            name: "app.services".into(),
+            is_package: true,
+        };
+        assert_eq!(
+            absolutize(".users", &p).as_deref(),
+            Some("app.services.users")
+        );
+    }
+
+    #[test]
+    fn packages_win_and_namespace_packages_are_known() {
+        let paths = [
+            Path::new("/p/a.py"),
+            Path::new("/p/a/__init__.py"),
+            Path::new("/p/ns/mod.py"),
+        ];
+        let map = ModuleMap::new(&paths, &[PathBuf::from("/p")]);
+        assert_eq!(map.resolve("a"), Some(1));
+        assert_eq!(map.resolve("ns.mod"), Some(2));
+        assert!(map.is_package("ns"));
+        assert_eq!(map.resolve("ns"), None);
+    }
+}
