@@ -12,7 +12,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use crate::diagnostic::Diagnostic;
 use crate::registry::RuleId;
 use crate::rule::{expr_kind, stmt_kind, Rule};
-use crate::settings::LinterSettings;
+use crate::settings::{FileContext, FileRole, LinterSettings};
 use crate::summary::ModuleSummary;
 
 /// Everything one lint run of one file reads.
@@ -131,6 +131,34 @@ impl<'a> Checker<'a> {
 
     pub fn option_bool(&self, option: &str) -> bool {
         self.input.settings.options.bool(self.rule(), option)
+    }
+
+    /// A boolean option that is `default` when the configuration omits it.
+    pub fn option_bool_or(&self, option: &str, default: bool) -> bool {
+        self.input
+            .settings
+            .options
+            .bool_or(self.rule(), option, default)
+    }
+
+    /// Where the file sits: package membership and its project-relative path.
+    pub fn file(&self) -> &'a FileContext {
+        &self.input.settings.file
+    }
+
+    /// The path rules match against: project-relative when known, else the display path.
+    pub fn project_path(&self) -> &'a str {
+        let file = &self.input.settings.file;
+        if file.project_path.is_empty() {
+            self.input.display_path
+        } else {
+            &file.project_path
+        }
+    }
+
+    /// The role the file's path gives it (package `__init__`, `__main__`, test, private).
+    pub fn file_role(&self) -> FileRole {
+        FileRole::of(self.project_path())
     }
 
     /// Reports a finding of the rule being run.

@@ -22,4 +22,6 @@ pub use meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 pub use registry::{all_rules, RuleId};
 pub use rule::{ExprKind, Interests, Rule, StmtKind};
 pub use selector::{resolve_rule_set, RuleSelector, RuleSet};
-pub use settings::{LinterSettings, ModulePath, OptionValue, PythonVersion, RuleOptions};
+pub use settings::{
+    FileContext, FileRole, LinterSettings, ModulePath, OptionValue, PythonVersion, RuleOptions,
+};

@@ -56,6 +56,17 @@ static RULES: &[&dyn Rule] = &[
     &rules::pf7_security::insecure_random_for_secrets::InsecureRandomForSecrets,
     &rules::pf7_security::debug_mode_enabled::DebugModeEnabled,
     &rules::pf7_security::template_autoescape_disabled::TemplateAutoescapeDisabled,
+    &rules::pf8_logging::print_instead_of_logging::PrintInsteadOfLogging,
+    &rules::pf8_logging::exception_logged_without_traceback::ExceptionLoggedWithoutTraceback,
+    &rules::pf8_logging::debugger_left_in_code::DebuggerLeftInCode,
+    &rules::pf8_logging::env_var_truthiness::EnvVarTruthiness,
+    &rules::pf9_design::missing_main_guard::MissingMainGuard,
+    &rules::pf9_design::wildcard_import::WildcardImport,
+    &rules::pf9_design::method_missing_self::MethodMissingSelf,
+    &rules::pf9_design::missing_public_docstring::MissingPublicDocstring,
+    &rules::pf9_design::docstring_param_mismatch::DocstringParamMismatch,
+    &rules::pf9_design::self_recursive_attribute_access::SelfRecursiveAttributeAccess,
+    &rules::pf9_design::sys_path_modification::SysPathModification,
 ];
 
 /// An index into the registry; cheap to copy and hash.

@@ -63,10 +63,15 @@ impl RuleOptions {
     }
 
     pub fn bool(&self, rule: RuleId, option: &str) -> bool {
-        matches!(
-            self.values.get(&(rule, option_key(rule, option))),
-            Some(OptionValue::Bool(true))
-        )
+        self.bool_or(rule, option, false)
+    }
+
+    /// A boolean option whose default, when the configuration omits it, is `default`.
+    pub fn bool_or(&self, rule: RuleId, option: &str, default: bool) -> bool {
+        match self.values.get(&(rule, option_key(rule, option))) {
+            Some(OptionValue::Bool(value)) => *value,
+            _ => default,
+        }
     }
 }
 
@@ -127,6 +132,68 @@ pub struct LinterSettings {
     pub options: Arc<RuleOptions>,
     /// The file's module under the import roots, when it is below one.
     pub module: Option<ModulePath>,
+    /// Where the file sits in its project.
+    pub file: FileContext,
+}
+
+/// What the front-end knows about where a file sits, decided from its path
+/// (and whether its directory is a package), so that rules never touch the
+/// file system. Rules ask through [`crate::Checker::file`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FileContext {
+    /// The file's directory has an `__init__.py`: the file is a module of a package.
+    pub in_package: bool,
+    /// The path relative to the project root, `/`-separated; empty when
+    /// unknown (a snippet), in which case the display path stands in.
+    pub project_path: String,
+}
+
+impl FileContext {
+    /// A context for a path given as text: a path with a directory part is
+    /// taken to be in a package (tests and documentation examples use it).
+    pub fn assumed(path: &str) -> FileContext {
+        FileContext {
+            in_package: path.contains('/'),
+            project_path: path.to_string(),
+        }
+    }
+}
+
+/// The role a file's path gives it, for rules that treat library modules,
+/// scripts and tests differently.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileRole {
+    /// `__init__.py` (or `.pyi`).
+    pub is_package_init: bool,
+    /// `__main__.py`: run with `python -m package`.
+    pub is_main_module: bool,
+    /// A test module: `test_*.py`, `*_test.py`, `conftest.py`, or under a
+    /// `test`/`tests`/`testing` directory.
+    pub is_test: bool,
+    /// The file name starts with `_` (a private module), dunder files aside.
+    pub is_private: bool,
+}
+
+impl FileRole {
+    /// Reads the role off a `/`- or `\`-separated path.
+    pub fn of(path: &str) -> FileRole {
+        let file = path.rsplit(['/', '\\']).next().unwrap_or("");
+        let stem = file
+            .strip_suffix(".pyi")
+            .or_else(|| file.strip_suffix(".py"))
+            .unwrap_or(file);
+        FileRole {
+            is_package_init: stem == "__init__",
+            is_main_module: stem == "__main__",
+            is_test: crate::rules::common::is_test_path(path),
+            is_private: stem.starts_with('_') && !stem.starts_with("__"),
+        }
+    }
+}
+
+/// The directory names of a `/`- or `\\`-separated path, innermost first.
+pub fn directories(path: &str) -> impl Iterator<Item = &str> + Clone {
+    path.rsplit(['/', '\\']).skip(1)
 }
 
 impl Default for LinterSettings {
@@ -136,6 +203,7 @@ impl Default for LinterSettings {
             target_version: PythonVersion::DEFAULT,
             options: Arc::default(),
             module: None,
+            file: FileContext::default(),
         }
     }
 }

@@ -11,7 +11,8 @@
 //! `# fixture-option: ignore-names = input, id` or `# fixture-option: check-class-attributes = true`,
 //! where the file sits below an import root: `# file: json/__init__.py`,
 //! and the path it is linted under (for rules that look at it):
-//! `# fixture-path: mysite/settings.py`.
+//! `# fixture-path: mysite/settings.py` (a path with a directory is also
+//! taken to be a package module, see `FileContext::assumed`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,14 +21,24 @@ use std::sync::Arc;
 use pitfall_linter::pipeline::lint_source;
 use pitfall_linter::project::{lint_project, SourceInput};
 use pitfall_linter::{
-    LinterSettings, ModulePath, OptionKind, OptionValue, RuleId, RuleOptions, RuleSet, Tier,
+    FileContext, LinterSettings, ModulePath, OptionKind, OptionValue, RuleId, RuleOptions, RuleSet,
+    Tier,
 };
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn settings_for(rule: RuleId, source: &str) -> LinterSettings {
+/// The path a fixture is linted as: its `# fixture-path:` or its own name.
+fn fixture_path(source: &str, name: &str) -> String {
+    source
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| l.strip_prefix("# fixture-path:"))
+        .map_or_else(|| name.to_string(), |p| p.trim().to_string())
+}
+
+fn settings_for(rule: RuleId, source: &str, path: &str) -> LinterSettings {
     let mut rules = RuleSet::EMPTY;
     rules.insert(rule);
     let mut options = RuleOptions::default();
@@ -59,6 +70,7 @@ fn settings_for(rule: RuleId, source: &str) -> LinterSettings {
         rules,
         options: Arc::new(options),
         module: declared_module(source),
+        file: FileContext::assumed(path),
         ..LinterSettings::default()
     }
 }
@@ -153,13 +165,9 @@ fn fixtures() {
     for path in &paths {
         let rule = rule_of_fixture(path);
         let source = std::fs::read_to_string(path).unwrap();
-        let settings = settings_for(rule, &source);
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let lint_path = source
-            .lines()
-            .take_while(|l| l.starts_with('#'))
-            .find_map(|l| l.strip_prefix("# fixture-path:"))
-            .map_or(name.clone(), |p| p.trim().to_string());
+        let lint_path = fixture_path(&source, &name);
+        let settings = settings_for(rule, &source, &lint_path);
         let diagnostics = lint_source(&source, &settings, &lint_path);
         check_expectations(
             &name,
@@ -189,7 +197,17 @@ fn fixtures() {
             .iter()
             .map(|f| f.strip_prefix(&dir).unwrap().display().to_string())
             .collect();
-        let settings: Vec<LinterSettings> = sources.iter().map(|s| settings_for(rule, s)).collect();
+        // Real files: package membership is read from the project's directories.
+        let settings: Vec<LinterSettings> = sources
+            .iter()
+            .zip(&files)
+            .zip(&names)
+            .map(|((s, f), name)| {
+                let mut settings = settings_for(rule, s, name);
+                settings.file.in_package = f.with_file_name("__init__.py").is_file();
+                settings
+            })
+            .collect();
         let inputs: Vec<SourceInput> = files
             .iter()
             .enumerate()

@@ -1,10 +1,11 @@
 //! Every rule has `rules/<CODE>-<name>.md`; its Example block must trigger
-//! the rule and its Use instead block must not.
+//! the rule and its Use instead block must not. A block whose first line is
+//! a path comment (`# myapp/billing.py`) is linted as that file.
 
 use std::path::{Path, PathBuf};
 
 use pitfall_linter::pipeline::lint_source;
-use pitfall_linter::{LinterSettings, ModulePath, RuleId, RuleSet};
+use pitfall_linter::{FileContext, LinterSettings, ModulePath, RuleId, RuleSet};
 
 fn rules_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules")
@@ -29,12 +30,19 @@ fn lint_with(rule: RuleId, source: &str) -> usize {
         .and_then(|l| l.strip_prefix("# file:"))
         .and_then(|p| p.split_whitespace().next())
         .and_then(|p| ModulePath::from_relative(Path::new(p)));
+    let path = source
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# "))
+        .filter(|p| p.ends_with(".py") && !p.contains(' '))
+        .unwrap_or("example.py");
     let settings = LinterSettings {
         rules,
         module,
+        file: FileContext::assumed(path),
         ..LinterSettings::default()
     };
-    lint_source(source, &settings, "example.py")
+    lint_source(source, &settings, path)
         .iter()
         .filter(|d| d.rule == rule)
         .count()

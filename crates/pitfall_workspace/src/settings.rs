@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use globset::{Candidate, Glob, GlobSet, GlobSetBuilder};
 use pitfall_linter::{
-    LinterSettings, ModulePath, PythonVersion, RuleOptions, RuleSelector, RuleSet,
+    FileContext, LinterSettings, ModulePath, PythonVersion, RuleOptions, RuleSelector, RuleSet,
 };
 
 use crate::config::{Configuration, FilePattern};
@@ -175,7 +175,8 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The linter settings for one file: the selection minus its `per-file-ignores`.
+    /// The linter settings for one file: the selection minus its
+    /// `per-file-ignores`, and where the file sits (see [`FileContext`]).
     pub fn linter_settings_for(&self, path: &Path) -> LinterSettings {
         let mut linter = self.linter.clone();
         linter.module = self.module_path(path);
@@ -184,6 +185,7 @@ impl Settings {
                 .rules
                 .subtract(&self.per_file_ignores.ignored_for(path));
         }
+        linter.file = self.file_context(path);
         linter
     }
 
@@ -196,6 +198,20 @@ impl Settings {
             .filter_map(|root| path.strip_prefix(root).ok())
             .min_by_key(|rest| rest.components().count())?;
         ModulePath::from_relative(relative)
+    }
+
+    /// Package membership (one `stat`) and the path relative to the project root.
+    pub fn file_context(&self, path: &Path) -> FileContext {
+        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        let mut project_path = relative.to_string_lossy().into_owned();
+        if std::path::MAIN_SEPARATOR != '/' {
+            project_path = project_path.replace(std::path::MAIN_SEPARATOR, "/");
+        }
+        FileContext {
+            in_package: path.with_file_name("__init__.py").is_file()
+                || path.with_file_name("__init__.pyi").is_file(),
+            project_path,
+        }
     }
 
     /// Whether the walker should skip `path` (absolute). Only the path itself
@@ -326,6 +342,7 @@ impl Settings {
                 target_version,
                 options: Arc::new(options),
                 module: None,
+                file: FileContext::default(),
             },
             per_file_ignores,
             exclude,

@@ -1334,6 +1334,167 @@ pub fn is_bound_to_literal(checker: &Checker, expr: &Expr) -> bool {
     is_literal_string(current)
 }
 
+// ---------------------------------------------------------------------------
+// Scripts, command-line entry points and loggers
+// ---------------------------------------------------------------------------
+
+/// Inside a function decorated as a command-line command: `@click.command()`,
+/// `@cli.command()`, `@app.command()` (typer), `@click.group()`.
+pub fn in_cli_command(checker: &Checker) -> bool {
+    checker.parents().iter().any(|node| {
+        let Node::Stmt(Stmt::FunctionDef(def)) = node else {
+            return false;
+        };
+        def.decorator_list.iter().any(|d| {
+            let callee = match &d.expression {
+                Expr::Call(c) => &*c.func,
+                e => e,
+            };
+            matches!(last_segment(callee), Some("command" | "group"))
+        })
+    })
+}
+
+/// Inside a module-level function that the module's
+/// `if __name__ == "__main__":` block calls (`main()`, `sys.exit(main())`):
+/// the script's entry point.
+pub fn in_main_guard_entry(checker: &Checker) -> bool {
+    let Some(Node::Stmt(Stmt::FunctionDef(def))) = checker.parents().first() else {
+        return false;
+    };
+    checker.module().body.iter().any(|stmt| match stmt {
+        Stmt::If(i) if is_main_guard_test(&i.test) => {
+            let name = def.name.as_str();
+            // `main()`, `x = main(argv)`, `sys.exit(main())`, `asyncio.run(main())`.
+            let calls = |e: &Expr| {
+                matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Name(n) if n.id.as_str() == name))
+            };
+            i.body.iter().any(|s| {
+                let value = match s {
+                    Stmt::Expr(e) => &*e.value,
+                    Stmt::Assign(a) => &*a.value,
+                    _ => return false,
+                };
+                calls(value)
+                    || matches!(value, Expr::Call(outer) if outer.arguments.args.iter().any(calls))
+            })
+        }
+        _ => false,
+    })
+}
+
+/// Code that talks to a terminal by design: under the main guard, in a
+/// command-line command, or in the function the main guard runs.
+pub fn in_script_context(checker: &Checker, range: TextRange) -> bool {
+    under_main_guard(checker, range) || in_cli_command(checker) || in_main_guard_entry(checker)
+}
+
+/// The current node is in a function body (or a lambda), not module or class level code.
+pub fn in_function(checker: &Checker) -> bool {
+    checker
+        .semantic()
+        .enclosing_function(checker.scope())
+        .is_some()
+}
+
+/// Qualified prefixes of logger objects: the `logging` module itself, what
+/// `logging.getLogger()` and `structlog.get_logger()` return, and adapters.
+const LOGGER_RECEIVERS: &[&str] = &[
+    "logging",
+    "logging.root",
+    "logging.getLogger()",
+    "logging.getLogger().getChild()",
+    "logging.LoggerAdapter()",
+    "logging.Logger()",
+    "structlog.get_logger()",
+    "structlog.getLogger()",
+    "structlog.stdlib.get_logger()",
+    "structlog.wrap_logger()",
+    "loguru.logger",
+];
+
+/// `qualified` is `<logger receiver>.<method>`, e.g. `logging.getLogger().error`.
+/// Returns the method name.
+pub fn logger_method(qualified: &str) -> Option<&str> {
+    let (receiver, method) = qualified.rsplit_once('.')?;
+    LOGGER_RECEIVERS.contains(&receiver).then_some(method)
+}
+
+/// Whether `path` matches one of the glob patterns (as written in an
+/// option: relative to the project root, or a bare file name). Compiled on
+/// demand: callers ask only when they are about to report.
+pub fn path_matches_any(path: &str, globs: &[String]) -> bool {
+    if globs.is_empty() {
+        return false;
+    }
+    let mut builder = globset::GlobSetBuilder::new();
+    for g in globs {
+        if let Ok(glob) = globset::Glob::new(g) {
+            builder.add(glob);
+        }
+    }
+    let Ok(set) = builder.build() else {
+        return false;
+    };
+    let file_name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    set.is_match(path) || set.is_match(file_name)
+}
+
+/// The statement list that directly holds `stmt`, given its parent node
+/// (`None` for a module-level statement).
+pub fn containing_body<'a>(
+    module: &'a ModModule,
+    parent: Option<Node<'a>>,
+    stmt: &Stmt,
+) -> Option<&'a [Stmt]> {
+    let found = match parent {
+        None => module
+            .body
+            .iter()
+            .position(|s| s.range() == stmt.range())
+            .map(|i| (&module.body[..], i)),
+        Some(Node::Stmt(p)) => position_in(p, stmt),
+        Some(Node::ExceptHandler(h)) => position_in_handler(h, stmt),
+        Some(Node::Expr(_)) => None,
+    };
+    found.map(|(body, _)| body)
+}
+
+/// The docstring of a body: its first statement, when that is a plain string literal.
+pub fn docstring(body: &[Stmt]) -> Option<&ast::ExprStringLiteral> {
+    match body.first()? {
+        Stmt::Expr(e) => match &*e.value {
+            Expr::StringLiteral(s) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether any of the expressions reads the name.
+pub fn mentions_name(exprs: &[Expr], name: &str) -> bool {
+    struct Find<'n> {
+        name: &'n str,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for Find<'_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found {
+                return;
+            }
+            match expr {
+                Expr::Name(n) if n.id.as_str() == self.name => self.found = true,
+                _ => stack::guarded(|| visitor::walk_expr(self, expr)),
+            }
+        }
+    }
+    let mut find = Find { name, found: false };
+    for e in exprs {
+        find.visit_expr(e);
+    }
+    find.found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,4 +7,6 @@ pub mod pf3_scopes;
 pub mod pf4_functions;
 pub mod pf6_performance;
 pub mod pf7_security;
+pub mod pf8_logging;
+pub mod pf9_design;
 pub mod tool;
