@@ -22,7 +22,7 @@ use crate::ExitStatus;
 
 /// Files linted between two LRU evictions, per worker thread: a small batch
 /// keeps memory low, and eviction is cheap (measured in `bench/`).
-const BATCH_PER_THREAD: usize = 8;
+pub(crate) const BATCH_PER_THREAD: usize = 8;
 /// Trees and indexes kept after an eviction in a one-shot run.
 const CLI_LRU_CAPACITY: usize = 1;
 
@@ -93,9 +93,13 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         .expect("thread pool");
     let mut db = PitfallDatabase::default();
     let stdin = reads_stdin(&args);
+    let mut stdin_text = None;
     let (inputs, had_error) = if stdin {
         match stdin_input(&db, &args, &resolver, &cwd) {
-            Ok(file) => (file.into_iter().collect(), false),
+            Ok((file, text)) => {
+                stdin_text = Some(text);
+                (file.into_iter().collect(), false)
+            }
             Err(message) => {
                 eprintln!("error: {message}");
                 return ExitStatus::Error;
@@ -112,7 +116,13 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     // `--fix` and `--diff` fix first; the report below then shows what remains.
     let fixes = fix_mode(&args).map(|mode| {
         set_lru_capacity(&mut db, CLI_LRU_CAPACITY);
-        crate::fix::run(&mut db, &pool, &inputs, mode, unsafe_fixes, stdin)
+        let mut report = crate::fix::run(&mut db, &pool, &inputs, mode, unsafe_fixes, stdin);
+        // Standard input excluded by `--force-exclude` comes back as it was,
+        // as ruff does: an editor replaces its buffer with what it reads.
+        if mode == FixMode::Apply && report.stdin_text.is_none() {
+            report.stdin_text = stdin_text.take();
+        }
+        report
     });
     let had_error = had_error || fixes.as_ref().is_some_and(|f| f.had_error);
     if let Some(status) = fixes
@@ -285,7 +295,7 @@ fn stdin_input(
     args: &CheckArgs,
     resolver: &Resolver,
     cwd: &Path,
-) -> Result<Option<SourceFile>, String> {
+) -> Result<(Option<SourceFile>, Arc<str>), String> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .read_to_end(&mut bytes)
@@ -301,17 +311,11 @@ fn stdin_input(
     };
     let settings = resolver.settings_for(&path).map_err(|e| e.to_string())?;
     if args.force_exclude && settings.is_excluded_or_below_excluded(&path) {
-        return Ok(None);
+        return Ok((None, text));
     }
     let linter = Arc::new(settings.linter_settings_for(&path));
-    Ok(Some(SourceFile::new(
-        db,
-        path,
-        display,
-        Some(text),
-        0,
-        linter,
-    )))
+    let file = SourceFile::new(db, path, display, Some(text.clone()), 0, linter);
+    Ok((Some(file), text))
 }
 
 /// The files under `args.paths`, with their settings, largest first; and
@@ -419,10 +423,17 @@ fn report_fixes_only(args: &CheckArgs, report: &FixReport, had_error: bool) -> O
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         let written = crate::fix::write_diffs(&mut out, report).and_then(|_| out.flush());
         if !args.quiet {
+            let hidden = match report.hidden {
+                0 => String::new(),
+                n => format!(" ({n} more with `--unsafe-fixes`)"),
+            };
             if fixed == 0 {
-                eprintln!("No problems would be fixed.");
+                eprintln!("No problems would be fixed{hidden}.");
             } else {
-                eprintln!("Would fix {}.", crate::fix::plural(fixed, "problem"));
+                eprintln!(
+                    "Would fix {}{hidden}.",
+                    crate::fix::plural(fixed, "problem")
+                );
             }
         }
         return Some(if had_error || written.is_err() {

@@ -9,8 +9,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use pitfall_db::{
-    decode_source, encode_source, lint_file, parsed_module, source_text, PitfallDatabase,
-    SourceFile,
+    decode_source, encode_source, lint_file, parsed_module, semantic_index, source_text,
+    PitfallDatabase, SourceFile,
 };
 use pitfall_linter::pipeline::lint_source;
 use pitfall_linter::{fix_until_stable, RuleId, UnsafeFixes};
@@ -25,10 +25,6 @@ pub enum FixMode {
     /// Print a unified diff and write nothing (`--diff`).
     Diff,
 }
-
-/// Files fixed per batch between LRU evictions: bounds memory as the
-/// check's own batches do.
-const BATCH: usize = 64;
 
 /// One file's fixes.
 pub struct FileFix {
@@ -49,6 +45,8 @@ pub struct FixReport {
     pub stdin_text: Option<Arc<str>>,
     /// A file could not be written.
     pub had_error: bool,
+    /// Unsafe fixes left unapplied because `--unsafe-fixes` was not given.
+    pub hidden: usize,
 }
 
 impl FixReport {
@@ -80,17 +78,21 @@ pub fn run(
 ) -> FixReport {
     let mut report = FixReport::default();
     let mut fixed: Vec<Fixed> = Vec::new();
-    for batch in inputs.chunks(BATCH) {
+    // Batches and eviction as in `check`'s own loop, so memory stays as low.
+    let batch_size = crate::check::BATCH_PER_THREAD * pool.current_num_threads();
+    for batch in inputs.chunks(batch_size) {
         let handle = db.clone();
-        let results: Vec<Result<Option<Fixed>, String>> = pool.install(move || {
+        let (results, indexes): (Vec<(FileResult, usize)>, Vec<_>) = pool.install(move || {
             batch
                 .par_iter()
                 .map_with(handle, |db, file| {
-                    fix_file(db, *file, mode, unsafe_fixes, stdin)
+                    let fixed = fix_file(db, *file, mode, unsafe_fixes, stdin);
+                    (fixed, semantic_index(db, *file))
                 })
-                .collect()
+                .unzip()
         });
-        for result in results {
+        for (result, hidden) in results {
+            report.hidden += hidden;
             match result {
                 Ok(Some(f)) => fixed.push(f),
                 Ok(None) => {}
@@ -101,6 +103,7 @@ pub fn run(
             }
         }
         db.trigger_lru_eviction();
+        pool.spawn(move || drop(indexes));
     }
     if stdin {
         report.stdin_text = match fixed.first() {
@@ -118,16 +121,26 @@ pub fn run(
     report
 }
 
+/// `Ok(None)` when there is nothing to fix; `Err` when the file could not be written.
+type FileResult = Result<Option<Fixed>, String>;
+
+/// Unsafe fixes that `--unsafe-fixes` would apply.
+fn hidden_fixes(diagnostics: &[pitfall_linter::Diagnostic], unsafe_fixes: UnsafeFixes) -> usize {
+    diagnostics
+        .iter()
+        .filter(|d| d.fix.is_some() && unsafe_fixes.applicable(d).is_none())
+        .count()
+}
+
 /// Runs the fix loop on one file and writes the result (in `Apply` mode,
-/// for a file on disk). `Ok(None)` when there is nothing to fix; `Err`
-/// when the file could not be written.
+/// for a file on disk); and the unsafe fixes left.
 fn fix_file(
     db: &PitfallDatabase,
     file: SourceFile,
     mode: FixMode,
     unsafe_fixes: UnsafeFixes,
     stdin: bool,
-) -> Result<Option<Fixed>, String> {
+) -> (FileResult, usize) {
     let found = lint_file(db, file);
     parsed_module(db, file).clear();
     if !found
@@ -135,10 +148,10 @@ fn fix_file(
         .iter()
         .any(|d| unsafe_fixes.applicable(d).is_some())
     {
-        return Ok(None);
+        return (Ok(None), hidden_fixes(&found.diagnostics, unsafe_fixes));
     }
     let Ok(source) = source_text(db, file) else {
-        return Ok(None);
+        return (Ok(None), 0);
     };
     let settings = file.settings(db);
     let display = file.display_path(db);
@@ -148,8 +161,9 @@ fn fix_file(
     if let Some(failure) = &outcome.failure {
         eprintln!("warning: {display}: {failure}");
     }
+    let hidden = hidden_fixes(&outcome.diagnostics, unsafe_fixes);
     let Some(text) = outcome.text else {
-        return Ok(None);
+        return (Ok(None), hidden);
     };
     let path = file.path(db);
     let diff = match mode {
@@ -158,13 +172,13 @@ fn fix_file(
             if let Err(reason) = write_back(path, &source, &text) {
                 // The file stays as it was: report it, keep its findings.
                 eprintln!("warning: {display}: not fixed: {reason}");
-                return Ok(None);
+                return (Ok(None), hidden);
             }
             None
         }
         FixMode::Apply => None,
     };
-    Ok(Some(Fixed {
+    let fixed = Fixed {
         file,
         text: Arc::from(text),
         fix: FileFix {
@@ -172,7 +186,8 @@ fn fix_file(
             fixed: outcome.fixed,
             diff,
         },
-    }))
+    };
+    (Ok(Some(fixed)), hidden)
 }
 
 /// Writes `text` over the file `source` was read from, in the file's

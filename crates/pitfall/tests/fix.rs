@@ -166,6 +166,10 @@ fn diff_writes_nothing_and_exits_1_when_something_would_change() {
         (0, ""),
         "safe fixes only: none: {err}"
     );
+    assert_eq!(
+        err,
+        "No problems would be fixed (2 more with `--unsafe-fixes`).\n"
+    );
     let (code, out, _) =
         run(pitfall(dir.path()).args(["check", "--diff", "--unsafe-fixes", "clean.py"]));
     assert_eq!((code, out.as_str()), (0, ""));
@@ -272,6 +276,24 @@ fn stdin_fix_prints_the_fixed_source_and_reports_on_stderr() {
         .args(["check", "--fix", "--stdin-filename", "app.py"])
         .write_stdin(APP));
     assert_eq!((code, out.as_str()), (1, APP));
+    // Excluded by --force-exclude: the source comes back as it was.
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        format!("{CONFIG}extend-exclude = [\"app.py\"]\n"),
+    )
+    .unwrap();
+    let (code, out, _) = run(pitfall(dir.path())
+        .args([
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--force-exclude",
+            "--stdin-filename",
+            "app.py",
+        ])
+        .write_stdin(APP));
+    assert_eq!((code, out.as_str()), (0, APP));
+    std::fs::write(dir.path().join("pyproject.toml"), CONFIG).unwrap();
     // --diff on standard input shows the diff under that name.
     let (code, out, _) = run(pitfall(dir.path())
         .args([
