@@ -133,7 +133,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     }
     // The project: the files to report, plus the rest of a configured
     // project when only part of it was named (calls into it are followed).
-    let named: Vec<PathBuf> = if reads_stdin(&args) {
+    let named: Vec<PathBuf> = if stdin {
         inputs.iter().map(|f| f.path(&db).clone()).collect()
     } else if args.paths.is_empty() {
         vec![PathBuf::from(".")]

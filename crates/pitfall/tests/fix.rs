@@ -316,3 +316,30 @@ fn fix_only_reports_the_fixes_and_exits_0() {
     assert_eq!(out, "Fixed 2 problems.\n");
     assert_eq!(read(&dir, "app.py"), APP_FIXED);
 }
+
+/// Fixing one file re-runs the cross-module phase on the fixed texts: the
+/// finding through another module remains, on its new line.
+#[test]
+fn cross_module_findings_remain_after_fixing() {
+    let dir = project(&[
+        ("b.py", b"import time\n\ndef helper():\n    time.sleep(1)\n"),
+        (
+            "a.py",
+            b"import time\nfrom b import helper\n\nasync def run():\n    helper()\n    time.sleep(1)\n",
+        ),
+    ]);
+    let (code, out, err) = run(pitfall(dir.path()).args([
+        "check",
+        "--fix",
+        "--unsafe-fixes",
+        "--output-format",
+        "concise",
+    ]));
+    assert_eq!(code, 1, "{err}");
+    assert!(read(&dir, "a.py").contains("    await asyncio.sleep(1)\n"));
+    assert!(
+        out.starts_with("a.py:6:5: PF101 Coroutine `run` calls a sync helper"),
+        "{out}"
+    );
+    assert!(out.contains("(1 fixed, 1 remaining)"), "{out}");
+}
