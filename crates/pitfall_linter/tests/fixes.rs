@@ -82,3 +82,63 @@ fn pf106_reraise() {
         "import asyncio\n\nasync def f(feed):\n    try:\n        await feed.poll()\n    except asyncio.CancelledError:\n        await feed.close()\n        raise\n"
     );
 }
+
+#[test]
+fn pf404_is_to_equals() {
+    let source = "def f(x, y):\n    return x is 1000 or (y) is not  \"a\"\n";
+    assert_eq!(
+        fixed("PF404", source),
+        "def f(x, y):\n    return x == 1000 or (y) !=  \"a\"\n"
+    );
+}
+
+#[test]
+fn pf405_equals_none_to_is() {
+    let source = "def f(x, y):\n    if x == None and None != y:\n        return 1\n";
+    assert_eq!(
+        fixed("PF405", source),
+        "def f(x, y):\n    if x is None and None is not y:\n        return 1\n"
+    );
+}
+
+#[test]
+fn pf405_no_fix_across_a_comment() {
+    let source = "def f(x):\n    return (x ==  # compare\n        None)\n";
+    let rule = RuleId::from_code("PF405").unwrap();
+    let mut rules = RuleSet::EMPTY;
+    rules.insert(rule);
+    let settings = LinterSettings {
+        rules,
+        ..LinterSettings::default()
+    };
+    let found = lint_source(source, &settings, "example.py");
+    assert_eq!(found.len(), 1);
+    assert!(found[0].fix.is_none(), "a comment sits between the operands");
+}
+
+#[test]
+fn pf409_isinstance() {
+    let source = "class C:\n    pass\n\ndef f(x):\n    return type(x) == C, type(x) != int\n";
+    assert_eq!(
+        fixed("PF409", source),
+        "class C:\n    pass\n\ndef f(x):\n    return isinstance(x, C), not isinstance(x, int)\n"
+    );
+}
+
+#[test]
+fn pf411_list_to_tuple() {
+    let source = "def f(a, b):\n    return {[a, b]: 1, [a]: 2}\n";
+    assert_eq!(
+        fixed("PF411", source),
+        "def f(a, b):\n    return {(a, b): 1, (a,): 2}\n"
+    );
+}
+
+#[test]
+fn pf603_generator() {
+    let source = "def f(xs):\n    return sum([x for x in xs]), max([x for x in xs], key=abs), sum([x for x in xs], 10)\n";
+    assert_eq!(
+        fixed("PF603", source),
+        "def f(xs):\n    return sum(x for x in xs), max((x for x in xs), key=abs), sum((x for x in xs), 10)\n"
+    );
+}
