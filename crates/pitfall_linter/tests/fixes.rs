@@ -113,7 +113,10 @@ fn pf405_no_fix_across_a_comment() {
     };
     let found = lint_source(source, &settings, "example.py");
     assert_eq!(found.len(), 1);
-    assert!(found[0].fix.is_none(), "a comment sits between the operands");
+    assert!(
+        found[0].fix.is_none(),
+        "a comment sits between the operands"
+    );
 }
 
 #[test]

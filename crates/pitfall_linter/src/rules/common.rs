@@ -174,6 +174,9 @@ pub fn mutable_value(
         return Some(kind);
     }
     let Expr::Call(call) = expr else { return None };
+    if !may_create_mutable(checker, &call.func) {
+        return None;
+    }
     match checker.resolve(&call.func)? {
         Resolved::Qualified(q) => {
             if immutable_calls.contains(&q) {
@@ -191,6 +194,29 @@ pub fn mutable_value(
             Some("instance of a project class")
         }
         _ => None,
+    }
+}
+
+/// A cheap test before resolving a callee for [`mutable_value`]: a builtin
+/// container, an import of a mutable constructor, a class of this file, or
+/// an attribute named like a mutable constructor.
+fn may_create_mutable(checker: &Checker, func: &Expr) -> bool {
+    match func {
+        Expr::Name(n) => match checker.semantic().lookup(checker.scope(), &n.id, n.start()) {
+            Lookup::Builtin => matches!(n.id.as_str(), "list" | "dict" | "set" | "bytearray"),
+            Lookup::Binding(b) => match &checker.semantic().binding(b).kind {
+                BindingKind::ClassDef { .. } => true,
+                BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
+                    MUTABLE_CALLS.contains(&qualified.as_str())
+                }
+                _ => false,
+            },
+            Lookup::Unbound => false,
+        },
+        Expr::Attribute(a) => MUTABLE_CALLS
+            .iter()
+            .any(|q| q.rsplit('.').next() == Some(a.attr.id.as_str())),
+        _ => false,
     }
 }
 

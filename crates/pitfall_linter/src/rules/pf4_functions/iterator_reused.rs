@@ -1,6 +1,6 @@
 //! PF407 `iterator-reused`: a one-shot iterator (generator, `map`, file, ...) is consumed twice.
 
-use pitfall_semantic::Resolved;
+use pitfall_semantic::{BindingKind, Lookup, Resolved};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
@@ -151,6 +151,9 @@ fn one_shot(checker: &Checker, value: &Expr) -> Option<&'static str> {
         Expr::Call(call) => {
             let last = last_segment(&call.func)?;
             let known = ONE_SHOT_NAMES.contains(&last);
+            if !known && !is_local_function(checker, &call.func) {
+                return None;
+            }
             match checker.resolve(&call.func)? {
                 Resolved::Qualified(q) if known && ONE_SHOT_CALLS.contains(&q.as_str()) => {
                     Some(if last == "open" {
@@ -167,6 +170,14 @@ fn one_shot(checker: &Checker, value: &Expr) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// A bare name bound by a `def` (a generator function is one of those).
+fn is_local_function(checker: &Checker, func: &Expr) -> bool {
+    let Expr::Name(n) = func else { return false };
+    let semantic = checker.semantic();
+    matches!(semantic.lookup(checker.scope(), &n.id, n.start()),
+        Lookup::Binding(b) if matches!(semantic.binding(b).kind, BindingKind::FunctionDef { .. }))
 }
 
 #[derive(Copy, Clone, PartialEq, Eq)]

@@ -126,7 +126,8 @@ impl Rule for MutationDuringIteration {
                             "slice assignment",
                             None,
                         );
-                    } else if known_container(checker, &sub.value) == Some(Container::Dict) {
+                    } else {
+                        // Whether it is a dict is asked once a loop over it is found.
                         check_site(
                             checker,
                             &sub.value,
@@ -298,6 +299,9 @@ fn check_site(
         }
     }
     if let Some(key) = new_key {
+        if known_container(checker, receiver) != Some(Container::Dict) {
+            return;
+        }
         // `d[k] = v` for the current key replaces a value; after `.values()` there is no key to tell.
         if walk.values_only
             || matches!((key, walk.key), (Expr::Name(k), Some(current)) if k.id.as_str() == current)

@@ -53,7 +53,9 @@ impl Rule for NaiveDatetime {
         let Some(last) = last_segment(&call.func) else {
             return;
         };
-        if !CANDIDATES.contains(&last) {
+        if !CANDIDATES.contains(&last)
+            || matches!(last, "datetime" | "strptime") && !checker.option_bool("check-constructors")
+        {
             return;
         }
         let Some(qualified) = checker.qualified_name(&call.func) else {
