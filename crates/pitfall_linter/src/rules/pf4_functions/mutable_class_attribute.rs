@@ -1,6 +1,8 @@
 //! PF403 `mutable-class-attribute`: a mutable class attribute mutated through `self` is shared by all instances.
 
-use pitfall_semantic::{stack, Resolved, ScopeId, ScopeKind, SemanticIndex};
+use pitfall_semantic::{
+    stack, PathSegment, Resolved, ScopeId, ScopeKind, SemanticIndex, ValuePath,
+};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Operator, Stmt};
 use ruff_text_size::{Ranged, TextRange};
@@ -200,38 +202,42 @@ fn is_field_class(semantic: &SemanticIndex, class: ScopeId, depth: u32) -> bool 
         })
 }
 
-/// Classes of this file deriving from `class`, directly or not.
+/// Classes of this file deriving from `class`, directly or not. A base is
+/// resolved only when its last name is the name of a class already found.
 fn subclasses(semantic: &SemanticIndex, class: ScopeId) -> Vec<ScopeId> {
-    let derives = |scope: ScopeId| {
-        let mut current = vec![scope];
-        for _ in 0..8 {
-            let mut next = Vec::new();
-            for c in current {
-                for base in &semantic.scope(c).bases {
-                    if let Some(Resolved::Class(b)) = semantic.resolve_path(base, 0) {
-                        if b == class {
-                            return true;
-                        }
-                        next.push(b);
-                    }
-                }
-            }
-            if next.is_empty() {
-                return false;
-            }
-            current = next;
-        }
-        false
+    let last_name = |base: &ValuePath| match base.segments.last() {
+        Some(PathSegment::Attr(a)) => Some(a.clone()),
+        Some(PathSegment::Call) => None,
+        None => Some(base.root.clone()),
     };
-    semantic
-        .scope_ids()
-        .filter(|s| {
-            *s != class
-                && semantic.scope(*s).kind == ScopeKind::Class
-                && !semantic.scope(*s).bases.is_empty()
-                && derives(*s)
-        })
-        .collect()
+    let mut found: Vec<ScopeId> = Vec::new();
+    let mut frontier = vec![class];
+    for _ in 0..8 {
+        let names: Vec<_> = frontier
+            .iter()
+            .filter_map(|f| semantic.scope(*f).name.clone())
+            .collect();
+        let next: Vec<ScopeId> = semantic
+            .scope_ids()
+            .filter(|s| {
+                let scope = semantic.scope(*s);
+                scope.kind == ScopeKind::Class
+                    && *s != class
+                    && !found.contains(s)
+                    && scope.bases.iter().any(|base| {
+                        last_name(base).is_some_and(|n| names.contains(&n))
+                            && matches!(semantic.resolve_path(base, 0),
+                                Some(Resolved::Class(b)) if frontier.contains(&b))
+                    })
+            })
+            .collect();
+        if next.is_empty() {
+            break;
+        }
+        found.extend(&next);
+        frontier = next;
+    }
+    found
 }
 
 /// `__init__` assigns `self.<name> = ...` unconditionally (at its top level),
