@@ -341,3 +341,26 @@ fn rule_command_prints_docs_and_json_listing() {
     let (code, _, err) = stdout_of(pitfall(dir.path()).args(["rule", "PF999"]));
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn stdlib_shadowing_uses_the_import_roots() {
+    let dir = project(&[
+        ("pyproject.toml", "[tool.pitfall]\nsrc = [\".\", \"src\"]\n"),
+        ("json.py", ""),
+        ("src/logging/__init__.py", ""),
+        ("src/app/random.py", ""),
+        ("tools/picking.py", ""),
+    ]);
+    let (code, out, err) = stdout_of(pitfall(dir.path()).args([
+        "check",
+        "--select",
+        "PF305",
+        "--output-format",
+        "concise",
+    ]));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("json.py:1:1: PF305"), "{out}");
+    assert!(out.contains("__init__.py:1:1: PF305"), "{out}");
+    assert!(!out.contains("random.py"), "nested in a package: {out}");
+    assert!(!out.contains("picking.py"), "{out}");
+}
