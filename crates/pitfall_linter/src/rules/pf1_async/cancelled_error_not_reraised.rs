@@ -95,13 +95,12 @@ fn awaits_task_it_cancelled(checker: &Checker, try_: &ast::StmtTry) -> bool {
     if awaited.is_empty() {
         return false;
     }
+    // `task.cancel()`, or `task.cancel` handed on (`loop.call_soon(task.cancel)`).
     let cancels = |stmt: &Stmt| {
-        let Stmt::Expr(e) = stmt else { return false };
-        let Expr::Call(call) = &*e.value else {
-            return false;
-        };
-        matches!(&*call.func, Expr::Attribute(a)
-            if a.attr.as_str() == "cancel" && awaited.contains(&checker.slice(a.value.range())))
+        let text = checker.slice(stmt.range());
+        awaited
+            .iter()
+            .any(|a| text.contains(&format!("{a}.cancel")))
     };
     let before = sibling_statements_before(checker, try_.range);
     before.iter().any(cancels) || try_.body.iter().any(cancels)
@@ -154,14 +153,17 @@ fn reraise_fix(checker: &Checker, h: &ast::ExceptHandlerExceptHandler) -> Option
 }
 
 /// The handler deliberately passes the cancellation on: it hands the bound
-/// exception to a call or returns it, or calls `uncancel()` (the API for
+/// exception to a call, keeps it in a variable or returns it, or calls `uncancel()` (the API for
 /// suppressing a cancellation on purpose).
 fn hands_cancellation_on(checker: &Checker, h: &ast::ExceptHandlerExceptHandler) -> bool {
     let bound = h.name.as_ref().map(|n| n.id.as_str());
     if bound.is_some() && handler_report(checker, &h.body, bound).hands_on_exception {
         return true;
     }
+    let is_bound = |e: &Expr| matches!((e, bound), (Expr::Name(n), Some(b)) if n.id.as_str() == b);
     any_nested_stmt(&h.body, &mut |s| match s {
+        // Kept to be re-raised later: `cancellation = err`.
+        Stmt::Assign(a) => is_bound(&a.value),
         Stmt::Return(r) => matches!((r.value.as_deref(), bound),
             (Some(Expr::Name(n)), Some(b)) if n.id.as_str() == b),
         Stmt::Expr(e) => matches!(&*e.value, Expr::Call(c)
