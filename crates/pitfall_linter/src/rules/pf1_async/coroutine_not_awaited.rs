@@ -63,6 +63,9 @@ impl Rule for CoroutineNotAwaited {
         let Some(callee) = coroutine_function(checker, &call.func) else {
             return;
         };
+        if matches!(misuse, Misuse::UnusedLocal) && local_read_later(checker) {
+            return;
+        }
         let what = match misuse {
             Misuse::Dropped => "its coroutine is dropped".to_string(),
             Misuse::UnusedLocal => {
@@ -90,15 +93,10 @@ fn misuse(checker: &Checker, call: &Expr) -> Option<Misuse> {
     Some(match checker.parent()? {
         Node::Stmt(Stmt::Expr(_)) => Misuse::Dropped,
         Node::Stmt(Stmt::Assign(assign)) if assign.targets.len() == 1 && is(&assign.value) => {
-            let Expr::Name(target) = &assign.targets[0] else {
-                return None;
-            };
-            let semantic = checker.semantic();
-            let function = semantic.enclosing_function(checker.scope())?;
-            let loop_range = enclosing_loop(checker).map(|l| l.range());
-            if read_later(semantic, function, &target.id, assign.end(), loop_range) {
+            if !assign.targets[0].is_name_expr() {
                 return None;
             }
+            // Whether the local is read later is asked only of coroutine calls.
             Misuse::UnusedLocal
         }
         Node::Expr(Expr::Subscript(s)) if is(&s.value) => Misuse::AsValue("subscripted"),
@@ -122,6 +120,23 @@ fn misuse(checker: &Checker, call: &Expr) -> Option<Misuse> {
     })
 }
 
+/// The call is `name = f()`: whether `name` is read afterwards in the function.
+fn local_read_later(checker: &Checker) -> bool {
+    let Some(Node::Stmt(Stmt::Assign(assign))) = checker.parent() else {
+        return true;
+    };
+    let Some(Expr::Name(target)) = assign.targets.first() else {
+        return true;
+    };
+    let semantic = checker.semantic();
+    // Module-level names are state that others may read.
+    let Some(function) = semantic.enclosing_function(checker.scope()) else {
+        return true;
+    };
+    let loop_range = enclosing_loop(checker).map(|l| l.range());
+    read_later(semantic, function, &target.id, assign.end(), loop_range)
+}
+
 /// The display name of the coroutine function the callee resolves to.
 fn coroutine_function(checker: &Checker, func: &Expr) -> Option<String> {
     let semantic = checker.semantic();
@@ -143,7 +158,17 @@ fn coroutine_function(checker: &Checker, func: &Expr) -> Option<String> {
             },
             _ => return None,
         },
-        Expr::Attribute(_) => {}
+        Expr::Attribute(attr) => {
+            // Imported modules and builtins resolve to library names: only
+            // the known coroutine names are worth building them for.
+            let known_name = CLIENT_METHODS.contains(&attr.attr.as_str())
+                || LIBRARY_COROUTINES
+                    .iter()
+                    .any(|q| q.rsplit('.').next() == Some(attr.attr.as_str()));
+            if !known_name && !root_is_project_value(checker, &attr.value) {
+                return None;
+            }
+        }
         _ => return None,
     }
     match checker.resolve(func)? {
@@ -159,6 +184,26 @@ fn coroutine_function(checker: &Checker, func: &Expr) -> Option<String> {
                 .then(|| checker.slice(func.range()).to_string())
         }
         _ => None,
+    }
+}
+
+/// The root of an access path is bound in this module by something other
+/// than an import (a receiver, a local, a class): it may lead to a project
+/// coroutine function.
+fn root_is_project_value(checker: &Checker, mut expr: &Expr) -> bool {
+    loop {
+        match expr {
+            Expr::Attribute(a) => expr = &a.value,
+            Expr::Call(c) => expr = &c.func,
+            Expr::Name(n) => {
+                let semantic = checker.semantic();
+                return match semantic.lookup(checker.scope(), &n.id, n.start()) {
+                    Lookup::Binding(b) => !semantic.binding(b).kind.is_import(),
+                    _ => false,
+                };
+            }
+            _ => return false,
+        }
     }
 }
 
