@@ -21,6 +21,15 @@ pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
     builder.visit_body(&module.body);
     let mut index = builder.index;
     index.base_cache = BaseCache::new(index.scopes.len());
+    let mut names: Vec<Name> = index
+        .scopes
+        .iter()
+        .filter(|s| s.kind == ScopeKind::Function { is_async: true })
+        .filter_map(|s| s.name.clone())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    index.async_def_names = names;
     index
 }
 

@@ -232,6 +232,9 @@ pub struct SemanticIndex {
     pub with_items: Vec<WithItem>,
     /// Every import statement, in source order.
     pub imports: Vec<ImportStmt>,
+    /// Names of the `async def`s of the module, sorted: a cheap test before
+    /// resolving a call that might reach one.
+    pub async_def_names: Vec<Name>,
     /// Per class: its bases that are classes of this file (see `local_bases`).
     pub(crate) base_cache: BaseCache,
 }
@@ -397,6 +400,13 @@ impl SemanticIndex {
                 ScopeKind::Module | ScopeKind::Class => return None,
             }
         }
+    }
+
+    /// Whether the module defines an `async def` with this name (at any depth).
+    pub fn defines_async_def(&self, name: &str) -> bool {
+        self.async_def_names
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .is_ok()
     }
 
     /// Whether `inner` is `outer` or nested in it.

@@ -147,14 +147,18 @@ fn coroutine_function(checker: &Checker, func: &Expr) -> Option<String> {
         Expr::Name(n) => match semantic.lookup(checker.scope(), &n.id, n.start()) {
             Lookup::Binding(b) => match &semantic.binding(b).kind {
                 BindingKind::FunctionDef { scope } => {
-                    return is_coroutine_def(semantic, *scope).then(|| n.id.to_string());
+                    return (semantic.defines_async_def(&n.id)
+                        && is_coroutine_def(semantic, *scope))
+                    .then(|| n.id.to_string());
                 }
                 BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
                     return LIBRARY_COROUTINES
                         .contains(&qualified.as_str())
                         .then(|| qualified.clone());
                 }
-                _ => {}
+                // An alias (`run = save`) is resolved below.
+                BindingKind::Assignment | BindingKind::AnnotatedAssignment { .. } => {}
+                _ => return None,
             },
             _ => return None,
         },
@@ -165,7 +169,9 @@ fn coroutine_function(checker: &Checker, func: &Expr) -> Option<String> {
                 || LIBRARY_COROUTINES
                     .iter()
                     .any(|q| q.rsplit('.').next() == Some(attr.attr.as_str()));
-            if !known_name && !root_is_project_value(checker, &attr.value) {
+            let project_coroutine = semantic.defines_async_def(&attr.attr)
+                && root_is_project_value(checker, &attr.value);
+            if !known_name && !project_coroutine {
                 return None;
             }
         }
