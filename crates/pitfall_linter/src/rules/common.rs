@@ -871,13 +871,22 @@ pub fn read_later(
     after: TextSize,
     loop_range: Option<TextRange>,
 ) -> bool {
-    let fn_range = semantic.scope(function).node_range;
-    semantic.uses.iter().any(|u| {
-        u.name.as_str() == name
-            && fn_range.contains_range(u.range)
-            && semantic.is_within(u.scope, function)
-            && (u.range.start() >= after || loop_range.is_some_and(|l| l.contains_range(u.range)))
-    })
+    // Uses are recorded on the symbol of the scope they occur in: look at
+    // the function and the scopes nested in it, not at every use of the file.
+    let mut pending = vec![function];
+    while let Some(scope) = pending.pop() {
+        if let Some(symbol) = semantic.symbol_in(scope, name) {
+            let later = symbol.uses.iter().any(|u| {
+                let range = semantic.use_(*u).range;
+                range.start() >= after || loop_range.is_some_and(|l| l.contains_range(range))
+            });
+            if later {
+                return true;
+            }
+        }
+        pending.extend(semantic.scope(scope).children.iter().copied());
+    }
+    false
 }
 
 /// Whether `module` is bound at module level by `import module`, and whether

@@ -33,6 +33,15 @@ const LIBRARY_COROUTINES: &[&str] = &[
     "asyncio.start_server",
     "asyncio.to_thread",
 ];
+/// The last names of [`LIBRARY_COROUTINES`], for the pre-filter.
+const LIBRARY_COROUTINE_NAMES: &[&str] = &[
+    "sleep",
+    "wait_for",
+    "open_connection",
+    "open_unix_connection",
+    "start_server",
+    "to_thread",
+];
 const ASYNC_CLIENTS: &[&str] = &["httpx.AsyncClient()", "aiohttp.ClientSession()"];
 const CLIENT_METHODS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream",
@@ -166,9 +175,7 @@ fn coroutine_function(checker: &Checker, func: &Expr) -> Option<String> {
             // Imported modules and builtins resolve to library names: only
             // the known coroutine names are worth building them for.
             let known_name = CLIENT_METHODS.contains(&attr.attr.as_str())
-                || LIBRARY_COROUTINES
-                    .iter()
-                    .any(|q| q.rsplit('.').next() == Some(attr.attr.as_str()));
+                || LIBRARY_COROUTINE_NAMES.contains(&attr.attr.as_str());
             let project_coroutine = semantic.defines_async_def(&attr.attr)
                 && root_is_project_value(checker, &attr.value);
             if !known_name && !project_coroutine {
