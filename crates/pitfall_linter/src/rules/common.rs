@@ -960,6 +960,18 @@ pub fn is_main_guard_test(test: &Expr) -> bool {
     is_name(l) && is_main(r) || is_main(l) && is_name(r)
 }
 
+/// The node is in the body of an `if __name__ == "__main__":` block.
+pub fn under_main_guard(checker: &Checker, range: TextRange) -> bool {
+    checker.parents().iter().any(|node| {
+        matches!(node, Node::Stmt(Stmt::If(i))
+        if is_main_guard_test(&i.test)
+            && i.body.first().is_some_and(|first| {
+                TextRange::new(first.start(), i.body.last().map_or(first.end(), |s| s.end()))
+                    .contains_range(range)
+            }))
+    })
+}
+
 /// A positional argument or a keyword argument by name.
 pub fn argument<'a>(
     call: &'a ast::ExprCall,
