@@ -1,0 +1,136 @@
+//! PF506 `contextmanager-without-finally`: in a `@contextmanager` generator,
+//! cleanup after `yield` that an exception in the `with` body skips.
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use crate::checker::Checker;
+use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
+use crate::registry::rule_meta;
+use crate::rule::{Interests, Rule, StmtKind};
+
+pub struct ContextmanagerWithoutFinally;
+
+static META: RuleMeta = rule_meta(
+    "PF506",
+    "contextmanager-without-finally",
+    Family::Resources,
+    Tier::Core,
+    FixAvailability::None,
+    &["RUF075", "W0135"],
+    "`@contextmanager` cleanup after `yield` not in `finally`.",
+);
+
+const DECORATORS: &[&str] = &[
+    "contextlib.contextmanager",
+    "contextlib.asynccontextmanager",
+];
+
+impl Rule for ContextmanagerWithoutFinally {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn interests(&self) -> Interests {
+        Interests::NONE.stmt(StmtKind::FunctionDef)
+    }
+
+    fn check_stmt(&self, checker: &mut Checker, stmt: &Stmt) {
+        let Stmt::FunctionDef(def) = stmt else { return };
+        let decorated = def.decorator_list.iter().any(|d| {
+            let callee = match &d.expression {
+                Expr::Call(c) => &*c.func,
+                other => other,
+            };
+            matches!(
+                crate::rules::common::last_segment(callee),
+                Some("contextmanager" | "asynccontextmanager")
+            ) && checker
+                .qualified_name(callee)
+                .is_some_and(|q| DECORATORS.contains(&q.as_str()))
+        });
+        if !decorated {
+            return;
+        }
+        let mut unprotected = Vec::new();
+        scan(&def.body, false, &mut unprotected);
+        for yield_stmt in unprotected {
+            checker
+                .report(
+                    format!("Cleanup after this `yield` in context manager `{}` does not run when the `with` body raises: the exception is thrown in at the `yield`", def.name),
+                    yield_stmt.range(),
+                )
+                .help("wrap the `yield` in `try:` and move the cleanup into `finally:`");
+        }
+    }
+}
+
+/// Collects the yield statements in `body` followed (in their block, or
+/// after the enclosing statements) by work that no `finally` protects.
+/// `trailing`: whether such work follows the block itself.
+fn scan<'a>(body: &'a [Stmt], trailing: bool, out: &mut Vec<&'a Stmt>) {
+    for (i, stmt) in body.iter().enumerate() {
+        let after = trailing || body[i + 1..].iter().any(is_work);
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            Stmt::If(s) => {
+                scan(&s.body, after, out);
+                for clause in &s.elif_else_clauses {
+                    scan(&clause.body, after, out);
+                }
+            }
+            Stmt::For(s) => {
+                scan(&s.body, after, out);
+                scan(&s.orelse, after, out);
+            }
+            Stmt::While(s) => {
+                scan(&s.body, after, out);
+                scan(&s.orelse, after, out);
+            }
+            Stmt::Match(s) => {
+                for case in &s.cases {
+                    scan(&case.body, after, out);
+                }
+            }
+            // The `with`'s own exit does the cleanup for its block.
+            Stmt::With(s) => scan(&s.body, false, out),
+            Stmt::Try(s) => {
+                // A `finally`, or handlers (the commit/rollback pattern), see the exception.
+                let protected = !s.finalbody.is_empty() || !s.handlers.is_empty();
+                scan(&s.body, after && !protected, out);
+                for handler in &s.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = handler;
+                    scan(&h.body, after, out);
+                }
+                scan(&s.orelse, after, out);
+                scan(&s.finalbody, after, out);
+            }
+            _ if after && yields(stmt) => out.push(stmt),
+            _ => {}
+        }
+    }
+}
+
+/// A statement that does something (not `pass`, `...` or a bare `return`).
+fn is_work(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Pass(_) => false,
+        Stmt::Return(r) => r.value.is_some(),
+        Stmt::Expr(e) => !matches!(&*e.value, Expr::EllipsisLiteral(_) | Expr::StringLiteral(_)),
+        _ => true,
+    }
+}
+
+/// `yield`, `x = yield v`, `await`-free forms of a yield statement.
+fn yields(stmt: &Stmt) -> bool {
+    let value = match stmt {
+        Stmt::Expr(e) => &*e.value,
+        Stmt::Assign(a) => &*a.value,
+        Stmt::AnnAssign(a) => match &a.value {
+            Some(v) => v,
+            None => return false,
+        },
+        _ => return false,
+    };
+    matches!(value, Expr::Yield(_) | Expr::YieldFrom(_))
+}

@@ -1,0 +1,140 @@
+//! PF504 `request-without-timeout`: outbound HTTP calls that can wait forever.
+
+use pitfall_semantic::Resolved;
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
+
+use crate::checker::Checker;
+use crate::diagnostic::{Applicability, Fix};
+use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
+use crate::registry::rule_meta;
+use crate::rule::{ExprKind, Interests, Rule};
+use crate::rules::common::{
+    add_argument_edit, argument, has_args_splat, has_kwargs_splat, keyword,
+};
+
+pub struct RequestWithoutTimeout;
+
+static META: RuleMeta = rule_meta(
+    "PF504",
+    "request-without-timeout",
+    Family::Resources,
+    Tier::Core,
+    FixAvailability::Unsafe,
+    &["S113", "W3101"],
+    "`requests`/`urlopen` calls without a timeout.",
+);
+
+const VERBS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "options", "request",
+];
+
+fn may_match(name: &str) -> bool {
+    VERBS.contains(&name)
+        || matches!(
+            name,
+            "urlopen" | "create_connection" | "Client" | "AsyncClient" | "stream" | "send"
+        )
+}
+
+enum Policy {
+    /// Waits forever unless given a timeout.
+    Required,
+    /// Has a default; only an explicit `timeout=None` removes it.
+    ExplicitNone,
+}
+
+fn policy(q: &str) -> Option<(Policy, Option<usize>)> {
+    let (receiver, method) = q.rsplit_once('.')?;
+    if (receiver == "requests"
+        || receiver == "requests.Session()"
+        || receiver == "requests.session()")
+        && VERBS.contains(&method)
+    {
+        return Some((Policy::Required, None));
+    }
+    match q {
+        "urllib.request.urlopen" => return Some((Policy::Required, Some(2))),
+        "socket.create_connection" => return Some((Policy::Required, Some(1))),
+        "httpx.Client" | "httpx.AsyncClient" => return Some((Policy::ExplicitNone, None)),
+        _ => {}
+    }
+    let httpx_call = receiver == "httpx" && (VERBS.contains(&method) || method == "stream")
+        || matches!(receiver, "httpx.Client()" | "httpx.AsyncClient()")
+            && (VERBS.contains(&method) || matches!(method, "stream" | "send"));
+    httpx_call.then_some((Policy::ExplicitNone, None))
+}
+
+impl Rule for RequestWithoutTimeout {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn interests(&self) -> Interests {
+        Interests::NONE.expr(ExprKind::Call)
+    }
+
+    fn check_expr(&self, checker: &mut Checker, expr: &Expr) {
+        let Expr::Call(call) = expr else { return };
+        let Some(name) = crate::rules::common::last_segment(&call.func) else {
+            return;
+        };
+        if !may_match(name) {
+            return;
+        }
+        // Sessions of project subclasses resolve to a project class: they may set a default.
+        let Some(Resolved::Qualified(q)) = checker.resolve(&call.func) else {
+            return;
+        };
+        let Some((policy, position)) = policy(&q) else {
+            return;
+        };
+        if has_kwargs_splat(call) {
+            return;
+        }
+        let timeout = match position {
+            Some(p) if !has_args_splat(call) => argument(call, Some(p), &["timeout"]),
+            Some(_) => return,
+            None => keyword(call, "timeout"),
+        };
+        let shown = crate::blocking::display_name(&q);
+        match (policy, timeout) {
+            (Policy::Required, None) => {
+                let fix = Fix {
+                    message: "Add `timeout=10`".to_string(),
+                    applicability: Applicability::Unsafe,
+                    edits: vec![add_argument_edit(checker, call, "timeout=10")],
+                };
+                report(
+                    checker,
+                    call,
+                    &format!("`{shown}` without a timeout waits forever on an unresponsive server"),
+                )
+                .fix(fix);
+            }
+            (_, Some(Expr::NoneLiteral(_))) => {
+                report(
+                    checker,
+                    call,
+                    &format!(
+                        "`{shown}` with `timeout=None` waits forever on an unresponsive server"
+                    ),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+fn report<'c>(
+    checker: &'c mut Checker,
+    call: &ast::ExprCall,
+    message: &str,
+) -> &'c mut crate::diagnostic::Diagnostic {
+    checker
+        .report(
+            format!("{message}, hanging the worker, request handler or job that made it"),
+            call.range(),
+        )
+        .help("pass `timeout=` (seconds, or a `(connect, read)` pair) to every outbound call")
+}
