@@ -129,6 +129,11 @@ impl<'a> Checker<'a> {
         self.input.settings.options.string_list(self.rule(), option)
     }
 
+    /// A whole-number option of the current rule, if set.
+    pub fn option_integer(&self, option: &str) -> Option<u64> {
+        self.input.settings.options.integer(self.rule(), option)
+    }
+
     pub fn option_bool(&self, option: &str) -> bool {
         self.input.settings.options.bool(self.rule(), option)
     }

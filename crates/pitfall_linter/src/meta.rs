@@ -126,6 +126,8 @@ impl FixAvailability {
 pub enum OptionKind {
     StringList,
     Bool,
+    /// A non-negative whole number.
+    Integer,
 }
 
 #[derive(Copy, Clone, Debug)]

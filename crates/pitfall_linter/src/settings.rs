@@ -42,6 +42,7 @@ impl std::fmt::Display for PythonVersion {
 pub enum OptionValue {
     StringList(Vec<String>),
     Bool(bool),
+    Integer(u64),
 }
 
 /// Per-rule options, keyed by rule and option name (see `RuleMeta::options`).
@@ -59,6 +60,13 @@ impl RuleOptions {
         match self.values.get(&(rule, option_key(rule, option))) {
             Some(OptionValue::StringList(v)) => v,
             _ => &[],
+        }
+    }
+
+    pub fn integer(&self, rule: RuleId, option: &str) -> Option<u64> {
+        match self.values.get(&(rule, option_key(rule, option))) {
+            Some(OptionValue::Integer(n)) => Some(*n),
+            _ => None,
         }
     }
 

@@ -297,6 +297,7 @@ impl Parser<'_> {
                         .collect(),
                 ),
                 OptionKind::Bool => OptionValue::Bool(self.bool(key, item)?),
+                OptionKind::Integer => OptionValue::Integer(self.integer(key, item)?),
             };
             out.push((rule, spec.name, value));
         }
@@ -317,6 +318,12 @@ impl Parser<'_> {
             Some(s) => Ok((s, item.span())),
             None => Err(self.type_error(key, item, "a string")),
         }
+    }
+
+    fn integer(&self, key: &Key, item: &Item) -> Result<u64, ConfigError> {
+        item.as_integer()
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or_else(|| self.type_error(key, item, "a non-negative integer"))
     }
 
     fn bool(&self, key: &Key, item: &Item) -> Result<bool, ConfigError> {

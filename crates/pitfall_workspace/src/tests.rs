@@ -446,6 +446,7 @@ fn rule_options_are_validated_and_stored() {
                     OptionValue::StringList(vec!["a.b".to_string()]),
                 ),
                 OptionKind::Bool => ("true", "[\"x\"]", OptionValue::Bool(true)),
+                OptionKind::Integer => ("30", "-1", OptionValue::Integer(30)),
             };
             // Table keyed by name, and by code.
             for table in [meta.name, meta.code] {
@@ -459,6 +460,9 @@ fn rule_options_are_validated_and_stored() {
                         assert_eq!(options.string_list(id, spec.name), v)
                     }
                     OptionValue::Bool(b) => assert_eq!(options.bool(id, spec.name), b),
+                    OptionValue::Integer(n) => {
+                        assert_eq!(options.integer(id, spec.name), Some(n))
+                    }
                 }
             }
             let dir = tree(&[(

@@ -70,7 +70,13 @@ impl Rule for ContextmanagerWithoutFinally {
 /// `trailing`: whether such work follows the block itself.
 fn scan<'a>(body: &'a [Stmt], trailing: bool, out: &mut Vec<&'a Stmt>) {
     for (i, stmt) in body.iter().enumerate() {
-        let after = trailing || body[i + 1..].iter().any(is_work);
+        // A `return` or `raise` later in the block ends the exit step there.
+        let rest = &body[i + 1..];
+        let jump = rest.iter().position(crate::rules::common::is_jump);
+        let until_jump = &rest[..jump.unwrap_or(rest.len())];
+        let after = until_jump.iter().any(is_work)
+            || jump.is_some_and(|j| is_work(&rest[j]))
+            || (trailing && jump.is_none());
         match stmt {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
             Stmt::If(s) => {
@@ -92,8 +98,8 @@ fn scan<'a>(body: &'a [Stmt], trailing: bool, out: &mut Vec<&'a Stmt>) {
                     scan(&case.body, after, out);
                 }
             }
-            // The `with`'s own exit does the cleanup for its block.
-            Stmt::With(s) => scan(&s.body, false, out),
+            // A `yield` inside a `with`: its context manager's exit does the cleanup.
+            Stmt::With(_) => {}
             Stmt::Try(s) => {
                 // A `finally`, or handlers (the commit/rollback pattern), see the exception.
                 let protected = !s.finalbody.is_empty() || !s.handlers.is_empty();

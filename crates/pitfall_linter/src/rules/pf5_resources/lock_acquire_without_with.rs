@@ -73,7 +73,11 @@ impl Rule for LockAcquireWithoutWith {
             return;
         }
         let receiver = checker.slice(attr.value.range());
-        if released_after(checker, stmt, receiver) || in_enter_method(checker) {
+        // A lock acquired here and released elsewhere (another method or
+        // thread) is a hand-off, not the acquire/release pair this is about.
+        let body = enclosing_function(checker).map_or(&checker.module().body[..], |f| &f.body[..]);
+        let released_here = any_nested_stmt(body, &mut |s| is_release(checker, s, receiver));
+        if !released_here || released_after(checker, stmt, receiver) || in_enter_method(checker) {
             return;
         }
         let kind = crate::blocking::display_name(&lock);

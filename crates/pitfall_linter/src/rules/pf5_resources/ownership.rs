@@ -9,12 +9,13 @@
 //! on. Only the call's ancestors are inspected, plus (for a local) one walk
 //! of the enclosing function's body.
 
+use pitfall_semantic::{BindingKind, Resolved, ScopeId, SemanticIndex};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{Checker, Node};
-use crate::rules::common::{class_defines, enclosing_class, enclosing_function, qualified_callee};
+use crate::rules::common::{enclosing_class, enclosing_function, qualified_callee};
 
 /// How a resource leaks, for the message.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -66,7 +67,10 @@ pub fn leak_of(checker: &Checker, call: &ast::ExprCall, with_closes: bool) -> Op
     for parent in checker.parents().iter().rev() {
         match parent {
             Node::Expr(Expr::Await(_) | Expr::If(_) | Expr::BoolOp(_)) => {}
-            Node::Expr(Expr::Attribute(_)) => return Some(Leak::Temporary),
+            // `open(p, "a").close()`: the touch idiom closes at once.
+            Node::Expr(Expr::Attribute(attr)) => {
+                return (!CLOSERS.contains(&attr.attr.as_str())).then_some(Leak::Temporary)
+            }
             Node::Expr(Expr::Call(outer)) => {
                 if outer.func.range().contains_range(current) {
                     // `open(p)()` or `x.method(open(p))` receiver position.
@@ -163,14 +167,52 @@ fn leak_of_binding(checker: &Checker, target: &Expr, with_closes: bool) -> Optio
                 return None;
             }
             let class = enclosing_class(checker)?;
-            (!class_defines(
-                class,
-                &["close", "__exit__", "__aexit__", "__del__", "aclose"],
-            ))
-            .then_some(Leak::Attribute)
+            let scope = checker.semantic().scope_of_node(class.range)?;
+            (!has_teardown(checker.semantic(), scope, 0)).then_some(Leak::Attribute)
         }
         _ => None,
     }
+}
+
+/// Words of method names that release what an object holds: `close`,
+/// `tearDown`, `shutdown`, `__exit__`, `disconnect`, ...
+const TEARDOWN_WORDS: &[&str] = &[
+    "close",
+    "teardown",
+    "shutdown",
+    "stop",
+    "quit",
+    "disconnect",
+    "cleanup",
+    "release",
+    "terminate",
+    "dispose",
+    "finish",
+    "__del__",
+    "__exit__",
+    "__aexit__",
+];
+
+/// Whether a class (or a base class in this file) has a teardown method.
+fn has_teardown(semantic: &SemanticIndex, class: ScopeId, depth: u32) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    let scope = semantic.scope(class);
+    let own = scope.symbols.keys().any(|name| {
+        let lower = name.to_ascii_lowercase();
+        TEARDOWN_WORDS.iter().any(|w| lower.contains(w))
+            && semantic.last_binding(class, name).is_some_and(|b| {
+                matches!(semantic.binding(b).kind, BindingKind::FunctionDef { .. })
+            })
+    });
+    own || scope
+        .bases
+        .iter()
+        .any(|base| match semantic.resolve_path(base, 0) {
+            Some(Resolved::Class(base)) => has_teardown(semantic, base, depth + 1),
+            _ => false,
+        })
 }
 
 /// What the function does with a local resource after binding it.

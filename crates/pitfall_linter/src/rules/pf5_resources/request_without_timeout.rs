@@ -6,7 +6,7 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Fix};
-use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
+use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{ExprKind, Interests, Rule};
 use crate::rules::common::{
@@ -15,15 +15,22 @@ use crate::rules::common::{
 
 pub struct RequestWithoutTimeout;
 
-static META: RuleMeta = rule_meta(
-    "PF504",
-    "request-without-timeout",
-    Family::Resources,
-    Tier::Core,
-    FixAvailability::Unsafe,
-    &["S113", "W3101"],
-    "`requests`/`urlopen` calls without a timeout.",
-);
+static META: RuleMeta = RuleMeta {
+    options: &[OptionSpec {
+        name: "default-timeout",
+        kind: OptionKind::Integer,
+        doc: "Seconds the fix passes as `timeout=` (default 10).",
+    }],
+    ..rule_meta(
+        "PF504",
+        "request-without-timeout",
+        Family::Resources,
+        Tier::Core,
+        FixAvailability::Unsafe,
+        &["S113", "W3101"],
+        "`requests`/`urlopen` calls without a timeout.",
+    )
+};
 
 const VERBS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "head", "options", "request",
@@ -100,10 +107,15 @@ impl Rule for RequestWithoutTimeout {
         let shown = crate::blocking::display_name(&q);
         match (policy, timeout) {
             (Policy::Required, None) => {
+                let seconds = checker.option_integer("default-timeout").unwrap_or(10);
                 let fix = Fix {
-                    message: "Add `timeout=10`".to_string(),
+                    message: format!("Add `timeout={seconds}`"),
                     applicability: Applicability::Unsafe,
-                    edits: vec![add_argument_edit(checker, call, "timeout=10")],
+                    edits: vec![add_argument_edit(
+                        checker,
+                        call,
+                        &format!("timeout={seconds}"),
+                    )],
                 };
                 report(
                     checker,
