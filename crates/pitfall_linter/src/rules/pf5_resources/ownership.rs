@@ -268,11 +268,9 @@ impl<'a> Visitor<'a> for LocalUses<'_> {
         }
         match stmt {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
-            Stmt::Return(r) => {
-                if r.value.as_ref().is_some_and(|v| self.mentions_as_value(v)) {
-                    self.managed = true;
-                    return;
-                }
+            Stmt::Return(r) if r.value.as_ref().is_some_and(|v| self.mentions_as_value(v)) => {
+                self.managed = true;
+                return;
             }
             Stmt::With(with) => {
                 for item in &with.items {
@@ -285,13 +283,14 @@ impl<'a> Visitor<'a> for LocalUses<'_> {
                     }
                 }
             }
-            Stmt::Assign(assign) if stmt.start() >= self.after => {
-                // Handed to another name, attribute or container.
-                if self.mentions_as_value(&assign.value) && !matches!(&*assign.value, Expr::Call(_))
-                {
-                    self.managed = true;
-                    return;
-                }
+            // Handed to another name, attribute or container.
+            Stmt::Assign(assign)
+                if stmt.start() >= self.after
+                    && self.mentions_as_value(&assign.value)
+                    && !matches!(&*assign.value, Expr::Call(_)) =>
+            {
+                self.managed = true;
+                return;
             }
             Stmt::Try(t) => {
                 for s in &t.body {
@@ -321,11 +320,9 @@ impl<'a> Visitor<'a> for LocalUses<'_> {
         }
         match expr {
             Expr::Lambda(_) => return,
-            Expr::Yield(y) => {
-                if y.value.as_ref().is_some_and(|v| self.mentions_as_value(v)) {
-                    self.managed = true;
-                    return;
-                }
+            Expr::Yield(y) if y.value.as_ref().is_some_and(|v| self.mentions_as_value(v)) => {
+                self.managed = true;
+                return;
             }
             Expr::YieldFrom(_) => {}
             Expr::Call(call) if expr.start() >= self.after => {
