@@ -2,8 +2,6 @@
 // settings change. Everything else (diagnostics, quick fixes, hover, file
 // watching) is the language server's.
 
-import * as os from "os";
-import * as path from "path";
 import * as vscode from "vscode";
 import {
   Executable,
@@ -12,19 +10,9 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 
-let client: LanguageClient | undefined;
+import { resolveBinary } from "./binary";
 
-/** The configured binary, with `~` and `${workspaceFolder}` expanded. */
-export function resolveBinary(configured: string, workspaceFolder: string | undefined): string {
-  let binary = configured.trim() || "pitfall";
-  if (binary === "~" || binary.startsWith("~/")) {
-    binary = path.join(os.homedir(), binary.slice(1));
-  }
-  if (workspaceFolder !== undefined) {
-    binary = binary.split("${workspaceFolder}").join(workspaceFolder);
-  }
-  return binary;
-}
+let client: LanguageClient | undefined;
 
 function serverExecutable(): Executable {
   const config = vscode.workspace.getConfiguration("pitfall");
