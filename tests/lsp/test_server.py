@@ -269,6 +269,36 @@ async def test_code_actions_fix_and_suppress(client: LanguageClient, project):
     await wait_for_diagnostics(client, uri, lambda d: len(d) == 0)
 
 
+async def test_fix_all_applies_the_safe_fixes(client: LanguageClient, project):
+    text = "def f(x):\n    if x is 1:\n        return x is not 'a'\n    return None\n"
+    uri = open_document(client, project / "compare.py", text)
+    await wait_for_diagnostics(client, uri, lambda d: len(d) == 2)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+            context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.Source]),
+        )
+    )
+    (fix_all,) = actions
+    assert fix_all.kind == "source.fixAll.pitfall"
+    (edits,) = fix_all.edit.changes.values()
+    expected = "def f(x):\n    if x == 1:\n        return x != 'a'\n    return None\n"
+    assert apply_edits(text, edits) == expected
+    # Asked for quick fixes only, the source action is not offered.
+    diagnostic = client.diagnostics[uri][0]
+    quick = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostic.range,
+            context=types.CodeActionContext(
+                diagnostics=[diagnostic], only=[types.CodeActionKind.QuickFix]
+            ),
+        )
+    )
+    assert quick and all(a.kind == types.CodeActionKind.QuickFix for a in quick)
+
+
 async def test_suppress_adds_a_comment(client: LanguageClient, project):
     text = "def f(items=[]):\n    return items\n"
     uri = open_document(client, project / "defaults.py", text)

@@ -3,15 +3,37 @@
 use std::collections::HashMap;
 
 use lsp_types as lsp;
-use pitfall_db::{parsed_module, ParseOutcome};
-use pitfall_linter::{Applicability, Diagnostic};
+use pitfall_db::{parsed_module, FileDiagnostics, ParseOutcome};
+use pitfall_linter::pipeline::lint_source;
+use pitfall_linter::{fix_until_stable, Applicability, Diagnostic, UnsafeFixes};
 use ruff_python_ast::token::TokenKind;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::line_index::{Encoding, LineIndex};
 use crate::session::{Session, Snapshot};
 
-/// The quick fixes for the findings of `path` that touch `range`.
+/// The kind of the action that applies every safe fix in a file (for
+/// `editor.codeActionsOnSave` and the like).
+pub fn fix_all_kind() -> lsp::CodeActionKind {
+    lsp::CodeActionKind::new("source.fixAll.pitfall")
+}
+
+/// Whether the client asked for actions of `kind` (kinds are hierarchical:
+/// asking for `source` includes `source.fixAll.pitfall`).
+fn wanted(only: Option<&[lsp::CodeActionKind]>, kind: &lsp::CodeActionKind) -> bool {
+    only.is_none_or(|kinds| {
+        kinds.iter().any(|k| {
+            kind.as_str() == k.as_str()
+                || kind
+                    .as_str()
+                    .strip_prefix(k.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    })
+}
+
+/// The quick fixes for the findings of `path` that touch `range`, and the
+/// file's "fix all" action.
 pub fn code_actions(
     session: &mut Session,
     uri: &lsp::Uri,
@@ -19,27 +41,85 @@ pub fn code_actions(
     range: lsp::Range,
     only: Option<&[lsp::CodeActionKind]>,
 ) -> Vec<lsp::CodeActionOrCommand> {
-    if only.is_some_and(|kinds| {
-        !kinds.iter().any(|k| {
-            lsp::CodeActionKind::QUICKFIX
-                .as_str()
-                .starts_with(k.as_str())
-        })
-    }) {
-        return Vec::new();
-    }
     let Some((file, findings)) = session.findings(path) else {
         return Vec::new();
     };
     let Some(snapshot) = session.snapshot(path) else {
         return Vec::new();
     };
+    let mut actions = Vec::new();
+    if wanted(only, &lsp::CodeActionKind::QUICKFIX) {
+        let target = Target { uri, path, file };
+        quick_fixes(session, &target, range, &findings, &snapshot, &mut actions);
+    }
+    if wanted(only, &fix_all_kind()) {
+        actions.extend(fix_all(session, uri, file, &findings, &snapshot));
+    }
+    actions
+}
+
+/// Every safe fix, applied until none is left (as `pitfall check --fix`),
+/// as one edit of the whole buffer.
+fn fix_all(
+    session: &Session,
+    uri: &lsp::Uri,
+    file: pitfall_db::SourceFile,
+    findings: &FileDiagnostics,
+    snapshot: &Snapshot,
+) -> Option<lsp::CodeActionOrCommand> {
+    let unsafe_fixes = UnsafeFixes::Disabled;
+    if !findings
+        .diagnostics
+        .iter()
+        .any(|d| unsafe_fixes.applicable(d).is_some())
+    {
+        return None;
+    }
+    let db = session.db();
+    let settings = file.settings(db);
+    let display = file.display_path(db);
+    let outcome = fix_until_stable(
+        &snapshot.text,
+        findings.diagnostics.clone(),
+        unsafe_fixes,
+        |text| lint_source(text, settings, display),
+    );
+    let fixed = outcome.fixed_count();
+    let text = outcome.text?;
+    let whole = TextRange::up_to(TextSize::new(snapshot.text.len() as u32));
+    let edit = text_edit(snapshot, whole, &text, session.encoding);
+    Some(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+        title: format!("Fix all safe pitfall problems ({fixed})"),
+        kind: Some(fix_all_kind()),
+        edit: Some(lsp::WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }))
+}
+
+/// The document code actions are asked for.
+struct Target<'a> {
+    uri: &'a lsp::Uri,
+    path: &'a std::path::Path,
+    file: pitfall_db::SourceFile,
+}
+
+fn quick_fixes(
+    session: &mut Session,
+    target: &Target,
+    range: lsp::Range,
+    findings: &FileDiagnostics,
+    snapshot: &Snapshot,
+    actions: &mut Vec<lsp::CodeActionOrCommand>,
+) {
+    let Target { uri, path, file } = *target;
     let encoding = session.encoding;
     let start = snapshot.index.offset(range.start, &snapshot.text, encoding);
     let end = snapshot.index.offset(range.end, &snapshot.text, encoding);
     let lsp_diagnostics = session.diagnostics(path);
     let tails = LineTails::of(session, file);
-    let mut actions = Vec::new();
     for (d, lsp_diagnostic) in findings.diagnostics.iter().zip(lsp_diagnostics) {
         let (d_start, d_end) = (d.range.start().to_usize(), d.range.end().to_usize());
         if d_start > end || d_end < start {
@@ -63,7 +143,7 @@ pub fn code_actions(
             let edits = fix
                 .edits
                 .iter()
-                .map(|e| text_edit(&snapshot, e.range, &e.content, encoding))
+                .map(|e| text_edit(snapshot, e.range, &e.content, encoding))
                 .collect();
             let (title, safe) = match fix.applicability {
                 Applicability::Safe => (fix.message.clone(), true),
@@ -71,16 +151,15 @@ pub fn code_actions(
             };
             actions.push(action(title, edits, safe));
         }
-        if let Some((range, content)) = noqa_edit(&snapshot, &tails, d) {
+        if let Some((range, content)) = noqa_edit(snapshot, &tails, d) {
             let meta = d.rule.meta();
             actions.push(action(
                 format!("Suppress {} ({}) on this line", meta.code, meta.name),
-                vec![text_edit(&snapshot, range, &content, encoding)],
+                vec![text_edit(snapshot, range, &content, encoding)],
                 false,
             ));
         }
     }
-    actions
 }
 
 fn text_edit(

@@ -465,7 +465,10 @@ fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
         )),
         code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
             lsp::CodeActionOptions {
-                code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                code_action_kinds: Some(vec![
+                    lsp::CodeActionKind::QUICKFIX,
+                    actions::fix_all_kind(),
+                ]),
                 resolve_provider: Some(false),
                 ..Default::default()
             },
