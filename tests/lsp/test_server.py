@@ -13,6 +13,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from conftest import SERVER_COMMAND
 
 PUBLISH = types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
+BUILD = "release" if "/release/" in SERVER_COMMAND[0] else "debug"
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER_COMMAND))
@@ -209,7 +210,6 @@ async def test_edit_to_a_helper_updates_its_coroutine(client: LanguageClient, pr
         "app.py": "from helpers import fetch\n\n\nasync def handler():\n    fetch()\n",
     }
 )
-@pytest.mark.xfail(reason="needs the cross-module engine (issue 2)", strict=False)
 async def test_edit_in_one_module_updates_a_coroutine_in_another(
     client: LanguageClient, project, capsys
 ):
@@ -233,13 +233,61 @@ async def test_edit_in_one_module_updates_a_coroutine_in_another(
         if blocking:
             (diagnostic,) = diagnostics
             assert diagnostic.code == "PF101"
-            assert any(
-                r.location.uri == helpers for r in diagnostic.related_information or []
-            )
+            assert diagnostic.range.start.line == 4, "the call in the coroutine"
+            assert "fetch (helpers.py:4)" in diagnostic.message
+            (step,) = diagnostic.related_information
+            assert step.location.uri == helpers
+            assert step.location.range.start.line == 4, "the blocking call in the helper"
     with capsys.disabled():
         print(
             f"\nLSP edit-to-publish latency (cross-module, {len(latencies)} edits): "
             f"median {statistics.median(latencies) * 1000:.1f} ms"
+        )
+
+
+def large_project(modules=2000):
+    """A project of `modules` filler modules (each importing its neighbour)
+    plus a helper module and the coroutine module that calls it."""
+    files = {
+        "helpers.py": "import time\n\n\ndef fetch():\n    return 1\n",
+        "app.py": "from helpers import fetch\n\n\nasync def handler():\n    fetch()\n",
+    }
+    for i in range(modules):
+        neighbour = f"from pkg{(i - 1) // 100}.mod{i - 1} import work{i - 1}\n" if i else ""
+        files[f"pkg{i // 100}/__init__.py"] = ""
+        files[f"pkg{i // 100}/mod{i}.py"] = (
+            f"{neighbour}\n\ndef work{i}(items):\n    total = 0\n"
+            f"    for item in items:\n        total += item\n    return total\n\n\n"
+            f"async def serve{i}(items):\n    return work{i}(items)\n"
+        )
+    return files
+
+
+@pytest.mark.files(large_project())
+async def test_latency_on_a_large_project(client: LanguageClient, project, capsys):
+    app = open_document(client, project / "app.py", (project / "app.py").read_text())
+    helpers = open_document(client, project / "helpers.py", (project / "helpers.py").read_text())
+    await wait_for_diagnostics(client, app, lambda d: len(d) == 0, timeout=120)
+    latencies = []
+    for version in range(2, 22):
+        blocking = version % 2 == 0
+        started = time.perf_counter()
+        change_document(
+            client,
+            helpers,
+            version,
+            [replace_line(4, "    time.sleep(1)" if blocking else "    return 1")],
+        )
+        await wait_for_diagnostics(
+            client, app, (lambda d: codes(d) == ["PF101"]) if blocking else (lambda d: len(d) == 0)
+        )
+        latencies.append(time.perf_counter() - started)
+    with capsys.disabled():
+        print(
+            f"\nLSP edit-to-publish latency (cross-module, {len(large_project())} files, "
+            f"{BUILD} build, {len(latencies)} edits): "
+            f"median {statistics.median(latencies) * 1000:.1f} ms, "
+            f"max {max(latencies) * 1000:.1f} ms"
         )
 
 

@@ -51,6 +51,17 @@ pub fn serve(connection: &Connection, docs: RuleDocs) -> Exit {
         shutdown: false,
     };
     server.show_errors(errors);
+    let started = std::time::Instant::now();
+    let files = server.guarded("loading the workspace", |s| s.session.warm_up());
+    if let Some(files) = files {
+        server.log(
+            lsp::MessageType::INFO,
+            format!(
+                "pitfall: {files} files loaded in {} ms",
+                started.elapsed().as_millis()
+            ),
+        );
+    }
     server.run()
 }
 

@@ -5,9 +5,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use lsp_types as lsp;
-use pitfall_db::{lint_file, source_text, FileDiagnostics, PitfallDatabase, SourceFile};
+use std::collections::BTreeSet;
+
+use pitfall_db::{
+    file_diagnostics, module_interface, parsed_module, project_facts, source_text, FileDiagnostics,
+    PitfallDatabase, Project, SourceFile,
+};
 use pitfall_linter::LinterSettings;
 use pitfall_workspace::{discover_python_files, CliOverrides, Resolver, Settings};
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use salsa::Setter as _;
 
@@ -22,6 +28,11 @@ pub struct Session {
     resolver: Resolver,
     /// Every file in the database, by absolute path.
     files: FxHashMap<PathBuf, SourceFile>,
+    /// The workspace's files: the modules imports resolve to. A file opened
+    /// from elsewhere is in `files` only (a project of its own).
+    members: BTreeSet<PathBuf>,
+    /// The database's project input, once the workspace is loaded.
+    project: Option<Project>,
     open: FxHashMap<PathBuf, Document>,
     /// The diagnostics last sent for each open file.
     published: FxHashMap<PathBuf, Vec<lsp::Diagnostic>>,
@@ -29,7 +40,13 @@ pub struct Session {
     pub docs: RuleDocs,
     /// Bumped for every change seen on disk, so `source_text` reads again.
     revision: u64,
+    /// Files closed in the editor may have been parsed again (a change on
+    /// disk, new settings): their trees are dropped after the next publish.
+    release_trees: bool,
 }
+
+/// Stack for the warm-up workers: the parser and our walks recurse.
+const STACK_SIZE: usize = 64 * 1024 * 1024;
 
 /// A file's text with its line index, for converting offsets.
 pub struct Snapshot {
@@ -47,11 +64,14 @@ impl Session {
             roots,
             resolver,
             files: FxHashMap::default(),
+            members: BTreeSet::new(),
+            project: None,
             open: FxHashMap::default(),
             published: FxHashMap::default(),
             encoding,
             docs,
             revision: 0,
+            release_trees: false,
         };
         errors.extend(session.load_workspace());
         (session, errors)
@@ -74,8 +94,84 @@ impl Session {
         );
         for path in discovery.files {
             self.file(&path);
+            self.members.insert(path);
         }
+        self.sync_project();
         errors
+    }
+
+    /// Computes every member's interface (in parallel) and the project's
+    /// facts, dropping each tree once its file is summarised: the first
+    /// diagnostics then come at once, and only open files keep a tree (a
+    /// tree is many times the size of its text). Returns the file count.
+    pub fn warm_up(&mut self) -> usize {
+        let Some(project) = self.project else {
+            return 0;
+        };
+        let files: Vec<SourceFile> = self
+            .members
+            .iter()
+            .filter(|p| !self.open.contains_key(*p))
+            .map(|p| self.files[p])
+            .collect();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_SIZE)
+            .build();
+        if let Ok(pool) = pool {
+            let handle = self.db.clone();
+            pool.install(|| {
+                files.par_iter().for_each_with(handle, |db, file| {
+                    module_interface(db, *file);
+                    parsed_module(db, *file).clear();
+                })
+            });
+        }
+        project_facts(&self.db, project);
+        self.members.len()
+    }
+
+    /// Drops the trees of the members that are not open, once the project
+    /// facts are current (so no file is parsed just to be dropped).
+    fn release_closed_trees(&mut self) {
+        if !std::mem::take(&mut self.release_trees) {
+            return;
+        }
+        let Some(project) = self.project else {
+            return;
+        };
+        project_facts(&self.db, project);
+        for path in &self.members {
+            if !self.open.contains_key(path) {
+                parsed_module(&self.db, self.files[path]).clear();
+            }
+        }
+    }
+
+    /// Tells the database which files make up the project and where its
+    /// import roots are (the `src` of each file's configuration).
+    fn sync_project(&mut self) {
+        let files: Vec<SourceFile> = self.members.iter().map(|p| self.files[p]).collect();
+        let mut roots: Vec<PathBuf> = Vec::new();
+        for path in &self.members {
+            if let Some(settings) = self.settings(path) {
+                for root in &settings.src {
+                    if !roots.contains(root) {
+                        roots.push(root.clone());
+                    }
+                }
+            }
+        }
+        match self.project {
+            None => self.project = Some(Project::new(&self.db, files, roots)),
+            Some(project) => {
+                if *project.files(&self.db) != files {
+                    project.set_files(&mut self.db).to(files);
+                }
+                if *project.roots(&self.db) != roots {
+                    project.set_roots(&mut self.db).to(roots);
+                }
+            }
+        }
     }
 
     /// The database input for `path`, created on first sight.
@@ -145,6 +241,7 @@ impl Session {
     pub fn close(&mut self, path: &Path) -> Option<lsp::Uri> {
         let document = self.open.remove(path)?;
         self.published.remove(path);
+        self.release_trees = true;
         if let Some(file) = self.files.get(path).copied() {
             file.set_overlay(&mut self.db).to(None);
             self.revision += 1;
@@ -159,14 +256,20 @@ impl Session {
             return;
         }
         self.revision += 1;
-        match self.files.get(path).copied() {
-            Some(file) => {
-                file.set_revision(&mut self.db).to(self.revision);
-            }
-            None if path.is_file() && self.in_workspace(path) => {
+        if let Some(file) = self.files.get(path).copied() {
+            file.set_revision(&mut self.db).to(self.revision);
+            self.release_trees = true;
+        }
+        let exists = path.is_file() || self.open.contains_key(path);
+        let member = exists && self.in_workspace(path);
+        if member != self.members.contains(path) {
+            if member {
                 self.file(path);
+                self.members.insert(path.to_path_buf());
+            } else {
+                self.members.remove(path);
             }
-            None => {}
+            self.sync_project();
         }
     }
 
@@ -197,9 +300,12 @@ impl Session {
             };
             if **file.settings(&self.db) != settings {
                 file.set_settings(&mut self.db).to(Arc::new(settings));
+                self.release_trees = true;
             }
         }
-        // New excludes or roots may bring files in.
+        // New excludes or roots may bring files in, or leave them out.
+        let open: Vec<PathBuf> = self.open.keys().cloned().collect();
+        self.members.retain(|p| open.contains(p));
         for error in self.load_workspace() {
             if !errors.contains(&error) {
                 errors.push(error);
@@ -251,7 +357,7 @@ impl Session {
             return None;
         }
         let file = self.file(path);
-        Some((file, lint_file(&self.db, file)))
+        Some((file, file_diagnostics(&self.db, file)))
     }
 
     /// The LSP diagnostics of an open file.
@@ -333,6 +439,7 @@ impl Session {
                 });
             }
         }
+        self.release_closed_trees();
         out
     }
 
