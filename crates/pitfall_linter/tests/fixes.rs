@@ -145,3 +145,21 @@ fn pf603_generator() {
         "def f(xs):\n    return sum(x for x in xs), max((x for x in xs), key=abs), sum((x for x in xs), 10)\n"
     );
 }
+
+#[test]
+fn pf402_default_factory() {
+    let source = "import dataclasses\nfrom dataclasses import dataclass, field\n\n@dataclass\nclass C:\n    a: list = []\n    b: dict = {}\n    c: set = set()\n\n@dataclasses.dataclass\nclass D:\n    d: list = list()\n";
+    assert_eq!(
+        fixed("PF402", source),
+        "import dataclasses\nfrom dataclasses import dataclass, field\n\n@dataclass\nclass C:\n    a: list = field(default_factory=list)\n    b: dict = field(default_factory=dict)\n    c: set = field(default_factory=set)\n\n@dataclasses.dataclass\nclass D:\n    d: list = field(default_factory=list)\n"
+    );
+}
+
+#[test]
+fn pf402_module_field() {
+    let source = "import dataclasses\n\n@dataclasses.dataclass\nclass D:\n    d: list = []\n";
+    assert_eq!(
+        fixed("PF402", source),
+        "import dataclasses\n\n@dataclasses.dataclass\nclass D:\n    d: list = dataclasses.field(default_factory=list)\n"
+    );
+}

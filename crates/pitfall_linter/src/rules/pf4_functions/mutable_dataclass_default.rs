@@ -1,14 +1,16 @@
 //! PF402 `mutable-dataclass-default`: a mutable dataclass/attrs field default shared by every instance.
 
+use pitfall_semantic::{BindingKind, Lookup, ScopeId, SemanticIndex};
 use ruff_python_ast::{Expr, Stmt};
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule, StmtKind};
 use crate::rules::common::{
-    is_classvar_annotation, is_dataclass_like, mutable_display, mutable_value,
+    class_decorators, is_classvar_annotation, is_dataclass_like, mutable_display, mutable_value,
 };
 
 pub struct MutableDataclassDefault;
@@ -18,7 +20,7 @@ static META: RuleMeta = rule_meta(
     "mutable-dataclass-default",
     Family::Functions,
     Tier::Core,
-    FixAvailability::None,
+    FixAvailability::Sometimes,
     &["RUF008", "RUF009"],
     "Dataclass/attrs field defaults that are mutable instead of `default_factory`.",
 );
@@ -121,11 +123,81 @@ impl Rule for MutableDataclassDefault {
                     "Field `{name}` defaults to a {what} created once and shared by every instance"
                 )
             };
-            checker
+            let fix = (!via_field)
+                .then(|| default_factory_fix(checker, scope, default))
+                .flatten();
+            let diagnostic = checker
                 .report(message, default.range())
                 .help("use `field(default_factory=...)` so each instance gets its own object");
+            if let Some(fix) = fix {
+                diagnostic.fix(fix);
+            }
         }
     }
+}
+
+/// `[]`, `{}`, `list()`, `dict()`, `set()` in a `@dataclass` → `field(default_factory=...)`
+/// when `dataclasses.field` (or the `dataclasses` module) is already bound.
+/// Safe: those defaults make the class fail with `ValueError` today.
+fn default_factory_fix(checker: &Checker, class: ScopeId, default: &Expr) -> Option<Fix> {
+    let semantic = checker.semantic();
+    let is_dataclass = class_decorators(semantic, class)
+        .iter()
+        .any(|(q, _)| q == "dataclasses.dataclass");
+    if !is_dataclass {
+        return None;
+    }
+    let factory = match default {
+        Expr::List(l) if l.elts.is_empty() => "list",
+        Expr::Dict(d) if d.items.is_empty() => "dict",
+        Expr::Call(call) if call.arguments.is_empty() => {
+            match checker.qualified_name(&call.func)?.as_str() {
+                "builtins.list" => "list",
+                "builtins.dict" => "dict",
+                "builtins.set" => "set",
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let at = default.start();
+    // The factory name must mean the builtin where the fix puts it.
+    if semantic.lookup(class, factory, at) != Lookup::Builtin {
+        return None;
+    }
+    let callee = field_callee(semantic, class, at)?;
+    Some(Fix {
+        message: format!("Use `{callee}(default_factory={factory})`"),
+        applicability: Applicability::Safe,
+        edits: vec![Edit {
+            range: default.range(),
+            content: format!("{callee}(default_factory={factory})"),
+        }],
+    })
+}
+
+/// A name bound to `dataclasses.field` visible at `at` (preferred), else
+/// `<dataclasses module>.field`.
+fn field_callee(semantic: &SemanticIndex, class: ScopeId, at: TextSize) -> Option<String> {
+    let module = semantic.scope(SemanticIndex::MODULE);
+    let mut names: Vec<&str> = module.symbols.keys().map(|n| n.as_str()).collect();
+    names.sort_unstable();
+    let visible = |name: &str| match semantic.lookup(class, name, at) {
+        Lookup::Binding(b) => Some(&semantic.binding(b).kind),
+        _ => None,
+    };
+    let direct = names.iter().find(|name| {
+        matches!(visible(name), Some(BindingKind::FromImport { qualified }) if qualified == "dataclasses.field")
+    });
+    if let Some(name) = direct {
+        return Some(name.to_string());
+    }
+    names.iter().find_map(|name| match visible(name) {
+        Some(BindingKind::Import { qualified }) if qualified == "dataclasses" => {
+            Some(format!("{name}.field"))
+        }
+        _ => None,
+    })
 }
 
 enum FieldDefault<'a> {
