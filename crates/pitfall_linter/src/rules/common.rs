@@ -863,7 +863,8 @@ pub fn enclosing_loop<'a>(checker: &Checker<'a>) -> Option<&'a Stmt> {
 }
 
 /// Whether `name` is read in `function` (or the scopes nested in it) after
-/// `after`, or anywhere inside `loop` (a read may come round again).
+/// `after`, or anywhere inside `loop` (a read may come round again), or is
+/// declared `global`/`nonlocal` there.
 pub fn read_later(
     semantic: &SemanticIndex,
     function: ScopeId,
@@ -871,6 +872,13 @@ pub fn read_later(
     after: TextSize,
     loop_range: Option<TextRange>,
 ) -> bool {
+    // A `global` or `nonlocal` name is state that code elsewhere reads.
+    if semantic
+        .symbol_in(function, name)
+        .is_some_and(|s| s.declared_global.is_some() || s.declared_nonlocal.is_some())
+    {
+        return true;
+    }
     // Uses are recorded on the symbol of the scope they occur in: look at
     // the function and the scopes nested in it, not at every use of the file.
     let mut pending = vec![function];
