@@ -964,7 +964,9 @@ pub fn is_main_guard_test(test: &Expr) -> bool {
     }
     let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
     let is_main = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__");
-    let (l, r) = (&*cmp.left, &cmp.comparators[0]);
+    let (l, Some(r)) = (&*cmp.left, cmp.comparators.first()) else {
+        return false;
+    };
     is_name(l) && is_main(r) || is_main(l) && is_name(r)
 }
 

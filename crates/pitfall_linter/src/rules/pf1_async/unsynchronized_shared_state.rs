@@ -488,7 +488,10 @@ fn collect_updates(
         }
         if let Stmt::Try(t) = stmt {
             // A `finally: lock.release()` covers the `try` body only.
-            let body_locked = locked || holds_lock(checker, scope, stmt, t.body[0].range());
+            let body_locked = locked
+                || t.body
+                    .first()
+                    .is_some_and(|first| holds_lock(checker, scope, stmt, first.range()));
             collect_updates(checker, scope, &t.body, body_locked, value_params, out);
             for h in &t.handlers {
                 let ast::ExceptHandler::ExceptHandler(h) = h;
