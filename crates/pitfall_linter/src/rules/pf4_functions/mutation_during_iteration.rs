@@ -18,7 +18,7 @@ static META: RuleMeta = rule_meta(
     Family::Functions,
     Tier::Core,
     FixAvailability::None,
-    &["B909", "PLE4703", "W4701", "E4702", "E4703"],
+    &["B909", "PLE4703", "W4701", "E4702"],
     "A collection grows or shrinks inside a loop over it.",
 );
 
