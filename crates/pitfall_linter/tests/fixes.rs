@@ -2,17 +2,23 @@
 //! rule, applies every fix it offers, and compares the result.
 
 use pitfall_linter::pipeline::lint_source;
-use pitfall_linter::{LinterSettings, RuleId, RuleSet};
+use pitfall_linter::{FileContext, LinterSettings, RuleId, RuleSet};
 
 fn fixed(code: &str, source: &str) -> String {
+    fixed_at(code, source, "example.py")
+}
+
+/// As [`fixed`], for a file at `path` (a path with a directory is a package module).
+fn fixed_at(code: &str, source: &str, path: &str) -> String {
     let rule = RuleId::from_code(code).expect("known rule");
     let mut rules = RuleSet::EMPTY;
     rules.insert(rule);
     let settings = LinterSettings {
         rules,
+        file: FileContext::assumed(path),
         ..LinterSettings::default()
     };
-    let mut edits: Vec<_> = lint_source(source, &settings, "example.py")
+    let mut edits: Vec<_> = lint_source(source, &settings, path)
         .into_iter()
         .filter_map(|d| d.fix)
         .flat_map(|f| f.edits)
@@ -161,5 +167,41 @@ fn pf402_module_field() {
     assert_eq!(
         fixed("PF402", source),
         "import dataclasses\n\n@dataclasses.dataclass\nclass D:\n    d: list = dataclasses.field(default_factory=list)\n"
+    );
+}
+
+#[test]
+fn pf802_exception_and_exc_info() {
+    let source = "import logging\n\nlog = logging.getLogger(__name__)\n\ndef f(c):\n    try:\n        c.push()\n    except OSError as e:\n        log.error(\"failed: %s\", e)\n        log.critical(\"down\",)\n";
+    assert_eq!(
+        fixed("PF802", source),
+        "import logging\n\nlog = logging.getLogger(__name__)\n\ndef f(c):\n    try:\n        c.push()\n    except OSError as e:\n        log.exception(\"failed: %s\", e)\n        log.critical(\"down\", exc_info=True,)\n"
+    );
+}
+
+#[test]
+fn pf803_remove_line_or_pass() {
+    let source = "import pdb\n\ndef f(x):\n    pdb.set_trace()\n    return x\n\ndef g():\n    breakpoint()\n";
+    assert_eq!(
+        fixed("PF803", source),
+        "import pdb\n\ndef f(x):\n    return x\n\ndef g():\n    pass\n"
+    );
+}
+
+#[test]
+fn pf904_insert_self() {
+    let source = "class A:\n    def f():\n        return 1\n\n    def g(*, k):\n        return k\n\n    @classmethod\n    def h():\n        return 2\n";
+    assert_eq!(
+        fixed("PF904", source),
+        "class A:\n    def f(self):\n        return 1\n\n    def g(self, *, k):\n        return k\n\n    @classmethod\n    def h(cls):\n        return 2\n"
+    );
+}
+
+#[test]
+fn pf902_wrap_trailing_calls() {
+    let source = "def main():\n    ...\n\nprint(\"start\")\nmain()\n";
+    assert_eq!(
+        fixed_at("PF902", source, "myapp/report.py"),
+        "def main():\n    ...\n\nif __name__ == \"__main__\":\n    print(\"start\")\n    main()\n"
     );
 }

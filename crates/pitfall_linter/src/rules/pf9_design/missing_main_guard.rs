@@ -1,7 +1,7 @@
 //! PF902 `missing-main-guard`: script work at module level in a module of a package.
 
 use pitfall_semantic::{Resolved, ScopeId, SemanticIndex};
-use ruff_python_ast::{Expr, Stmt};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
@@ -90,34 +90,8 @@ impl Rule for MissingMainGuard {
         if role.is_main_module || role.is_test || checker.is_stub() {
             return;
         }
-        let allowed = checker.option_strings("allowed-calls");
-        let what = match checker.resolve(&call.func) {
-            // A plain call of a function of this module (not `Class.method()`)
-            // that is the script's entry point or does a script's work itself;
-            // helpers called to register or set things up are not.
-            Some(Resolved::Function(scope)) if matches!(&*call.func, Expr::Name(_)) => {
-                let semantic = checker.semantic();
-                let name = semantic.scope(scope).name.clone().unwrap_or_default();
-                if allowed.iter().any(|a| a == name.as_str()) {
-                    return;
-                }
-                if name.as_str() == "main" {
-                    format!("a call to `{name}()`, defined in this module,")
-                } else {
-                    let Some(work) = script_work_in(semantic, scope) else {
-                        return;
-                    };
-                    format!("a call to `{name}()`, defined in this module and calling `{work}()`,")
-                }
-            }
-            Some(Resolved::Qualified(q)) if IMPORT_TIME_WORK.contains(&q.as_str()) => {
-                if allowed.contains(&q) {
-                    return;
-                }
-                let shown = q.strip_prefix("builtins.").unwrap_or(&q);
-                format!("`{shown}()`")
-            }
-            _ => return,
+        let Some(what) = script_work(checker, call) else {
+            return;
         };
         if under_main_guard(checker, stmt.range()) {
             return;
@@ -133,6 +107,38 @@ impl Rule for MissingMainGuard {
             diagnostic.fix(fix);
         }
     }
+}
+
+/// What makes a module-level call statement a script's work, for the message.
+fn script_work(checker: &Checker, call: &ast::ExprCall) -> Option<String> {
+    let allowed = checker.option_strings("allowed-calls");
+    let what = match checker.resolve(&call.func) {
+        // A plain call of a function of this module (not `Class.method()`)
+        // that is the script's entry point or does a script's work itself;
+        // helpers called to register or set things up are not.
+        Some(Resolved::Function(scope)) if matches!(&*call.func, Expr::Name(_)) => {
+            let semantic = checker.semantic();
+            let name = semantic.scope(scope).name.clone().unwrap_or_default();
+            if allowed.iter().any(|a| a == name.as_str()) {
+                return None;
+            }
+            if name.as_str() == "main" {
+                format!("a call to `{name}()`, defined in this module,")
+            } else {
+                let work = script_work_in(semantic, scope)?;
+                format!("a call to `{name}()`, defined in this module and calling `{work}()`,")
+            }
+        }
+        Some(Resolved::Qualified(q)) if IMPORT_TIME_WORK.contains(&q.as_str()) => {
+            if allowed.contains(&q) {
+                return None;
+            }
+            let shown = q.strip_prefix("builtins.").unwrap_or(&q);
+            format!("`{shown}()`")
+        }
+        _ => return None,
+    };
+    Some(what)
 }
 
 /// The first call in `function` (or in functions nested in it) that does a
@@ -162,7 +168,11 @@ fn wrap_trailing_calls(checker: &Checker, stmt: TextRange) -> Option<Fix> {
         .rposition(|s| !is_one_line_call(checker, s))
         .map_or(0, |i| i + 1);
     let run = &body[run_start..];
-    if !run.iter().any(|s| s.range() == stmt) {
+    // One fix for the run, on its first finding.
+    let first_flagged = run.iter().find(|s| {
+        matches!(s, Stmt::Expr(e) if matches!(&*e.value, Expr::Call(c) if script_work(checker, c).is_some()))
+    })?;
+    if first_flagged.range() != stmt {
         return None;
     }
     let range = TextRange::new(run.first()?.start(), run.last()?.end());
