@@ -154,6 +154,8 @@ pub struct FileContext {
     /// The path relative to the project root, `/`-separated; empty when
     /// unknown (a snippet), in which case the display path stands in.
     pub project_path: String,
+    /// The module is a `[project.scripts]` entry point: a command-line program.
+    pub is_script_target: bool,
 }
 
 impl FileContext {
@@ -163,6 +165,7 @@ impl FileContext {
         FileContext {
             in_package: path.contains('/'),
             project_path: path.to_string(),
+            is_script_target: false,
         }
     }
 }

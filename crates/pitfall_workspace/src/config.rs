@@ -70,6 +70,8 @@ pub struct Configuration {
     pub src: Option<Vec<PathBuf>>,
     /// `[tool.pitfall.<rule>]` values, validated against the rule's options.
     pub rule_options: Vec<(RuleId, &'static str, OptionValue)>,
+    /// Modules named as entry points by `[project.scripts]` (a `pyproject.toml` only).
+    pub script_modules: Vec<String>,
 }
 
 impl Configuration {
@@ -159,8 +161,29 @@ impl Configuration {
             dir: &dir,
             table: name,
         };
-        parser.parse(table).map(Some)
+        let mut config = parser.parse(table)?;
+        if pyproject {
+            config.script_modules = script_modules(doc.as_table());
+        }
+        Ok(Some(config))
     }
+}
+
+/// The modules `[project.scripts]` and `[project.gui-scripts]` point at
+/// (`"myapp.cli:main"` gives `myapp.cli`). Not validated: that table is the
+/// packaging tools' business, and a malformed one is simply ignored here.
+fn script_modules(doc: &dyn TableLike) -> Vec<String> {
+    let Some(project) = doc.get("project").and_then(Item::as_table_like) else {
+        return Vec::new();
+    };
+    ["scripts", "gui-scripts"]
+        .iter()
+        .filter_map(|t| project.get(t).and_then(Item::as_table_like))
+        .flat_map(|t| t.iter().filter_map(|(_, v)| v.as_str()))
+        .filter_map(|target| target.split(':').next())
+        .map(|m| m.trim().to_string())
+        .filter(|m| !m.is_empty())
+        .collect()
 }
 
 /// Holds what every error message needs while walking one file's tables.

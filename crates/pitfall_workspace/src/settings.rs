@@ -172,6 +172,8 @@ pub struct Settings {
     pub respect_gitignore: bool,
     /// Import roots, absolute.
     pub src: Vec<PathBuf>,
+    /// Modules that are `[project.scripts]` entry points, from the nearest configuration.
+    pub script_modules: Vec<String>,
 }
 
 impl Settings {
@@ -207,10 +209,15 @@ impl Settings {
         if std::path::MAIN_SEPARATOR != '/' {
             project_path = project_path.replace(std::path::MAIN_SEPARATOR, "/");
         }
+        let is_script_target = !self.script_modules.is_empty()
+            && self
+                .module_path(path)
+                .is_some_and(|m| self.script_modules.contains(&m.name));
         FileContext {
             in_package: path.with_file_name("__init__.py").is_file()
                 || path.with_file_name("__init__.pyi").is_file(),
             project_path,
+            is_script_target,
         }
     }
 
@@ -348,6 +355,11 @@ impl Settings {
             exclude,
             respect_gitignore,
             src,
+            script_modules: chain
+                .iter()
+                .find(|c| !c.script_modules.is_empty())
+                .map(|c| c.script_modules.clone())
+                .unwrap_or_default(),
         })
     }
 }

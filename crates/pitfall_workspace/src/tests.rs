@@ -174,6 +174,28 @@ fn module_paths_are_relative_to_the_deepest_import_root() {
 }
 
 #[test]
+fn file_context_knows_packages_and_script_entry_points() {
+    let dir = tree(&[
+        (
+            "pyproject.toml",
+            "[project.scripts]\nshop = \"shop.cli:main\"\n\n[tool.pitfall]\nsrc = [\"src\"]\n",
+        ),
+        ("src/shop/__init__.py", ""),
+        ("src/shop/cli.py", ""),
+        ("src/shop/billing.py", ""),
+        ("scripts/run.py", ""),
+    ]);
+    let s = settings(&dir, "src/shop/cli.py");
+    let file = |rel: &str| s.linter_settings_for(&dir.path().join(rel)).file;
+    let cli = file("src/shop/cli.py");
+    assert!(cli.in_package && cli.is_script_target);
+    assert_eq!(cli.project_path, "src/shop/cli.py");
+    let billing = file("src/shop/billing.py");
+    assert!(billing.in_package && !billing.is_script_target);
+    assert!(!file("scripts/run.py").in_package);
+}
+
+#[test]
 fn selectors_accept_codes_prefixes_names_families_and_all() {
     let name = rule("PF002").meta().name;
     let dir = tree(&[(

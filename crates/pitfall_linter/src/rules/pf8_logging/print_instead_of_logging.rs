@@ -84,7 +84,7 @@ impl Rule for PrintInsteadOfLogging {
 
 /// A module of a package that is neither `__main__.py`, a test, nor under a script directory.
 fn is_library_module(checker: &Checker) -> bool {
-    if !checker.file().in_package {
+    if !checker.file().in_package || checker.file().is_script_target {
         return false;
     }
     let role = checker.file_role();
