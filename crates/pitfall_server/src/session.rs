@@ -347,16 +347,21 @@ impl Session {
         Some(Snapshot { text, index })
     }
 
-    /// The findings for a file, as the database has them now. Excluded files
-    /// (by the configuration that governs them) have none.
+    /// The findings for a file the database has (open, or in the
+    /// workspace), as it has them now. Excluded files (by the configuration
+    /// that governs them) have none.
     pub fn findings(&mut self, path: &Path) -> Option<(SourceFile, Arc<FileDiagnostics>)> {
+        let file = *self.files.get(path)?;
         if self
             .settings(path)
             .is_some_and(|s| s.is_excluded_or_below_excluded(path))
         {
             return None;
         }
-        let file = self.file(path);
+        if !self.open.contains_key(path) {
+            // Asked about a closed file: its tree goes after the next publish.
+            self.release_trees = true;
+        }
         Some((file, file_diagnostics(&self.db, file)))
     }
 
