@@ -102,8 +102,11 @@ fn scan<'a>(body: &'a [Stmt], trailing: bool, out: &mut Vec<&'a Stmt>) {
             Stmt::With(_) => {}
             Stmt::Try(s) => {
                 // A `finally`, or handlers (the commit/rollback pattern), see the exception.
+                // What follows a `yield` in its body is then the success step.
                 let protected = !s.finalbody.is_empty() || !s.handlers.is_empty();
-                scan(&s.body, after && !protected, out);
+                if !protected {
+                    scan(&s.body, after, out);
+                }
                 for handler in &s.handlers {
                     let ast::ExceptHandler::ExceptHandler(h) = handler;
                     scan(&h.body, after, out);

@@ -87,6 +87,7 @@ const HARMLESS_WORDS: &[&str] = &[
     "email",
     "color",
     "colour",
+    "boundary",
 ];
 
 /// For function names, only words that cannot mean something else
@@ -136,12 +137,14 @@ impl Rule for InsecureRandomForSecrets {
 /// Why the value looks like a secret, if it does.
 fn secret_context(checker: &Checker, call: &ast::ExprCall) -> Option<String> {
     let destination = destination_name(checker, call);
+    let function = enclosing_function(checker).map(|f| f.name.as_str());
+    // `token = ...` inside `_make_boundary()`: the function says what it is.
+    let harmless_function = function.is_some_and(|f| name_has_word(f, HARMLESS_WORDS));
     if let Some((name, how)) = &destination {
-        if name_has_word(name, SECRET_WORDS) {
+        if name_has_word(name, SECRET_WORDS) && !harmless_function {
             return Some(format!("is {how} `{name}`"));
         }
     }
-    let function = enclosing_function(checker).map(|f| f.name.as_str());
     if let Some(function) = function {
         if name_has_word(function, SECRET_FUNCTION_WORDS) {
             return Some(format!("is used by `{function}`"));
