@@ -2,28 +2,28 @@
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use pitfall_db::{
     cross_module_diagnostics, decode_source, file_diagnostics, lint_file, module_summary,
-    parsed_module, project_facts, semantic_index, set_lru_capacity, source_text, PitfallDatabase,
-    Project, SourceFile,
+    project_facts, release_file, set_lru_capacity, source_text, PitfallDatabase, Project,
+    SourceFile,
 };
 use pitfall_linter::{Diagnostic, PythonVersion, RuleSelector, UnsafeFixes};
 use pitfall_workspace::{discover_python_files, CliOverrides, Resolver};
 use rayon::prelude::*;
 use ruff_text_size::TextRange;
-use salsa::Database as _;
 
 use crate::args::{CheckArgs, OutputFormat};
 use crate::fix::{FixMode, FixReport};
 use crate::output::{Locator, Message, Printer};
 use crate::ExitStatus;
 
-/// Files linted between two LRU evictions, per worker thread: a small batch
-/// keeps memory low, and eviction is cheap (measured in `bench/`).
+/// Files fixed between two LRU evictions, per worker thread (`--fix`,
+/// which evicts between batches of files; checking does not).
 pub(crate) const BATCH_PER_THREAD: usize = 8;
-/// Trees and indexes kept after an eviction in a one-shot run.
+/// Trees and indexes kept after an eviction in `--fix`.
 const CLI_LRU_CAPACITY: usize = 1;
 
 /// Worker stack size: the parser and our walks recurse on nested code.
@@ -158,36 +158,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         .collect();
     let project = Project::new(&db, all.iter().map(|(f, _)| *f).collect(), roots);
 
-    let mut messages: Vec<Message> = Vec::new();
-    // Lint in batches and let salsa evict parses and indexes (LRU) between
-    // them: memory stays bounded by a batch, whatever the project's size.
-    // A one-shot run never needs a tree again, so it keeps few.
-    set_lru_capacity(&mut db, CLI_LRU_CAPACITY);
-    let batch_size = BATCH_PER_THREAD * pool.current_num_threads();
-    for batch in all.chunks(batch_size) {
-        let handle = db.clone();
-        let (found, indexes): (Vec<Vec<Message>>, Vec<_>) = pool.install(move || {
-            batch
-                .par_iter()
-                .map_with(handle, |db, (file, report)| {
-                    let found = if *report {
-                        file_messages(db, *file, &lint_file(db, *file).diagnostics)
-                    } else {
-                        // Not reported: only its summary is needed.
-                        module_summary(db, *file);
-                        parsed_module(db, *file).clear();
-                        Vec::new()
-                    };
-                    (found, semantic_index(db, *file))
-                })
-                .unzip()
-        });
-        messages.extend(found.into_iter().flatten());
-        db.trigger_lru_eviction();
-        // The eviction left us the last handles on the batch's indexes: free
-        // them on a worker, off the serial path between batches.
-        pool.spawn(move || drop(indexes));
-    }
+    let mut messages = lint_all(&mut db, &all, &pool);
     // The cross-module phase: one fixpoint over the summaries, then each
     // file's cross-module findings (no AST). A file with any gets its
     // messages rebuilt from its full diagnostics.
@@ -379,13 +350,56 @@ fn discovered_inputs(
 
 /// The findings of one file, ready for output. A related location in
 /// another file (a step of a call chain) is located in that file's text.
+/// Lints every file on the pool, without barriers: each worker takes the
+/// next file off a shared counter (the inputs come largest first, so the
+/// run ends on small files and no core waits long), keeps its findings, and
+/// drops the file's text, tree and index before taking the next one, so
+/// memory is bounded by the files in flight. A one-shot run never asks for
+/// them again (files outside the reported set only need their summary), so
+/// nothing is kept for reuse: no LRU.
+fn lint_all(
+    db: &mut PitfallDatabase,
+    files: &[(SourceFile, bool)],
+    pool: &rayon::ThreadPool,
+) -> Vec<Message> {
+    set_lru_capacity(db, 0);
+    let next = AtomicUsize::new(0);
+    let found: Mutex<Vec<Message>> = Mutex::new(Vec::new());
+    let workers = pool.current_num_threads().min(files.len());
+    let handles: Vec<PitfallDatabase> = (0..workers).map(|_| db.clone()).collect();
+    pool.scope(|scope| {
+        for handle in handles {
+            let (next, found) = (&next, &found);
+            scope.spawn(move |_| {
+                let mut mine = Vec::new();
+                while let Some(&(file, report)) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    if report {
+                        mine.extend(file_messages(
+                            &handle,
+                            file,
+                            &lint_file(&handle, file).diagnostics,
+                        ));
+                    } else {
+                        // Not reported: only its summary is needed.
+                        module_summary(&handle, file);
+                    }
+                    release_file(&handle, file);
+                }
+                found
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .append(&mut mine);
+            });
+        }
+    });
+    found.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
 fn file_messages(
     db: &PitfallDatabase,
     file: SourceFile,
     diagnostics: &[Diagnostic],
 ) -> Vec<Message> {
-    // A one-shot run needs the tree no more: drop it here, on the worker.
-    parsed_module(db, file).clear();
     if diagnostics.is_empty() {
         return Vec::new();
     }

@@ -14,6 +14,6 @@ pub use project::{
 };
 pub use queries::{
     decode_source, encode_source, lint_file, module_interface, module_summary, parsed_module,
-    read_source, semantic_index, set_lru_capacity, source_text, FileDiagnostics, ParseOutcome,
-    ParsedModule, LRU_CAPACITY,
+    read_source, release_file, semantic_index, set_lru_capacity, source_text, FileDiagnostics,
+    ParseOutcome, ParsedModule, Reloadable, LRU_CAPACITY,
 };

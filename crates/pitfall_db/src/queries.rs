@@ -225,14 +225,94 @@ mod tests {
     }
 }
 
-/// The text of a file. Evicted (LRU) and read again on demand.
-#[salsa::tracked(returns(clone), lru = 128)]
-pub fn source_text(db: &dyn Db, file: SourceFile) -> Result<Arc<str>, String> {
+/// A query value that a one-shot run drops as soon as its file is done
+/// ([`release_file`], on the worker that linted it), so that memory is
+/// bounded by the files in flight without LRU evictions (which need the
+/// whole database, a barrier between batches). Asked for after that, it is
+/// computed again from the same inputs: the query stays a pure function of
+/// them. Two handles are equal when their values are (salsa backdates on
+/// that); a released value compares unequal, which costs a recomputation,
+/// never a wrong answer.
+pub struct Reloadable<T>(Arc<ReloadableInner<T>>);
+
+struct ReloadableInner<T> {
+    file: SourceFile,
+    compute: fn(&dyn Db, SourceFile) -> T,
+    value: Mutex<Option<Arc<T>>>,
+}
+
+impl<T> Clone for Reloadable<T> {
+    fn clone(&self) -> Self {
+        Reloadable(self.0.clone())
+    }
+}
+
+impl<T> Reloadable<T> {
+    fn new(db: &dyn Db, file: SourceFile, compute: fn(&dyn Db, SourceFile) -> T) -> Self {
+        let value = Arc::new(compute(db, file));
+        Reloadable(Arc::new(ReloadableInner {
+            file,
+            compute,
+            value: Mutex::new(Some(value)),
+        }))
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<Arc<T>>> {
+        self.0.value.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn get(&self, db: &dyn Db) -> Arc<T> {
+        let mut slot = self.slot();
+        if let Some(value) = &*slot {
+            return value.clone();
+        }
+        let value = Arc::new((self.0.compute)(db, self.0.file));
+        *slot = Some(value.clone());
+        value
+    }
+
+    /// Drops the value (here, unless someone else still holds it).
+    pub fn release(&self) {
+        let value = self.slot().take();
+        drop(value);
+    }
+
+    fn current(&self) -> Option<Arc<T>> {
+        self.slot().clone()
+    }
+}
+
+impl<T: PartialEq> PartialEq for Reloadable<T> {
+    fn eq(&self, other: &Self) -> bool {
+        if Arc::ptr_eq(&self.0, &other.0) {
+            return true;
+        }
+        match (self.current(), other.current()) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl<T: Eq> Eq for Reloadable<T> {}
+
+fn read_text(db: &dyn Db, file: SourceFile) -> Result<Arc<str>, String> {
     let _ = file.revision(db);
     match file.overlay(db) {
         Some(text) => Ok(text.clone()),
         None => read_source(file.path(db)),
     }
+}
+
+#[salsa::tracked(returns(clone), lru = 128)]
+pub fn source_text_handle(db: &dyn Db, file: SourceFile) -> Reloadable<Result<Arc<str>, String>> {
+    Reloadable::new(db, file, read_text)
+}
+
+/// The text of a file, read again on demand after [`release_file`] (or an
+/// LRU eviction).
+pub fn source_text(db: &dyn Db, file: SourceFile) -> Result<Arc<str>, String> {
+    (*source_text_handle(db, file).get(db)).clone()
 }
 
 fn is_stub(db: &dyn Db, file: SourceFile) -> bool {
@@ -265,12 +345,31 @@ pub fn parsed_module(db: &dyn Db, file: SourceFile) -> ParsedModule {
     }))
 }
 
-#[salsa::tracked(returns(clone), lru = 128)]
-pub fn semantic_index(db: &dyn Db, file: SourceFile) -> Arc<SemanticIndex> {
-    Arc::new(match parsed_module(db, file).load(db) {
+fn build_index(db: &dyn Db, file: SourceFile) -> SemanticIndex {
+    match parsed_module(db, file).load(db) {
         ParseOutcome::Parsed(p) => pitfall_semantic::build_index(p.syntax()),
         _ => SemanticIndex::default(),
-    })
+    }
+}
+
+#[salsa::tracked(returns(clone), lru = 128)]
+pub fn semantic_index_handle(db: &dyn Db, file: SourceFile) -> Reloadable<SemanticIndex> {
+    Reloadable::new(db, file, build_index)
+}
+
+/// The semantic index of a file, built again on demand after
+/// [`release_file`] (or an LRU eviction).
+pub fn semantic_index(db: &dyn Db, file: SourceFile) -> Arc<SemanticIndex> {
+    semantic_index_handle(db, file).get(db)
+}
+
+/// Drops a file's text, tree and index: a one-shot run calls it on the
+/// worker that linted the file, once its findings are rendered. The small
+/// results (summaries, findings) stay; the rest is rebuilt if asked for.
+pub fn release_file(db: &dyn Db, file: SourceFile) {
+    parsed_module(db, file).clear();
+    semantic_index_handle(db, file).release();
+    source_text_handle(db, file).release();
 }
 
 /// Per function: async?, direct effects, calls out; the module's names and
@@ -361,6 +460,6 @@ pub(crate) fn enabled_only(
 /// How many parses and indexes to keep after each LRU eviction. A one-shot
 /// run lowers it to keep memory bounded by the files in flight.
 pub fn set_lru_capacity(db: &mut dyn Db, capacity: usize) {
-    source_text::set_lru_capacity(db, capacity);
-    semantic_index::set_lru_capacity(db, capacity);
+    source_text_handle::set_lru_capacity(db, capacity);
+    semantic_index_handle::set_lru_capacity(db, capacity);
 }
