@@ -53,6 +53,7 @@ pub struct Checker<'a> {
     current_rule: Option<RuleId>,
     diagnostics: Vec<Diagnostic>,
     line_index: OnceCell<LineIndex>,
+    test_path: OnceCell<bool>,
 }
 
 impl<'a> Checker<'a> {
@@ -78,6 +79,14 @@ impl<'a> Checker<'a> {
 
     pub fn display_path(&self) -> &'a str {
         self.input.display_path
+    }
+
+    /// [`is_test_path`](crate::rules::common::is_test_path) of the display
+    /// path, worked out once per file (rules ask at every node).
+    pub fn is_test_display_path(&self) -> bool {
+        *self
+            .test_path
+            .get_or_init(|| crate::rules::common::is_test_path(self.input.display_path))
     }
 
     pub fn is_stub(&self) -> bool {
@@ -224,6 +233,7 @@ pub fn lint(input: &LintInput) -> Vec<Diagnostic> {
             current_rule: None,
             diagnostics: Vec::new(),
             line_index: OnceCell::new(),
+            test_path: OnceCell::new(),
         },
         dispatch: &dispatch,
     };

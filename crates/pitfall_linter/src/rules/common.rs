@@ -1040,15 +1040,30 @@ pub fn child_bodies(stmt: &Stmt) -> Vec<&[Stmt]> {
 // ---------------------------------------------------------------------------
 
 pub fn last_name(qualified: &str) -> &str {
+    let trimmed = without_calls(qualified);
+    // Byte search: `.` is ASCII, and this runs for every target of every call.
+    match trimmed.bytes().rposition(|b| b == b'.') {
+        Some(dot) => &trimmed[dot + 1..],
+        None => trimmed,
+    }
+}
+
+/// `a.b()()` → `a.b`.
+fn without_calls(qualified: &str) -> &str {
     let mut trimmed = qualified;
     while let Some(t) = trimmed.strip_suffix("()") {
         trimmed = t;
     }
-    trimmed.rsplit('.').next().unwrap_or(trimmed)
+    trimmed
 }
 
+/// The pre-filter of every qualified-callee rule, run on every call: a
+/// suffix comparison rejects most targets before the last name is split off.
 pub fn is_last_name_of(name: &str, targets: &[&str]) -> bool {
-    targets.iter().any(|t| last_name(t) == name)
+    targets.iter().any(|t| {
+        let t = without_calls(t);
+        t.ends_with(name) && last_name(t) == name
+    })
 }
 
 pub fn qualified_callee(

@@ -7,9 +7,7 @@ use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{ExprKind, Interests, Rule, StmtKind};
-use crate::rules::common::{
-    callee_in, identifier_words, is_test_path, keyword, name_has_word, string_value,
-};
+use crate::rules::common::{callee_in, identifier_words, keyword, name_has_word, string_value};
 
 pub struct HardcodedSecret;
 
@@ -261,8 +259,7 @@ impl Rule for HardcodedSecret {
 
 /// Stubs hold no real values; test files only with `include-tests`.
 fn skipped(checker: &Checker) -> bool {
-    checker.is_stub()
-        || !checker.option_bool("include-tests") && is_test_path(checker.display_path())
+    checker.is_stub() || !checker.option_bool("include-tests") && checker.is_test_display_path()
 }
 
 fn target_name(target: &Expr) -> Option<&str> {

@@ -8,7 +8,7 @@ use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{ExprKind, Interests, Rule};
 use crate::rules::common::{
-    enclosing_function, is_test_path, last_segment, name_has_word, name_value, qualified_callee,
+    enclosing_function, last_segment, name_has_word, name_value, qualified_callee,
 };
 
 pub struct InsecureRandomForSecrets;
@@ -119,7 +119,7 @@ impl Rule for InsecureRandomForSecrets {
         if !(receiver == "random" || receiver == "random.Random()") {
             return;
         }
-        if is_test_path(checker.display_path()) {
+        if checker.is_test_display_path() {
             return;
         }
         let Some(why) = secret_context(checker, call) else {
