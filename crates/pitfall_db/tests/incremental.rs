@@ -228,7 +228,12 @@ fn adding_a_module_resolves_imports_of_it() {
     );
     let init = file(&db, "app/__init__.py", "");
     let project = Project::new(&db, vec![init, handler], vec![PathBuf::from("/proj")]);
-    assert!(messages(&db, handler).is_empty());
+    let found = messages(&db, handler);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("PF905 Project package `app` has no submodule `slow`"),
+        "{found:?}"
+    );
     assert!(resolve_module(&db, "app.slow").is_none());
 
     let slow = file(

@@ -442,6 +442,19 @@ impl<'a> Summarizer<'a> {
             }
             names.push((name.clone(), export));
         }
+        // `global x; x = ...` in a function binds a module name too.
+        for symbol in &index.symbols {
+            if symbol.declared_global.is_some()
+                && !symbol.bindings.is_empty()
+                && module
+                    .symbols
+                    .get(&symbol.name)
+                    .is_none_or(|id| index.symbol(*id).bindings.is_empty())
+                && !names.iter().any(|(n, _)| *n == symbol.name)
+            {
+                names.push((symbol.name.clone(), Export::Value));
+            }
+        }
         names.sort_by(|a, b| a.0.cmp(&b.0));
         self.interface.names = names;
     }

@@ -42,6 +42,21 @@ struct Builder {
     import_guard: u32,
 }
 
+/// `__name__ == "__main__"` (either way round): the body runs only as a script.
+fn is_main_guard(test: &Expr) -> bool {
+    let Expr::Compare(cmp) = test else {
+        return false;
+    };
+    let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
+    let is_main = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__");
+    let [right] = &*cmp.comparators else {
+        return false;
+    };
+    cmp.ops.len() == 1
+        && matches!(cmp.ops[0], ast::CmpOp::Eq)
+        && (is_name(&cmp.left) && is_main(right) || is_main(&cmp.left) && is_name(right))
+}
+
 /// `TYPE_CHECKING` or `typing.TYPE_CHECKING` (any module's attribute of that name).
 fn is_type_checking(test: &Expr) -> bool {
     match test {
@@ -667,8 +682,9 @@ impl<'a> Builder {
                     self.index.symbols[sym.index()].declared_nonlocal = Some(name.range);
                 }
             }
-            Stmt::If(if_) if is_type_checking(&if_.test) => {
+            Stmt::If(if_) if is_type_checking(&if_.test) || is_main_guard(&if_.test) => {
                 self.visit_expr(&if_.test);
+                // Imports there never run when the module is imported.
                 self.type_checking += 1;
                 self.visit_body(&if_.body);
                 self.type_checking -= 1;

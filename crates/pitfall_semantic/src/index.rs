@@ -324,7 +324,7 @@ pub struct ImportStmt {
     pub names: Option<Vec<(Name, TextRange)>>,
     /// `from m import *`.
     pub star: bool,
-    /// Under `if TYPE_CHECKING:`.
+    /// Under `if TYPE_CHECKING:` or `if __name__ == "__main__":` (not run on import).
     pub type_checking: bool,
     /// In the body of a `try` whose handlers catch `ImportError`.
     pub guarded: bool,

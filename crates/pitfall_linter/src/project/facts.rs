@@ -123,6 +123,21 @@ pub struct ProjectFacts {
     pub modules: Vec<Arc<ModuleFacts>>,
 }
 
+/// Attributes every module has, whatever its source defines.
+const MODULE_ATTRIBUTES: &[&str] = &[
+    "__doc__",
+    "__file__",
+    "__name__",
+    "__path__",
+    "__spec__",
+    "__loader__",
+    "__package__",
+    "__dict__",
+    "__builtins__",
+    "__cached__",
+    "__annotations__",
+];
+
 /// Resolution gives up beyond this many re-export or base-class hops.
 const MAX_HOPS: u32 = 24;
 /// Cycles longer than this are reported by size, not spelled out.
@@ -323,15 +338,37 @@ impl<'a> Resolver<'a> {
         if !self.map.has_top_level(parts[0]) {
             return out;
         }
-        // Every prefix is imported along the way (`import a.b.c` runs a, a.b, a.b.c).
+        // Missing names are only reported against modules known for sure.
+        let trusted = |name: &str| !self.map.is_ambiguous(name);
+        // Every prefix is imported along the way (`import a.b.c` runs a, a.b,
+        // a.b.c). A package is initialised before its submodules, so a
+        // submodule (or the package itself) naming it on the way is no cycle.
         for k in 1..=parts.len() {
             let prefix = parts[..k].join(".");
             match self.map.resolve(&prefix) {
+                // An ancestor package is in `sys.modules` before this module
+                // runs: passing through it on the way loads nothing.
+                Some(_) if k < parts.len() && is_ancestor(&prefix, from) => {}
+                Some(m) if m == module && import.names.is_some() && from.is_package => {}
                 Some(m) => out.loads.push(m),
                 None if self.map.is_package(&prefix) => {}
                 None => {
-                    if k > 1 && self.map.is_package(&parts[..k - 1].join(".")) {
-                        out.missing_submodule = Some(prefix);
+                    // Only a regular package of the project is known to be
+                    // complete: a namespace package may have portions elsewhere.
+                    let parent = if k > 1 {
+                        self.map.resolve(&parts[..k - 1].join("."))
+                    } else {
+                        None
+                    };
+                    if let Some(p) = parent {
+                        let is_regular = self.map.name(p).is_some_and(|n| n.is_package);
+                        if is_regular
+                            && trusted(&parts[..k - 1].join("."))
+                            && parts[k - 1] != "__init__"
+                            && !self.map.has_subdirectory(p, parts[k - 1])
+                        {
+                            out.missing_submodule = Some(prefix);
+                        }
                     }
                     return out;
                 }
@@ -341,16 +378,27 @@ impl<'a> Resolver<'a> {
         let Some(names) = &import.names else {
             return out;
         };
+        let mut only_submodules = !names.is_empty();
         for (i, name) in names.iter().enumerate() {
             let sub = format!("{target}.{name}");
             if let Some(m) = self.map.resolve(&sub) {
                 out.loads.push(m);
                 continue;
             }
-            if self.map.is_package(&sub) {
+            only_submodules = false;
+            // Every module has these; a directory of a package is a
+            // (namespace) subpackage even without Python files we know.
+            if self.map.is_package(&sub) || MODULE_ATTRIBUTES.contains(&name.as_str()) {
+                continue;
+            }
+            if out
+                .module
+                .is_some_and(|m| self.map.has_subdirectory(m, name))
+            {
                 continue;
             }
             let defined = match out.module {
+                Some(_) if !trusted(&target) => true,
                 Some(m) => {
                     let interface = self.interface(m);
                     interface.name(name).is_some()
@@ -363,6 +411,13 @@ impl<'a> Resolver<'a> {
             if !defined {
                 out.missing_names
                     .push((i as u32, self.closest_name(out.module, &target, name)));
+            }
+        }
+        // `from pkg import submodule` inside pkg: Python imports the
+        // submodule even while pkg is half-initialised.
+        if only_submodules && is_ancestor(&target, from) {
+            if let Some(pkg) = out.module {
+                out.loads.retain(|m| *m != pkg);
             }
         }
         out
@@ -450,8 +505,17 @@ impl ProjectFacts {
     }
 }
 
+/// Whether `package` is `module` itself or a package above it.
+fn is_ancestor(package: &str, module: &ModuleName) -> bool {
+    module.name == package
+        || module
+            .name
+            .strip_prefix(package)
+            .is_some_and(|rest| rest.starts_with('.'))
+}
+
 /// Whether a fact of `callee` holds for a caller that calls it this way.
-fn flows(key: &FactKey, callee_is_async: bool, awaited: bool, on_self: bool) -> bool {
+pub fn flows(key: &FactKey, callee_is_async: bool, awaited: bool, on_self: bool) -> bool {
     match key {
         FactKey::Blocks | FactKey::RunsEventLoop => !callee_is_async,
         FactKey::Acquires(LockKey::Local(..)) => false,

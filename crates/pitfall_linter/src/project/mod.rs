@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 pub use context::{check_project, Chain, ChainStep, ProjectChecker, ProjectView};
 pub use facts::{
-    FactKey, FunctionRef, ImportCycle, ImportResolution, LockKey, ModuleFacts, ProjectFacts,
+    flows, FactKey, FunctionRef, ImportCycle, ImportResolution, LockKey, ModuleFacts, ProjectFacts,
     ProjectModule, Witness,
 };
 pub use modules::{absolutize, module_name, ModuleMap, ModuleName};

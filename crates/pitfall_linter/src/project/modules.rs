@@ -100,6 +100,14 @@ pub struct ModuleMap {
     by_name: FxHashMap<String, u32>,
     /// Every package, including namespace packages (directories of modules).
     packages: FxHashSet<String>,
+    /// Names more than one package or module claims (`foo/__init__.py` in
+    /// two trees named from their packages): resolved, but not trusted to
+    /// be complete.
+    ambiguous: FxHashSet<String>,
+    /// Every directory that holds a project file, at any depth.
+    dirs: FxHashSet<PathBuf>,
+    /// Per file: its directory, for packages (`a/__init__.py` → `a`).
+    package_dirs: FxHashMap<u32, PathBuf>,
 }
 
 impl ModuleMap {
@@ -116,6 +124,13 @@ impl ModuleMap {
             .collect();
         let has_init = |dir: &Path| init_dirs.contains(dir);
         let mut map = ModuleMap::default();
+        for path in paths {
+            for dir in path.ancestors().skip(1) {
+                if !map.dirs.insert(dir.to_path_buf()) {
+                    break;
+                }
+            }
+        }
         let rank = |path: &Path, m: &ModuleName| {
             let stub = path.extension().is_some_and(|e| e == "pyi");
             (m.is_package, !stub)
@@ -132,9 +147,18 @@ impl ModuleMap {
                 }
                 if m.is_package {
                     map.packages.insert(m.name.clone());
+                    if let Some(dir) = path.parent() {
+                        map.package_dirs.insert(i as u32, dir.to_path_buf());
+                    }
                 }
                 match map.by_name.get(&m.name) {
                     Some(&j) => {
+                        let other = map.names[j as usize].as_ref().expect("named");
+                        let stub_pair =
+                            path.with_extension("") == paths[j as usize].with_extension("");
+                        if !stub_pair && other.is_package == m.is_package {
+                            map.ambiguous.insert(m.name.clone());
+                        }
                         let other = map.names[j as usize].as_ref().expect("named");
                         if rank(path, m) > rank(paths[j as usize], other) {
                             map.by_name.insert(m.name.clone(), i as u32);
@@ -147,12 +171,40 @@ impl ModuleMap {
             }
             map.names.push(name);
         }
+        // A regular package with modules outside its directory (portions
+        // named from elsewhere) is split: not complete.
+        for (path, name) in paths.iter().zip(&map.names) {
+            let Some(name) = name else { continue };
+            let mut prefix = name.name.as_str();
+            while let Some((parent, _)) = prefix.rsplit_once('.') {
+                let dir = map
+                    .by_name
+                    .get(parent)
+                    .and_then(|j| map.package_dirs.get(j));
+                if dir.is_some_and(|d| !path.starts_with(d)) {
+                    map.ambiguous.insert(parent.to_string());
+                }
+                prefix = parent;
+            }
+        }
         map
     }
 
     /// The file that `import name` loads, if it is the project's.
     pub fn resolve(&self, name: &str) -> Option<u32> {
         self.by_name.get(name).copied()
+    }
+
+    /// Whether package file `package` has a directory `name` with project files.
+    pub fn has_subdirectory(&self, package: u32, name: &str) -> bool {
+        self.package_dirs
+            .get(&package)
+            .is_some_and(|dir| self.dirs.contains(&dir.join(name)))
+    }
+
+    /// Whether several files claim `name`.
+    pub fn is_ambiguous(&self, name: &str) -> bool {
+        self.ambiguous.contains(name)
     }
 
     /// Whether `name` is a project package (regular or namespace).

@@ -1,0 +1,69 @@
+//! PF107 `asyncio-run-in-coroutine`: `asyncio.run()` or
+//! `run_until_complete()` inside a coroutine, directly or through sync
+//! project functions (the chain is reported).
+
+use crate::blocking::display_name;
+use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
+use crate::project::{FactKey, ProjectChecker};
+use crate::registry::rule_meta;
+use crate::rule::Rule;
+use crate::summary::Effect;
+
+pub struct AsyncioRunInCoroutine;
+
+static META: RuleMeta = rule_meta(
+    "PF107",
+    "asyncio-run-in-coroutine",
+    Family::Async,
+    Tier::Core,
+    FixAvailability::None,
+    &[],
+    "`asyncio.run`/`run_until_complete` called from a coroutine (directly or via helpers) raises `RuntimeError`.",
+);
+
+const HELP: &str = "`await` the coroutine instead: a running event loop cannot start another one in the same thread";
+
+impl Rule for AsyncioRunInCoroutine {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_project(&self, cx: &mut ProjectChecker) {
+        let summary = cx.summary;
+        for (i, coroutine) in summary.interface.functions.iter().enumerate() {
+            if !coroutine.is_async {
+                continue;
+            }
+            let locations = &summary.locations.functions[i];
+            for (effect, (range, _)) in coroutine.effects.iter().zip(&locations.effects) {
+                if let Effect::RunsEventLoop { api } = effect {
+                    let message = format!(
+                        "`{}` inside coroutine `{}` raises `RuntimeError`: an event loop is already running",
+                        display_name(api),
+                        coroutine.qualname
+                    );
+                    cx.report(message, *range).help(HELP);
+                }
+            }
+            for (c, target) in cx.facts.targets[i].iter().enumerate() {
+                let Some(target) = *target else { continue };
+                if cx.is_async(target) || !cx.has_fact(target, &FactKey::RunsEventLoop) {
+                    continue;
+                }
+                let chain = cx.chain(target, &FactKey::RunsEventLoop);
+                let Some(Effect::RunsEventLoop { api }) = &chain.effect else {
+                    continue;
+                };
+                let api = display_name(api);
+                let (path, related) = cx.render_chain(&coroutine.qualname, &chain, &api);
+                let message = format!(
+                    "Coroutine `{}` calls a sync helper that starts an event loop with `{api}`, which raises `RuntimeError` here: {path}",
+                    coroutine.qualname
+                );
+                cx.report(message, locations.calls[c])
+                    .help(HELP)
+                    .related(related);
+            }
+        }
+    }
+}
