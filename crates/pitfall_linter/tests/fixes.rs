@@ -63,6 +63,15 @@ fn pf204_named_and_unnamed() {
 }
 
 #[test]
+fn pf204_parenthesized_type() {
+    let source = "def f(x):\n    try:\n        return int(x)\n    except (ValueError):\n        raise TypeError(x)\n";
+    assert_eq!(
+        fixed("PF204", source),
+        "def f(x):\n    try:\n        return int(x)\n    except (ValueError) as err:\n        raise TypeError(x) from err\n"
+    );
+}
+
+#[test]
 fn pf205_if_raise() {
     let source = "def f(a, b):\n    assert a > 0, \"a must be positive\"\n    assert a or b  # both\n    return a\n";
     assert_eq!(

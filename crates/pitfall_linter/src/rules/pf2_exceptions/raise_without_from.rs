@@ -1,7 +1,7 @@
 //! PF204 `raise-without-from`: a new exception raised in a handler without `from`.
 
 use ruff_python_ast::{ExceptHandler, Expr, Stmt};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::{Checker, Node};
 use crate::diagnostic::{Applicability, Edit, Fix};
@@ -123,7 +123,7 @@ fn from_fix(
             let taken = |n: &str| checker.semantic().symbol_in(checker.scope(), n).is_some();
             let name = ["err", "exc", "error"].into_iter().find(|n| !taken(n))?;
             edits.push(Edit {
-                range: TextRange::empty(type_.end()),
+                range: TextRange::empty(end_of_type(checker.source(), type_.end())),
                 content: format!(" as {name}"),
             });
             name.to_string()
@@ -138,4 +138,23 @@ fn from_fix(
         applicability: Applicability::Unsafe,
         edits,
     })
+}
+
+/// Where `as name` goes: after the parentheses that may wrap the handler's
+/// type (`except (ImportError):`), whose range the parser leaves out.
+fn end_of_type(source: &str, type_end: TextSize) -> TextSize {
+    let bytes = source.as_bytes();
+    let mut end = type_end.to_usize();
+    let mut i = end;
+    loop {
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\\') {
+            i += 1;
+        }
+        if i < bytes.len() && bytes[i] == b')' {
+            i += 1;
+            end = i;
+        } else {
+            return TextSize::try_from(end).unwrap_or(type_end);
+        }
+    }
 }
