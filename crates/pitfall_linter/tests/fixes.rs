@@ -72,6 +72,15 @@ fn pf204_parenthesized_type() {
 }
 
 #[test]
+fn pf204_parenthesized_type_with_comment() {
+    let source = "def f(x):\n    try:\n        return int(x)\n    except (\n        ValueError  # bad input\n    ):\n        raise TypeError(x)\n";
+    assert_eq!(
+        fixed("PF204", source),
+        "def f(x):\n    try:\n        return int(x)\n    except (\n        ValueError  # bad input\n    ) as err:\n        raise TypeError(x) from err\n"
+    );
+}
+
+#[test]
 fn pf205_if_raise() {
     let source = "def f(a, b):\n    assert a > 0, \"a must be positive\"\n    assert a or b  # both\n    return a\n";
     assert_eq!(

@@ -147,8 +147,13 @@ fn end_of_type(source: &str, type_end: TextSize) -> TextSize {
     let mut end = type_end.to_usize();
     let mut i = end;
     loop {
-        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\\') {
-            i += 1;
+        while i < bytes.len() {
+            match bytes[i] {
+                b' ' | b'\t' | b'\n' | b'\r' | b'\\' => i += 1,
+                // A comment inside the parentheses runs to the end of its line.
+                b'#' => i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n),
+                _ => break,
+            }
         }
         if i < bytes.len() && bytes[i] == b')' {
             i += 1;
