@@ -8,10 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use pitfall_db::{
-    decode_source, encode_source, lint_file, parsed_module, semantic_index, source_text,
-    PitfallDatabase, SourceFile,
-};
+use pitfall_db::{decode_source, encode_source, source_text, PitfallDatabase, SourceFile};
 use pitfall_linter::pipeline::lint_source;
 use pitfall_linter::{fix_until_stable, RuleId, UnsafeFixes};
 use rayon::prelude::*;
@@ -78,18 +75,19 @@ pub fn run(
 ) -> FixReport {
     let mut report = FixReport::default();
     let mut fixed: Vec<Fixed> = Vec::new();
-    // Batches and eviction as in `check`'s own loop, so memory stays as low.
+    // Texts are read through the database (evicted batch by batch), but the
+    // fix loop lints outside it: no tree or index stays memoized to weigh on
+    // the report that follows, which lints the fixed texts afresh.
     let batch_size = crate::check::BATCH_PER_THREAD * pool.current_num_threads();
     for batch in inputs.chunks(batch_size) {
         let handle = db.clone();
-        let (results, indexes): (Vec<(FileResult, usize)>, Vec<_>) = pool.install(move || {
+        let results: Vec<(FileResult, usize)> = pool.install(move || {
             batch
                 .par_iter()
                 .map_with(handle, |db, file| {
-                    let fixed = fix_file(db, *file, mode, unsafe_fixes, stdin);
-                    (fixed, semantic_index(db, *file))
+                    fix_file(db, *file, mode, unsafe_fixes, stdin)
                 })
-                .unzip()
+                .collect()
         });
         for (result, hidden) in results {
             report.hidden += hidden;
@@ -103,7 +101,6 @@ pub fn run(
             }
         }
         db.trigger_lru_eviction();
-        pool.spawn(move || drop(indexes));
     }
     if stdin {
         report.stdin_text = match fixed.first() {
@@ -141,23 +138,18 @@ fn fix_file(
     unsafe_fixes: UnsafeFixes,
     stdin: bool,
 ) -> (FileResult, usize) {
-    let found = lint_file(db, file);
-    parsed_module(db, file).clear();
-    if !found
-        .diagnostics
-        .iter()
-        .any(|d| unsafe_fixes.applicable(d).is_some())
-    {
-        return (Ok(None), hidden_fixes(&found.diagnostics, unsafe_fixes));
-    }
+    // Unreadable: PF002 in the report, nothing to fix.
     let Ok(source) = source_text(db, file) else {
         return (Ok(None), 0);
     };
     let settings = file.settings(db);
     let display = file.display_path(db);
-    let outcome = fix_until_stable(&source, found.diagnostics.clone(), unsafe_fixes, |text| {
-        lint_source(text, settings, display)
-    });
+    let lint = |text: &str| lint_source(text, settings, display);
+    let found = lint(&source);
+    if !found.iter().any(|d| unsafe_fixes.applicable(d).is_some()) {
+        return (Ok(None), hidden_fixes(&found, unsafe_fixes));
+    }
+    let outcome = fix_until_stable(&source, found, unsafe_fixes, lint);
     if let Some(failure) = &outcome.failure {
         eprintln!("warning: {display}: {failure}");
     }
