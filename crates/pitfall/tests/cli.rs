@@ -309,6 +309,44 @@ fn statistics() {
     insta::assert_snapshot!("statistics", out);
 }
 
+/// PF906's `min-coverage`: `--statistics` reports the project's coverage,
+/// which then decides the exit status for PF906; a bad value is exit 2.
+#[test]
+fn docstring_coverage_in_statistics() {
+    let config = |min: &str| {
+        format!(
+            "[tool.pitfall]\nextend-select = [\"missing-public-docstring\"]\n\n\
+             [tool.pitfall.missing-public-docstring]\nmin-coverage = {min}\n"
+        )
+    };
+    let module = "def a():\n    \"\"\"Doc.\"\"\"\n\n\ndef b():\n    pass\n\n\n\
+                  class C:\n    \"\"\"Doc.\"\"\"\n\n    def m(self):\n        \"\"\"Doc.\"\"\"\n";
+    for (min, expected_code, verdict) in [("75", 0, "meets"), ("80", 1, "below")] {
+        let dir = project(&[("pyproject.toml", &config(min)), ("mod.py", module)]);
+        let (code, out, err) = stdout_of(pitfall(dir.path()).args(["check", "--statistics"]));
+        assert_eq!(code, expected_code, "{out}{err}");
+        assert!(
+            out.contains(&format!(
+                "Docstring coverage: 75.0% (3 of 4 public objects documented), {verdict} min-coverage {min}%"
+            )),
+            "{out}"
+        );
+        // Without `--statistics` the findings decide, as for every rule.
+        let (code, out, _) = stdout_of(pitfall(dir.path()).arg("check"));
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains("Public function `b` has no docstring"), "{out}");
+    }
+    for bad in ["101", "-1", "\"90%\""] {
+        let dir = project(&[("pyproject.toml", &config(bad)), ("mod.py", module)]);
+        let (code, _, err) = stdout_of(pitfall(dir.path()).arg("check"));
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("pyproject.toml:5:16: expected a percentage from 0 to 100 for `min-coverage`"),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn rule_command_prints_docs_and_json_listing() {
     let dir = project(&[]);

@@ -209,5 +209,6 @@ pub fn file_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
     Arc::new(FileDiagnostics {
         diagnostics,
         suppressions: local.suppressions.clone(),
+        doc_coverage: local.doc_coverage,
     })
 }

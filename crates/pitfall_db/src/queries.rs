@@ -7,7 +7,7 @@ use pitfall_linter::pipeline::{
 };
 use pitfall_linter::summary::{self, ModuleInterface, ModuleSummary};
 use pitfall_linter::suppression::SuppressionTable;
-use pitfall_linter::{Diagnostic, RuleId};
+use pitfall_linter::{Diagnostic, DocCoverage, RuleId};
 use pitfall_semantic::SemanticIndex;
 use ruff_python_ast::ModModule;
 use ruff_python_parser::Parsed;
@@ -402,11 +402,14 @@ pub fn module_interface(db: &dyn Db, file: SourceFile) -> Arc<ModuleInterface> {
 pub struct FileDiagnostics {
     pub diagnostics: Vec<Diagnostic>,
     pub suppressions: SuppressionTable,
+    /// PF906's docstring counts, when `min-coverage` is configured.
+    pub doc_coverage: Option<DocCoverage>,
 }
 
 #[salsa::tracked(returns(clone))]
 pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
     let mut suppressions = SuppressionTable::default();
+    let mut doc_coverage = None;
     let diagnostics = match parsed_module(db, file).load(db) {
         ParseOutcome::Unreadable(error) => {
             let rule = RuleId::from_code("PF002").expect("PF002 is registered");
@@ -423,7 +426,7 @@ pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
             let settings = file.settings(db);
             let index = semantic_index(db, file);
             let summary = module_summary(db, file);
-            let (diagnostics, table) = check_parsed(
+            let found = check_parsed(
                 &p,
                 &LintInput {
                     source: text,
@@ -435,13 +438,15 @@ pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
                     is_stub: is_stub(db, file),
                 },
             );
-            suppressions = table;
-            diagnostics
+            suppressions = found.suppressions;
+            doc_coverage = found.doc_coverage;
+            found.diagnostics
         }
     };
     Arc::new(FileDiagnostics {
         diagnostics: enabled_only(db, file, diagnostics),
         suppressions,
+        doc_coverage,
     })
 }
 

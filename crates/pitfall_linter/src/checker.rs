@@ -9,7 +9,7 @@ use ruff_python_ast::{self as ast, Comprehension, ExceptHandler, Expr, ModModule
 use ruff_source_file::LineIndex;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, DocCoverage};
 use crate::registry::RuleId;
 use crate::rule::{expr_kind, stmt_kind, Rule};
 use crate::settings::{FileContext, FileRole, LinterSettings};
@@ -52,6 +52,7 @@ pub struct Checker<'a> {
     parents: Vec<Node<'a>>,
     current_rule: Option<RuleId>,
     diagnostics: Vec<Diagnostic>,
+    doc_coverage: Option<DocCoverage>,
     line_index: OnceCell<LineIndex>,
     test_path: OnceCell<bool>,
 }
@@ -181,6 +182,11 @@ impl<'a> Checker<'a> {
         self.diagnostics.push(Diagnostic::new(rule, message, range));
         self.diagnostics.last_mut().expect("just pushed")
     }
+
+    /// Records the file's docstring coverage (PF906 with `min-coverage`).
+    pub fn record_doc_coverage(&mut self, coverage: DocCoverage) {
+        self.doc_coverage = Some(coverage);
+    }
 }
 
 /// Rules grouped by the node kinds they asked for.
@@ -224,6 +230,11 @@ impl Dispatch {
 
 /// Runs every enabled rule over one module. Suppressions are applied by the caller.
 pub fn lint(input: &LintInput) -> Vec<Diagnostic> {
+    lint_counting(input).0
+}
+
+/// [`lint`], with the docstring coverage PF906 recorded (when asked to).
+pub fn lint_counting(input: &LintInput) -> (Vec<Diagnostic>, Option<DocCoverage>) {
     let dispatch = Dispatch::new(input.settings);
     let mut walker = Walker {
         checker: Checker {
@@ -232,6 +243,7 @@ pub fn lint(input: &LintInput) -> Vec<Diagnostic> {
             parents: Vec::new(),
             current_rule: None,
             diagnostics: Vec::new(),
+            doc_coverage: None,
             line_index: OnceCell::new(),
             test_path: OnceCell::new(),
         },
@@ -244,7 +256,7 @@ pub fn lint(input: &LintInput) -> Vec<Diagnostic> {
     }
     let mut diagnostics = walker.checker.diagnostics;
     diagnostics.sort_by_key(|d| (d.range.start(), d.rule));
-    diagnostics
+    (diagnostics, walker.checker.doc_coverage)
 }
 
 struct Walker<'a, 'd> {

@@ -35,6 +35,41 @@ pub struct Related {
     pub message: String,
 }
 
+/// A file's public objects and how many of them have a docstring, with the
+/// `min-coverage` its configuration asks for (PF906; `--statistics` adds
+/// the files up into the project's coverage).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DocCoverage {
+    pub public: u32,
+    pub documented: u32,
+    /// The configured `min-coverage`, a percentage.
+    pub min_coverage: u8,
+}
+
+impl DocCoverage {
+    /// The sum of two files' counts; the stricter threshold.
+    pub fn add(self, other: DocCoverage) -> DocCoverage {
+        DocCoverage {
+            public: self.public + other.public,
+            documented: self.documented + other.documented,
+            min_coverage: self.min_coverage.max(other.min_coverage),
+        }
+    }
+
+    /// Documented / public as a percentage; 100 when nothing is public.
+    pub fn percent(self) -> f64 {
+        if self.public == 0 {
+            100.0
+        } else {
+            f64::from(self.documented) * 100.0 / f64::from(self.public)
+        }
+    }
+
+    pub fn meets_minimum(self) -> bool {
+        self.percent() >= f64::from(self.min_coverage)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     pub rule: RuleId,

@@ -15,8 +15,8 @@ pub mod settings;
 pub mod summary;
 pub mod suppression;
 
-pub use checker::{lint, Checker, LintInput, Node};
-pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Related};
+pub use checker::{lint, lint_counting, Checker, LintInput, Node};
+pub use diagnostic::{Applicability, Diagnostic, DocCoverage, Edit, Fix, Related};
 pub use fix::{apply_fixes, fix_until_stable, FixFailure, FixOutcome, UnsafeFixes};
 pub use meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 pub use registry::{all_rules, RuleId};

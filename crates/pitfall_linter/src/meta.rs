@@ -128,6 +128,8 @@ pub enum OptionKind {
     Bool,
     /// A non-negative whole number.
     Integer,
+    /// A whole-number percentage, 0 to 100 (stored as an `Integer`).
+    Percent,
 }
 
 #[derive(Copy, Clone, Debug)]

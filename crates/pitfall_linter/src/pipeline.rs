@@ -6,8 +6,8 @@ use ruff_python_ast::{ModModule, PySourceType};
 use ruff_python_parser::{parse_unchecked_source, Parsed};
 use ruff_text_size::{TextRange, TextSize};
 
-use crate::checker::{lint, LintInput};
-use crate::diagnostic::Diagnostic;
+use crate::checker::{lint_counting, LintInput};
+use crate::diagnostic::{Diagnostic, DocCoverage};
 use crate::registry::RuleId;
 use crate::settings::LinterSettings;
 use crate::summary::BlockingOptions;
@@ -93,19 +93,28 @@ pub fn lint_source(source: &str, settings: &LinterSettings, path: &str) -> Vec<D
         .unwrap_or_default()
 }
 
+/// What the local step finds in one file.
+pub struct LocalFindings {
+    pub diagnostics: Vec<Diagnostic>,
+    /// For the findings of the cross-module phase.
+    pub suppressions: SuppressionTable,
+    pub doc_coverage: Option<DocCoverage>,
+}
+
 /// The local step of the database's `lint_file`: syntax errors, the rules,
 /// then suppressions. The suppressions come back as a table, for the
 /// findings of the cross-module phase, which runs later without the AST.
-pub fn check_parsed(
-    parsed: &Parsed<ModModule>,
-    input: &LintInput,
-) -> (Vec<Diagnostic>, SuppressionTable) {
+pub fn check_parsed(parsed: &Parsed<ModModule>, input: &LintInput) -> LocalFindings {
     let mut diagnostics = syntax_diagnostics(parsed);
-    diagnostics.extend(lint(input));
+    let (found, doc_coverage) = lint_counting(input);
+    diagnostics.extend(found);
     let suppressions = Suppressions::from_tokens(parsed.tokens(), input.source);
     let table = suppressions.table(input.source);
-    let kept = filter_suppressed(&suppressions, input.settings, diagnostics);
-    (kept, table)
+    LocalFindings {
+        diagnostics: filter_suppressed(&suppressions, input.settings, diagnostics),
+        suppressions: table,
+        doc_coverage,
+    }
 }
 
 /// Filters suppressed findings and adds PF004 for unused suppressions when enabled.

@@ -56,7 +56,7 @@ fn settings_for(rule: RuleId, source: &str, path: &str) -> LinterSettings {
             .unwrap_or_else(|| panic!("{} has no option {name}", rule.meta().code));
         let value = match opt.kind {
             OptionKind::Bool => OptionValue::Bool(value.trim() == "true"),
-            OptionKind::Integer => {
+            OptionKind::Integer | OptionKind::Percent => {
                 OptionValue::Integer(value.trim().parse().expect("fixture-option: an integer"))
             }
             OptionKind::StringList => OptionValue::StringList(

@@ -321,6 +321,7 @@ impl Parser<'_> {
                 ),
                 OptionKind::Bool => OptionValue::Bool(self.bool(key, item)?),
                 OptionKind::Integer => OptionValue::Integer(self.integer(key, item)?),
+                OptionKind::Percent => OptionValue::Integer(self.percent(key, item)?),
             };
             out.push((rule, spec.name, value));
         }
@@ -347,6 +348,20 @@ impl Parser<'_> {
         item.as_integer()
             .and_then(|n| u64::try_from(n).ok())
             .ok_or_else(|| self.type_error(key, item, "a non-negative integer"))
+    }
+
+    fn percent(&self, key: &Key, item: &Item) -> Result<u64, ConfigError> {
+        match item.as_integer() {
+            Some(n @ 0..=100) => Ok(n as u64),
+            Some(n) => Err(self.error(
+                item.span().or_else(|| key.span()),
+                format!(
+                    "expected a percentage from 0 to 100 for `{}`, found {n}",
+                    key.get()
+                ),
+            )),
+            None => Err(self.type_error(key, item, "a percentage from 0 to 100")),
+        }
     }
 
     fn bool(&self, key: &Key, item: &Item) -> Result<bool, ConfigError> {

@@ -469,6 +469,7 @@ fn rule_options_are_validated_and_stored() {
                 ),
                 OptionKind::Bool => ("true", "[\"x\"]", OptionValue::Bool(true)),
                 OptionKind::Integer => ("30", "-1", OptionValue::Integer(30)),
+                OptionKind::Percent => ("30", "101", OptionValue::Integer(30)),
             };
             // Table keyed by name, and by code.
             for table in [meta.name, meta.code] {

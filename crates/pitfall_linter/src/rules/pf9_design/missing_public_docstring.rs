@@ -7,6 +7,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
+use crate::diagnostic::DocCoverage;
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule};
 use crate::rules::common::docstring;
@@ -16,11 +17,18 @@ pub struct MissingPublicDocstring;
 
 static META: RuleMeta = RuleMeta {
     default_enabled: false,
-    options: &[OptionSpec {
-        name: "check-modules",
-        kind: OptionKind::Bool,
-        doc: "Also report modules and packages without a docstring.",
-    }],
+    options: &[
+        OptionSpec {
+            name: "check-modules",
+            kind: OptionKind::Bool,
+            doc: "Also report modules and packages without a docstring.",
+        },
+        OptionSpec {
+            name: "min-coverage",
+            kind: OptionKind::Percent,
+            doc: "With `--statistics`, report the project's docstring coverage and fail below this percentage.",
+        },
+    ],
     ..rule_meta(
         "PF906",
         "missing-public-docstring",
@@ -48,20 +56,21 @@ impl Rule for MissingPublicDocstring {
             return;
         }
         let module = checker.module();
-        if checker.option_bool("check-modules") && docstring(&module.body).is_none() {
-            let what = if checker.file_role().is_package_init {
-                "Package"
-            } else {
-                "Module"
-            };
-            // At the first statement: line 1 is often a comment or a shebang.
-            let at = module.body.first().map_or(TextSize::new(0), |s| s.start());
-            checker
-                .report(format!("{what} has no docstring"), TextRange::empty(at))
-                .help("start the file with a string that says what the module is for");
+        let mut found = Found::default();
+        if checker.option_bool("check-modules") {
+            found.public += 1;
+            if docstring(&module.body).is_none() {
+                let what = if checker.file_role().is_package_init {
+                    "Package"
+                } else {
+                    "Module"
+                };
+                found
+                    .missing
+                    .push((module_start(module), format!("{what} has no docstring")));
+            }
         }
         let exported = dunder_all(&module.body);
-        let mut found = Vec::new();
         collect(
             checker.semantic(),
             &module.body,
@@ -70,12 +79,37 @@ impl Rule for MissingPublicDocstring {
             None,
             &mut found,
         );
-        for (range, message) in found {
-            checker
-                .report(message, range)
-                .help("say in one line what it does or represents; the first line shows up in editors and generated documentation");
+        if let Some(min) = checker.option_integer("min-coverage") {
+            let public = u32::try_from(found.public).unwrap_or(u32::MAX);
+            let missing = u32::try_from(found.missing.len()).unwrap_or(u32::MAX);
+            checker.record_doc_coverage(DocCoverage {
+                public,
+                documented: public - missing,
+                min_coverage: u8::try_from(min.min(100)).unwrap_or(100),
+            });
+        }
+        for (range, message) in found.missing {
+            // Only the module's entry has an empty range (a name never does).
+            let help = if range.is_empty() {
+                "start the file with a string that says what the module is for"
+            } else {
+                "say in one line what it does or represents; the first line shows up in editors and generated documentation"
+            };
+            checker.report(message, range).help(help);
         }
     }
+}
+
+/// At the first statement: line 1 is often a comment or a shebang.
+fn module_start(module: &ast::ModModule) -> TextRange {
+    TextRange::empty(module.body.first().map_or(TextSize::new(0), |s| s.start()))
+}
+
+/// The public objects of a module and those among them without a docstring.
+#[derive(Default)]
+struct Found {
+    public: usize,
+    missing: Vec<(TextRange, String)>,
 }
 
 fn is_private_or_test_module(checker: &Checker) -> bool {
@@ -94,33 +128,40 @@ fn collect(
     scope: ScopeId,
     exported: Option<&[String]>,
     class: Option<&str>,
-    found: &mut Vec<(TextRange, String)>,
+    found: &mut Found,
 ) {
     for stmt in body {
         match stmt {
             Stmt::FunctionDef(def) => {
-                if !is_public(&def.name, exported, class)
-                    || docstring(&def.body).is_some()
-                    || exempt_function(semantic, scope, def)
+                if !is_public(&def.name, exported, class) || exempt_function(semantic, scope, def)
                 {
+                    continue;
+                }
+                found.public += 1;
+                if docstring(&def.body).is_some() {
                     continue;
                 }
                 let what = match class {
                     Some(c) => format!("Public method `{c}.{}`", def.name),
                     None => format!("Public function `{}`", def.name),
                 };
-                found.push((def.name.range, format!("{what} has no docstring")));
+                found
+                    .missing
+                    .push((def.name.range, format!("{what} has no docstring")));
             }
             Stmt::ClassDef(c) => {
                 if !is_public(&c.name, exported, class) {
                     continue;
                 }
+                found.public += 1;
                 if docstring(&c.body).is_none() {
                     let what = match class {
                         Some(outer) => format!("Public nested class `{outer}.{}`", c.name),
                         None => format!("Public class `{}`", c.name),
                     };
-                    found.push((c.name.range, format!("{what} has no docstring")));
+                    found
+                        .missing
+                        .push((c.name.range, format!("{what} has no docstring")));
                 }
                 if let Some(class_scope) = semantic.scope_of_node(c.range) {
                     collect(
