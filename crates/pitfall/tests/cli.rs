@@ -334,14 +334,19 @@ fn docstring_coverage_in_statistics() {
         // Without `--statistics` the findings decide, as for every rule.
         let (code, out, _) = stdout_of(pitfall(dir.path()).arg("check"));
         assert_eq!(code, 1, "{out}");
-        assert!(out.contains("Public function `b` has no docstring"), "{out}");
+        assert!(
+            out.contains("Public function `b` has no docstring"),
+            "{out}"
+        );
     }
     for bad in ["101", "-1", "\"90%\""] {
         let dir = project(&[("pyproject.toml", &config(bad)), ("mod.py", module)]);
         let (code, _, err) = stdout_of(pitfall(dir.path()).arg("check"));
         assert_eq!(code, 2, "{err}");
         assert!(
-            err.contains("pyproject.toml:5:16: expected a percentage from 0 to 100 for `min-coverage`"),
+            err.contains(
+                "pyproject.toml:5:16: expected a percentage from 0 to 100 for `min-coverage`"
+            ),
             "{err}"
         );
     }

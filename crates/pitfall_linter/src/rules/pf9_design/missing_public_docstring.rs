@@ -6,8 +6,8 @@ use ruff_python_ast::{self as ast, ExceptHandler, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
-use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 use crate::diagnostic::DocCoverage;
+use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule};
 use crate::rules::common::docstring;
@@ -133,8 +133,7 @@ fn collect(
     for stmt in body {
         match stmt {
             Stmt::FunctionDef(def) => {
-                if !is_public(&def.name, exported, class) || exempt_function(semantic, scope, def)
-                {
+                if !is_public(&def.name, exported, class) || exempt_function(semantic, scope, def) {
                     continue;
                 }
                 found.public += 1;
