@@ -386,7 +386,7 @@ fn lint_all(
                         let local = lint_file(&handle, file);
                         mine.extend(file_messages(&handle, file, &local.diagnostics));
                         if let Some(c) = local.doc_coverage {
-                            coverage = Some(coverage.map_or(c, |sum| sum.add(c)));
+                            coverage = Some(coverage.map_or(c, |sum| sum.plus(c)));
                         }
                     } else {
                         // Not reported: only its summary is needed.
@@ -397,7 +397,7 @@ fn lint_all(
                 let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
                 found.0.append(&mut mine);
                 if let Some(c) = coverage {
-                    found.1 = Some(found.1.map_or(c, |sum| sum.add(c)));
+                    found.1 = Some(found.1.map_or(c, |sum| sum.plus(c)));
                 }
             });
         }

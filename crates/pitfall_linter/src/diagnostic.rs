@@ -48,7 +48,7 @@ pub struct DocCoverage {
 
 impl DocCoverage {
     /// The sum of two files' counts; the stricter threshold.
-    pub fn add(self, other: DocCoverage) -> DocCoverage {
+    pub fn plus(self, other: DocCoverage) -> DocCoverage {
         DocCoverage {
             public: self.public + other.public,
             documented: self.documented + other.documented,

@@ -24,7 +24,15 @@ fn fixed_at(code: &str, source: &str, path: &str) -> String {
         .flat_map(|f| f.edits)
         .collect();
     assert!(!edits.is_empty(), "{code}: no fix offered");
-    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start()));
+    edits.sort_by(|a, b| {
+        (b.range.start(), b.range.end(), &b.content).cmp(&(
+            a.range.start(),
+            a.range.end(),
+            &a.content,
+        ))
+    });
+    // One fix may be attached to several findings: its edits apply once.
+    edits.dedup();
     let mut out = source.to_string();
     for edit in edits {
         out.replace_range(
@@ -222,4 +230,75 @@ fn pf902_wrap_trailing_calls() {
         fixed_at("PF902", source, "myapp/report.py"),
         "def main():\n    ...\n\nif __name__ == \"__main__\":\n    print(\"start\")\n    main()\n"
     );
+}
+
+#[test]
+fn pf506_try_finally() {
+    let source = "from contextlib import contextmanager\n\n@contextmanager\ndef timer(results):\n    began = now()\n    yield began  # the body runs here\n\n    # record it\n    results.append(now() - began)\n    for r in results:\n        if r:\n            continue\n";
+    assert_eq!(
+        fixed("PF506", source),
+        "from contextlib import contextmanager\n\n@contextmanager\ndef timer(results):\n    began = now()\n    try:\n        yield began  # the body runs here\n    finally:\n\n        # record it\n        results.append(now() - began)\n        for r in results:\n            if r:\n                continue\n"
+    );
+}
+
+#[test]
+fn pf506_nested_block_and_no_fix_with_return() {
+    let source = "import contextlib\n\n@contextlib.asynccontextmanager\nasync def session(pool, ok):\n\tif ok:\n\t\tvalue = yield pool\n\t\tpool.close()\n\n@contextlib.contextmanager\ndef other(pool):\n    yield\n    pool.close()\n    return pool\n";
+    assert_eq!(
+        fixed("PF506", source),
+        "import contextlib\n\n@contextlib.asynccontextmanager\nasync def session(pool, ok):\n\tif ok:\n\t\ttry:\n\t\t\tvalue = yield pool\n\t\tfinally:\n\t\t\tpool.close()\n\n@contextlib.contextmanager\ndef other(pool):\n    yield\n    pool.close()\n    return pool\n"
+    );
+}
+
+#[test]
+fn pf401_none_default_after_docstring() {
+    let source = "def add_tag(tag, tags=[]):\n    \"\"\"Add a tag.\"\"\"\n    tags.append(tag)\n    return tags\n";
+    assert_eq!(
+        fixed("PF401", source),
+        "def add_tag(tag, tags=None):\n    \"\"\"Add a tag.\"\"\"\n    if tags is None:\n        tags = []\n    tags.append(tag)\n    return tags\n"
+    );
+}
+
+#[test]
+fn pf401_two_defaults_in_parameter_order() {
+    let source = "def f(a=[], b={}):\n    return a, b\n";
+    assert_eq!(
+        fixed("PF401", source),
+        "def f(a=None, b=None):\n    if a is None:\n        a = []\n    if b is None:\n        b = {}\n    return a, b\n"
+    );
+}
+
+#[test]
+fn pf401_keyword_only_and_positional_only() {
+    let source = "def f(a, b=[], /, *, c=None):\n    return b\n\n\ndef g(*, opts=dict(x=1)):\n    return opts\n";
+    assert_eq!(
+        fixed("PF401", source),
+        "def f(a, b=None, /, *, c=None):\n    if b is None:\n        b = []\n    return b\n\n\ndef g(*, opts=None):\n    if opts is None:\n        opts = dict(x=1)\n    return opts\n"
+    );
+}
+
+#[test]
+fn pf401_one_line_def_and_only_docstring() {
+    let source =
+        "class A:\n    def f(self, x={}): return x\n\n\ndef g(x=[]):\n    \"\"\"Doc.\"\"\"";
+    assert_eq!(
+        fixed("PF401", source),
+        "class A:\n    def f(self, x=None):\n        if x is None:\n            x = {}\n        return x\n\n\ndef g(x=None):\n    \"\"\"Doc.\"\"\"\n    if x is None:\n        x = []"
+    );
+}
+
+#[test]
+fn pf401_no_fix_where_the_value_would_change_meaning() {
+    // A class attribute is not visible in the method; `a` would be the argument.
+    let source = "class C:\n    D = {}\n\n    def m(self, x=dict(D)):\n        return x\n\n\ndef f(a, b=[a]):\n    return b\n";
+    let rule = RuleId::from_code("PF401").unwrap();
+    let mut rules = RuleSet::EMPTY;
+    rules.insert(rule);
+    let settings = LinterSettings {
+        rules,
+        ..LinterSettings::default()
+    };
+    let found = lint_source(source, &settings, "example.py");
+    assert_eq!(found.len(), 2);
+    assert!(found.iter().all(|d| d.fix.is_none()));
 }

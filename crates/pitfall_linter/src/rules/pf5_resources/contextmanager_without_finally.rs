@@ -2,12 +2,14 @@
 //! cleanup after `yield` that an exception in the `with` body skips.
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule, StmtKind};
+use crate::rules::common::{ends_line, own_line_indent};
 
 pub struct ContextmanagerWithoutFinally;
 
@@ -16,7 +18,7 @@ static META: RuleMeta = rule_meta(
     "contextmanager-without-finally",
     Family::Resources,
     Tier::Core,
-    FixAvailability::None,
+    FixAvailability::Sometimes,
     &["RUF075", "W0135"],
     "`@contextmanager` cleanup after `yield` not in `finally`.",
 );
@@ -54,21 +56,98 @@ impl Rule for ContextmanagerWithoutFinally {
         }
         let mut unprotected = Vec::new();
         scan(&def.body, false, &mut unprotected);
-        for yield_stmt in unprotected {
-            checker
+        for (yield_stmt, cleanup) in unprotected {
+            let fix = cleanup.and_then(|c| try_finally_fix(checker, yield_stmt, c));
+            let diagnostic = checker
                 .report(
                     format!("Cleanup after this `yield` in context manager `{}` does not run when the `with` body raises: the exception is thrown in at the `yield`", def.name),
                     yield_stmt.range(),
                 )
                 .help("wrap the `yield` in `try:` and move the cleanup into `finally:`");
+            if let Some(fix) = fix {
+                diagnostic.fix(fix);
+            }
         }
+    }
+}
+
+/// `try:` around the `yield`, the cleanup after it in `finally:`. Only when
+/// the cleanup is the rest of the yield's block and all of the exit step
+/// (nothing after the enclosing statements), has no `return`, `break` or
+/// `continue` that a `finally` would turn into swallowing the exception,
+/// and can be re-indented without touching a string's text.
+fn try_finally_fix(checker: &Checker, yield_stmt: &Stmt, cleanup: &[Stmt]) -> Option<Fix> {
+    let last = cleanup.last()?;
+    if cleanup.iter().any(|s| jumps_out(s, false)) {
+        return None;
+    }
+    let indent = own_line_indent(checker, yield_stmt.range())?;
+    if !ends_line(checker, last.range()) {
+        return None;
+    }
+    let source = checker.source();
+    let region = TextRange::new(yield_stmt.start(), last.end());
+    let text = &source[region];
+    let multiline_string = ["\"\"\"", "'''", "\\\n", "\\\r"];
+    if multiline_string.iter().any(|m| text.contains(m)) {
+        return None;
+    }
+    // What follows the yield on its own line (a comment) stays with it.
+    let (yield_line, following) = text.split_once('\n')?;
+    let yield_line = yield_line.strip_suffix('\r').unwrap_or(yield_line);
+    let unit = if indent.contains('\t') { "\t" } else { "    " };
+    let mut content = format!("try:\n{indent}{unit}{yield_line}\n{indent}finally:");
+    for line in following.split('\n') {
+        content.push('\n');
+        if !line.trim().is_empty() {
+            content.push_str(unit);
+        }
+        content.push_str(line.strip_suffix('\r').unwrap_or(line));
+    }
+    Some(Fix {
+        message: "Wrap the `yield` in `try:` and move the cleanup into `finally:`".to_string(),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit {
+            range: region,
+            content,
+        }],
+    })
+}
+
+/// A `return` anywhere, or a `break`/`continue` not inside a loop of its
+/// own, in `stmt` (nested definitions aside).
+fn jumps_out(stmt: &Stmt, in_loop: bool) -> bool {
+    let any = |body: &[Stmt], in_loop: bool| body.iter().any(|s| jumps_out(s, in_loop));
+    match stmt {
+        Stmt::Return(_) => true,
+        Stmt::Break(_) | Stmt::Continue(_) => !in_loop,
+        Stmt::FunctionDef(_) | Stmt::ClassDef(_) => false,
+        Stmt::If(s) => {
+            any(&s.body, in_loop) || s.elif_else_clauses.iter().any(|c| any(&c.body, in_loop))
+        }
+        Stmt::For(s) => any(&s.body, true) || any(&s.orelse, in_loop),
+        Stmt::While(s) => any(&s.body, true) || any(&s.orelse, in_loop),
+        Stmt::With(s) => any(&s.body, in_loop),
+        Stmt::Match(s) => s.cases.iter().any(|c| any(&c.body, in_loop)),
+        Stmt::Try(s) => {
+            any(&s.body, in_loop)
+                || any(&s.orelse, in_loop)
+                || any(&s.finalbody, in_loop)
+                || s.handlers.iter().any(|h| {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    any(&h.body, in_loop)
+                })
+        }
+        _ => false,
     }
 }
 
 /// Collects the yield statements in `body` followed (in their block, or
 /// after the enclosing statements) by work that no `finally` protects.
-/// `trailing`: whether such work follows the block itself.
-fn scan<'a>(body: &'a [Stmt], trailing: bool, out: &mut Vec<&'a Stmt>) {
+/// `trailing`: whether such work follows the block itself. With each yield
+/// comes the cleanup a fix can move into `finally` (the rest of its block),
+/// when that is all of it.
+fn scan<'a>(body: &'a [Stmt], trailing: bool, out: &mut Vec<(&'a Stmt, Option<&'a [Stmt]>)>) {
     for (i, stmt) in body.iter().enumerate() {
         // A `return` or `raise` later in the block ends the exit step there.
         let rest = &body[i + 1..];
@@ -114,7 +193,10 @@ fn scan<'a>(body: &'a [Stmt], trailing: bool, out: &mut Vec<&'a Stmt>) {
                 scan(&s.orelse, after, out);
                 scan(&s.finalbody, after, out);
             }
-            _ if after && yields(stmt) => out.push(stmt),
+            _ if after && yields(stmt) => {
+                let whole = !trailing && jump.is_none();
+                out.push((stmt, whole.then_some(rest)));
+            }
             _ => {}
         }
     }
