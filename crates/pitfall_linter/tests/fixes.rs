@@ -237,7 +237,7 @@ fn pf506_try_finally() {
     let source = "from contextlib import contextmanager\n\n@contextmanager\ndef timer(results):\n    began = now()\n    yield began  # the body runs here\n\n    # record it\n    results.append(now() - began)\n    for r in results:\n        if r:\n            continue\n";
     assert_eq!(
         fixed("PF506", source),
-        "from contextlib import contextmanager\n\n@contextmanager\ndef timer(results):\n    began = now()\n    try:\n        yield began  # the body runs here\n    finally:\n\n        # record it\n        results.append(now() - began)\n        for r in results:\n            if r:\n                continue\n"
+        "from contextlib import contextmanager\n\n@contextmanager\ndef timer(results):\n    began = now()\n    try:\n        yield began  # the body runs here\n    finally:\n        # record it\n        results.append(now() - began)\n        for r in results:\n            if r:\n                continue\n"
     );
 }
 

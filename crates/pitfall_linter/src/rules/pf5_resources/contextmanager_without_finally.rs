@@ -97,7 +97,9 @@ fn try_finally_fix(checker: &Checker, yield_stmt: &Stmt, cleanup: &[Stmt]) -> Op
     let yield_line = yield_line.strip_suffix('\r').unwrap_or(yield_line);
     let unit = if indent.contains('\t') { "\t" } else { "    " };
     let mut content = format!("try:\n{indent}{unit}{yield_line}\n{indent}finally:");
-    for line in following.split('\n') {
+    // Blank lines between the yield and the cleanup would open the `finally` block.
+    let lines = following.split('\n').skip_while(|l| l.trim().is_empty());
+    for line in lines {
         content.push('\n');
         if !line.trim().is_empty() {
             content.push_str(unit);
