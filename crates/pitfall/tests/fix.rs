@@ -39,7 +39,8 @@ fn read(dir: &TempDir, name: &str) -> String {
     std::fs::read_to_string(dir.path().join(name)).unwrap()
 }
 
-/// Two unsafe fixes (PF101's sleep, PF201) and a finding without a fix (PF401).
+/// Two unsafe fixes (PF101's sleep, PF201) and a finding without a fix
+/// (PF401 on a lambda, which has none).
 const APP: &str = "\
 import time
 
@@ -51,8 +52,7 @@ async def poll():
         pass
 
 
-def add(x, seen=[]):
-    return seen
+add = lambda x, seen=[]: seen
 ";
 
 const APP_FIXED: &str = "\
@@ -67,8 +67,7 @@ async def poll():
         pass
 
 
-def add(x, seen=[]):
-    return seen
+add = lambda x, seen=[]: seen
 ";
 
 #[test]
@@ -99,7 +98,7 @@ fn unsafe_fixes_only_with_unsafe_fixes() {
         out.contains("app.py:7:5: PF201 [*] Bare `except:`"),
         "{out}"
     );
-    assert!(out.contains("app.py:11:17: PF401 Mutable"), "{out}");
+    assert!(out.contains("app.py:11:22: PF401 Mutable"), "{out}");
     assert!(
         out.contains("[*] 2 fixable with the `--fix` option."),
         "{out}"
@@ -121,7 +120,7 @@ fn fix_writes_then_reports_what_remains() {
     assert_eq!(read(&dir, "app.py"), APP_FIXED);
     assert_eq!(
         out,
-        "app.py:12:17: PF401 Mutable default list for parameter `seen` is created once and shared by every call\n\
+        "app.py:12:22: PF401 Mutable default list for parameter `seen` is created once and shared by every call\n\
          Found 3 problems (2 fixed, 1 remaining).\n"
     );
     // The fixed file checks clean for the fixed rules.
@@ -232,7 +231,7 @@ fn declared_encoding_bom_and_line_endings_survive() {
 #[test]
 fn files_without_fixes_are_never_written() {
     let dir = project(&[
-        ("a.py", b"def f(x=[]):\n    return x\n"),
+        ("a.py", b"f = lambda x=[]: x\n"),
         ("b.py", b"x = 1\n"),
     ]);
     let stamp = |name: &str| {
