@@ -230,10 +230,7 @@ fn declared_encoding_bom_and_line_endings_survive() {
 
 #[test]
 fn files_without_fixes_are_never_written() {
-    let dir = project(&[
-        ("a.py", b"f = lambda x=[]: x\n"),
-        ("b.py", b"x = 1\n"),
-    ]);
+    let dir = project(&[("a.py", b"f = lambda x=[]: x\n"), ("b.py", b"x = 1\n")]);
     let stamp = |name: &str| {
         std::fs::metadata(dir.path().join(name))
             .unwrap()
