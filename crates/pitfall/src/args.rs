@@ -125,6 +125,10 @@ pub struct CheckArgs {
     /// Print only the findings (no summary line).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Keep running: re-check when files change and print only the findings
+    /// that appeared or went away (with `full`, `concise` or `json-lines`).
+    #[arg(long)]
+    pub watch: bool,
     /// Accepted for compatibility with ruff; pitfall keeps no cache on disk yet.
     #[arg(long)]
     pub no_cache: bool,

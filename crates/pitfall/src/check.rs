@@ -44,7 +44,7 @@ fn parse_selectors(flag: &str, values: &[String]) -> Result<Vec<RuleSelector>, S
         .collect()
 }
 
-fn overrides(args: &CheckArgs) -> Result<CliOverrides, String> {
+pub(crate) fn overrides(args: &CheckArgs) -> Result<CliOverrides, String> {
     let target_version = match &args.target_version {
         Some(v) => Some(PythonVersion::parse(v).ok_or_else(|| {
             format!("invalid value `{v}` for `--target-version`: expected py37 ... py314")
@@ -405,7 +405,7 @@ fn lint_all(
     found.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
-fn file_messages(
+pub(crate) fn file_messages(
     db: &PitfallDatabase,
     file: SourceFile,
     diagnostics: &[Diagnostic],

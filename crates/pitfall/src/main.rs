@@ -5,6 +5,7 @@ mod check;
 mod fix;
 mod output;
 mod rule_cmd;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,15 @@ pub enum ExitStatus {
     Error = 2,
 }
 
+/// `check`, or `check --watch`.
+fn run_check(args: args::CheckArgs) -> ExitStatus {
+    if args.watch {
+        watch::run(args)
+    } else {
+        check::run(args)
+    }
+}
+
 fn main() -> ExitCode {
     allocator::configure();
     let cli = match Cli::try_parse() {
@@ -42,7 +52,7 @@ fn main() -> ExitCode {
         }
     };
     let status = match cli.command {
-        Some(Command::Check(args)) => check::run(args),
+        Some(Command::Check(args)) => run_check(args),
         Some(Command::Rule(args)) => rule_cmd::run(&args),
         Some(Command::Server) => {
             return ExitCode::from(pitfall_server::run(pitfall_server::RuleDocs {
@@ -54,7 +64,7 @@ fn main() -> ExitCode {
             println!("pitfall {}", env!("CARGO_PKG_VERSION"));
             ExitStatus::Success
         }
-        None => check::run(cli.check),
+        None => run_check(cli.check),
     };
     ExitCode::from(status as u8)
 }

@@ -6,6 +6,7 @@
 mod db;
 mod project;
 mod queries;
+mod workspace;
 
 pub use db::{Db, PitfallDatabase, SourceFile};
 pub use project::{
@@ -17,3 +18,4 @@ pub use queries::{
     read_source, release_file, semantic_index, set_lru_capacity, source_text, FileDiagnostics,
     ParseOutcome, ParsedModule, Reloadable, LRU_CAPACITY,
 };
+pub use workspace::{fingerprint, is_config_file, DisplayBase, Workspace, WorkspaceOptions};

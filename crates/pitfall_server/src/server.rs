@@ -261,6 +261,9 @@ impl Server<'_> {
                 }
                 if paths.iter().any(|p| is_config_file(p)) {
                     self.reload_config();
+                } else {
+                    let errors = self.session.sync_members();
+                    self.show_errors(errors);
                 }
                 !paths.is_empty()
             }

@@ -12,6 +12,8 @@ mod junit;
 mod pylint;
 mod sarif;
 
+pub(crate) use json::record as json_record;
+
 use std::io::{self, Write};
 use std::path::PathBuf;
 
@@ -29,6 +31,7 @@ pub struct Location {
 }
 
 /// The source lines a finding spans, for drawing.
+#[derive(Clone)]
 pub struct SourceLines {
     pub first_row: usize,
     pub text: String,
@@ -36,18 +39,21 @@ pub struct SourceLines {
     pub span: std::ops::Range<usize>,
 }
 
+#[derive(Clone)]
 pub struct ResolvedEdit {
     pub start: Location,
     pub end: Location,
     pub content: String,
 }
 
+#[derive(Clone)]
 pub struct ResolvedFix {
     pub message: String,
     pub applicability: Applicability,
     pub edits: Vec<ResolvedEdit>,
 }
 
+#[derive(Clone)]
 pub struct ResolvedRelated {
     pub path: String,
     pub start: Location,
@@ -59,6 +65,7 @@ pub struct ResolvedRelated {
 pub type LocateOther<'a> = dyn FnMut(&str, TextRange) -> Option<(Location, Location)> + 'a;
 
 /// A finding with everything an output format may need.
+#[derive(Clone)]
 pub struct Message {
     pub rule: RuleId,
     pub path: PathBuf,
