@@ -221,6 +221,8 @@ impl Reporter {
             )
         };
         if self.format == OutputFormat::JsonLines {
+            // The records first, then what they add up to.
+            out.flush()?;
             eprintln!("{line}");
             Ok(())
         } else {
