@@ -186,7 +186,7 @@ fn watch_reports_what_changes() {
     );
 
     // A comment only: a check, nothing new or fixed.
-    watch.write("b.py", &BLOCKING.replace("# slow", "# very slow"));
+    watch.write("b.py", BLOCKING.replace("# slow", "# very slow"));
     let lines = watch.next_check();
     assert!(findings(&lines).is_empty(), "{lines:?}");
     assert!(
