@@ -15,7 +15,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{Checker, Node};
-use crate::rules::common::{enclosing_class, enclosing_function, qualified_callee};
+use crate::rules::common::{enclosing_class, enclosing_function, next_statement, qualified_callee};
 
 /// How a resource leaks, for the message.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -64,7 +64,8 @@ const CLOSERS: &[&str] = &["close", "aclose", "cleanup", "shutdown", "quit", "di
 /// `with_closes`: whether a plain `with` on the object closes it.
 pub fn leak_of(checker: &Checker, call: &ast::ExprCall, with_closes: bool) -> Option<Leak> {
     let mut current = call.range();
-    for parent in checker.parents().iter().rev() {
+    let parents = checker.parents();
+    for (depth, parent) in parents.iter().enumerate().rev() {
         match parent {
             Node::Expr(Expr::Await(_) | Expr::If(_) | Expr::BoolOp(_)) => {}
             // `open(p, "a").close()`: the touch idiom closes at once.
@@ -86,7 +87,10 @@ pub fn leak_of(checker: &Checker, call: &ast::ExprCall, with_closes: bool) -> Op
             Node::Expr(Expr::Lambda(_) | Expr::Yield(_) | Expr::YieldFrom(_)) => return None,
             // Stored in a container or passed on some other way: escapes.
             Node::Expr(_) => return None,
-            Node::Stmt(stmt) => return leak_at_statement(checker, stmt, current, with_closes),
+            Node::Stmt(stmt) => {
+                let next = next_statement(&parents[..depth], stmt, checker.module());
+                return leak_at_statement(checker, stmt, next, current, with_closes);
+            }
             Node::ExceptHandler(_) => return None,
         }
         current = parent.range();
@@ -115,9 +119,23 @@ fn is_consumer(checker: &Checker, outer: &ast::ExprCall) -> bool {
     .is_some_and(|q| CONSUMERS.contains(&q.as_str()))
 }
 
+/// `name.close()` (or `await name.aclose()`, another closer) as a statement.
+fn closes(stmt: &Stmt, name: &str) -> bool {
+    let Stmt::Expr(e) = stmt else { return false };
+    let call = match &*e.value {
+        Expr::Await(a) => &*a.value,
+        other => other,
+    };
+    let Expr::Call(call) = call else { return false };
+    matches!(&*call.func, Expr::Attribute(attr)
+        if CLOSERS.contains(&attr.attr.as_str())
+            && matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == name))
+}
+
 fn leak_at_statement(
     checker: &Checker,
     stmt: &Stmt,
+    next: Option<&Stmt>,
     value: TextRange,
     with_closes: bool,
 ) -> Option<Leak> {
@@ -136,15 +154,23 @@ fn leak_at_statement(
             let [target] = &*assign.targets else {
                 return None;
             };
-            leak_of_binding(checker, target, with_closes)
+            leak_of_binding(checker, target, next, with_closes)
         }
-        Stmt::AnnAssign(assign) => leak_of_binding(checker, &assign.target, with_closes),
+        Stmt::AnnAssign(assign) => leak_of_binding(checker, &assign.target, next, with_closes),
         _ => None,
     }
 }
 
-fn leak_of_binding(checker: &Checker, target: &Expr, with_closes: bool) -> Option<Leak> {
+fn leak_of_binding(
+    checker: &Checker,
+    target: &Expr,
+    next: Option<&Stmt>,
+    with_closes: bool,
+) -> Option<Leak> {
     match target {
+        // `f = open(p)` then `f.close()` at once (creating or truncating a
+        // file): nothing in between can raise and skip the close.
+        Expr::Name(name) if next.is_some_and(|n| closes(n, name.id.as_str())) => None,
         Expr::Name(name) => {
             let function = enclosing_function(checker)?;
             // Only a local of the function itself (not of a class body in it).

@@ -13,6 +13,7 @@ use crate::rules::common::{
     add_argument_edit, argument, callee_in, has_kwargs_splat, import_insertion_point,
     is_falsy_constant, is_literal_string, keyword,
 };
+use crate::settings::directories;
 
 pub struct TemplateAutoescapeDisabled;
 
@@ -36,6 +37,24 @@ const TARGETS: &[&str] = &[
     "django.utils.safestring.mark_safe",
     "flask.render_template_string",
 ];
+
+/// The packages that provide those APIs. Their own modules implement the
+/// escaping contract — jinja2 wraps in `Markup` the output it has just
+/// escaped, Flask re-creates a `Markup` it serialized, Django's `format_html`
+/// marks what it escaped — so their calls are not the users' the rule is for.
+const PROVIDERS: &[&str] = &["jinja2", "markupsafe", "flask", "django"];
+
+/// The file is a module of one of the [`PROVIDERS`]: by its module name
+/// under the import roots, or else by a package directory on its path.
+fn in_provider_package(checker: &Checker) -> bool {
+    match &checker.settings().module {
+        Some(m) => PROVIDERS.contains(&m.name.split('.').next().unwrap_or_default()),
+        None => {
+            checker.file().in_package
+                && directories(checker.project_path()).any(|d| PROVIDERS.contains(&d))
+        }
+    }
+}
 
 impl Rule for TemplateAutoescapeDisabled {
     fn meta(&self) -> &'static RuleMeta {
@@ -76,6 +95,9 @@ impl Rule for TemplateAutoescapeDisabled {
                 }
             }
             _ => {
+                if in_provider_package(checker) {
+                    return;
+                }
                 let name = if short == "render_template_string" {
                     "source"
                 } else {
