@@ -15,7 +15,7 @@ use pitfall_semantic::{
     BindingKind, Lookup, PathSegment, Resolved, ScopeId, ScopeKind, SemanticIndex, ValuePath,
 };
 use ruff_python_ast::name::Name;
-use ruff_text_size::TextRange;
+use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
 use crate::blocking::{classify, may_block_by_name, BlockingCategory};
@@ -179,8 +179,10 @@ pub struct FunctionLocations {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImportLocations {
     pub range: TextRange,
-    /// Per imported name (for `from` imports).
+    /// Per imported name (for `from` imports): the name's range.
     pub names: Vec<TextRange>,
+    /// Per imported name: bound under another name (`x as y`).
+    pub aliased: Vec<bool>,
 }
 
 impl ModuleSummary {
@@ -409,6 +411,7 @@ impl<'a> Summarizer<'a> {
         let index = self.index;
         let module = index.scope(SemanticIndex::MODULE);
         let mut names: Vec<(Name, Export)> = Vec::with_capacity(module.symbols.len());
+        let mut global_enums = Vec::new();
         for name in module.symbols.keys() {
             let Some(b) = index.last_binding(SemanticIndex::MODULE, name) else {
                 continue;
@@ -418,10 +421,15 @@ impl<'a> Summarizer<'a> {
                     Some(slot) => Export::Function(*slot),
                     None => Export::Value,
                 },
-                BindingKind::ClassDef { scope } => match self.class_slot.get(scope) {
-                    Some(slot) => Export::Class(*slot),
-                    None => Export::Value,
-                },
+                BindingKind::ClassDef { scope } => {
+                    if is_global_enum(index, *scope) {
+                        global_enums.push(*scope);
+                    }
+                    match self.class_slot.get(scope) {
+                        Some(slot) => Export::Class(*slot),
+                        None => Export::Value,
+                    }
+                }
                 BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
                     Export::Import(qualified.clone())
                 }
@@ -455,7 +463,18 @@ impl<'a> Summarizer<'a> {
                 names.push((symbol.name.clone(), Export::Value));
             }
         }
+        // `@enum.global_enum` copies an enum's members into the module's
+        // namespace (`re.IGNORECASE`): its class-level names are module names.
+        let module_names = names.len();
+        for class in global_enums {
+            for member in index.scope(class).symbols.keys() {
+                if !names[..module_names].iter().any(|(n, _)| n == member) {
+                    names.push((member.clone(), Export::Value));
+                }
+            }
+        }
         names.sort_by(|a, b| a.0.cmp(&b.0));
+        names.dedup_by(|a, b| a.0 == b.0);
         self.interface.names = names;
     }
 
@@ -754,16 +773,36 @@ impl<'a> Summarizer<'a> {
                 guarded: import.guarded,
                 type_checking: import.type_checking,
             });
+            let names = import.names.as_deref().unwrap_or_default();
             self.locations.imports.push(ImportLocations {
                 range: import.range,
-                names: import
-                    .names
-                    .as_ref()
-                    .map(|names| names.iter().map(|(_, r)| *r).collect())
-                    .unwrap_or_default(),
+                // The alias starts with the name.
+                names: names
+                    .iter()
+                    .map(|(n, alias)| TextRange::at(alias.start(), TextSize::of(n.as_str())))
+                    .collect(),
+                aliased: names
+                    .iter()
+                    .map(|(n, alias)| alias.len() > TextSize::of(n.as_str()))
+                    .collect(),
             });
         }
     }
+}
+
+/// A class decorated with `enum.global_enum` (last name compared first).
+fn is_global_enum(index: &SemanticIndex, class: ScopeId) -> bool {
+    index.scope(class).decorators.iter().any(|d| {
+        let callee = d.callee();
+        let last = match callee.segments.last() {
+            Some(PathSegment::Attr(name)) => name,
+            Some(PathSegment::Call) => return false,
+            None => &callee.root,
+        };
+        last.as_str() == "global_enum"
+            && matches!(index.resolve_path(&callee, 0),
+                Some(Resolved::Qualified(q)) if q.as_str() == "enum.global_enum")
+    })
 }
 
 /// The `Acquires` effects of `function` whose region contains `at`.

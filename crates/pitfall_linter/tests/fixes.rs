@@ -302,3 +302,61 @@ fn pf401_no_fix_where_the_value_would_change_meaning() {
     assert_eq!(found.len(), 2);
     assert!(found.iter().all(|d| d.fix.is_none()));
 }
+
+/// PF905 runs on the project: the fix, applied to `shop/checkout.py`, keeps
+/// an alias (`x as y`) and gives a plain name one, so the uses still resolve.
+#[test]
+fn pf905_close_match_keeps_the_bound_name() {
+    use pitfall_linter::project::{lint_project, SourceInput};
+    use std::path::{Path, PathBuf};
+
+    let rule = RuleId::from_code("PF905").unwrap();
+    let mut rules = RuleSet::EMPTY;
+    rules.insert(rule);
+    let settings = |path: &str| LinterSettings {
+        rules,
+        file: FileContext::assumed(path),
+        ..LinterSettings::default()
+    };
+    let root = PathBuf::from("/project");
+    let files = [
+        ("shop/__init__.py", ""),
+        ("shop/pricing.py", "def compute_total(items):\n    return 0\n"),
+        (
+            "shop/checkout.py",
+            "from shop.pricing import compute_totals as total\nfrom shop.pricing import compute_totals\nfrom shop.pricing import (\n    compute_totals as subtotal,  # aliased over lines\n)\n\nprint(total, compute_totals, subtotal)\n",
+        ),
+    ];
+    let paths: Vec<PathBuf> = files.iter().map(|(p, _)| root.join(p)).collect();
+    let all_settings: Vec<LinterSettings> = files.iter().map(|(p, _)| settings(p)).collect();
+    let inputs: Vec<SourceInput> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (name, source))| SourceInput {
+            path: Path::new(&paths[i]),
+            display_path: name,
+            source,
+            settings: &all_settings[i],
+        })
+        .collect();
+    let results = lint_project(&inputs, std::slice::from_ref(&root));
+    let source = files[2].1;
+    let mut edits: Vec<_> = results[2]
+        .iter()
+        .filter_map(|d| d.fix.clone())
+        .flat_map(|f| f.edits)
+        .collect();
+    assert_eq!(edits.len(), 3, "{:?}", results[2]);
+    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start()));
+    let mut out = source.to_string();
+    for edit in edits {
+        out.replace_range(
+            edit.range.start().to_usize()..edit.range.end().to_usize(),
+            &edit.content,
+        );
+    }
+    assert_eq!(
+        out,
+        "from shop.pricing import compute_total as total\nfrom shop.pricing import compute_total as compute_totals\nfrom shop.pricing import (\n    compute_total as subtotal,  # aliased over lines\n)\n\nprint(total, compute_totals, subtotal)\n"
+    );
+}

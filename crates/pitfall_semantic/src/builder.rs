@@ -647,7 +647,7 @@ impl<'a> Builder {
                     .names
                     .iter()
                     .filter(|a| a.name.id.as_str() != "*")
-                    .map(|a| (a.name.id.clone(), a.name.range))
+                    .map(|a| (a.name.id.clone(), a.range))
                     .collect();
                 self.record_import(import.range, prefix.clone(), Some(names), star);
                 for alias in &import.names {

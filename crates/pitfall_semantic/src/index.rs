@@ -320,7 +320,8 @@ pub struct ImportStmt {
     pub range: TextRange,
     /// The module: `a.b.c` for `import a.b.c`; `..pkg` (leading dots kept) for relative imports.
     pub module: String,
-    /// `from m import a, b`: the imported names and their ranges; `None` for `import m`.
+    /// `from m import a, b as c`: the imported names and the ranges of their
+    /// aliases (`a`, `b as c`: the name starts each); `None` for `import m`.
     pub names: Option<Vec<(Name, TextRange)>>,
     /// `from m import *`.
     pub star: bool,

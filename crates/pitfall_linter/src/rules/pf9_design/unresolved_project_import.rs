@@ -66,12 +66,20 @@ impl Rule for UnresolvedProjectImport {
                     "import a name the module defines: it raises `ImportError` when this line runs",
                 );
                 if let Some(s) = suggestion {
+                    // `x as y` keeps its alias; a plain `x` becomes `s as x`,
+                    // so the code that uses `x` still finds it.
+                    let aliased = at.aliased.get(*index as usize).copied().unwrap_or(true);
+                    let content = if aliased {
+                        s.clone()
+                    } else {
+                        format!("{s} as {name}")
+                    };
                     diagnostic.fix(Fix {
                         message: format!("Import `{s}` instead"),
                         applicability: Applicability::Unsafe,
                         edits: vec![Edit {
                             range: *range,
-                            content: s.clone(),
+                            content,
                         }],
                     });
                 }
