@@ -249,6 +249,36 @@ const NON_REENTRANT_LOCKS: &[&str] = &[
     "_thread.allocate_lock()",
 ];
 
+/// Semaphores, non-reentrant locks too when their initial value is 1 (the default).
+const SEMAPHORES: &[&str] = &[
+    "threading.Semaphore()",
+    "threading.BoundedSemaphore()",
+    "asyncio.Semaphore()",
+    "asyncio.BoundedSemaphore()",
+    "multiprocessing.Semaphore()",
+    "multiprocessing.BoundedSemaphore()",
+];
+
+/// The arguments of the call that starts at `at` in `source` say an initial
+/// value of 1: `()`, `(1)` or `(value=1)`. Read from the text: the index
+/// keeps no AST, and only semaphore constructors get here.
+fn unit_semaphore_at(source: &str, at: TextSize) -> bool {
+    let Some(rest) = source.get(at.to_usize()..) else {
+        return false;
+    };
+    let Some(open) = rest.find('(') else {
+        return false;
+    };
+    let Some(close) = rest[open..].find(')') else {
+        return false;
+    };
+    let args: String = rest[open + 1..open + close]
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    matches!(args.as_str(), "" | "1" | "value=1" | "1," | "value=1,")
+}
+
 /// APIs that start an event loop (PF107).
 pub fn runs_event_loop(qualified: &str) -> bool {
     if matches!(qualified, "asyncio.run" | "asyncio.Runner().run") {
@@ -261,12 +291,14 @@ pub fn runs_event_loop(qualified: &str) -> bool {
 }
 
 pub fn summarize(index: &SemanticIndex, source: &str, options: &BlockingOptions) -> ModuleSummary {
-    Summarizer::new(index, options).run(source)
+    Summarizer::new(index, options, source).run(source)
 }
 
 struct Summarizer<'a> {
     index: &'a SemanticIndex,
     options: &'a BlockingOptions,
+    /// For the arguments of a semaphore's constructor.
+    source: &'a str,
     /// Function scope → index in `functions`.
     function_slot: FxHashMap<ScopeId, u32>,
     class_slot: FxHashMap<ScopeId, u32>,
@@ -283,10 +315,11 @@ struct Region {
 }
 
 impl<'a> Summarizer<'a> {
-    fn new(index: &'a SemanticIndex, options: &'a BlockingOptions) -> Self {
+    fn new(index: &'a SemanticIndex, options: &'a BlockingOptions, source: &'a str) -> Self {
         Summarizer {
             index,
             options,
+            source,
             function_slot: FxHashMap::default(),
             class_slot: FxHashMap::default(),
             interface: ModuleInterface::default(),
@@ -436,7 +469,7 @@ impl<'a> Summarizer<'a> {
                 BindingKind::Assignment | BindingKind::AnnotatedAssignment { .. } => {
                     match index.resolve_binding(b, 0) {
                         Some(Resolved::Qualified(q))
-                            if NON_REENTRANT_LOCKS.contains(&q.as_str()) =>
+                            if self.is_lock(&q, index.binding(b).value.as_ref()) =>
                         {
                             Export::Lock
                         }
@@ -479,16 +512,41 @@ impl<'a> Summarizer<'a> {
     }
 
     /// The lock a path denotes, if it resolves to a non-reentrant lock.
+    /// A non-reentrant lock, given what it resolves to and the value it was
+    /// bound from (for a semaphore's initial value).
+    fn is_lock(&self, qualified: &str, value: Option<&ValuePath>) -> bool {
+        NON_REENTRANT_LOCKS.contains(&qualified)
+            || (SEMAPHORES.contains(&qualified)
+                && value.is_some_and(|v| unit_semaphore_at(self.source, v.offset)))
+    }
+
     fn lock_of(&self, path: &ValuePath) -> Option<LockRef> {
         let index = self.index;
         let resolved = index.resolve_path(path, 0)?;
-        let is_lock = match &resolved {
-            Resolved::Qualified(q) => NON_REENTRANT_LOCKS.contains(&q.as_str()),
-            _ => false,
-        };
         let binding = match index.lookup(path.scope, &path.root, path.offset) {
             Lookup::Binding(b) => index.binding(b),
             _ => return None,
+        };
+        // The value the lock was bound from: the name's, or `self.<attr>`'s in `__init__`.
+        let value = match path.segments.as_slice() {
+            [] => binding.value.as_ref(),
+            [PathSegment::Attr(attr)] => index
+                .scope(binding.scope)
+                .parent
+                .and_then(|class| {
+                    index
+                        .scope(class)
+                        .instance_attrs
+                        .iter()
+                        .rev()
+                        .find(|(n, ..)| n == attr)
+                })
+                .map(|(_, v, ..)| v),
+            _ => None,
+        };
+        let is_lock = match &resolved {
+            Resolved::Qualified(q) => self.is_lock(q, value),
+            _ => false,
         };
         match path.segments.as_slice() {
             [] => {
