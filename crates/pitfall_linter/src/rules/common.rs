@@ -285,44 +285,63 @@ pub fn is_builtin(checker: &Checker, expr: &Expr, name: &str) -> bool {
 /// Frozen dataclasses and attrs classes, `NamedTuple`s and `Enum`s (and
 /// their subclasses in this file).
 pub fn is_known_immutable_class(semantic: &SemanticIndex, class: ScopeId) -> bool {
-    is_immutable(semantic, class, 0)
+    let frozen = |class: ScopeId| {
+        class_decorators(semantic, class)
+            .into_iter()
+            .any(|(q, frozen)| {
+                frozen && DATACLASS_DECORATORS.contains(&q.as_str())
+                    || matches!(q.as_str(), "attrs.frozen" | "attr.frozen")
+            })
+    };
+    let immutable_base = |q: &str| {
+        matches!(
+            q,
+            "typing.NamedTuple"
+                | "typing_extensions.NamedTuple"
+                | "enum.Enum"
+                | "enum.IntEnum"
+                | "enum.StrEnum"
+                | "enum.Flag"
+                | "enum.IntFlag"
+                | "builtins.tuple"
+                | "builtins.frozenset"
+                | "builtins.str"
+                | "builtins.int"
+        )
+    };
+    frozen(class) || inherits(semantic, class, &immutable_base, &frozen)
 }
 
-fn is_immutable(semantic: &SemanticIndex, class: ScopeId, depth: u32) -> bool {
-    if depth > 8 {
-        return false;
+/// Whether a base of `class`, followed through the bases that are classes
+/// of this file (up to 8 levels), resolves to a qualified name for which
+/// `qualified` holds, or is a class of this file for which `local` holds.
+pub fn inherits(
+    semantic: &SemanticIndex,
+    class: ScopeId,
+    qualified: &dyn Fn(&str) -> bool,
+    local: &dyn Fn(ScopeId) -> bool,
+) -> bool {
+    fn walk(
+        semantic: &SemanticIndex,
+        class: ScopeId,
+        qualified: &dyn Fn(&str) -> bool,
+        local: &dyn Fn(ScopeId) -> bool,
+        depth: u32,
+    ) -> bool {
+        depth <= 8
+            && semantic
+                .scope(class)
+                .bases
+                .iter()
+                .any(|base| match semantic.resolve_path(base, 0) {
+                    Some(Resolved::Qualified(q)) => qualified(&q),
+                    Some(Resolved::Class(base)) => {
+                        local(base) || walk(semantic, base, qualified, local, depth + 1)
+                    }
+                    _ => false,
+                })
     }
-    let frozen_decorator = class_decorators(semantic, class)
-        .into_iter()
-        .any(|(q, frozen)| {
-            frozen && DATACLASS_DECORATORS.contains(&q.as_str())
-                || matches!(q.as_str(), "attrs.frozen" | "attr.frozen")
-        });
-    if frozen_decorator {
-        return true;
-    }
-    semantic
-        .scope(class)
-        .bases
-        .iter()
-        .any(|base| match semantic.resolve_path(base, 0) {
-            Some(Resolved::Qualified(q)) => matches!(
-                q.as_str(),
-                "typing.NamedTuple"
-                    | "typing_extensions.NamedTuple"
-                    | "enum.Enum"
-                    | "enum.IntEnum"
-                    | "enum.StrEnum"
-                    | "enum.Flag"
-                    | "enum.IntFlag"
-                    | "builtins.tuple"
-                    | "builtins.frozenset"
-                    | "builtins.str"
-                    | "builtins.int"
-            ),
-            Some(Resolved::Class(base)) => is_immutable(semantic, base, depth + 1),
-            _ => false,
-        })
+    walk(semantic, class, qualified, local, 0)
 }
 
 /// Decorators that make a class a dataclass or an attrs class.
@@ -494,30 +513,56 @@ pub fn decorator_wrapper(def: &ast::StmtFunctionDef) -> Option<WrapperShape<'_>>
 /// Whether `body` calls `name(...)` with one of `params` among the arguments
 /// (any call of `name` when there are no parameters), outside nested classes.
 fn forwards_to(body: &[Stmt], name: &str, params: &ast::Parameters) -> bool {
-    struct Calls<'n> {
-        name: &'n str,
-        params: &'n ast::Parameters,
+    let is_param = |e: &Expr| {
+        let e = match e {
+            Expr::Starred(s) => &*s.value,
+            other => other,
+        };
+        matches!(e, Expr::Name(n) if params.includes(&n.id))
+    };
+    any_call_in_body(body, true, |call| {
+        matches!(&*call.func, Expr::Name(n) if n.id.as_str() == name)
+            && (params.is_empty()
+                || call.arguments.args.iter().any(is_param)
+                || call.arguments.keywords.iter().any(|k| is_param(&k.value)))
+    })
+}
+
+/// Whether a call anywhere in `body` satisfies `found`, outside nested
+/// classes (and outside nested functions unless `into_functions`).
+pub fn any_call_in_body(
+    body: &[Stmt],
+    into_functions: bool,
+    found: impl FnMut(&ast::ExprCall) -> bool,
+) -> bool {
+    any_in_body(body, into_functions, |_| false, found)
+}
+
+/// [`any_call_in_body`], with a test of each statement too.
+pub fn any_in_body(
+    body: &[Stmt],
+    into_functions: bool,
+    stmt_found: impl FnMut(&Stmt) -> bool,
+    call_found: impl FnMut(&ast::ExprCall) -> bool,
+) -> bool {
+    struct Search<S, C> {
+        into_functions: bool,
+        stmt_found: S,
+        call_found: C,
         found: bool,
     }
-    impl Calls<'_> {
-        fn passes_parameter(&self, call: &ast::ExprCall) -> bool {
-            if self.params.is_empty() {
-                return true;
-            }
-            let is_param = |e: &Expr| {
-                let e = match e {
-                    Expr::Starred(s) => &*s.value,
-                    other => other,
-                };
-                matches!(e, Expr::Name(n) if self.params.includes(&n.id))
-            };
-            call.arguments.args.iter().any(is_param)
-                || call.arguments.keywords.iter().any(|k| is_param(&k.value))
-        }
-    }
-    impl<'a> Visitor<'a> for Calls<'_> {
+    impl<'a, S: FnMut(&Stmt) -> bool, C: FnMut(&ast::ExprCall) -> bool> Visitor<'a> for Search<S, C> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if self.found || matches!(stmt, Stmt::ClassDef(_)) {
+            let nested = match stmt {
+                Stmt::ClassDef(_) => true,
+                Stmt::FunctionDef(_) => !self.into_functions,
+                _ => false,
+            };
+            if self.found || nested {
+                return;
+            }
+            if (self.stmt_found)(stmt) {
+                self.found = true;
                 return;
             }
             stack::guarded(|| visitor::walk_stmt(self, stmt));
@@ -527,9 +572,7 @@ fn forwards_to(body: &[Stmt], name: &str, params: &ast::Parameters) -> bool {
                 return;
             }
             if let Expr::Call(call) = expr {
-                if matches!(&*call.func, Expr::Name(n) if n.id.as_str() == self.name)
-                    && self.passes_parameter(call)
-                {
+                if (self.call_found)(call) {
                     self.found = true;
                     return;
                 }
@@ -537,13 +580,14 @@ fn forwards_to(body: &[Stmt], name: &str, params: &ast::Parameters) -> bool {
             stack::guarded(|| visitor::walk_expr(self, expr));
         }
     }
-    let mut calls = Calls {
-        name,
-        params,
+    let mut search = Search {
+        into_functions,
+        stmt_found,
+        call_found,
         found: false,
     };
-    calls.visit_body(body);
-    calls.found
+    search.visit_body(body);
+    search.found
 }
 
 // ---------------------------------------------------------------------------

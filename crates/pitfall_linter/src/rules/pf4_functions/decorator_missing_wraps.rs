@@ -1,14 +1,13 @@
 //! PF408 `decorator-missing-wraps`: a decorator's wrapper lacks `functools.wraps`.
 
-use pitfall_semantic::{stack, Resolved, ScopeId};
-use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{Expr, Stmt};
+use pitfall_semantic::{Resolved, ScopeId};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 
 use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule, StmtKind};
-use crate::rules::common::{decorator_wrapper, last_segment};
+use crate::rules::common::{any_in_body, decorator_wrapper, last_segment};
 
 pub struct DecoratorMissingWraps;
 
@@ -81,61 +80,29 @@ fn is_wraps(checker: &Checker, scope: ScopeId, decorator: &Expr) -> bool {
 /// given both (`_wrap(wrapper, fn)`), or `wrapper.__wrapped__ = fn` (or
 /// another metadata attribute) in the decorator's body.
 fn copies_metadata(body: &[Stmt], wrapper: &str, param: &str) -> bool {
-    struct Copies<'w> {
-        wrapper: &'w str,
-        param: &'w str,
-        found: bool,
-    }
-    impl<'a> Visitor<'a> for Copies<'_> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if self.found || matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
-                return;
-            }
-            if let Stmt::Assign(a) = stmt {
-                if a.targets.iter().any(|t| {
-                    matches!(t, Expr::Attribute(attr)
-                        if METADATA.contains(&attr.attr.id.as_str())
-                            && matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == self.wrapper))
-                }) {
-                    self.found = true;
-                    return;
-                }
-            }
-            stack::guarded(|| visitor::walk_stmt(self, stmt));
-        }
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.found {
-                return;
-            }
-            if let Expr::Call(call) = expr {
-                let callee = match &*call.func {
-                    Expr::Call(inner) => &*inner.func,
-                    other => other,
-                };
-                let mentions = |name: &str| {
-                    let args = call.arguments.args.iter();
-                    let outer = match &*call.func {
-                        Expr::Call(inner) => inner.arguments.args.iter(),
-                        _ => [].iter(),
-                    };
-                    args.chain(outer)
-                        .any(|a| matches!(a, Expr::Name(n) if n.id.as_str() == name))
-                };
-                if matches!(last_segment(callee), Some("update_wrapper" | "wraps"))
-                    || mentions(self.wrapper) && mentions(self.param)
-                {
-                    self.found = true;
-                    return;
-                }
-            }
-            stack::guarded(|| visitor::walk_expr(self, expr));
-        }
-    }
-    let mut copies = Copies {
-        wrapper,
-        param,
-        found: false,
+    let sets_metadata = |stmt: &Stmt| {
+        matches!(stmt, Stmt::Assign(a) if a.targets.iter().any(|t| {
+            matches!(t, Expr::Attribute(attr)
+                if METADATA.contains(&attr.attr.id.as_str())
+                    && matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == wrapper))
+        }))
     };
-    copies.visit_body(body);
-    copies.found
+    let copies = |call: &ast::ExprCall| {
+        let callee = match &*call.func {
+            Expr::Call(inner) => &*inner.func,
+            other => other,
+        };
+        let mentions = |name: &str| {
+            let args = call.arguments.args.iter();
+            let outer = match &*call.func {
+                Expr::Call(inner) => inner.arguments.args.iter(),
+                _ => [].iter(),
+            };
+            args.chain(outer)
+                .any(|a| matches!(a, Expr::Name(n) if n.id.as_str() == name))
+        };
+        matches!(last_segment(callee), Some("update_wrapper" | "wraps"))
+            || mentions(wrapper) && mentions(param)
+    };
+    any_in_body(body, false, sets_metadata, copies)
 }

@@ -13,7 +13,8 @@ use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule, StmtKind};
 use crate::rules::common::{
-    container_of, is_classvar_annotation, is_dataclass_like, mutable_value, stmt_at, Container,
+    container_of, inherits, is_classvar_annotation, is_dataclass_like, mutable_value, stmt_at,
+    Container,
 };
 
 pub struct MutableClassAttribute;
@@ -84,7 +85,7 @@ impl Rule for MutableClassAttribute {
         let Some(scope) = semantic.scope_of_node(class.range) else {
             return;
         };
-        if is_dataclass_like(semantic, scope) || is_field_class(semantic, scope, 0) {
+        if is_dataclass_like(semantic, scope) || is_field_class(semantic, scope) {
             return;
         }
         // The class and its subclasses in this file: their methods see the attribute through `self`.
@@ -182,24 +183,14 @@ fn candidates<'a>(checker: &Checker, class: &'a ast::StmtClassDef) -> Vec<Candid
 
 /// Dataclass-like models, enums, `NamedTuple`, `TypedDict`, `Protocol`
 /// (also through bases in this file).
-fn is_field_class(semantic: &SemanticIndex, class: ScopeId, depth: u32) -> bool {
-    if depth > 8 {
-        return false;
-    }
-    semantic
-        .scope(class)
-        .bases
-        .iter()
-        .any(|base| match semantic.resolve_path(base, 0) {
-            Some(Resolved::Qualified(q)) => {
-                let top = q.split('.').next().unwrap_or("");
-                FIELD_CLASS_BASES.contains(&q.as_str()) || MODEL_LIBRARIES.contains(&top)
-            }
-            Some(Resolved::Class(base)) => {
-                is_dataclass_like(semantic, base) || is_field_class(semantic, base, depth + 1)
-            }
-            _ => false,
-        })
+fn is_field_class(semantic: &SemanticIndex, class: ScopeId) -> bool {
+    let field_base = |q: &str| {
+        let top = q.split('.').next().unwrap_or("");
+        FIELD_CLASS_BASES.contains(&q) || MODEL_LIBRARIES.contains(&top)
+    };
+    inherits(semantic, class, &field_base, &|base| {
+        is_dataclass_like(semantic, base)
+    })
 }
 
 /// Classes of this file deriving from `class`, directly or not. A base is

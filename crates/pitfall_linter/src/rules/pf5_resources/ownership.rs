@@ -9,13 +9,15 @@
 //! on. Only the call's ancestors are inspected, plus (for a local) one walk
 //! of the enclosing function's body.
 
-use pitfall_semantic::{BindingKind, Resolved, ScopeId, SemanticIndex};
+use pitfall_semantic::{BindingKind, ScopeId, SemanticIndex};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{Checker, Node};
-use crate::rules::common::{enclosing_class, enclosing_function, next_statement, qualified_callee};
+use crate::rules::common::{
+    enclosing_class, enclosing_function, inherits, next_statement, qualified_callee,
+};
 
 /// How a resource leaks, for the message.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -194,7 +196,7 @@ fn leak_of_binding(
             }
             let class = enclosing_class(checker)?;
             let scope = checker.semantic().scope_of_node(class.range)?;
-            (!has_teardown(checker.semantic(), scope, 0)).then_some(Leak::Attribute)
+            (!has_teardown(checker.semantic(), scope)).then_some(Leak::Attribute)
         }
         _ => None,
     }
@@ -220,25 +222,17 @@ const TEARDOWN_WORDS: &[&str] = &[
 ];
 
 /// Whether a class (or a base class in this file) has a teardown method.
-fn has_teardown(semantic: &SemanticIndex, class: ScopeId, depth: u32) -> bool {
-    if depth > 8 {
-        return false;
-    }
-    let scope = semantic.scope(class);
-    let own = scope.symbols.keys().any(|name| {
-        let lower = name.to_ascii_lowercase();
-        TEARDOWN_WORDS.iter().any(|w| lower.contains(w))
-            && semantic.last_binding(class, name).is_some_and(|b| {
-                matches!(semantic.binding(b).kind, BindingKind::FunctionDef { .. })
-            })
-    });
-    own || scope
-        .bases
-        .iter()
-        .any(|base| match semantic.resolve_path(base, 0) {
-            Some(Resolved::Class(base)) => has_teardown(semantic, base, depth + 1),
-            _ => false,
+fn has_teardown(semantic: &SemanticIndex, class: ScopeId) -> bool {
+    let own = |class: ScopeId| {
+        semantic.scope(class).symbols.keys().any(|name| {
+            let lower = name.to_ascii_lowercase();
+            TEARDOWN_WORDS.iter().any(|w| lower.contains(w))
+                && semantic.last_binding(class, name).is_some_and(|b| {
+                    matches!(semantic.binding(b).kind, BindingKind::FunctionDef { .. })
+                })
         })
+    };
+    own(class) || inherits(semantic, class, &|_| false, &own)
 }
 
 /// What the function does with a local resource after binding it.

@@ -1,7 +1,7 @@
 //! PF904 `method-missing-self`: a method without its instance parameter, or
 //! `self` given to a class or static method.
 
-use pitfall_semantic::{Lookup, PathSegment, Resolved, ScopeId, ScopeKind, SemanticIndex};
+use pitfall_semantic::{Lookup, PathSegment, ScopeId, ScopeKind, SemanticIndex};
 use ruff_python_ast::{Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
@@ -10,6 +10,7 @@ use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule, StmtKind};
+use crate::rules::common::inherits;
 
 pub struct MethodMissingSelf;
 
@@ -49,7 +50,7 @@ impl Rule for MethodMissingSelf {
                 def.name.as_str(),
                 "__new__" | "__init_subclass__" | "__class_getitem__"
             )
-            || is_metaclass(semantic, class, 0)
+            || is_metaclass(semantic, class)
         {
             return;
         }
@@ -164,22 +165,14 @@ fn calling_convention(semantic: &SemanticIndex, function: ScopeId) -> Option<Bin
 
 /// A class deriving from `type` (directly, through `abc.ABCMeta` or
 /// `enum.EnumMeta`, or through a metaclass of this file).
-fn is_metaclass(semantic: &SemanticIndex, class: ScopeId, depth: u32) -> bool {
-    if depth > 8 {
-        return false;
-    }
-    semantic
-        .scope(class)
-        .bases
-        .iter()
-        .any(|base| match semantic.resolve_path(base, 0) {
-            Some(Resolved::Qualified(q)) => matches!(
-                q.as_str(),
-                "builtins.type" | "abc.ABCMeta" | "enum.EnumMeta" | "enum.EnumType"
-            ),
-            Some(Resolved::Class(base)) => is_metaclass(semantic, base, depth + 1),
-            _ => false,
-        })
+fn is_metaclass(semantic: &SemanticIndex, class: ScopeId) -> bool {
+    let metaclass_base = |q: &str| {
+        matches!(
+            q,
+            "builtins.type" | "abc.ABCMeta" | "enum.EnumMeta" | "enum.EnumType"
+        )
+    };
+    inherits(semantic, class, &metaclass_base, &|_| false)
 }
 
 fn has_parameter_named(def: &StmtFunctionDef, name: &str) -> bool {
