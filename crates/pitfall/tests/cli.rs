@@ -1,35 +1,9 @@
 //! End-to-end tests of the `pitfall` binary: exit codes, config errors,
 //! suppressions, bad input and output formats (snapshots).
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
-use tempfile::TempDir;
-
-fn pitfall(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("pitfall").unwrap();
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
-
-fn project(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
-
-fn stdout_of(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{output_of as stdout_of, pitfall, project};
 
 const BAD: &str = "\
 import time

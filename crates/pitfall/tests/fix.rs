@@ -2,37 +2,19 @@
 //! end to end in a temporary directory: what is written (and what is not),
 //! encodings and line endings, standard input, summaries and exit codes.
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
+use common::{output_of as run, pitfall};
 use tempfile::TempDir;
-
-fn pitfall(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("pitfall").unwrap();
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
 
 /// The rules these tests exercise, so that rules added later (with fixes
 /// of their own) do not change what they see.
 const CONFIG: &str = "[tool.pitfall]\nselect = [\"PF101\", \"PF201\", \"PF401\"]\n";
 
 fn project(files: &[(&str, &[u8])]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::project_bytes(files);
     std::fs::write(dir.path().join("pyproject.toml"), CONFIG).unwrap();
-    for (name, bytes) in files {
-        std::fs::write(dir.path().join(name), bytes).unwrap();
-    }
     dir
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn read(dir: &TempDir, name: &str) -> String {

@@ -3,9 +3,11 @@
 //! (so do the messages: a call chain names the helper's file), and the
 //! `github` lines are parsed back with GitHub's workflow-command grammar.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::{output_of, pitfall, project};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -34,22 +36,6 @@ try:
 except:
     pass
 ";
-
-fn pitfall(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("pitfall").unwrap();
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
-
-fn project(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 fn tricky_project() -> TempDir {
     project(&[(TRICKY_PATH, CHAIN), ("plain.py", PLAIN)])
@@ -358,17 +344,7 @@ fn machine_formats_print_no_summary() {
 
 /// `pitfall check ARGS` with `input` on standard input: (exit code, stdout, stderr).
 fn check_stdin(dir: &Path, args: &[&str], input: &[u8]) -> (i32, String, String) {
-    let out = pitfall(dir)
-        .arg("check")
-        .args(args)
-        .write_stdin(input)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    output_of(pitfall(dir).arg("check").args(args).write_stdin(input))
 }
 
 const MUTABLE_AND_BARE: &str = "\
