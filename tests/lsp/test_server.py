@@ -169,33 +169,62 @@ async def handler():
 """
 
 
-async def test_edit_to_a_helper_updates_its_coroutine(client: LanguageClient, project, capsys):
-    uri = open_document(client, project / "service.py", HELPER)
-    await wait_for_diagnostics(client, uri, lambda d: len(d) == 0)
+def assert_chain(diagnostics, call_line, names, helper):
+    """One PF101 at the coroutine's call on `call_line`, its message naming
+    `names`, its one related location the blocking call on line 4 of `helper`."""
+    (diagnostic,) = diagnostics
+    assert diagnostic.range.start.line == call_line, "the call in the coroutine"
+    assert names in diagnostic.message
+    (step,) = diagnostic.related_information
+    assert step.location.uri == helper
+    assert step.location.range.start.line == 4, "the blocking call in the helper"
+
+
+async def toggle_blocking_call(client, edited, watched, check=None, timeout=10.0):
+    """Edits line 4 of `edited` 20 times, to `time.sleep(1)` and back, and
+    waits each time for the diagnostics of `watched` to follow (one PF101,
+    then none), handing the PF101 ones to `check`. Returns the latencies."""
     latencies = []
-    version = 1
-    for round_ in range(20):
-        blocking = round_ % 2 == 0
-        version += 1
+    for version in range(2, 22):
+        blocking = version % 2 == 0
         started = time.perf_counter()
         change_document(
             client,
-            uri,
+            edited,
             version,
             [replace_line(4, "    time.sleep(1)" if blocking else "    return 1")],
         )
         diagnostics = await wait_for_diagnostics(
-            client, uri, (lambda d: len(d) > 0) if blocking else (lambda d: len(d) == 0)
+            client,
+            watched,
+            (lambda d: codes(d) == ["PF101"]) if blocking else (lambda d: len(d) == 0),
+            timeout=timeout,
         )
         latencies.append(time.perf_counter() - started)
-        if blocking:
-            (diagnostic,) = diagnostics
-            assert diagnostic.code == "PF101"
-            assert diagnostic.range.start.line == 8, "the call in the coroutine"
-            assert "helper" in diagnostic.message
-            (step,) = diagnostic.related_information
-            assert step.location.uri == uri
-            assert step.location.range.start.line == 4, "the blocking call in the helper"
+        if blocking and check:
+            check(diagnostics)
+    return latencies
+
+
+@pytest.fixture
+async def app_and_helpers(client: LanguageClient, project):
+    """`app.py` and `helpers.py` of the project opened as on disk, once the
+    coroutine in `app.py` is known to be clean."""
+    app, helpers = (
+        open_document(client, project / name, (project / name).read_text())
+        for name in ("app.py", "helpers.py")
+    )
+    await wait_for_diagnostics(client, app, lambda d: len(d) == 0, timeout=120)
+    return app, helpers
+
+
+async def test_edit_to_a_helper_updates_its_coroutine(client: LanguageClient, project, capsys):
+    uri = open_document(client, project / "service.py", HELPER)
+    await wait_for_diagnostics(client, uri, lambda d: len(d) == 0)
+
+    latencies = await toggle_blocking_call(
+        client, uri, uri, lambda d: assert_chain(d, call_line=8, names="helper", helper=uri)
+    )
     with capsys.disabled():
         print(
             f"\nLSP edit-to-publish latency (same module, {len(latencies)} edits): "
@@ -204,40 +233,24 @@ async def test_edit_to_a_helper_updates_its_coroutine(client: LanguageClient, pr
         )
 
 
-@pytest.mark.files(
-    {
-        "helpers.py": "import time\n\n\ndef fetch():\n    return 1\n",
-        "app.py": "from helpers import fetch\n\n\nasync def handler():\n    fetch()\n",
-    }
-)
+HELPERS_AND_APP = {
+    "helpers.py": "import time\n\n\ndef fetch():\n    return 1\n",
+    "app.py": "from helpers import fetch\n\n\nasync def handler():\n    fetch()\n",
+}
+
+
+@pytest.mark.files(HELPERS_AND_APP)
 async def test_edit_in_one_module_updates_a_coroutine_in_another(
-    client: LanguageClient, project, capsys
+    client: LanguageClient, app_and_helpers, capsys
 ):
-    app = open_document(client, project / "app.py", (project / "app.py").read_text())
-    helpers = open_document(client, project / "helpers.py", (project / "helpers.py").read_text())
-    await wait_for_diagnostics(client, app, lambda d: len(d) == 0)
-    latencies = []
-    for version in range(2, 22):
-        blocking = version % 2 == 0
-        started = time.perf_counter()
-        change_document(
-            client,
-            helpers,
-            version,
-            [replace_line(4, "    time.sleep(1)" if blocking else "    return 1")],
-        )
-        diagnostics = await wait_for_diagnostics(
-            client, app, (lambda d: len(d) > 0) if blocking else (lambda d: len(d) == 0)
-        )
-        latencies.append(time.perf_counter() - started)
-        if blocking:
-            (diagnostic,) = diagnostics
-            assert diagnostic.code == "PF101"
-            assert diagnostic.range.start.line == 4, "the call in the coroutine"
-            assert "fetch (helpers.py:4)" in diagnostic.message
-            (step,) = diagnostic.related_information
-            assert step.location.uri == helpers
-            assert step.location.range.start.line == 4, "the blocking call in the helper"
+    app, helpers = app_and_helpers
+
+    latencies = await toggle_blocking_call(
+        client,
+        helpers,
+        app,
+        lambda d: assert_chain(d, call_line=4, names="fetch (helpers.py:4)", helper=helpers),
+    )
     with capsys.disabled():
         print(
             f"\nLSP edit-to-publish latency (cross-module, {len(latencies)} edits): "
@@ -248,10 +261,7 @@ async def test_edit_in_one_module_updates_a_coroutine_in_another(
 def large_project(modules=2000):
     """A project of `modules` filler modules (each importing its neighbour)
     plus a helper module and the coroutine module that calls it."""
-    files = {
-        "helpers.py": "import time\n\n\ndef fetch():\n    return 1\n",
-        "app.py": "from helpers import fetch\n\n\nasync def handler():\n    fetch()\n",
-    }
+    files = dict(HELPERS_AND_APP)
     for i in range(modules):
         neighbour = f"from pkg{(i - 1) // 100}.mod{i - 1} import work{i - 1}\n" if i else ""
         files[f"pkg{i // 100}/__init__.py"] = ""
@@ -264,24 +274,9 @@ def large_project(modules=2000):
 
 
 @pytest.mark.files(large_project())
-async def test_latency_on_a_large_project(client: LanguageClient, project, capsys):
-    app = open_document(client, project / "app.py", (project / "app.py").read_text())
-    helpers = open_document(client, project / "helpers.py", (project / "helpers.py").read_text())
-    await wait_for_diagnostics(client, app, lambda d: len(d) == 0, timeout=120)
-    latencies = []
-    for version in range(2, 22):
-        blocking = version % 2 == 0
-        started = time.perf_counter()
-        change_document(
-            client,
-            helpers,
-            version,
-            [replace_line(4, "    time.sleep(1)" if blocking else "    return 1")],
-        )
-        await wait_for_diagnostics(
-            client, app, (lambda d: codes(d) == ["PF101"]) if blocking else (lambda d: len(d) == 0)
-        )
-        latencies.append(time.perf_counter() - started)
+async def test_latency_on_a_large_project(client: LanguageClient, app_and_helpers, capsys):
+    app, helpers = app_and_helpers
+    latencies = await toggle_blocking_call(client, helpers, app)
     with capsys.disabled():
         print(
             f"\nLSP edit-to-publish latency (cross-module, {len(large_project())} files, "

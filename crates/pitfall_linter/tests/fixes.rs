@@ -8,8 +8,8 @@ fn fixed(code: &str, source: &str) -> String {
     fixed_at(code, source, "example.py")
 }
 
-/// As [`fixed`], for a file at `path` (a path with a directory is a package module).
-fn fixed_at(code: &str, source: &str, path: &str) -> String {
+/// The findings of one rule on a snippet at `path`.
+fn findings_at(code: &str, source: &str, path: &str) -> Vec<pitfall_linter::Diagnostic> {
     let rule = RuleId::from_code(code).expect("known rule");
     let mut rules = RuleSet::EMPTY;
     rules.insert(rule);
@@ -18,7 +18,16 @@ fn fixed_at(code: &str, source: &str, path: &str) -> String {
         file: FileContext::assumed(path),
         ..LinterSettings::default()
     };
-    let mut edits: Vec<_> = lint_source(source, &settings, path)
+    lint_source(source, &settings, path)
+}
+
+fn findings(code: &str, source: &str) -> Vec<pitfall_linter::Diagnostic> {
+    findings_at(code, source, "example.py")
+}
+
+/// As [`fixed`], for a file at `path` (a path with a directory is a package module).
+fn fixed_at(code: &str, source: &str, path: &str) -> String {
+    let mut edits: Vec<_> = findings_at(code, source, path)
         .into_iter()
         .filter_map(|d| d.fix)
         .flat_map(|f| f.edits)
@@ -136,14 +145,7 @@ fn pf405_equals_none_to_is() {
 #[test]
 fn pf405_no_fix_across_a_comment() {
     let source = "def f(x):\n    return (x ==  # compare\n        None)\n";
-    let rule = RuleId::from_code("PF405").unwrap();
-    let mut rules = RuleSet::EMPTY;
-    rules.insert(rule);
-    let settings = LinterSettings {
-        rules,
-        ..LinterSettings::default()
-    };
-    let found = lint_source(source, &settings, "example.py");
+    let found = findings("PF405", source);
     assert_eq!(found.len(), 1);
     assert!(
         found[0].fix.is_none(),
@@ -291,14 +293,7 @@ fn pf401_one_line_def_and_only_docstring() {
 fn pf401_no_fix_where_the_value_would_change_meaning() {
     // A class attribute is not visible in the method; `a` would be the argument.
     let source = "class C:\n    D = {}\n\n    def m(self, x=dict(D)):\n        return x\n\n\ndef f(a, b=[a]):\n    return b\n";
-    let rule = RuleId::from_code("PF401").unwrap();
-    let mut rules = RuleSet::EMPTY;
-    rules.insert(rule);
-    let settings = LinterSettings {
-        rules,
-        ..LinterSettings::default()
-    };
-    let found = lint_source(source, &settings, "example.py");
+    let found = findings("PF401", source);
     assert_eq!(found.len(), 2);
     assert!(found.iter().all(|d| d.fix.is_none()));
 }

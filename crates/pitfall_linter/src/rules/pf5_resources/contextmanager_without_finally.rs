@@ -9,7 +9,7 @@ use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule, StmtKind};
-use crate::rules::common::{ends_line, own_line_indent};
+use crate::rules::common::{ends_line, may_leave, own_line_indent};
 
 pub struct ContextmanagerWithoutFinally;
 
@@ -78,7 +78,7 @@ impl Rule for ContextmanagerWithoutFinally {
 /// and can be re-indented without touching a string's text.
 fn try_finally_fix(checker: &Checker, yield_stmt: &Stmt, cleanup: &[Stmt]) -> Option<Fix> {
     let last = cleanup.last()?;
-    if cleanup.iter().any(|s| jumps_out(s, false)) {
+    if cleanup.iter().any(|s| may_leave(s, false)) {
         return None;
     }
     let indent = own_line_indent(checker, yield_stmt.range())?;
@@ -114,34 +114,6 @@ fn try_finally_fix(checker: &Checker, yield_stmt: &Stmt, cleanup: &[Stmt]) -> Op
             content,
         }],
     })
-}
-
-/// A `return` anywhere, or a `break`/`continue` not inside a loop of its
-/// own, in `stmt` (nested definitions aside).
-fn jumps_out(stmt: &Stmt, in_loop: bool) -> bool {
-    let any = |body: &[Stmt], in_loop: bool| body.iter().any(|s| jumps_out(s, in_loop));
-    match stmt {
-        Stmt::Return(_) => true,
-        Stmt::Break(_) | Stmt::Continue(_) => !in_loop,
-        Stmt::FunctionDef(_) | Stmt::ClassDef(_) => false,
-        Stmt::If(s) => {
-            any(&s.body, in_loop) || s.elif_else_clauses.iter().any(|c| any(&c.body, in_loop))
-        }
-        Stmt::For(s) => any(&s.body, true) || any(&s.orelse, in_loop),
-        Stmt::While(s) => any(&s.body, true) || any(&s.orelse, in_loop),
-        Stmt::With(s) => any(&s.body, in_loop),
-        Stmt::Match(s) => s.cases.iter().any(|c| any(&c.body, in_loop)),
-        Stmt::Try(s) => {
-            any(&s.body, in_loop)
-                || any(&s.orelse, in_loop)
-                || any(&s.finalbody, in_loop)
-                || s.handlers.iter().any(|h| {
-                    let ast::ExceptHandler::ExceptHandler(h) = h;
-                    any(&h.body, in_loop)
-                })
-        }
-        _ => false,
-    }
 }
 
 /// Collects the yield statements in `body` followed (in their block, or
