@@ -14,6 +14,8 @@
 //! `# fixture-path: mysite/settings.py` (a path with a directory is also
 //! taken to be a package module, see `FileContext::assumed`).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,10 +26,6 @@ use pitfall_linter::{
     FileContext, LinterSettings, ModulePath, OptionKind, OptionValue, RuleId, RuleOptions, RuleSet,
     Tier,
 };
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// The path a fixture is linted as: its `# fixture-path:` or its own name.
 fn fixture_path(source: &str, name: &str) -> String {
@@ -154,13 +152,8 @@ fn check_expectations(
 
 #[test]
 fn fixtures() {
-    let dir = repo_root().join("tests/fixtures");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/fixtures exists")
-        .map(|e| e.unwrap().path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("py" | "pyi")))
-        .collect();
-    paths.sort();
+    let dir = common::fixtures_dir();
+    let paths = common::fixture_paths();
     assert!(!paths.is_empty(), "no fixtures found in {}", dir.display());
 
     let mut failures = Vec::new();

@@ -4,21 +4,11 @@
 //! and a rule whose fixes were applied must report fewer findings after.
 //! This catches a broken fix in any rule, present or future, that has a fixture.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use common::fixture_paths;
 use pitfall_linter::pipeline::{lint_source, parse};
 use pitfall_linter::{fix_until_stable, LinterSettings, RuleSet, UnsafeFixes};
-
-fn fixture_paths() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/fixtures exists")
-        .map(|e| e.unwrap().path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("py" | "pyi")))
-        .collect();
-    paths.sort();
-    paths
-}
 
 #[test]
 fn all_fixes_on_every_fixture_give_code_that_parses() {

@@ -9,7 +9,7 @@ use crate::checker::{Checker, Node};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{ExprKind, Interests, Rule};
-use crate::rules::common::mentions_name;
+use crate::rules::common::{enclosing_function, mentions_name};
 
 pub struct SelfRecursiveAttributeAccess;
 
@@ -183,12 +183,7 @@ fn ends_in_exit(body: &[Stmt]) -> bool {
 /// `self.<attr>` (`self._client = make()`), so the nested call can return
 /// the cached value instead of recursing.
 fn getter_caches_before(checker: &Checker, access: TextRange) -> bool {
-    let Some(Node::Stmt(Stmt::FunctionDef(def))) = checker
-        .parents()
-        .iter()
-        .rev()
-        .find(|n| matches!(n, Node::Stmt(Stmt::FunctionDef(_))))
-    else {
+    let Some(def) = enclosing_function(checker) else {
         return false;
     };
     caches_before(&def.body, access)
@@ -225,12 +220,7 @@ fn caches_before(body: &[Stmt], access: TextRange) -> bool {
 /// `self.__class__ = ModuleType` earlier in the method: from then on the
 /// hook is no longer the class's (the lazy-module pattern of `importlib.util`).
 fn class_swapped_before(checker: &Checker, access: TextRange) -> bool {
-    let Some(Node::Stmt(Stmt::FunctionDef(def))) = checker
-        .parents()
-        .iter()
-        .rev()
-        .find(|n| matches!(n, Node::Stmt(Stmt::FunctionDef(_))))
-    else {
+    let Some(def) = enclosing_function(checker) else {
         return false;
     };
     def.body
