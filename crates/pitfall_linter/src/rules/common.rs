@@ -1372,6 +1372,15 @@ pub fn is_test_path(path: &str) -> bool {
     false
 }
 
+/// A `typing.overload` signature (or `typing_extensions`').
+pub fn is_overload(checker: &Checker, def: &ast::StmtFunctionDef) -> bool {
+    def.decorator_list.iter().any(|d| {
+        checker
+            .qualified_name(&d.expression)
+            .is_some_and(|q| matches!(q.as_str(), "typing.overload" | "typing_extensions.overload"))
+    })
+}
+
 pub fn enclosing_function<'a>(checker: &Checker<'a>) -> Option<&'a ast::StmtFunctionDef> {
     checker.parents().iter().rev().find_map(|p| match p {
         Node::Stmt(Stmt::FunctionDef(def)) => Some(def),

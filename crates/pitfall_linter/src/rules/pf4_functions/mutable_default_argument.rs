@@ -10,7 +10,7 @@ use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{ExprKind, Interests, Rule, StmtKind};
-use crate::rules::common::{docstring, ends_line, mutable_value, own_line_indent};
+use crate::rules::common::{docstring, ends_line, is_overload, mutable_value, own_line_indent};
 
 pub struct MutableDefaultArgument;
 
@@ -57,14 +57,6 @@ impl Rule for MutableDefaultArgument {
             }
         }
     }
-}
-
-fn is_overload(checker: &Checker, def: &ast::StmtFunctionDef) -> bool {
-    def.decorator_list.iter().any(|d| {
-        checker
-            .qualified_name(&d.expression)
-            .is_some_and(|q| matches!(q.as_str(), "typing.overload" | "typing_extensions.overload"))
-    })
 }
 
 fn check_parameters(

@@ -8,7 +8,7 @@ use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule, StmtKind};
-use crate::rules::common::docstring;
+use crate::rules::common::{docstring, is_overload};
 
 pub struct DocstringParamMismatch;
 
@@ -119,14 +119,6 @@ impl Rule for DocstringParamMismatch {
             )
             .help("update the parameter section to match the signature");
     }
-}
-
-fn is_overload(checker: &Checker, def: &ast::StmtFunctionDef) -> bool {
-    def.decorator_list.iter().any(|d| {
-        checker
-            .qualified_name(&d.expression)
-            .is_some_and(|q| matches!(q.as_str(), "typing.overload" | "typing_extensions.overload"))
-    })
 }
 
 fn list(names: &[&str]) -> String {
