@@ -39,7 +39,6 @@ fn config_error(dir: &TempDir, file: &str) -> ConfigError {
 }
 
 /// The codes in a rule set, for readable assertions.
-
 fn codes(rules: &RuleSet) -> Vec<&'static str> {
     rules.iter().map(|id| id.meta().code).collect()
 }
