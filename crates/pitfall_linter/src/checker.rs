@@ -1,9 +1,9 @@
 //! The single AST walk: tracks the current scope and the ancestors of each
 //! node, and hands every node to the rules that registered for its kind.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 
-use pitfall_semantic::{Resolved, ScopeId, SemanticIndex};
+use pitfall_semantic::{BindingId, Resolved, ScopeId, SemanticIndex};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Comprehension, ExceptHandler, Expr, ModModule, Stmt};
 use ruff_source_file::LineIndex;
@@ -55,6 +55,34 @@ pub struct Checker<'a> {
     doc_coverage: Option<DocCoverage>,
     line_index: OnceCell<LineIndex>,
     test_path: OnceCell<bool>,
+    callee: RefCell<Option<CalleeMemo>>,
+}
+
+/// What the last callee asked about resolves to. The call-centric rules ask
+/// about the same call one after another, so each call's name lookup and
+/// resolution runs once instead of once per rule (see
+/// [`qualified_callee`](crate::rules::common::qualified_callee)).
+struct CalleeMemo {
+    /// The callee expression (address and range) and the scope it was resolved in.
+    key: (usize, TextRange, ScopeId),
+    filter: CalleeFilter,
+    /// `None` until asked; then the qualified name, if the callee has one.
+    qualified: Option<Option<String>>,
+}
+
+/// The cheap part of resolving a callee: the name to compare a rule's
+/// targets against before resolving it in full.
+#[derive(Copy, Clone, Debug)]
+pub enum CalleeFilter {
+    /// The callee's own last name: `attr` of `a.attr`, or a builtin's name.
+    Own,
+    /// An imported name: compare the last name of what it stands for
+    /// (`from os import path as p`: `path`).
+    Imported(BindingId),
+    /// An assigned alias (`load = pickle.loads`): only resolving tells.
+    Alias,
+    /// Not a callee any qualified name can match.
+    Reject,
 }
 
 impl<'a> Checker<'a> {
@@ -176,6 +204,43 @@ impl<'a> Checker<'a> {
         FileRole::of(self.project_path())
     }
 
+    /// The memoized [`CalleeFilter`] of a callee in the current scope;
+    /// `compute` runs when the callee is not the one last asked about.
+    pub(crate) fn callee_filter(
+        &self,
+        func: &Expr,
+        compute: impl FnOnce() -> CalleeFilter,
+    ) -> CalleeFilter {
+        let key = (func as *const Expr as usize, func.range(), self.scope);
+        let mut memo = self.callee.borrow_mut();
+        match &*memo {
+            Some(m) if m.key == key => m.filter,
+            _ => {
+                let filter = compute();
+                *memo = Some(CalleeMemo {
+                    key,
+                    filter,
+                    qualified: None,
+                });
+                filter
+            }
+        }
+    }
+
+    /// The qualified name of the callee last given to
+    /// [`callee_filter`](Self::callee_filter), resolved once.
+    pub(crate) fn callee_qualified(&self, func: &Expr) -> Option<String> {
+        let key = (func as *const Expr as usize, func.range(), self.scope);
+        let mut memo = self.callee.borrow_mut();
+        match &mut *memo {
+            Some(m) if m.key == key => m
+                .qualified
+                .get_or_insert_with(|| self.input.semantic.qualified_name(func, self.scope))
+                .clone(),
+            _ => self.input.semantic.qualified_name(func, self.scope),
+        }
+    }
+
     /// Reports a finding of the rule being run.
     pub fn report(&mut self, message: impl Into<String>, range: TextRange) -> &mut Diagnostic {
         let rule = self.rule();
@@ -246,6 +311,7 @@ pub fn lint_counting(input: &LintInput) -> (Vec<Diagnostic>, Option<DocCoverage>
             doc_coverage: None,
             line_index: OnceCell::new(),
             test_path: OnceCell::new(),
+            callee: RefCell::new(None),
         },
         dispatch: &dispatch,
     };

@@ -57,6 +57,10 @@ impl RuleOptions {
     }
 
     pub fn string_list(&self, rule: RuleId, option: &str) -> &[String] {
+        // Rules ask at every node; most runs configure no option at all.
+        if self.values.is_empty() {
+            return &[];
+        }
         match self.values.get(&(rule, option_key(rule, option))) {
             Some(OptionValue::StringList(v)) => v,
             _ => &[],
@@ -64,6 +68,9 @@ impl RuleOptions {
     }
 
     pub fn integer(&self, rule: RuleId, option: &str) -> Option<u64> {
+        if self.values.is_empty() {
+            return None;
+        }
         match self.values.get(&(rule, option_key(rule, option))) {
             Some(OptionValue::Integer(n)) => Some(*n),
             _ => None,
@@ -76,6 +83,9 @@ impl RuleOptions {
 
     /// A boolean option whose default, when the configuration omits it, is `default`.
     pub fn bool_or(&self, rule: RuleId, option: &str, default: bool) -> bool {
+        if self.values.is_empty() {
+            return default;
+        }
         match self.values.get(&(rule, option_key(rule, option))) {
             Some(OptionValue::Bool(value)) => *value,
             _ => default,

@@ -12,7 +12,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, ExceptHandler, Expr, ModModule, Operator, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::checker::{Checker, Node};
+use crate::checker::{CalleeFilter, Checker, Node};
 use crate::diagnostic::Edit;
 
 // ---------------------------------------------------------------------------
@@ -1101,52 +1101,79 @@ fn without_calls(qualified: &str) -> &str {
     trimmed
 }
 
-/// The pre-filter of every qualified-callee rule, run on every call: a
-/// suffix comparison rejects most targets before the last name is split off.
+/// The pre-filter of every qualified-callee rule, run on every call against
+/// every target: the byte where `name` would start must match before the
+/// whole suffix is compared (most targets fail there, without a `memcmp`).
 pub fn is_last_name_of(name: &str, targets: &[&str]) -> bool {
+    let name = name.as_bytes();
+    // A last name never holds a `.`; an empty one only matches a target ending in `.`.
+    let Some(&first) = name.first() else {
+        return targets.iter().any(|t| last_name(t).is_empty());
+    };
     targets.iter().any(|t| {
-        let t = without_calls(t);
-        t.ends_with(name) && last_name(t) == name
+        let t = without_calls(t).as_bytes();
+        let Some(start) = t.len().checked_sub(name.len()) else {
+            return false;
+        };
+        t[start] == first
+            && (start == 0 || t[start - 1] == b'.')
+            && &t[start..] == name
+            && !name.contains(&b'.')
     })
 }
 
+/// The qualified name a callee resolves to, when `may_match` accepts the
+/// name it goes by (its last name, or what an import stands for) — the
+/// cheap test that spares most calls the resolution. Both steps are
+/// memoized per call, since many rules ask about the same call in a row.
 pub fn qualified_callee(
     checker: &Checker,
     func: &Expr,
     may_match: impl Fn(&str) -> bool,
 ) -> Option<String> {
-    match func {
-        Expr::Attribute(attr) => {
-            if !may_match(attr.attr.as_str()) {
-                return None;
+    let filter = checker.callee_filter(func, || callee_filter(checker, func));
+    let passes = match filter {
+        CalleeFilter::Own => match func {
+            Expr::Attribute(attr) => may_match(attr.attr.as_str()),
+            Expr::Name(name) => may_match(name.id.as_str()),
+            _ => false,
+        },
+        CalleeFilter::Imported(b) => match &checker.semantic().binding(b).kind {
+            BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
+                may_match(last_name(qualified))
             }
-        }
+            _ => false,
+        },
+        CalleeFilter::Alias => true,
+        CalleeFilter::Reject => false,
+    };
+    if !passes {
+        return None;
+    }
+    checker.callee_qualified(func)
+}
+
+fn callee_filter(checker: &Checker, func: &Expr) -> CalleeFilter {
+    match func {
+        Expr::Attribute(_) => CalleeFilter::Own,
         Expr::Name(name) => {
             let semantic = checker.semantic();
             match semantic.lookup(checker.scope(), name.id.as_str(), name.start()) {
                 Lookup::Binding(b) => match &semantic.binding(b).kind {
-                    BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
-                        if !may_match(last_name(qualified)) {
-                            return None;
-                        }
+                    BindingKind::Import { .. } | BindingKind::FromImport { .. } => {
+                        CalleeFilter::Imported(b)
                     }
                     // `load = pickle.loads`: an alias, resolve it.
-                    BindingKind::Assignment | BindingKind::AnnotatedAssignment { .. } => {}
-                    _ => return None,
-                },
-                Lookup::Builtin => {
-                    if !may_match(name.id.as_str()) {
-                        return None;
+                    BindingKind::Assignment | BindingKind::AnnotatedAssignment { .. } => {
+                        CalleeFilter::Alias
                     }
-                }
-                Lookup::Unbound => return None,
+                    _ => CalleeFilter::Reject,
+                },
+                Lookup::Builtin => CalleeFilter::Own,
+                Lookup::Unbound => CalleeFilter::Reject,
             }
         }
-        _ => return None,
-    }
-    match checker.resolve(func)? {
-        Resolved::Qualified(q) => Some(q),
-        _ => None,
+        _ => CalleeFilter::Reject,
     }
 }
 

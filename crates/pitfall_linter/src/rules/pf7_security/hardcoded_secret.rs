@@ -529,7 +529,42 @@ fn is_documentation_url(password: &str, host: &str) -> bool {
         || hostname.ends_with(".example")
 }
 
+/// The text every key format starts with: a text holding none of them
+/// (nearly every docstring) needs no closer look.
+const KEY_ANCHORS: [&str; 15] = [
+    "-----BEGIN ",
+    "AKIA",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxr-",
+    "xoxs-",
+    "sk_live_",
+    "rk_live_",
+];
+
+fn may_hold_key(text: &str) -> bool {
+    static FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+        std::sync::LazyLock::new(|| {
+            KEY_ANCHORS
+                .iter()
+                .map(|a| memchr::memmem::Finder::new(a.as_bytes()))
+                .collect()
+        });
+    let bytes = text.as_bytes();
+    FINDERS.iter().any(|f| f.find(bytes).is_some())
+}
+
 fn key_format(text: &str) -> Option<&'static str> {
+    if !may_hold_key(text) {
+        return None;
+    }
     if let Some(i) = text.find("-----BEGIN ") {
         let header_end = text[i..].find("PRIVATE KEY-----")?;
         let body = &text[i + header_end + "PRIVATE KEY-----".len()..];

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Instruction counts of one `pitfall check` on the CPython standard library,
+# single-threaded, under callgrind; reproducible on a loaded machine (wall
+# time is not). See bench/README.md ("Profiling").
+#
+#   bench/profile.sh [OUT_DIR] [-- extra pitfall check arguments]
+#
+# Builds the `profiling` profile (release + line tables), runs callgrind with
+# RAYON_NUM_THREADS=1, and writes OUT_DIR/callgrind.out plus two reports:
+# OUT_DIR/inclusive.txt (functions by inclusive cost) and OUT_DIR/rules.txt
+# (the inclusive cost of each rule's check functions, by rule module).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="${1:-/tmp/pitfall-profile}"
+shift || true
+[[ "${1:-}" == "--" ]] && shift
+mkdir -p "$out"
+
+target="${CARGO_TARGET_DIR:-$root/target}"
+(cd "$root" && cargo build --profile profiling -p pitfall)
+stdlib="$(python3 -c 'import sysconfig;print(sysconfig.get_paths()["stdlib"])')"
+
+RAYON_NUM_THREADS=1 valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
+    "$target/profiling/pitfall" check --no-cache --exit-zero -q "$stdlib" \
+    --extend-exclude site-packages "$@" >/dev/null 2>"$out/valgrind.log"
+grep -E 'Collected' "$out/valgrind.log" || tail -5 "$out/valgrind.log"
+
+callgrind_annotate --inclusive=yes --threshold=100 --auto=no "$out/callgrind.out" >"$out/inclusive.txt"
+# One line per rule: the inclusive cost of its `Rule` impl's check methods
+# (rules::<family>::<rule>::...::check_*), summed by rule module.
+python3 - "$out/inclusive.txt" >"$out/rules.txt" <<'EOF'
+import collections, re, sys
+costs = collections.Counter()
+# callgrind_annotate can list one function twice (absolute and relative
+# source path): keep the larger figure per function, then sum per rule.
+seen = {}
+pattern = re.compile(r"^\s*([\d,]+) \([^)]*\)\s+\S*?:(.*pitfall_linter::rules::(pf\d_\w+)::(\w+)::.*?\bcheck_(?:stmt|expr|except_handler|module_end|project))(?=\s|$)")
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    m = pattern.match(line)
+    if m:
+        key = (f"{m.group(3)}::{m.group(4)}", m.group(2))
+        seen[key] = max(seen.get(key, 0), int(m.group(1).replace(",", "")))
+for (rule, _), cost in seen.items():
+    costs[rule] += cost
+total = sum(costs.values())
+for name, cost in costs.most_common():
+    print(f"{cost/1e6:10.1f}M  {name}")
+print(f"{total/1e6:10.1f}M  (sum over rules)")
+EOF
+head -40 "$out/rules.txt"
