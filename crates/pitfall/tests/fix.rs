@@ -17,6 +17,13 @@ fn project(files: &[(&str, &[u8])]) -> TempDir {
     dir
 }
 
+/// `pitfall check --fix --unsafe-fixes EXTRA...` in `dir`.
+fn fix_all(dir: &TempDir, extra: &[&str]) -> (i32, String, String) {
+    run(pitfall(dir.path())
+        .args(["check", "--fix", "--unsafe-fixes"])
+        .args(extra))
+}
+
 fn read(dir: &TempDir, name: &str) -> String {
     std::fs::read_to_string(dir.path().join(name)).unwrap()
 }
@@ -91,13 +98,7 @@ fn unsafe_fixes_only_with_unsafe_fixes() {
 #[test]
 fn fix_writes_then_reports_what_remains() {
     let dir = project(&[("app.py", APP.as_bytes())]);
-    let (code, out, err) = run(pitfall(dir.path()).args([
-        "check",
-        "--fix",
-        "--unsafe-fixes",
-        "--output-format",
-        "concise",
-    ]));
+    let (code, out, err) = fix_all(&dir, &["--output-format", "concise"]);
     assert_eq!(code, 1, "the PF401 finding remains: {err}");
     assert_eq!(read(&dir, "app.py"), APP_FIXED);
     assert_eq!(
@@ -110,14 +111,7 @@ fn fix_writes_then_reports_what_remains() {
     assert_eq!(code, 0);
     // Nothing remains once PF401 is not selected: exit 0.
     let dir = project(&[("app.py", APP.as_bytes())]);
-    let (code, out, _) = run(pitfall(dir.path()).args([
-        "check",
-        "--fix",
-        "--unsafe-fixes",
-        "--ignore",
-        "PF401",
-        "--show-fixes",
-    ]));
+    let (code, out, _) = fix_all(&dir, &["--ignore", "PF401", "--show-fixes"]);
     assert_eq!(code, 0, "{out}");
     insta::assert_snapshot!("fix_show_fixes", out);
 }
@@ -173,7 +167,7 @@ except:
     pass
 ";
     let dir = project(&[("s.py", source.as_bytes())]);
-    let (code, out, err) = run(pitfall(dir.path()).args(["check", "--fix", "--unsafe-fixes"]));
+    let (code, out, err) = fix_all(&dir, &[]);
     assert_eq!(code, 0, "{out}{err}");
     let fixed = read(&dir, "s.py");
     assert_eq!(
@@ -189,7 +183,7 @@ fn declared_encoding_bom_and_line_endings_survive() {
         b"# -*- coding: latin-1 -*-\nname = '\xe9t\xe9'\ntry:\n    pass\nexcept:\n    pass\n";
     let crlf_bom: &[u8] = b"\xef\xbb\xbftry:\r\n    pass\r\nexcept:\r\n    pass\r\n";
     let dir = project(&[("latin.py", latin1), ("crlf.py", crlf_bom)]);
-    let (code, out, err) = run(pitfall(dir.path()).args(["check", "--fix", "--unsafe-fixes"]));
+    let (code, out, err) = fix_all(&dir, &[]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         out.contains("Found 2 problems (2 fixed, 0 remaining)."),
@@ -206,7 +200,7 @@ fn declared_encoding_bom_and_line_endings_survive() {
     // A fix that inserts a line keeps CRLF: PF101 adds `import asyncio`.
     let crlf_app = APP.replace('\n', "\r\n");
     let dir = project(&[("app.py", crlf_app.as_bytes())]);
-    run(pitfall(dir.path()).args(["check", "--fix", "--unsafe-fixes"]));
+    fix_all(&dir, &[]);
     assert_eq!(read(&dir, "app.py"), APP_FIXED.replace('\n', "\r\n"));
 }
 
@@ -221,7 +215,7 @@ fn files_without_fixes_are_never_written() {
     };
     let before = (stamp("a.py"), stamp("b.py"));
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let (code, _, _) = run(pitfall(dir.path()).args(["check", "--fix", "--unsafe-fixes"]));
+    let (code, _, _) = fix_all(&dir, &[]);
     assert_eq!(code, 1);
     assert_eq!((stamp("a.py"), stamp("b.py")), before);
 }
@@ -306,13 +300,7 @@ fn cross_module_findings_remain_after_fixing() {
             b"import time\nfrom b import helper\n\nasync def run():\n    helper()\n    time.sleep(1)\n",
         ),
     ]);
-    let (code, out, err) = run(pitfall(dir.path()).args([
-        "check",
-        "--fix",
-        "--unsafe-fixes",
-        "--output-format",
-        "concise",
-    ]));
+    let (code, out, err) = fix_all(&dir, &["--output-format", "concise"]);
     assert_eq!(code, 1, "{err}");
     assert!(read(&dir, "a.py").contains("    await asyncio.sleep(1)\n"));
     assert!(
