@@ -112,9 +112,11 @@ impl Watch {
     /// Writes a file in one step (a rename, as many editors save), so that a
     /// loaded machine cannot split a save into two checks.
     fn write(&self, name: &str, text: impl AsRef<[u8]>) {
-        let partial = self.root.join(format!(".{name}.partial"));
+        let path = self.root.join(name);
+        let file_name = path.file_name().unwrap().to_string_lossy();
+        let partial = path.with_file_name(format!(".{file_name}.partial"));
         std::fs::write(&partial, text).unwrap();
-        std::fs::rename(partial, self.root.join(name)).unwrap();
+        std::fs::rename(partial, path).unwrap();
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -265,6 +267,19 @@ fn watch_reports_what_changes() {
         findings(&lines)
             .iter()
             .any(|l| l.starts_with("+ b.py:1:1: PF002 ")),
+        "{lines:?}"
+    );
+
+    // A directory with no Python file in it (Python's bytecode cache): no
+    // re-check at all, so the next output is the next edit's.
+    std::fs::create_dir(watch.path("__pycache__")).unwrap();
+    watch.write("__pycache__/b.cpython-311.pyc", b"\0");
+    std::thread::sleep(Duration::from_millis(300));
+    watch.write("d.py", "def g(y={}):\n    return y\n");
+    let lines = watch.next_check();
+    assert_eq!(findings(&lines).len(), 1, "{lines:?}");
+    assert!(
+        findings(&lines)[0].starts_with("+ d.py:1:9: PF401 "),
         "{lines:?}"
     );
 

@@ -60,6 +60,8 @@ pub struct Workspace {
     fingerprints: FxHashMap<PathBuf, u64>,
     /// Files may have appeared below the roots: discover again.
     membership_stale: bool,
+    /// Counts the changes to the project's members.
+    generation: u64,
 }
 
 /// A text's fingerprint, for [`Workspace::record_fingerprint`].
@@ -98,6 +100,7 @@ impl Workspace {
             revision: 0,
             fingerprints: FxHashMap::default(),
             membership_stale: true,
+            generation: 0,
         };
         let errors = workspace.sync_members();
         Ok((workspace, errors))
@@ -124,6 +127,11 @@ impl Workspace {
         self.members
             .iter()
             .map(|p| (p.as_path(), self.files[p.as_path()]))
+    }
+
+    /// Changes whenever a file joins or leaves the project.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     pub fn is_member(&self, path: &Path) -> bool {
@@ -372,6 +380,7 @@ impl Workspace {
             Some(project) => {
                 if *project.files(&self.db) != files {
                     project.set_files(&mut self.db).to(files);
+                    self.generation += 1;
                 }
                 if complete && *project.roots(&self.db) != roots {
                     project.set_roots(&mut self.db).to(roots);

@@ -237,6 +237,7 @@ impl WatchSession {
     /// the project is made of changed.
     fn apply(&mut self, batch: Batch) {
         let mut touched: Vec<PathBuf> = Vec::new();
+        let generation = self.ws.generation();
         let mut config_changed = false;
         let mut rediscover = false;
         let mut paths: Vec<PathBuf> = batch.paths.into_iter().collect();
@@ -254,7 +255,7 @@ impl WatchSession {
                 .is_some_and(|n| n == ".gitignore" || n == ".ignore")
             {
                 rediscover = true;
-            } else if self.ws.disk_changed(&path) {
+            } else if self.ws.disk_changed(&path) && path.is_file() {
                 touched.push(path);
             }
         }
@@ -267,7 +268,10 @@ impl WatchSession {
             self.ws.sync_members()
         };
         print_errors(&errors);
-        if touched.is_empty() && !config_changed && !rediscover {
+        // A directory that came and went with no Python file in it (a
+        // `__pycache__`), an ignore file that changed nothing: no re-check.
+        let joined_or_left = self.ws.generation() != generation;
+        if touched.is_empty() && !config_changed && !joined_or_left {
             return;
         }
         self.check(Some(&touched));
