@@ -228,10 +228,18 @@ fn watch_reports_what_changes() {
     // A broken configuration: the error with its file and line, and the
     // watch goes on with the previous settings.
     watch.write("pyproject.toml", "[tool.pitfall]\nselct = 1\n");
-    let error = watch.until(|l| matches!(l, Line::Err(_)));
-    let Some(Line::Err(error)) = error.last() else {
-        unreachable!()
-    };
+    // The error (standard error) and the check's summary (standard output)
+    // may reach us in either order.
+    let (mut error, mut lines) = (None, Vec::new());
+    while error.is_none() || !lines.last().is_some_and(|l: &String| is_summary(l)) {
+        for line in watch.until(|_| true) {
+            match line {
+                Line::Err(e) => error = Some(e),
+                Line::Out(s) => lines.push(s),
+            }
+        }
+    }
+    let error = error.unwrap();
     assert!(
         error.starts_with("error: ")
             && error.ends_with(
@@ -239,7 +247,6 @@ fn watch_reports_what_changes() {
             ),
         "{error}"
     );
-    let lines = watch.next_check();
     assert!(findings(&lines).is_empty(), "{lines:?}");
     assert!(watch.child.try_wait().unwrap().is_none(), "still watching");
 
@@ -371,4 +378,38 @@ fn options_watch_cannot_honour_are_usage_errors() {
             "{args:?}: {stderr}"
         );
     }
+}
+
+#[test]
+fn watch_ends_when_its_reader_goes_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("a.py"), "def f(x=[]):\n    return x\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pitfall"))
+        .args(["check", "--watch", "--output-format", "concise"])
+        .current_dir(&root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.starts_with("a.py:1:9: PF401 "), "{first}");
+    // `pitfall check --watch | head -1`: the reader is gone.
+    drop(stdout);
+    std::fs::write(root.join("a.py"), "def f(x=None):\n    return x\n").unwrap();
+    let deadline = Instant::now() + TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("still running without a reader");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
 }

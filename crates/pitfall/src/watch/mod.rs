@@ -158,11 +158,21 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    session.check(None);
-    while let Some(batch) = events.next_batch() {
-        session.apply(batch);
+    let mut written = session.check(None);
+    while written.is_ok() {
+        let Some(batch) = events.next_batch() else {
+            break;
+        };
+        written = session.apply(batch);
     }
-    ExitStatus::Success
+    match written {
+        // The reader went away (`pitfall check --watch | head`): done.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write the report: {e}");
+            ExitStatus::Error
+        }
+        _ => ExitStatus::Success,
+    }
 }
 
 fn print_errors(errors: &[String]) {
@@ -235,7 +245,7 @@ impl WatchSession {
 
     /// Applies a batch of file-system events, then re-checks if anything
     /// the project is made of changed.
-    fn apply(&mut self, batch: Batch) {
+    fn apply(&mut self, batch: Batch) -> std::io::Result<()> {
         let mut touched: Vec<PathBuf> = Vec::new();
         let generation = self.ws.generation();
         let mut config_changed = false;
@@ -272,14 +282,14 @@ impl WatchSession {
         // `__pycache__`), an ignore file that changed nothing: no re-check.
         let joined_or_left = self.ws.generation() != generation;
         if touched.is_empty() && !config_changed && !joined_or_left {
-            return;
+            return Ok(());
         }
-        self.check(Some(&touched));
+        self.check(Some(&touched))
     }
 
     /// Checks the project and prints what changed: everything the first
     /// time (`touched` is `None`), else what appeared and what went away.
-    fn check(&mut self, touched: Option<&[PathBuf]>) {
+    fn check(&mut self, touched: Option<&[PathBuf]>) -> std::io::Result<()> {
         let started = Instant::now();
         let initial = touched.is_none();
         let members: Vec<(PathBuf, SourceFile, bool, bool)> = self
@@ -368,15 +378,15 @@ impl WatchSession {
         let elapsed = started.elapsed();
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
-        let _ = self.reporter.write(&mut out, &mut changes, initial);
-        let _ = self.reporter.summary(
+        self.reporter.write(&mut out, &mut changes, initial)?;
+        self.reporter.summary(
             &mut out,
             &changes,
             &self.shown,
             reported.len(),
             elapsed,
             initial,
-        );
-        let _ = out.flush();
+        )?;
+        out.flush()
     }
 }

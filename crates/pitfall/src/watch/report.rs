@@ -223,7 +223,8 @@ impl Reporter {
         if self.format == OutputFormat::JsonLines {
             // The records first, then what they add up to.
             out.flush()?;
-            eprintln!("{line}");
+            // Standard error may be closed; that is no reason to stop.
+            let _ = writeln!(io::stderr(), "{line}");
             Ok(())
         } else {
             writeln!(out, "{line}")
