@@ -14,8 +14,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use pitfall_db::{
-    file_diagnostics, fingerprint, is_config_file, lint_file, module_interface, project_facts,
-    release_file, source_text, DisplayBase, FileDiagnostics, SourceFile, Workspace,
+    file_diagnostics, fingerprint, is_config_file, lint_file, module_interface, parsed_module,
+    project_facts, release_file, source_text, DisplayBase, FileDiagnostics, SourceFile, Workspace,
     WorkspaceOptions,
 };
 use pitfall_linter::UnsafeFixes;
@@ -131,15 +131,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         },
         quiet: args.quiet,
     };
-    let mut session = WatchSession {
-        ws: workspace,
-        named,
-        config_file,
-        pool,
-        reporter,
-        shown: Shown::default(),
-        checked: FxHashMap::default(),
-    };
+    let mut session = WatchSession::new(workspace, named, config_file, pool, reporter);
     exit_on_signal();
     // Watch before the first check, so that no change made meanwhile is missed.
     let (dirs, files): (Vec<PathBuf>, Vec<PathBuf>) =
@@ -158,12 +150,21 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    let mut written = session.check(None);
+    let report = |session: &mut WatchSession, batch: Option<Batch>| {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        match batch {
+            None => session.check(None, &mut out),
+            Some(batch) => session.apply(batch, &mut out),
+        }
+        .and_then(|()| out.flush())
+    };
+    let mut written = report(&mut session, None);
     while written.is_ok() {
         let Some(batch) = events.next_batch() else {
             break;
         };
-        written = session.apply(batch);
+        written = report(&mut session, Some(batch));
     }
     match written {
         // The reader went away (`pitfall check --watch | head`): done.
@@ -239,13 +240,31 @@ struct Rendered {
 }
 
 impl WatchSession {
+    fn new(
+        ws: Workspace,
+        named: Vec<PathBuf>,
+        config_file: Option<PathBuf>,
+        pool: rayon::ThreadPool,
+        reporter: Reporter,
+    ) -> WatchSession {
+        WatchSession {
+            ws,
+            named,
+            config_file,
+            pool,
+            reporter,
+            shown: Shown::default(),
+            checked: FxHashMap::default(),
+        }
+    }
+
     fn is_reported(&self, path: &Path) -> bool {
         self.named.iter().any(|n| path.starts_with(n))
     }
 
     /// Applies a batch of file-system events, then re-checks if anything
     /// the project is made of changed.
-    fn apply(&mut self, batch: Batch) -> std::io::Result<()> {
+    fn apply(&mut self, batch: Batch, out: &mut dyn Write) -> std::io::Result<()> {
         let mut touched: Vec<PathBuf> = Vec::new();
         let generation = self.ws.generation();
         let mut config_changed = false;
@@ -284,12 +303,12 @@ impl WatchSession {
         if touched.is_empty() && !config_changed && !joined_or_left {
             return Ok(());
         }
-        self.check(Some(&touched))
+        self.check(Some(&touched), out)
     }
 
     /// Checks the project and prints what changed: everything the first
     /// time (`touched` is `None`), else what appeared and what went away.
-    fn check(&mut self, touched: Option<&[PathBuf]>) -> std::io::Result<()> {
+    fn check(&mut self, touched: Option<&[PathBuf]>, out: &mut dyn Write) -> std::io::Result<()> {
         let started = Instant::now();
         let initial = touched.is_none();
         let members: Vec<(PathBuf, SourceFile, bool, bool)> = self
@@ -320,7 +339,18 @@ impl WatchSession {
                     }
                     let print = want_fingerprint
                         .then(|| (path.clone(), fingerprint(&source_text(db, *file))));
-                    release_file(db, *file);
+                    if initial {
+                        // Memory bounded by the files in flight, as in `check`.
+                        release_file(db, *file);
+                    } else if *want_fingerprint {
+                        // Edited: its text stays until its findings are
+                        // rendered, so that they are located in the text
+                        // they were found in, even if the file changes
+                        // again meanwhile. Only the tree goes.
+                        parsed_module(db, *file).clear();
+                    }
+                    // Untouched files are left alone: releasing a value the
+                    // LRU already evicted would compute it again first.
                     print
                 })
                 .flatten()
@@ -340,13 +370,18 @@ impl WatchSession {
             members
                 .par_iter()
                 .filter(|(_, _, reported, _)| *reported)
-                .map_with(handle, |db, (path, file, _, _)| {
+                .map_with(handle, |db, (path, file, _, edited)| {
                     let diagnostics = file_diagnostics(db, *file);
                     if checked.get(path).is_some_and(|old| **old == *diagnostics) {
+                        if *edited {
+                            release_file(db, *file);
+                        }
                         return None;
                     }
                     let messages = crate::check::file_messages(db, *file, &diagnostics.diagnostics);
-                    release_file(db, *file);
+                    if *edited {
+                        release_file(db, *file);
+                    }
                     Some(Rendered {
                         path: path.clone(),
                         diagnostics,
@@ -376,17 +411,11 @@ impl WatchSession {
             self.shown.update(r.path, r.messages, &mut changes);
         }
         let elapsed = started.elapsed();
-        let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::new(stdout.lock());
-        self.reporter.write(&mut out, &mut changes, initial)?;
-        self.reporter.summary(
-            &mut out,
-            &changes,
-            &self.shown,
-            reported.len(),
-            elapsed,
-            initial,
-        )?;
-        out.flush()
+        self.reporter.write(out, &mut changes, initial)?;
+        self.reporter
+            .summary(out, &changes, &self.shown, reported.len(), elapsed, initial)
     }
 }
+
+#[cfg(test)]
+mod tests;
