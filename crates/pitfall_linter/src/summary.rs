@@ -16,7 +16,6 @@ use pitfall_semantic::{
 };
 use ruff_python_ast::name::Name;
 use ruff_text_size::{TextRange, TextSize};
-use rustc_hash::FxHashMap;
 
 use crate::blocking::{classify, may_block_by_name, BlockingCategory};
 
@@ -300,10 +299,38 @@ struct Summarizer<'a> {
     /// For the arguments of a semaphore's constructor.
     source: &'a str,
     /// Function scope → index in `functions`.
-    function_slot: FxHashMap<ScopeId, u32>,
-    class_slot: FxHashMap<ScopeId, u32>,
+    function_slot: Slots,
+    class_slot: Slots,
     interface: ModuleInterface,
     locations: ModuleLocations,
+}
+
+/// Scope → its position in `functions` (or `classes`): a flat table, since
+/// every call asks for the function it runs in.
+struct Slots(Vec<u32>);
+
+impl Slots {
+    const NONE: u32 = u32::MAX;
+
+    fn new(scopes: usize) -> Slots {
+        Slots(vec![Slots::NONE; scopes])
+    }
+
+    fn insert(&mut self, scope: ScopeId, slot: u32) {
+        self.0[scope.index()] = slot;
+    }
+
+    fn get(&self, scope: &ScopeId) -> Option<&u32> {
+        self.0.get(scope.index()).filter(|s| **s != Slots::NONE)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (ScopeId, u32)> + '_ {
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s != Slots::NONE)
+            .map(|(i, s)| (ScopeId(i as u32), *s))
+    }
 }
 
 /// A held lock: the effect that took it and the range it is held for.
@@ -320,8 +347,8 @@ impl<'a> Summarizer<'a> {
             index,
             options,
             source,
-            function_slot: FxHashMap::default(),
-            class_slot: FxHashMap::default(),
+            function_slot: Slots::new(index.scopes.len()),
+            class_slot: Slots::new(index.scopes.len()),
             interface: ModuleInterface::default(),
             locations: ModuleLocations::default(),
         }
@@ -407,7 +434,7 @@ impl<'a> Summarizer<'a> {
             }
         }
         // Bases and methods, once every class has its slot.
-        for (&scope_id, &slot) in &self.class_slot {
+        for (scope_id, slot) in self.class_slot.iter() {
             let scope = index.scope(scope_id);
             let bases = scope
                 .bases
@@ -487,10 +514,9 @@ impl<'a> Summarizer<'a> {
         for symbol in &index.symbols {
             if symbol.declared_global.is_some()
                 && !symbol.bindings.is_empty()
-                && module
-                    .symbols
-                    .get(&symbol.name)
-                    .is_none_or(|id| index.symbol(*id).bindings.is_empty())
+                && index
+                    .symbol_in(SemanticIndex::MODULE, &symbol.name)
+                    .is_none_or(|module_symbol| module_symbol.bindings.is_empty())
                 && !names.iter().any(|(n, _)| *n == symbol.name)
             {
                 names.push((symbol.name.clone(), Export::Value));
@@ -618,7 +644,7 @@ impl<'a> Summarizer<'a> {
         for (i, call) in index.calls.iter().enumerate() {
             let Some(callee) = &call.callee else { continue };
             if call.has_arguments
-                || callee.segments.last() != Some(&PathSegment::Attr("acquire".into()))
+                || !matches!(callee.segments.last(), Some(PathSegment::Attr(a)) if a.as_str() == "acquire")
             {
                 continue;
             }
@@ -641,7 +667,7 @@ impl<'a> Summarizer<'a> {
                         p.root == receiver.root
                             && p.segments.len() == receiver.segments.len() + 1
                             && p.segments.starts_with(&receiver.segments)
-                            && p.segments.last() == Some(&PathSegment::Attr("release".into()))
+                            && matches!(p.segments.last(), Some(PathSegment::Attr(a)) if a.as_str() == "release")
                     }) && later.range.start() < function_end
                 })
                 .map_or(function_end, |later| later.range.start());
@@ -903,15 +929,21 @@ fn worth_resolving(
 }
 
 fn qualname(index: &SemanticIndex, scope: ScopeId) -> String {
-    let mut parts = Vec::new();
+    let mut parts: Vec<&str> = Vec::with_capacity(4);
     let mut s = Some(scope);
     while let Some(id) = s {
         let sc = index.scope(id);
         if let Some(name) = &sc.name {
-            parts.push(name.to_string());
+            parts.push(name.as_str());
         }
         s = sc.parent;
     }
-    parts.reverse();
-    parts.join(".")
+    let mut qualname = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for (i, part) in parts.iter().rev().enumerate() {
+        if i > 0 {
+            qualname.push('.');
+        }
+        qualname.push_str(part);
+    }
+    qualname
 }

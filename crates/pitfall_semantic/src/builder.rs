@@ -149,21 +149,31 @@ impl Builder {
     }
 
     fn symbol(&mut self, scope: ScopeId, name: &Name) -> SymbolId {
-        if let Some(id) = self.index.scopes[scope.index()].symbols.get(name) {
-            return *id;
+        let index = &mut self.index;
+        let name_id = match index.name_ids.get(name.as_str()) {
+            Some(id) => *id,
+            None => {
+                let id = NameId(index.name_ids.len() as u32);
+                index.name_ids.insert(name.clone(), id);
+                id
+            }
+        };
+        let next = SymbolId(index.symbols.len() as u32);
+        let id = *index.symbol_ids.entry((scope, name_id)).or_insert(next);
+        if id == next {
+            index.symbols.push(Symbol {
+                name: name.clone(),
+                scope,
+                bindings: SmallVec::new(),
+                uses: SmallVec::new(),
+                declared_global: None,
+                declared_nonlocal: None,
+            });
+            index.scopes[scope.index()]
+                .symbols
+                .0
+                .push((name.clone(), id));
         }
-        let id = SymbolId(self.index.symbols.len() as u32);
-        self.index.symbols.push(Symbol {
-            name: name.clone(),
-            scope,
-            bindings: SmallVec::new(),
-            uses: SmallVec::new(),
-            declared_global: None,
-            declared_nonlocal: None,
-        });
-        self.index.scopes[scope.index()]
-            .symbols
-            .insert(name.clone(), id);
         id
     }
 

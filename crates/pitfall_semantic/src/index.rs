@@ -27,6 +27,7 @@ id_type!(ScopeId);
 id_type!(SymbolId);
 id_type!(BindingId);
 id_type!(UseId);
+id_type!(NameId);
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ScopeKind {
@@ -57,7 +58,8 @@ pub struct Scope {
     pub node_range: TextRange,
     /// The name of a `def` or `class`.
     pub name: Option<Name>,
-    pub symbols: FxHashMap<Name, SymbolId>,
+    /// The scope's symbols in the order they first occur.
+    pub symbols: ScopeSymbols,
     /// For a method: the name of its first parameter and how it is bound.
     pub receiver: Option<(Name, ReceiverKind)>,
     /// Decorators of a `def` or `class`, resolved later.
@@ -70,6 +72,34 @@ pub struct Scope {
     pub children: Vec<ScopeId>,
     /// A function or lambda whose body yields: a generator (async or not).
     pub is_generator: bool,
+}
+
+/// The symbols of one scope, in the order they first occur. Looking one up
+/// by name goes through the index ([`SemanticIndex::symbol_in`]): one
+/// table for the whole file instead of a hash map per scope.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ScopeSymbols(pub(crate) Vec<(Name, SymbolId)>);
+
+impl ScopeSymbols {
+    pub fn keys(&self) -> impl Iterator<Item = &Name> + '_ {
+        self.0.iter().map(|(name, _)| name)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &SymbolId> + '_ {
+        self.0.iter().map(|(_, id)| id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Name, &SymbolId)> + '_ {
+        self.0.iter().map(|(name, id)| (name, id))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// How a method's first parameter is bound.
@@ -224,6 +254,11 @@ pub struct SemanticIndex {
     pub uses: Vec<Use>,
     /// Scope-creating node range → scope.
     pub(crate) scope_by_range: FxHashMap<TextRange, ScopeId>,
+    /// Every distinct name of the file: a lookup hashes its string once,
+    /// then probes `symbol_ids` per scope with two integers.
+    pub(crate) name_ids: FxHashMap<Name, NameId>,
+    /// (scope, name) → the scope's symbol of that name.
+    pub(crate) symbol_ids: FxHashMap<(ScopeId, NameId), SymbolId>,
     /// Every call, in source order (outer calls before the calls in their arguments).
     pub calls: Vec<CallSite>,
     /// Whether the file has `from x import *` (names may come from anywhere).
@@ -371,9 +406,17 @@ impl SemanticIndex {
     }
 
     pub fn symbol_in(&self, scope: ScopeId, name: &str) -> Option<&Symbol> {
-        self.scope(scope)
-            .symbols
-            .get(name)
+        self.symbol_with_id(scope, self.name_id(name)?)
+    }
+
+    /// The id of a name that occurs in the file (bound, read or declared).
+    pub(crate) fn name_id(&self, name: &str) -> Option<NameId> {
+        self.name_ids.get(name).copied()
+    }
+
+    pub(crate) fn symbol_with_id(&self, scope: ScopeId, name: NameId) -> Option<&Symbol> {
+        self.symbol_ids
+            .get(&(scope, name))
             .map(|id| self.symbol(*id))
     }
 

@@ -48,20 +48,28 @@ const MAX_DEPTH: u32 = 12;
 impl SemanticIndex {
     /// Looks `name` up as Python would from `scope` at offset `at`.
     pub fn lookup(&self, scope: ScopeId, name: &str, at: TextSize) -> Lookup {
+        // A name that occurs nowhere in the file can only be a builtin.
+        let Some(name_id) = self.name_id(name) else {
+            return if is_builtin(name) {
+                Lookup::Builtin
+            } else {
+                Lookup::Unbound
+            };
+        };
         let mut s = scope;
         // Position matters in the scope of the use, and in the function that
         // runs a comprehension inline; enclosing scopes are looked up later, at
         // call time, so their last binding counts.
         let mut positional = true;
         loop {
-            if let Some(sym) = self.symbol_in(s, name) {
+            if let Some(sym) = self.symbol_with_id(s, name_id) {
                 if sym.declared_global.is_some() && s != SemanticIndex::MODULE {
                     return self.lookup_enclosing_binding(SemanticIndex::MODULE, name);
                 }
                 if sym.declared_nonlocal.is_some() {
                     let mut p = self.lookup_parent(s);
                     while let Some(parent) = p {
-                        if let Some(found) = self.last_binding(parent, name) {
+                        if let Some(found) = self.last_binding_with_id(parent, name_id) {
                             return Lookup::Binding(found);
                         }
                         p = self.lookup_parent(parent);
@@ -89,14 +97,14 @@ impl SemanticIndex {
                         None if kind.is_function_like() && !sym.bindings.is_empty() => {
                             // Local for the whole function: the binding may
                             // come around a loop, or the read is unbound.
-                            return match self.last_binding(s, name) {
+                            return match self.last_binding_with_id(s, name_id) {
                                 Some(b) => Lookup::Binding(b),
                                 None => Lookup::Unbound,
                             };
                         }
                         None => {}
                     }
-                } else if let Some(b) = self.last_binding(s, name) {
+                } else if let Some(b) = self.last_binding_with_id(s, name_id) {
                     return Lookup::Binding(b);
                 }
             }
@@ -126,7 +134,11 @@ impl SemanticIndex {
 
     /// The last binding of `name` in `scope` that gives it a value.
     pub fn last_binding(&self, scope: ScopeId, name: &str) -> Option<BindingId> {
-        let sym = self.symbol_in(scope, name)?;
+        self.last_binding_with_id(scope, self.name_id(name)?)
+    }
+
+    fn last_binding_with_id(&self, scope: ScopeId, name: NameId) -> Option<BindingId> {
+        let sym = self.symbol_with_id(scope, name)?;
         if sym.declared_global.is_some() || sym.declared_nonlocal.is_some() {
             return None;
         }
