@@ -399,7 +399,7 @@ impl<'a> Summarizer<'a> {
                     self.function_slot.insert(scope_id, slot);
                     let start = scope.node_range.start().to_usize().min(bytes.len());
                     // Nearly monotonic (a lambda in a default comes first).
-                    let newlines = |r: &[u8]| r.iter().filter(|b| **b == b'\n').count() as u32;
+                    let newlines = |r: &[u8]| memchr::memchr_iter(b'\n', r).count() as u32;
                     if start >= counted {
                         line += newlines(&bytes[counted..start]);
                     } else {
