@@ -154,7 +154,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
         match batch {
-            None => session.check(None, &mut out),
+            None => session.check(None, true, &mut out),
             Some(batch) => session.apply(batch, &mut out),
         }
         .and_then(|()| out.flush())
@@ -303,12 +303,23 @@ impl WatchSession {
         if touched.is_empty() && !config_changed && !joined_or_left {
             return Ok(());
         }
-        self.check(Some(&touched), out)
+        // Settings or membership changed: any file's results may have;
+        // else only the touched files' (and what salsa finds depends on them).
+        let everything = config_changed || joined_or_left;
+        self.check(Some(&touched), everything, out)
     }
 
     /// Checks the project and prints what changed: everything the first
     /// time (`touched` is `None`), else what appeared and what went away.
-    fn check(&mut self, touched: Option<&[PathBuf]>, out: &mut dyn Write) -> std::io::Result<()> {
+    /// `everything`: compute the per-file part for every member, in
+    /// parallel (the first check, new settings); else only for the touched
+    /// files — the rest is verified by salsa when their diagnostics are asked.
+    fn check(
+        &mut self,
+        touched: Option<&[PathBuf]>,
+        everything: bool,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
         let started = Instant::now();
         let initial = touched.is_none();
         let members: Vec<(PathBuf, SourceFile, bool, bool)> = self
@@ -332,6 +343,7 @@ impl WatchSession {
         let fingerprints: Vec<(PathBuf, u64)> = self.pool.install(|| {
             members
                 .par_iter()
+                .filter(|(_, _, _, touched)| initial || everything || *touched)
                 .map_with(handle, |db, (path, file, reported, want_fingerprint)| {
                     module_interface(db, *file);
                     if *reported {
@@ -342,15 +354,15 @@ impl WatchSession {
                     if initial {
                         // Memory bounded by the files in flight, as in `check`.
                         release_file(db, *file);
-                    } else if *want_fingerprint {
-                        // Edited: its text stays until its findings are
-                        // rendered, so that they are located in the text
-                        // they were found in, even if the file changes
-                        // again meanwhile. Only the tree goes.
+                    } else {
+                        // Only the tree goes: an edited file's text stays
+                        // until its findings are rendered, so that they are
+                        // located in the text they were found in even if
+                        // the file changes again meanwhile. (Releasing more
+                        // of an untouched file would first recompute what
+                        // the LRU already evicted.)
                         parsed_module(db, *file).clear();
                     }
-                    // Untouched files are left alone: releasing a value the
-                    // LRU already evicted would compute it again first.
                     print
                 })
                 .flatten()

@@ -73,7 +73,7 @@ fn a_recheck_runs_only_what_the_edit_reaches() {
     // indexes are evicted between checks, and must stay so.
     pitfall_db::set_lru_capacity(session.ws.db_mut(), 1);
     let mut out = Vec::new();
-    session.check(None, &mut out).unwrap();
+    session.check(None, true, &mut out).unwrap();
     let out = String::from_utf8(out).unwrap();
     assert!(
         out.ends_with("Found 5 problems in 5 files (7 files checked)")
