@@ -137,6 +137,7 @@ impl ProjectView for DbView<'_> {
 pub fn cross_module_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<Vec<Diagnostic>> {
     let settings = file.settings(db);
     let summary = module_summary(db, file);
+    let local = lint_file(db, file);
     let in_project = Project::try_get(db).and_then(|project| {
         let layout = project_layout(db, project);
         let position = layout.position(file)?;
@@ -149,7 +150,8 @@ pub fn cross_module_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<Vec<Diagno
                 db,
                 layout: &layout,
             };
-            let mut cx = ProjectChecker::new(position, &summary, &facts, &view, settings);
+            let mut cx = ProjectChecker::new(position, &summary, &facts, &view, settings)
+                .with_deferred(&local.deferred);
             check_project(&mut cx)
         }
         // A file outside the project is a project of its own.
@@ -169,7 +171,8 @@ pub fn cross_module_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<Vec<Diagno
                 facts: vec![facts.clone()],
                 display_paths: vec![file.display_path(db).clone()],
             };
-            let mut cx = ProjectChecker::new(0, &summary, &facts, &view, settings);
+            let mut cx = ProjectChecker::new(0, &summary, &facts, &view, settings)
+                .with_deferred(&local.deferred);
             check_project(&mut cx)
         }
     };
@@ -210,5 +213,6 @@ pub fn file_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
         diagnostics,
         suppressions: local.suppressions.clone(),
         doc_coverage: local.doc_coverage,
+        deferred: Vec::new(),
     })
 }

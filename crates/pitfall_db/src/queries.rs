@@ -2,6 +2,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use pitfall_linter::checker::LintInput;
+use pitfall_linter::diagnostic::split_deferred;
 use pitfall_linter::pipeline::{
     blocking_options, check_parsed, nesting_depth, parse, too_complex_diagnostic, MAX_NESTING,
 };
@@ -404,12 +405,16 @@ pub struct FileDiagnostics {
     pub suppressions: SuppressionTable,
     /// PF906's docstring counts, when `min-coverage` is configured.
     pub doc_coverage: Option<DocCoverage>,
+    /// Findings that hold only if the project confirms them (see
+    /// `Diagnostic::condition`): the cross-module phase decides.
+    pub deferred: Vec<Diagnostic>,
 }
 
 #[salsa::tracked(returns(clone))]
 pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
     let mut suppressions = SuppressionTable::default();
     let mut doc_coverage = None;
+    let mut deferred = Vec::new();
     let diagnostics = match parsed_module(db, file).load(db) {
         ParseOutcome::Unreadable(error) => {
             let rule = RuleId::from_code("PF002").expect("PF002 is registered");
@@ -440,13 +445,16 @@ pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
             );
             suppressions = found.suppressions;
             doc_coverage = found.doc_coverage;
-            found.diagnostics
+            let (confirmed, pending) = split_deferred(found.diagnostics);
+            deferred = pending;
+            confirmed
         }
     };
     Arc::new(FileDiagnostics {
         diagnostics: enabled_only(db, file, diagnostics),
         suppressions,
         doc_coverage,
+        deferred,
     })
 }
 

@@ -79,6 +79,21 @@ pub struct Diagnostic {
     pub help: Option<String>,
     pub fix: Option<Fix>,
     pub related: Vec<Related>,
+    /// A finding the local walk cannot decide alone: it holds only if the
+    /// project says so. Such findings ride in the lint output and the
+    /// rule's cross-module phase keeps or drops them (see
+    /// [`crate::project::ProjectChecker::deferred`]).
+    pub condition: Option<Condition>,
+}
+
+/// What the rest of the project must confirm for a deferred finding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Condition {
+    /// Another project module imports this one (PF902).
+    ImportedByProject,
+    /// The call at this range (one of the summary's calls) reaches a
+    /// project coroutine function (PF102).
+    CallsCoroutine { call: TextRange },
 }
 
 impl Diagnostic {
@@ -90,6 +105,7 @@ impl Diagnostic {
             help: None,
             fix: None,
             related: Vec::new(),
+            condition: None,
         }
     }
 
@@ -107,4 +123,15 @@ impl Diagnostic {
         self.related = related;
         self
     }
+
+    /// Makes the finding hold only if the project confirms `condition`.
+    pub fn on_condition(&mut self, condition: Condition) -> &mut Self {
+        self.condition = Some(condition);
+        self
+    }
+}
+
+/// Splits the deferred findings (with a [`Condition`]) off a lint result.
+pub fn split_deferred(diagnostics: Vec<Diagnostic>) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    diagnostics.into_iter().partition(|d| d.condition.is_none())
 }

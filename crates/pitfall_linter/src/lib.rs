@@ -23,5 +23,5 @@ pub use registry::{all_rules, RuleId};
 pub use rule::{ExprKind, Interests, Rule, StmtKind};
 pub use selector::{resolve_rule_set, RuleSelector, RuleSet};
 pub use settings::{
-    FileContext, FileRole, LinterSettings, ModulePath, OptionValue, PythonVersion, RuleOptions,
+    FileContext, FileRole, LinterSettings, OptionValue, PythonVersion, RuleOptions,
 };

@@ -103,44 +103,6 @@ fn option_key(rule: RuleId, option: &str) -> &'static str {
         .unwrap_or("")
 }
 
-/// A file's module name under its import root (`src`): `pkg.mod` for
-/// `<root>/pkg/mod.py`, `pkg` for `<root>/pkg/__init__.py`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ModulePath {
-    pub name: String,
-    /// The file is a package's `__init__`.
-    pub is_package: bool,
-}
-
-impl ModulePath {
-    /// The module name of `relative` (a path below an import root), if every
-    /// part is an identifier; `None` for files Python cannot import by name.
-    pub fn from_relative(relative: &std::path::Path) -> Option<ModulePath> {
-        let mut parts: Vec<&str> = relative.iter().map(|p| p.to_str()).collect::<Option<_>>()?;
-        let file = parts.pop()?;
-        let stem = file
-            .strip_suffix(".py")
-            .or_else(|| file.strip_suffix(".pyi"))?;
-        let is_package = stem == "__init__";
-        if !is_package {
-            parts.push(stem);
-        }
-        let is_identifier = |p: &&str| {
-            p.chars()
-                .next()
-                .is_some_and(|c| c.is_alphabetic() || c == '_')
-                && p.chars().all(|c| c.is_alphanumeric() || c == '_')
-        };
-        if parts.is_empty() || !parts.iter().all(is_identifier) {
-            return None;
-        }
-        Some(ModulePath {
-            name: parts.join("."),
-            is_package,
-        })
-    }
-}
-
 /// Settings for linting one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinterSettings {
@@ -148,8 +110,6 @@ pub struct LinterSettings {
     pub rules: RuleSet,
     pub target_version: PythonVersion,
     pub options: Arc<RuleOptions>,
-    /// The file's module under the import roots, when it is below one.
-    pub module: Option<ModulePath>,
     /// Where the file sits in its project.
     pub file: FileContext,
 }
@@ -223,7 +183,6 @@ impl Default for LinterSettings {
             rules: RuleSet::defaults(),
             target_version: PythonVersion::DEFAULT,
             options: Arc::default(),
-            module: None,
             file: FileContext::default(),
         }
     }

@@ -46,6 +46,8 @@ pub struct ModuleInterface {
     /// Names may exist at run time that the source does not bind: a
     /// module-level `__getattr__` (PEP 562) or a call to `globals()`.
     pub dynamic_names: bool,
+    /// The module has an `if __name__ == "__main__":` block (a script).
+    pub has_main_guard: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -359,6 +361,7 @@ impl<'a> Summarizer<'a> {
             return ModuleSummary::default();
         }
         self.collect_definitions(source);
+        self.interface.has_main_guard = !self.index.main_guard_bodies.is_empty();
         self.collect_names();
         let regions = self.collect_lock_regions();
         self.collect_calls(&regions);

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use pitfall_linter::pipeline::lint_source;
 use pitfall_linter::project::{lint_project, SourceInput};
 use pitfall_linter::{
-    FileContext, LinterSettings, ModulePath, OptionKind, OptionValue, RuleId, RuleOptions, RuleSet,
+    Diagnostic, FileContext, LinterSettings, OptionKind, OptionValue, RuleId, RuleOptions, RuleSet,
     Tier,
 };
 
@@ -70,17 +70,33 @@ fn settings_for(rule: RuleId, source: &str, path: &str) -> LinterSettings {
     LinterSettings {
         rules,
         options: Arc::new(options),
-        module: declared_module(source),
         file: FileContext::assumed(path),
         ..LinterSettings::default()
     }
 }
 
-/// The module a first-line `# file: pkg/mod.py` comment places the source at.
-fn declared_module(source: &str) -> Option<ModulePath> {
+/// Where a first-line `# file: pkg/mod.py` comment places the source,
+/// below an import root.
+fn declared_file(source: &str) -> Option<&str> {
     let path = source.lines().next()?.strip_prefix("# file:")?;
-    let path = path.split_whitespace().next()?;
-    ModulePath::from_relative(Path::new(path))
+    path.split_whitespace().next()
+}
+
+/// A single-file fixture: linted alone, or, with `# file:`, as the one
+/// file of a project whose import root holds it at that path.
+fn lint_fixture(source: &str, settings: &LinterSettings, lint_path: &str) -> Vec<Diagnostic> {
+    let Some(file) = declared_file(source) else {
+        return lint_source(source, settings, lint_path);
+    };
+    let root = PathBuf::from("/fixture-root");
+    let path = root.join(file);
+    let input = SourceInput {
+        path: &path,
+        display_path: lint_path,
+        source,
+        settings,
+    };
+    lint_project(&[input], &[root]).pop().unwrap_or_default()
 }
 
 /// `(line, code)` pairs written as `# error: PF401, PF301`.
@@ -164,7 +180,7 @@ fn fixtures() {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let lint_path = fixture_path(&source, &name);
         let settings = settings_for(rule, &source, &lint_path);
-        let diagnostics = lint_source(&source, &settings, &lint_path);
+        let diagnostics = lint_fixture(&source, &settings, &lint_path);
         check_expectations(
             &name,
             &source,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use pitfall_linter::pipeline::lint_source;
 use pitfall_linter::project::{lint_project, SourceInput};
-use pitfall_linter::{FileContext, LinterSettings, ModulePath, RuleId, RuleSet};
+use pitfall_linter::{FileContext, LinterSettings, RuleId, RuleSet};
 
 fn rules_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules")
@@ -94,12 +94,11 @@ fn lint_with(rule: RuleId, source: &str) -> usize {
     let mut rules = RuleSet::EMPTY;
     rules.insert(rule);
     // `# file: random.py (at an import root)` places the example in a module.
-    let module = source
+    let declared = source
         .lines()
         .next()
         .and_then(|l| l.strip_prefix("# file:"))
-        .and_then(|p| p.split_whitespace().next())
-        .and_then(|p| ModulePath::from_relative(Path::new(p)));
+        .and_then(|p| p.split_whitespace().next());
     let path = source
         .lines()
         .next()
@@ -108,14 +107,24 @@ fn lint_with(rule: RuleId, source: &str) -> usize {
         .unwrap_or("example.py");
     let settings = LinterSettings {
         rules,
-        module,
         file: FileContext::assumed(path),
         ..LinterSettings::default()
     };
-    lint_source(source, &settings, path)
-        .iter()
-        .filter(|d| d.rule == rule)
-        .count()
+    let diagnostics = match declared {
+        Some(file) => {
+            let root = PathBuf::from("/doc");
+            let full = root.join(file);
+            let input = SourceInput {
+                path: &full,
+                display_path: file,
+                source,
+                settings: &settings,
+            };
+            lint_project(&[input], &[root]).pop().unwrap_or_default()
+        }
+        None => lint_source(source, &settings, path),
+    };
+    diagnostics.iter().filter(|d| d.rule == rule).count()
 }
 
 #[test]

@@ -694,6 +694,13 @@ impl<'a> Builder {
             }
             Stmt::If(if_) if is_type_checking(&if_.test) || is_main_guard(&if_.test) => {
                 self.visit_expr(&if_.test);
+                if self.current == SemanticIndex::MODULE && is_main_guard(&if_.test) {
+                    if let (Some(first), Some(last)) = (if_.body.first(), if_.body.last()) {
+                        self.index
+                            .main_guard_bodies
+                            .push(TextRange::new(first.start(), last.end()));
+                    }
+                }
                 // Imports there never run when the module is imported.
                 self.type_checking += 1;
                 self.visit_body(&if_.body);

@@ -263,6 +263,9 @@ pub struct SemanticIndex {
     pub calls: Vec<CallSite>,
     /// Whether the file has `from x import *` (names may come from anywhere).
     pub has_star_import: bool,
+    /// The bodies of module-level `if __name__ == "__main__":` blocks, in
+    /// source order: code that runs only when the file is a script.
+    pub main_guard_bodies: Vec<TextRange>,
     /// Every `with` / `async with` item, in source order.
     pub with_items: Vec<WithItem>,
     /// Every import statement, in source order.

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use globset::{Candidate, Glob, GlobSet, GlobSetBuilder};
+use pitfall_linter::project::{module_name, ModuleName};
 use pitfall_linter::{
-    FileContext, LinterSettings, ModulePath, PythonVersion, RuleOptions, RuleSelector, RuleSet,
+    FileContext, LinterSettings, PythonVersion, RuleOptions, RuleSelector, RuleSet,
 };
 
 use crate::config::{Configuration, FilePattern};
@@ -181,7 +182,6 @@ impl Settings {
     /// `per-file-ignores`, and where the file sits (see [`FileContext`]).
     pub fn linter_settings_for(&self, path: &Path) -> LinterSettings {
         let mut linter = self.linter.clone();
-        linter.module = self.module_path(path);
         if !self.per_file_ignores.is_empty() {
             linter
                 .rules
@@ -193,13 +193,10 @@ impl Settings {
 
     /// The module name of `path` (absolute) under the deepest import root
     /// that contains it: with `src = [".", "src"]`, `src/pkg/m.py` is `pkg.m`.
-    pub fn module_path(&self, path: &Path) -> Option<ModulePath> {
-        let relative = self
-            .src
-            .iter()
-            .filter_map(|root| path.strip_prefix(root).ok())
-            .min_by_key(|rest| rest.components().count())?;
-        ModulePath::from_relative(relative)
+    /// The project's own naming (`pitfall_linter::project::module_name`),
+    /// for a path below a root only.
+    pub fn module_path(&self, path: &Path) -> Option<ModuleName> {
+        module_name(path, &self.src, &|_| false).filter(|m| m.under_root)
     }
 
     /// Package membership (one `stat`) and the path relative to the project root.

@@ -156,8 +156,7 @@ fn module_paths_are_relative_to_the_deepest_import_root() {
     ]);
     let s = settings(&dir, "json.py");
     let module = |rel: &str| {
-        s.linter_settings_for(&dir.path().join(rel))
-            .module
+        s.module_path(&dir.path().join(rel))
             .map(|m| (m.name, m.is_package))
     };
     assert_eq!(module("json.py"), Some(("json".to_string(), false)));

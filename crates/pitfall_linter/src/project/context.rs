@@ -53,6 +53,8 @@ pub struct ProjectChecker<'a> {
     pub facts: &'a ModuleFacts,
     pub view: &'a dyn ProjectView,
     pub settings: &'a LinterSettings,
+    /// The local walk's deferred findings (see [`Diagnostic::condition`]).
+    deferred: &'a [Diagnostic],
     pub(crate) current_rule: Option<RuleId>,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
@@ -71,9 +73,31 @@ impl<'a> ProjectChecker<'a> {
             facts,
             view,
             settings,
+            deferred: &[],
             current_rule: None,
             diagnostics: Vec::new(),
         }
+    }
+
+    /// The findings the local walk deferred to this phase.
+    pub fn with_deferred(mut self, deferred: &'a [Diagnostic]) -> Self {
+        self.deferred = deferred;
+        self
+    }
+
+    /// The current rule's deferred findings: the rule reports those the
+    /// project confirms ([`ProjectChecker::confirm`]).
+    pub fn deferred(&self) -> impl Iterator<Item = &'a Diagnostic> + 'a {
+        let rule = self.current_rule;
+        self.deferred.iter().filter(move |d| Some(d.rule) == rule)
+    }
+
+    /// Reports a deferred finding, its condition met.
+    pub fn confirm(&mut self, deferred: &Diagnostic) -> &mut Diagnostic {
+        let mut d = deferred.clone();
+        d.condition = None;
+        self.diagnostics.push(d);
+        self.diagnostics.last_mut().expect("just pushed")
     }
 
     pub fn report(&mut self, message: impl Into<String>, range: TextRange) -> &mut Diagnostic {

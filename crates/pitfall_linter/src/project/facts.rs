@@ -73,6 +73,23 @@ pub struct ModuleFacts {
     pub imports: Vec<ImportResolution>,
     /// The import cycle this module is part of, if any.
     pub cycle: Option<ImportCycle>,
+    /// A project module that imports this one (the first, in file order;
+    /// `TYPE_CHECKING` imports aside).
+    pub importer: Option<u32>,
+    /// The bare name this module is imported by from some directory on
+    /// `sys.path`, if it has one (PF305).
+    pub top_level: Option<TopLevelName>,
+}
+
+/// How a module is importable by a bare top-level name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopLevelName {
+    pub name: String,
+    pub is_package: bool,
+    /// `None`: at an import root. `Some(s)`: in the directory of script
+    /// `s` (a module with a `__main__` guard that no project module
+    /// imports), which `python s.py` puts first on `sys.path`.
+    pub script: Option<u32>,
 }
 
 impl ModuleFacts {
@@ -495,10 +512,14 @@ impl ProjectFacts {
                 locks,
                 imports,
                 cycle: None,
+                importer: None,
+                top_level: None,
             });
         }
         propagate(modules, &mut out);
         find_import_cycles(modules, &mut out);
+        find_importers(modules, &mut out);
+        find_top_level_names(map, modules, &mut out);
         ProjectFacts {
             modules: out.into_iter().map(Arc::new).collect(),
         }
@@ -595,6 +616,64 @@ fn propagate(modules: &[ProjectModule], out: &mut [ModuleFacts]) {
     for (function, mut facts) in found {
         facts.sort_by(|a, b| a.0.cmp(&b.0));
         out[function.module as usize].facts[function.function as usize] = facts;
+    }
+}
+
+/// Who imports each module (any import that can run: also inside functions).
+fn find_importers(modules: &[ProjectModule], out: &mut [ModuleFacts]) {
+    for m in 0..out.len() {
+        for (i, import) in modules[m].interface.imports.iter().enumerate() {
+            if import.type_checking {
+                continue;
+            }
+            for k in 0..out[m].imports[i].loads.len() {
+                let target = out[m].imports[i].loads[k] as usize;
+                if target != m && out[target].importer.is_none() {
+                    out[target].importer = Some(m as u32);
+                }
+            }
+        }
+    }
+}
+
+/// The bare names modules can be imported by: at an import root, or next
+/// to a script (its directory comes first on `sys.path` when it runs).
+/// A standard library's own directory shadows nothing.
+fn find_top_level_names(map: &ModuleMap, modules: &[ProjectModule], out: &mut [ModuleFacts]) {
+    let mut scripts: FxHashMap<u32, u32> = FxHashMap::default();
+    for (m, module) in modules.iter().enumerate() {
+        let m = m as u32;
+        let is_script = module.interface.has_main_guard
+            && out[m as usize].importer.is_none()
+            && map
+                .name(m)
+                .is_some_and(|n| !n.is_package && !n.name.ends_with("__main__"));
+        if let (true, Some(dir)) = (is_script, map.directory(m)) {
+            scripts.entry(dir).or_insert(m);
+        }
+    }
+    for (m, facts) in out.iter_mut().enumerate() {
+        let m = m as u32;
+        let (Some(name), Some(dir)) = (map.name(m), map.import_directory(m)) else {
+            continue;
+        };
+        if map.is_stdlib_directory(dir) {
+            continue;
+        }
+        let script = if name.under_root && !name.name.contains('.') {
+            None
+        } else {
+            match scripts.get(&dir) {
+                Some(s) => Some(*s),
+                None => continue,
+            }
+        };
+        let last = name.name.rsplit('.').next().unwrap_or(&name.name);
+        facts.top_level = Some(TopLevelName {
+            name: last.to_string(),
+            is_package: name.is_package,
+            script,
+        });
     }
 }
 

@@ -13,12 +13,12 @@ use std::sync::Arc;
 pub use context::{check_project, Chain, ChainStep, ProjectChecker, ProjectView};
 pub use facts::{
     flows, FactKey, FunctionRef, ImportCycle, ImportResolution, LockKey, ModuleFacts, ProjectFacts,
-    ProjectModule, Witness,
+    ProjectModule, TopLevelName, Witness,
 };
 pub use modules::{absolutize, module_name, ModuleMap, ModuleName};
 
 use crate::checker::{lint, LintInput};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{split_deferred, Diagnostic};
 use crate::pipeline::{
     apply_suppressions, blocking_options, nesting_depth, parse, syntax_diagnostics,
     too_complex_diagnostic, MAX_NESTING,
@@ -67,6 +67,7 @@ pub fn lint_project(files: &[SourceInput], roots: &[PathBuf]) -> Vec<Vec<Diagnos
         parsed: Option<ruff_python_parser::Parsed<ruff_python_ast::ModModule>>,
         summary: Arc<ModuleSummary>,
         diagnostics: Vec<Diagnostic>,
+        deferred: Vec<Diagnostic>,
     }
     let locals: Vec<Local> = files
         .iter()
@@ -79,6 +80,7 @@ pub fn lint_project(files: &[SourceInput], roots: &[PathBuf]) -> Vec<Vec<Diagnos
                     parsed: None,
                     summary: Arc::default(),
                     diagnostics: vec![too_complex_diagnostic(depth)],
+                    deferred: Vec::new(),
                 };
             }
             let semantic = pitfall_semantic::build_index(parsed.syntax());
@@ -88,7 +90,7 @@ pub fn lint_project(files: &[SourceInput], roots: &[PathBuf]) -> Vec<Vec<Diagnos
                 &blocking_options(file.settings),
             ));
             let mut diagnostics = syntax_diagnostics(&parsed);
-            diagnostics.extend(lint(&LintInput {
+            let (confirmed, deferred) = split_deferred(lint(&LintInput {
                 source: file.source,
                 module: parsed.syntax(),
                 semantic: &semantic,
@@ -97,10 +99,12 @@ pub fn lint_project(files: &[SourceInput], roots: &[PathBuf]) -> Vec<Vec<Diagnos
                 display_path: file.display_path,
                 is_stub,
             }));
+            diagnostics.extend(confirmed);
             Local {
                 parsed: Some(parsed),
                 summary,
                 diagnostics,
+                deferred,
             }
         })
         .collect();
@@ -132,7 +136,8 @@ pub fn lint_project(files: &[SourceInput], roots: &[PathBuf]) -> Vec<Vec<Diagnos
                 &view.facts[i],
                 &view,
                 files[i].settings,
-            );
+            )
+            .with_deferred(&local.deferred);
             let mut diagnostics = local.diagnostics;
             diagnostics.extend(check_project(&mut cx));
             diagnostics.sort_by_key(|d| (d.range.start(), d.rule));

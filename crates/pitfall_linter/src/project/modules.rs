@@ -16,6 +16,8 @@ pub struct ModuleName {
     pub name: String,
     /// An `__init__.py`: relative imports start from the package itself.
     pub is_package: bool,
+    /// Named relative to an import root (`src`), not from its package alone.
+    pub under_root: bool,
 }
 
 /// The module name of `path`, given the import roots and the set of
@@ -30,6 +32,7 @@ pub fn module_name(
         .filter(|root| path.starts_with(root))
         .max_by_key(|root| root.components().count())
         .and_then(|root| path.strip_prefix(root).ok());
+    let is_under_root = under_root.is_some();
     let relative = match under_root {
         Some(r) => r.to_path_buf(),
         None => {
@@ -59,6 +62,7 @@ pub fn module_name(
     Some(ModuleName {
         name: parts.join("."),
         is_package,
+        under_root: is_under_root,
     })
 }
 
@@ -108,6 +112,12 @@ pub struct ModuleMap {
     dirs: FxHashSet<PathBuf>,
     /// Per file: its directory, for packages (`a/__init__.py` → `a`).
     package_dirs: FxHashMap<u32, PathBuf>,
+    /// Per file, interned: its directory, and the directory its last name
+    /// is a top-level name in (the parent's parent for an `__init__.py`).
+    file_dirs: Vec<(u32, u32)>,
+    /// Directories holding `os.py`: a standard library itself (the
+    /// landmark CPython looks for to find its own).
+    stdlib_dirs: FxHashSet<u32>,
 }
 
 impl ModuleMap {
@@ -171,6 +181,25 @@ impl ModuleMap {
             }
             map.names.push(name);
         }
+        let mut interned: FxHashMap<&Path, u32> = FxHashMap::default();
+        for path in paths {
+            let dir = path.parent().unwrap_or(Path::new(""));
+            let is_init = path.file_stem().is_some_and(|s| s == "__init__");
+            let import_dir = if is_init {
+                dir.parent().unwrap_or(Path::new(""))
+            } else {
+                dir
+            };
+            let mut intern = |d| {
+                let next = interned.len() as u32;
+                *interned.entry(d).or_insert(next)
+            };
+            let ids = (intern(dir), intern(import_dir));
+            if path.file_name().is_some_and(|n| n == "os.py") {
+                map.stdlib_dirs.insert(ids.0);
+            }
+            map.file_dirs.push(ids);
+        }
         // A regular package with modules outside its directory (portions
         // named from elsewhere) is split: not complete.
         for (path, name) in paths.iter().zip(&map.names) {
@@ -215,6 +244,23 @@ impl ModuleMap {
     /// Whether any project module lives under this top-level name.
     pub fn has_top_level(&self, name: &str) -> bool {
         self.by_name.contains_key(name) || self.packages.contains(name)
+    }
+
+    /// The file's directory (interned: equal ids, same directory).
+    pub fn directory(&self, file: u32) -> Option<u32> {
+        self.file_dirs.get(file as usize).map(|d| d.0)
+    }
+
+    /// The directory in which the file's last name is a top-level import
+    /// name when that directory is on `sys.path`: its own, or for an
+    /// `__init__.py` its package's parent.
+    pub fn import_directory(&self, file: u32) -> Option<u32> {
+        self.file_dirs.get(file as usize).map(|d| d.1)
+    }
+
+    /// Whether the directory is a standard library (it holds `os.py`).
+    pub fn is_stdlib_directory(&self, dir: u32) -> bool {
+        self.stdlib_dirs.contains(&dir)
     }
 
     pub fn name(&self, file: u32) -> Option<&ModuleName> {
@@ -267,6 +313,7 @@ mod tests {
         let m = ModuleName {
             name: "app.services.users".into(),
             is_package: false,
+            under_root: true,
         };
         assert_eq!(absolutize(".db", &m).as_deref(), Some("app.services.db"));
         assert_eq!(absolutize("..models", &m).as_deref(), Some("app.models"));
@@ -275,6 +322,7 @@ mod tests {
         let p = ModuleName {
             name: "app.services".into(),
             is_package: true,
+            under_root: true,
         };
         assert_eq!(
             absolutize(".users", &p).as_deref(),

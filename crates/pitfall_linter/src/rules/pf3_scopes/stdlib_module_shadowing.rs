@@ -2,10 +2,10 @@
 
 use ruff_text_size::{TextRange, TextSize};
 
-use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
+use crate::project::ProjectChecker;
 use crate::registry::rule_meta;
-use crate::rule::{Interests, Rule};
+use crate::rule::Rule;
 use crate::settings::PythonVersion;
 
 pub struct StdlibModuleShadowing;
@@ -32,38 +32,46 @@ impl Rule for StdlibModuleShadowing {
         &META
     }
 
-    fn interests(&self) -> Interests {
-        Interests::NONE.module_end()
-    }
-
-    fn check_module_end(&self, checker: &mut Checker) {
-        if checker.is_stub() {
-            return;
-        }
-        let Some(module) = &checker.settings().module else {
+    /// From the project's module map: the name a file is imported by at an
+    /// import root, or next to a script that puts its directory first on
+    /// `sys.path` (see `TopLevelName`).
+    fn check_project(&self, cx: &mut ProjectChecker) {
+        let Some(top) = &cx.facts.top_level else {
             return;
         };
-        let name = module.name.as_str();
-        if name.contains('.')
-            || !is_stdlib_module(name, checker.settings().target_version)
-            || checker
-                .option_strings("allowed-modules")
+        let here = cx.view.display_path(cx.module).unwrap_or_default();
+        let name = top.name.as_str();
+        let rule = cx.current_rule.expect("running a rule");
+        if here.ends_with(".pyi")
+            || !is_stdlib_module(name, cx.settings.target_version)
+            || cx
+                .settings
+                .options
+                .string_list(rule, "allowed-modules")
                 .iter()
                 .any(|m| m == name)
         {
             return;
         }
-        let what = if module.is_package {
-            "Package"
-        } else {
-            "Module"
+        let what = if top.is_package { "Package" } else { "Module" };
+        let (place, help) = match top.script {
+            None => (
+                "at an import root".to_string(),
+                format!("rename it (e.g. `{name}_utils`), or move it into a package (`myapp/{name}.py` is `myapp.{name}`)"),
+            ),
+            Some(script) => {
+                let script = cx.view.display_path(script).unwrap_or_default();
+                (
+                    format!("next to the script `{script}`"),
+                    format!("rename it (e.g. `{name}_utils`): running `{script}` puts its directory first on `sys.path`"),
+                )
+            }
         };
-        checker
-            .report(
-                format!("{what} `{name}` at an import root shadows the standard-library module `{name}`: `import {name}` here, and in every library the program uses, loads this file instead"),
-                TextRange::empty(TextSize::new(0)),
-            )
-            .help(format!("rename it (e.g. `{name}_utils`), or move it into a package (`myapp/{name}.py` is `myapp.{name}`)"));
+        cx.report(
+            format!("{what} `{name}` {place} shadows the standard-library module `{name}`: `import {name}` here, and in every library the program uses, loads this file instead"),
+            TextRange::empty(TextSize::new(0)),
+        )
+        .help(help);
     }
 }
 
