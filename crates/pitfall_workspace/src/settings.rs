@@ -345,7 +345,6 @@ impl Settings {
                 rules,
                 target_version,
                 options: Arc::new(options),
-                module: None,
                 file: FileContext::default(),
             },
             per_file_ignores,

@@ -5,8 +5,9 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
-use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::diagnostic::{Applicability, Condition, Diagnostic, Edit, Fix};
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
+use crate::project::ProjectChecker;
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule, StmtKind};
 use crate::rules::common::under_main_guard;
@@ -83,7 +84,7 @@ impl Rule for MissingMainGuard {
         let Expr::Call(call) = &*expr_stmt.value else {
             return;
         };
-        if checker.scope() != SemanticIndex::MODULE || !checker.file().in_package {
+        if checker.scope() != SemanticIndex::MODULE {
             return;
         }
         let role = checker.file_role();
@@ -97,14 +98,41 @@ impl Rule for MissingMainGuard {
             return;
         }
         let fix = wrap_trailing_calls(checker, stmt.range());
+        let in_package = checker.file().in_package;
+        let message = if in_package {
+            format!("{what} runs at module level, so every import of this package module does the script's work")
+        } else {
+            format!("{what} runs at module level, so every import of this module does the script's work")
+        };
         let diagnostic = checker
-            .report(
-                format!("{what} runs at module level, so every import of this package module does the script's work"),
-                stmt.range(),
-            )
+            .report(message, stmt.range())
             .help("move it under `if __name__ == \"__main__\":` (or into an entry-point function)");
         if let Some(fix) = fix {
             diagnostic.fix(fix);
+        }
+        // Outside a package, a module is a script unless another module imports it.
+        if !in_package {
+            diagnostic.on_condition(Condition::ImportedByProject);
+        }
+    }
+
+    /// Modules outside packages: reported when a project module imports them.
+    fn check_project(&self, cx: &mut ProjectChecker) {
+        let Some(importer) = cx.facts.importer else {
+            return;
+        };
+        let deferred: Vec<&Diagnostic> = cx.deferred().collect();
+        if deferred.is_empty() {
+            return;
+        }
+        let name = cx
+            .view
+            .module_name(importer)
+            .or_else(|| cx.view.display_path(importer))
+            .unwrap_or_default();
+        for d in deferred {
+            let confirmed = cx.confirm(d);
+            confirmed.message = format!("{} (`{name}` imports it)", confirmed.message);
         }
     }
 }
