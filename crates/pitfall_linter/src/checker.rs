@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, DocCoverage};
 use crate::registry::RuleId;
 use crate::rule::{expr_kind, stmt_kind, Rule};
 use crate::settings::{FileContext, FileRole, LinterSettings};
-use crate::summary::ModuleSummary;
+use crate::summary::{CallOut, CallRef, ModuleSummary};
 
 /// Everything one lint run of one file reads.
 pub struct LintInput<'a> {
@@ -56,6 +56,7 @@ pub struct Checker<'a> {
     line_index: OnceCell<LineIndex>,
     test_path: OnceCell<bool>,
     callee: RefCell<Option<CalleeMemo>>,
+    summary_calls: OnceCell<rustc_hash::FxHashMap<TextRange, CallRef>>,
 }
 
 /// What the last callee asked about resolves to. The call-centric rules ask
@@ -146,6 +147,17 @@ impl<'a> Checker<'a> {
 
     pub fn slice(&self, range: TextRange) -> &'a str {
         &self.input.source[range]
+    }
+
+    /// The summary's record of the call at `range` (calls the summary keeps:
+    /// those that may reach a project function, and effects' calls).
+    pub fn summary_call(&self, range: TextRange) -> Option<(CallRef, &'a CallOut)> {
+        let summary = self.input.summary;
+        let at = *self
+            .summary_calls
+            .get_or_init(|| summary.calls_by_range())
+            .get(&range)?;
+        Some((at, summary.call_out(at)?))
     }
 
     /// 1-based line of an offset.
@@ -312,6 +324,7 @@ pub fn lint_counting(input: &LintInput) -> (Vec<Diagnostic>, Option<DocCoverage>
             line_index: OnceCell::new(),
             test_path: OnceCell::new(),
             callee: RefCell::new(None),
+            summary_calls: OnceCell::new(),
         },
         dispatch: &dispatch,
     };

@@ -91,9 +91,8 @@ pub struct Diagnostic {
 pub enum Condition {
     /// Another project module imports this one (PF902).
     ImportedByProject,
-    /// The call at this range (one of the summary's calls) reaches a
-    /// project coroutine function (PF102).
-    CallsCoroutine { call: TextRange },
+    /// This call of the summary reaches a project coroutine function (PF102).
+    CallsCoroutine { call: crate::summary::CallRef },
 }
 
 impl Diagnostic {

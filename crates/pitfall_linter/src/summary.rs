@@ -48,6 +48,9 @@ pub struct ModuleInterface {
     pub dynamic_names: bool,
     /// The module has an `if __name__ == "__main__":` block (a script).
     pub has_main_guard: bool,
+    /// Calls made at module level (not in a function or class body), in
+    /// source order: what importing the module runs (PF105, PF102).
+    pub module_calls: Vec<CallOut>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,6 +58,10 @@ pub struct FunctionFacts {
     /// `name`, `Class.method`, `outer.inner`.
     pub qualname: String,
     pub is_async: bool,
+    /// Calling it returns a coroutine (PF102): an `async def` that is no
+    /// async generator, decorated (if at all) only by decorators that keep
+    /// it one.
+    pub is_coroutine: bool,
     /// Known effects of the body itself, in source order.
     pub effects: Vec<Effect>,
     /// Calls to functions that may be the project's, in source order.
@@ -111,6 +118,8 @@ pub enum Callee {
     /// `self.m()` / `cls.m()` / `Local().m()` where `m` is not defined in
     /// this module's part of the class hierarchy.
     Method { class: u32, name: Name },
+    /// `super().m()` in a method of this class: `m` from its bases.
+    Super { class: u32, name: Name },
     /// A qualified name to resolve against the project (`app.users.load`,
     /// relative ones keep their dots: `.users.load`).
     Qualified(Box<str>),
@@ -163,6 +172,10 @@ pub struct ImportFacts {
 pub struct ModuleLocations {
     pub functions: Vec<FunctionLocations>,
     pub imports: Vec<ImportLocations>,
+    /// Per module-level call: the call's range.
+    pub module_calls: Vec<TextRange>,
+    /// The bodies of module-level `if __name__ == "__main__":` blocks.
+    pub main_guard_bodies: Vec<TextRange>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -186,7 +199,66 @@ pub struct ImportLocations {
     pub aliased: Vec<bool>,
 }
 
+/// One call of the summary: in a function (its index), or at module level.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CallRef {
+    pub function: Option<u32>,
+    pub call: u32,
+}
+
 impl ModuleSummary {
+    /// Every call of the summary by its range (built on demand: a rule that
+    /// looks one up by range builds this once per file).
+    pub fn calls_by_range(&self) -> rustc_hash::FxHashMap<TextRange, CallRef> {
+        let mut map = rustc_hash::FxHashMap::default();
+        for (f, at) in self.locations.functions.iter().enumerate() {
+            for (c, range) in at.calls.iter().enumerate() {
+                map.insert(
+                    *range,
+                    CallRef {
+                        function: Some(f as u32),
+                        call: c as u32,
+                    },
+                );
+            }
+        }
+        for (c, range) in self.locations.module_calls.iter().enumerate() {
+            map.insert(
+                *range,
+                CallRef {
+                    function: None,
+                    call: c as u32,
+                },
+            );
+        }
+        map
+    }
+
+    pub fn call_out(&self, at: CallRef) -> Option<&CallOut> {
+        match at.function {
+            Some(f) => self
+                .interface
+                .functions
+                .get(f as usize)?
+                .calls
+                .get(at.call as usize),
+            None => self.interface.module_calls.get(at.call as usize),
+        }
+    }
+
+    pub fn call_range(&self, at: CallRef) -> Option<TextRange> {
+        match at.function {
+            Some(f) => self
+                .locations
+                .functions
+                .get(f as usize)?
+                .calls
+                .get(at.call as usize)
+                .copied(),
+            None => self.locations.module_calls.get(at.call as usize).copied(),
+        }
+    }
+
     pub fn function(&self, index: u32) -> Option<(&FunctionFacts, &FunctionLocations)> {
         let i = index as usize;
         Some((
@@ -335,6 +407,13 @@ impl Slots {
     }
 }
 
+/// Where a call is made: in a function (its index), or at module level.
+#[derive(Copy, Clone)]
+enum Caller {
+    Function(u32),
+    Module,
+}
+
 /// A held lock: the effect that took it and the range it is held for.
 struct Region {
     function: u32,
@@ -362,6 +441,7 @@ impl<'a> Summarizer<'a> {
         }
         self.collect_definitions(source);
         self.interface.has_main_guard = !self.index.main_guard_bodies.is_empty();
+        self.locations.main_guard_bodies = self.index.main_guard_bodies.clone();
         self.collect_names();
         let regions = self.collect_lock_regions();
         self.collect_calls(&regions);
@@ -386,6 +466,8 @@ impl<'a> Summarizer<'a> {
         }
         self.interface.functions.shrink_to_fit();
         self.interface.imports.shrink_to_fit();
+        self.interface.module_calls.shrink_to_fit();
+        self.locations.module_calls.shrink_to_fit();
         self.locations.imports.shrink_to_fit();
     }
 
@@ -412,6 +494,7 @@ impl<'a> Summarizer<'a> {
                     self.interface.functions.push(FunctionFacts {
                         qualname: qualname(index, scope_id),
                         is_async,
+                        is_coroutine: is_async && is_coroutine_def(index, scope_id),
                         effects: Vec::new(),
                         calls: Vec::new(),
                         held_calls: Vec::new(),
@@ -724,12 +807,18 @@ impl<'a> Summarizer<'a> {
             if callee.root.as_str() == "globals" && callee.segments.is_empty() {
                 self.interface.dynamic_names = true;
             }
-            let Some(&function) = index
-                .enclosing_function(call.scope)
-                .and_then(|f| self.function_slot.get(&f))
-            else {
-                continue;
+            let function = match index.enclosing_function(call.scope) {
+                Some(f) => match self.function_slot.get(&f) {
+                    Some(slot) => Caller::Function(*slot),
+                    None => continue,
+                },
+                None if call.scope == SemanticIndex::MODULE => Caller::Module,
+                None => continue,
             };
+            if let Some(target) = self.super_call(callee, call.scope) {
+                self.add_call(function, target, call, callee, regions);
+                continue;
+            }
             let Some(root) = worth_resolving(index, callee, &extra_names) else {
                 continue;
             };
@@ -756,9 +845,13 @@ impl<'a> Summarizer<'a> {
                     });
                     let at = (call.range, call.func_range);
                     // Awaited calls are async APIs (or project coroutines, followed below).
-                    if let (false, Some(category)) = (call.awaited, category) {
+                    if let (Caller::Function(function), false, Some(category)) =
+                        (function, call.awaited, category)
+                    {
                         self.add_effect(function, Effect::Blocking { category, api: q }, at);
-                    } else if !call.awaited && runs_event_loop(&q) {
+                    } else if let (Caller::Function(function), false, true) =
+                        (function, call.awaited, runs_event_loop(&q))
+                    {
                         self.add_effect(function, Effect::RunsEventLoop { api: q }, at);
                     } else if !q.starts_with("builtins.") {
                         self.add_call(function, Callee::Qualified(q.into()), call, callee, regions);
@@ -806,25 +899,60 @@ impl<'a> Summarizer<'a> {
         }
     }
 
+    /// `super().m()` in a method of a class of this module.
+    fn super_call(&self, callee: &ValuePath, scope: ScopeId) -> Option<Callee> {
+        let [PathSegment::Call, PathSegment::Attr(name)] = callee.segments.as_slice() else {
+            return None;
+        };
+        if callee.root.as_str() != "super"
+            || !matches!(
+                self.index.lookup(callee.scope, &callee.root, callee.offset),
+                Lookup::Builtin
+            )
+        {
+            return None;
+        }
+        let method = self.index.enclosing_function(scope)?;
+        let class = self.index.scope(method).parent?;
+        Some(Callee::Super {
+            class: *self.class_slot.get(&class)?,
+            name: name.clone(),
+        })
+    }
+
     fn add_call(
         &mut self,
-        function: u32,
+        function: Caller,
         target: Callee,
         call: &pitfall_semantic::CallSite,
         callee: &ValuePath,
         regions: &[Region],
     ) {
-        let on_self = callee.segments.len() == 1
-            && self
-                .index
-                .scope(
-                    self.index
-                        .enclosing_function(call.scope)
-                        .unwrap_or(callee.scope),
-                )
-                .receiver
-                .as_ref()
-                .is_some_and(|(n, _)| *n == callee.root);
+        let function = match function {
+            Caller::Function(f) => f,
+            Caller::Module => {
+                self.interface.module_calls.push(CallOut {
+                    callee: target,
+                    awaited: call.awaited,
+                    on_self: false,
+                });
+                self.locations.module_calls.push(call.range);
+                return;
+            }
+        };
+        // `super().m()` runs on the same instance.
+        let on_self = matches!(target, Callee::Super { .. })
+            || callee.segments.len() == 1
+                && self
+                    .index
+                    .scope(
+                        self.index
+                            .enclosing_function(call.scope)
+                            .unwrap_or(callee.scope),
+                    )
+                    .receiver
+                    .as_ref()
+                    .is_some_and(|(n, _)| *n == callee.root);
         let held = held_at(regions, function, call.range, None);
         let f = &mut self.interface.functions[function as usize];
         if !held.is_empty() {
@@ -929,6 +1057,31 @@ fn worth_resolving(
         Lookup::Unbound => false,
     };
     worth.then_some(root)
+}
+
+/// An `async def` that is not an async generator, decorated (if at all)
+/// only by decorators that keep it a coroutine function.
+pub fn is_coroutine_def(index: &SemanticIndex, scope: ScopeId) -> bool {
+    if !matches!(
+        index.scope(scope).kind,
+        ScopeKind::Function { is_async: true }
+    ) || index.scope(scope).is_generator
+    {
+        return false;
+    }
+    index.scope(scope).decorators.is_empty()
+        || index.decorator_names(scope).iter().all(|d| {
+            matches!(
+                d.as_ref().and_then(Resolved::qualified),
+                Some(
+                    "builtins.staticmethod"
+                        | "builtins.classmethod"
+                        | "abc.abstractmethod"
+                        | "typing.override"
+                        | "typing_extensions.override"
+                )
+            )
+        })
 }
 
 fn qualname(index: &SemanticIndex, scope: ScopeId) -> String {

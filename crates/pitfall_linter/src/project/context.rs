@@ -9,7 +9,7 @@ use super::facts::{FactKey, FunctionRef, LockKey, ModuleFacts, Witness};
 use crate::diagnostic::{Diagnostic, Related};
 use crate::registry::RuleId;
 use crate::settings::LinterSettings;
-use crate::summary::{Effect, ModuleSummary};
+use crate::summary::{Effect, FunctionFacts, FunctionLocations, ModuleSummary};
 
 /// Access to the other modules of the project. The database implements it
 /// with queries, so a file's cross-module findings depend exactly on the
@@ -104,6 +104,21 @@ impl<'a> ProjectChecker<'a> {
         let rule = self.current_rule.expect("reporting outside a rule");
         self.diagnostics.push(Diagnostic::new(rule, message, range));
         self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    /// Reads a project function's facts and locations, in any module.
+    pub fn with_function<R>(
+        &self,
+        f: FunctionRef,
+        read: impl FnOnce(&FunctionFacts, &FunctionLocations) -> R,
+    ) -> Option<R> {
+        if f.module == self.module {
+            let (facts, at) = self.summary.function(f.function)?;
+            return Some(read(facts, at));
+        }
+        let summary = self.view.summary(f.module)?;
+        let (facts, at) = summary.function(f.function)?;
+        Some(read(facts, at))
     }
 
     /// Whether a project function is `async def`.

@@ -65,6 +65,8 @@ pub enum Witness {
 pub struct ModuleFacts {
     /// Per function, per call: the project function it reaches.
     pub targets: Vec<Vec<Option<FunctionRef>>>,
+    /// Per module-level call: the project function it reaches.
+    pub module_targets: Vec<Option<FunctionRef>>,
     /// Per function: its facts, sorted by key.
     pub facts: Vec<Vec<(FactKey, Witness)>>,
     /// Per function, per effect: the lock an `Acquires` effect takes.
@@ -93,6 +95,14 @@ pub struct TopLevelName {
 }
 
 impl ModuleFacts {
+    /// The project function a call of the summary reaches.
+    pub fn target(&self, at: crate::summary::CallRef) -> Option<FunctionRef> {
+        match at.function {
+            Some(f) => *self.targets.get(f as usize)?.get(at.call as usize)?,
+            None => *self.module_targets.get(at.call as usize)?,
+        }
+    }
+
     pub fn fact(&self, function: u32, key: &FactKey) -> Option<Witness> {
         let facts = self.facts.get(function as usize)?;
         facts
@@ -296,6 +306,18 @@ impl<'a> Resolver<'a> {
         None
     }
 
+    /// `super().name` from a method of the class: the first base that has it.
+    fn base_method(&self, module: u32, class: u32, name: &str) -> Option<FunctionRef> {
+        let facts = self.interface(module).classes.get(class as usize)?;
+        facts.bases.iter().find_map(|base| match base {
+            BaseRef::Local(c) => self.method(module, *c, name, 1),
+            BaseRef::Qualified(q) => match self.qualified(q, module, 1) {
+                Some(Item::Class(m, c)) => self.method(m, c, name, 1),
+                _ => None,
+            },
+        })
+    }
+
     fn cached(&self, q: &'a str, module: u32) -> Option<Item> {
         if q.starts_with('.') {
             return self.qualified(q, module, 0);
@@ -316,6 +338,7 @@ impl<'a> Resolver<'a> {
             }),
             Callee::Class(c) => self.method(module, *c, "__init__", 0),
             Callee::Method { class, name } => self.method(module, *class, name, 0),
+            Callee::Super { class, name } => self.base_method(module, *class, name),
             Callee::Qualified(q) => match self.cached(q, module)? {
                 Item::Function(f) => Some(f),
                 Item::Class(m, c) => self.method(m, c, "__init__", 0),
@@ -483,6 +506,14 @@ impl ProjectFacts {
                         .collect()
                 })
                 .collect();
+            let module_targets = interface
+                .module_calls
+                .iter()
+                .map(|c| match (&c.callee, named) {
+                    (Callee::Qualified(_), false) => None,
+                    (callee, _) => resolver.callee(m, callee),
+                })
+                .collect();
             let locks = interface
                 .functions
                 .iter()
@@ -508,6 +539,7 @@ impl ProjectFacts {
             };
             out.push(ModuleFacts {
                 targets,
+                module_targets,
                 facts: vec![Vec::new(); interface.functions.len()],
                 locks,
                 imports,

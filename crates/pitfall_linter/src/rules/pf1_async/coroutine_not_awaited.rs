@@ -1,16 +1,19 @@
 //! PF102 `coroutine-not-awaited`: calling a coroutine function without
 //! awaiting or scheduling the coroutine, so its body never runs.
 
-use pitfall_semantic::{BindingKind, Lookup, Resolved, ScopeId, SemanticIndex};
+use pitfall_semantic::{BindingKind, Lookup, Resolved};
 use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{Checker, Node};
-use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::diagnostic::{Applicability, Condition, Edit, Fix, Related};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
+use crate::project::ProjectChecker;
 use crate::registry::rule_meta;
 use crate::rule::{ExprKind, Interests, Rule};
-use crate::rules::common::{enclosing_loop, in_async_function, is_async_scope, read_later};
+use crate::rules::common::{enclosing_loop, in_async_function, read_later};
+use crate::rules::pf3_scopes::stdlib_module_shadowing::is_stdlib_module;
+use crate::summary::{is_coroutine_def, CallRef, Callee};
 
 pub struct CoroutineNotAwaited;
 
@@ -69,8 +72,15 @@ impl Rule for CoroutineNotAwaited {
         let Some(misuse) = misuse(checker, expr) else {
             return;
         };
-        let Some(callee) = coroutine_function(checker, &call.func) else {
-            return;
+        // Not decided here: a call that may reach a coroutine function of
+        // another module (or of a base class there) is deferred to the
+        // cross-module phase.
+        let (callee, deferred) = match coroutine_function(checker, &call.func) {
+            Some(callee) => (callee, None),
+            None => match cross_module_candidate(checker, call.range()) {
+                Some(at) => (checker.slice(call.func.range()).to_string(), Some(at)),
+                None => return,
+            },
         };
         if matches!(misuse, Misuse::UnusedLocal) && local_read_later(checker) {
             return;
@@ -92,7 +102,58 @@ impl Rule for CoroutineNotAwaited {
         if let Some(fix) = fix {
             d.fix(fix);
         }
+        if let Some(call) = deferred {
+            d.on_condition(Condition::CallsCoroutine { call });
+        }
     }
+
+    /// Deferred calls whose target, resolved across modules, is a coroutine function.
+    fn check_project(&self, cx: &mut ProjectChecker) {
+        let deferred: Vec<_> = cx.deferred().collect();
+        for d in deferred {
+            let Some(Condition::CallsCoroutine { call }) = d.condition else {
+                continue;
+            };
+            let Some(target) = cx.facts.target(call) else {
+                continue;
+            };
+            let Some(Some((qualname, def_range, def_line))) = cx.with_function(target, |f, at| {
+                f.is_coroutine
+                    .then(|| (f.qualname.clone(), at.def_range, at.def_line))
+            }) else {
+                continue;
+            };
+            let path = cx.view.display_path(target.module).unwrap_or_default();
+            let here = cx.view.display_path(cx.module).unwrap_or_default();
+            let related = vec![Related {
+                path: (path != here).then(|| path.clone()),
+                range: def_range,
+                message: format!("`{qualname}` is an `async def` here"),
+            }];
+            let message = format!("{} (`{qualname}`, {path}:{def_line})", d.message);
+            let confirmed = cx.confirm(d);
+            confirmed.message = message;
+            confirmed.related(related);
+        }
+    }
+}
+
+/// The call may reach a project function this module cannot see: through
+/// an import (not of the standard library), a method of a base class
+/// defined elsewhere, or `super()`.
+fn cross_module_candidate(checker: &Checker, call: TextRange) -> Option<CallRef> {
+    let (at, out) = checker.summary_call(call)?;
+    let possible = match &out.callee {
+        Callee::Qualified(q) => {
+            let top = q.split(['.', '(']).next().unwrap_or("");
+            q.starts_with('.')
+                || !is_stdlib_module(top, checker.settings().target_version)
+                    && !LIBRARY_COROUTINES.contains(&&**q)
+        }
+        Callee::Method { .. } | Callee::Super { .. } => true,
+        Callee::Function(_) | Callee::Class(_) => false,
+    };
+    possible.then_some(at)
 }
 
 /// What happens to the call's value, if it is one of the misuses.
@@ -218,26 +279,6 @@ fn root_is_project_value(checker: &Checker, mut expr: &Expr) -> bool {
             _ => return false,
         }
     }
-}
-
-/// An `async def` that is not an async generator, decorated (if at all)
-/// only by decorators that keep it a coroutine function.
-fn is_coroutine_def(semantic: &SemanticIndex, scope: ScopeId) -> bool {
-    if !is_async_scope(semantic, scope) || semantic.scope(scope).is_generator {
-        return false;
-    }
-    semantic.decorator_names(scope).iter().all(|d| {
-        matches!(
-            d.as_ref().and_then(Resolved::qualified),
-            Some(
-                "builtins.staticmethod"
-                    | "builtins.classmethod"
-                    | "abc.abstractmethod"
-                    | "typing.override"
-                    | "typing_extensions.override"
-            )
-        )
-    })
 }
 
 /// Insert `await` (parenthesised where the call is the base of an access).
