@@ -110,6 +110,9 @@ pub struct LinterSettings {
     pub rules: RuleSet,
     pub target_version: PythonVersion,
     pub options: Arc<RuleOptions>,
+    /// The file's module name when it is below an import root, from the
+    /// project's naming (`crate::project::module_name`); PF712 reads it.
+    pub module: Option<crate::project::ModuleName>,
     /// Where the file sits in its project.
     pub file: FileContext,
 }
@@ -183,6 +186,7 @@ impl Default for LinterSettings {
             rules: RuleSet::defaults(),
             target_version: PythonVersion::DEFAULT,
             options: Arc::default(),
+            module: None,
             file: FileContext::default(),
         }
     }

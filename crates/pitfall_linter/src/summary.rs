@@ -81,6 +81,8 @@ pub enum Effect {
     },
     /// `asyncio.run`, `run_until_complete`, ... (PF107).
     RunsEventLoop { api: String },
+    /// A process pool or process started, or the start method set (PF105).
+    StartsProcesses { api: String },
     /// A non-reentrant lock acquired (PF108); `held` lists the effects (by
     /// index) of locks already held at this point.
     Acquires { lock: LockRef, held: Vec<u32> },
@@ -350,6 +352,27 @@ fn unit_semaphore_at(source: &str, at: TextSize) -> bool {
         .filter(|c| !c.is_whitespace())
         .collect();
     matches!(args.as_str(), "" | "1" | "value=1" | "1," | "value=1,")
+}
+
+/// Calls that start worker processes, or pick how they start (PF105).
+pub const PROCESS_APIS: &[&str] = &[
+    "multiprocessing.Pool",
+    "multiprocessing.pool.Pool",
+    "multiprocessing.get_context().Pool",
+    "multiprocessing.Process().start",
+    "multiprocessing.get_context().Process().start",
+    "multiprocessing.context.Process().start",
+    "concurrent.futures.ProcessPoolExecutor",
+    "concurrent.futures.process.ProcessPoolExecutor",
+    "multiprocessing.set_start_method",
+];
+
+/// Whether a call by this last name may be one of [`PROCESS_APIS`].
+pub fn may_start_processes_by_name(last: &str) -> bool {
+    matches!(
+        last,
+        "Pool" | "start" | "ProcessPoolExecutor" | "set_start_method"
+    )
 }
 
 /// APIs that start an event loop (PF107).
@@ -812,7 +835,7 @@ impl<'a> Summarizer<'a> {
                     Some(slot) => Caller::Function(*slot),
                     None => continue,
                 },
-                None if call.scope == SemanticIndex::MODULE => Caller::Module,
+                None if runs_at_import(index, call.scope) => Caller::Module,
                 None => continue,
             };
             if let Some(target) = self.super_call(callee, call.scope) {
@@ -844,6 +867,12 @@ impl<'a> Summarizer<'a> {
                             .then_some(BlockingCategory::Other)
                     });
                     let at = (call.range, call.func_range);
+                    if let (Caller::Function(function), true) =
+                        (function, PROCESS_APIS.contains(&q.as_str()))
+                    {
+                        self.add_effect(function, Effect::StartsProcesses { api: q }, at);
+                        continue;
+                    }
                     // Awaited calls are async APIs (or project coroutines, followed below).
                     if let (Caller::Function(function), false, Some(category)) =
                         (function, call.awaited, category)
@@ -1057,6 +1086,20 @@ fn worth_resolving(
         Lookup::Unbound => false,
     };
     worth.then_some(root)
+}
+
+/// Module level, or a comprehension there: runs when the module is imported.
+fn runs_at_import(index: &SemanticIndex, mut scope: ScopeId) -> bool {
+    loop {
+        match index.scope(scope).kind {
+            ScopeKind::Module => return true,
+            ScopeKind::Comprehension => match index.scope(scope).parent {
+                Some(p) => scope = p,
+                None => return false,
+            },
+            _ => return false,
+        }
+    }
 }
 
 /// An `async def` that is not an async generator, decorated (if at all)

@@ -182,6 +182,7 @@ impl Settings {
     /// `per-file-ignores`, and where the file sits (see [`FileContext`]).
     pub fn linter_settings_for(&self, path: &Path) -> LinterSettings {
         let mut linter = self.linter.clone();
+        linter.module = self.module_path(path);
         if !self.per_file_ignores.is_empty() {
             linter
                 .rules
@@ -345,6 +346,7 @@ impl Settings {
                 rules,
                 target_version,
                 options: Arc::new(options),
+                module: None,
                 file: FileContext::default(),
             },
             per_file_ignores,

@@ -47,6 +47,8 @@ pub enum FactKey {
     Blocks,
     /// Starts an event loop (PF107).
     RunsEventLoop,
+    /// Starts processes (PF105).
+    StartsProcesses,
     /// Takes this lock (PF108).
     Acquires(LockKey),
 }
@@ -570,7 +572,7 @@ fn is_ancestor(package: &str, module: &ModuleName) -> bool {
 /// Whether a fact of `callee` holds for a caller that calls it this way.
 pub fn flows(key: &FactKey, callee_is_async: bool, awaited: bool, on_self: bool) -> bool {
     match key {
-        FactKey::Blocks | FactKey::RunsEventLoop => !callee_is_async,
+        FactKey::Blocks | FactKey::RunsEventLoop | FactKey::StartsProcesses => !callee_is_async,
         FactKey::Acquires(LockKey::Local(..)) => false,
         FactKey::Acquires(LockKey::Global { .. }) => !callee_is_async || awaited,
         FactKey::Acquires(LockKey::Attr { .. }) => (!callee_is_async || awaited) && on_self,
@@ -606,6 +608,7 @@ fn propagate(modules: &[ProjectModule], out: &mut [ModuleFacts]) {
                 let key = match effect {
                     Effect::Blocking { .. } => FactKey::Blocks,
                     Effect::RunsEventLoop { .. } => FactKey::RunsEventLoop,
+                    Effect::StartsProcesses { .. } => FactKey::StartsProcesses,
                     Effect::Acquires { .. } => match &out[m].locks[f][e] {
                         Some(lock) => FactKey::Acquires(lock.clone()),
                         None => continue,

@@ -2,16 +2,13 @@
 //! module level run again in every spawned child.
 
 use pitfall_semantic::{PathSegment, Resolved, ScopeId, ScopeKind, SemanticIndex, ValuePath};
-use ruff_python_ast::Stmt;
-use ruff_text_size::{Ranged, TextRange};
-use rustc_hash::FxHashMap;
 
 use crate::checker::Checker;
-use crate::diagnostic::Related;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
+use crate::project::{FactKey, ProjectChecker};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule};
-use crate::rules::common::is_main_guard_test;
+use crate::summary::{may_start_processes_by_name, Effect, PROCESS_APIS};
 
 pub struct MultiprocessingWithoutMainGuard;
 
@@ -25,33 +22,14 @@ static META: RuleMeta = rule_meta(
     "Processes or pools created at module level re-run in every spawned child.",
 );
 
-/// Functions that start processes: `(api, call site, next function on the way)`.
-type Starters = FxHashMap<ScopeId, (String, TextRange, Option<ScopeId>)>;
-
-/// Calls that start worker processes (or pick how they start).
-const PROCESS_APIS: &[&str] = &[
-    "multiprocessing.Pool",
-    "multiprocessing.pool.Pool",
-    "multiprocessing.get_context().Pool",
-    "multiprocessing.Process().start",
-    "multiprocessing.get_context().Process().start",
-    "multiprocessing.context.Process().start",
-    "concurrent.futures.ProcessPoolExecutor",
-    "concurrent.futures.process.ProcessPoolExecutor",
-    "multiprocessing.set_start_method",
-];
-
-/// The last names of those calls: nothing else is resolved.
+/// The last names of [`PROCESS_APIS`] calls: nothing else is resolved.
 fn last_name_may_start(callee: &ValuePath) -> bool {
     let last = match callee.segments.last() {
         Some(PathSegment::Attr(a)) => a.as_str(),
         Some(PathSegment::Call) => return false,
         None => callee.root.as_str(),
     };
-    matches!(
-        last,
-        "Pool" | "start" | "ProcessPoolExecutor" | "set_start_method"
-    )
+    may_start_processes_by_name(last)
 }
 
 fn process_api(semantic: &SemanticIndex, callee: &ValuePath) -> Option<String> {
@@ -91,19 +69,7 @@ impl Rule for MultiprocessingWithoutMainGuard {
     /// and are not under the `__main__` guard.
     fn check_module_end(&self, checker: &mut Checker) {
         let semantic = checker.semantic();
-        let guarded: Vec<TextRange> = checker
-            .module()
-            .body
-            .iter()
-            .filter_map(|stmt| match stmt {
-                Stmt::If(i) if is_main_guard_test(&i.test) => Some(TextRange::new(
-                    i.body.first()?.start(),
-                    i.body.last()?.end(),
-                )),
-                _ => None,
-            })
-            .collect();
-        let mut starters: Option<Starters> = None;
+        let guarded = &semantic.main_guard_bodies;
         for call in &semantic.calls {
             if !runs_at_import(semantic, call.scope)
                 || guarded.iter().any(|g| g.contains_range(call.range))
@@ -119,90 +85,39 @@ impl Rule for MultiprocessingWithoutMainGuard {
                         call.range,
                     )
                     .help("move it under `if __name__ == \"__main__\":` (or into a function called from there)");
+            }
+        }
+    }
+
+    /// Module-level calls of project functions (this module's or any
+    /// other's) that start processes through the call graph, with the chain.
+    fn check_project(&self, cx: &mut ProjectChecker) {
+        let summary = cx.summary;
+        for (c, target) in cx.facts.module_targets.iter().enumerate() {
+            let Some(target) = *target else { continue };
+            let site = summary.locations.module_calls[c];
+            if summary
+                .locations
+                .main_guard_bodies
+                .iter()
+                .any(|g| g.contains_range(site))
+                || cx.is_async(target)
+                || !cx.has_fact(target, &FactKey::StartsProcesses)
+            {
                 continue;
             }
-            if !callee.segments.is_empty() {
-                continue;
-            }
-            let Some(Resolved::Function(f)) = semantic.resolve_path(callee, 0) else {
+            let chain = cx.chain(target, &FactKey::StartsProcesses);
+            let Some(Effect::StartsProcesses { api }) = &chain.effect else {
                 continue;
             };
-            let starters = starters.get_or_insert_with(|| process_starters(checker));
-            if starters.contains_key(&f) {
-                report_chain(checker, starters, f, call.range);
-            }
+            let api = api.replace("()", "(...)");
+            let (path, related) = cx.render_chain("<module>", &chain, &api);
+            cx.report(
+                format!("Module-level call starts processes ({path}): it runs again in every child process started with `spawn` or `forkserver`"),
+                site,
+            )
+            .help("call it under `if __name__ == \"__main__\":`")
+            .related(related);
         }
     }
-}
-
-/// Functions of this module that start processes, directly or through the
-/// functions they call: `(api, call site, next function)` for each.
-fn process_starters(checker: &Checker) -> Starters {
-    let semantic = checker.semantic();
-    let mut starters = FxHashMap::default();
-    for call in &semantic.calls {
-        let Some(callee) = &call.callee else { continue };
-        let Some(owner) = semantic.enclosing_function(call.scope) else {
-            continue;
-        };
-        if starters.contains_key(&owner) {
-            continue;
-        }
-        if let Some(api) = process_api(semantic, callee) {
-            starters.insert(owner, (api, call.range, None));
-        }
-    }
-    if starters.is_empty() {
-        return starters;
-    }
-    // Grow backwards along the call graph until nothing changes.
-    loop {
-        let mut added = Vec::new();
-        for (scope, calls) in checker.summary().local_call_graph() {
-            if starters.contains_key(&scope) {
-                continue;
-            }
-            if let Some((callee, range)) = calls.iter().find(|(c, _)| starters.contains_key(c)) {
-                let api = starters[callee].0.clone();
-                added.push((scope, (api, *range, Some(*callee))));
-            }
-        }
-        if added.is_empty() {
-            return starters;
-        }
-        starters.extend(added);
-    }
-}
-
-fn report_chain(checker: &mut Checker, starters: &Starters, first: ScopeId, site: TextRange) {
-    let semantic = checker.semantic();
-    let name = |s: ScopeId| semantic.scope(s).name.as_deref().unwrap_or("?").to_string();
-    let mut names = Vec::new();
-    let mut related = Vec::new();
-    let mut current = Some(first);
-    let mut api = String::new();
-    while let Some(f) = current {
-        if names.len() > 16 {
-            break;
-        }
-        let (a, range, next) = &starters[&f];
-        names.push(format!("`{}`", name(f)));
-        related.push(Related {
-            path: None,
-            range: *range,
-            message: format!("`{}` calls this", name(f)),
-        });
-        api = a.replace("()", "(...)");
-        current = *next;
-    }
-    checker
-        .report(
-            format!(
-                "Module-level call starts processes ({} → `{api}`): it runs again in every child process started with `spawn` or `forkserver`",
-                names.join(" → ")
-            ),
-            site,
-        )
-        .help("call it under `if __name__ == \"__main__\":`")
-        .related(related);
 }
