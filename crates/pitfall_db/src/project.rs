@@ -130,6 +130,12 @@ impl ProjectView for DbView<'_> {
     fn module_name(&self, module: u32) -> Option<String> {
         self.layout.map.name(module).map(|m| m.name.clone())
     }
+
+    fn read_deferred(&self, module: u32, read: &mut dyn FnMut(&[Diagnostic])) {
+        if let Some(file) = self.layout.files.get(module as usize) {
+            read(&lint_file(self.db, *file).deferred);
+        }
+    }
 }
 
 /// Findings of the cross-module phase, before suppressions. No AST.
@@ -170,6 +176,7 @@ pub fn cross_module_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<Vec<Diagno
                 summaries: vec![summary.clone()],
                 facts: vec![facts.clone()],
                 display_paths: vec![file.display_path(db).clone()],
+                deferred: Vec::new(),
             };
             let mut cx = ProjectChecker::new(0, &summary, &facts, &view, settings)
                 .with_deferred(&local.deferred);

@@ -93,6 +93,21 @@ pub enum Condition {
     ImportedByProject,
     /// This call of the summary reaches a project coroutine function (PF102).
     CallsCoroutine { call: crate::summary::CallRef },
+    /// This call passes a one-shot iterator as an argument (by position or
+    /// keyword) to a function that may consume that parameter twice (PF407).
+    PassesOneShot {
+        call: crate::summary::CallRef,
+        position: Option<u32>,
+        keyword: Option<ruff_python_ast::name::Name>,
+    },
+    /// Not a finding: what callers in other modules read. Function
+    /// `function` (the summary's index) consumes its parameter at
+    /// `position`, `name`, fully twice (PF407).
+    ConsumesParameterTwice {
+        function: u32,
+        position: u32,
+        name: ruff_python_ast::name::Name,
+    },
 }
 
 impl Diagnostic {

@@ -21,6 +21,9 @@ pub trait ProjectView {
     fn display_path(&self, module: u32) -> Option<String>;
     /// The dotted module name, if the file has one.
     fn module_name(&self, module: u32) -> Option<String>;
+    /// Hands the module's deferred local findings (all rules) to `read`:
+    /// some are facts other modules read (`Condition::ConsumesParameterTwice`).
+    fn read_deferred(&self, _module: u32, _read: &mut dyn FnMut(&[Diagnostic])) {}
 }
 
 /// Longer chains are cut in messages (the related locations keep them all
@@ -90,6 +93,15 @@ impl<'a> ProjectChecker<'a> {
     pub fn deferred(&self) -> impl Iterator<Item = &'a Diagnostic> + 'a {
         let rule = self.current_rule;
         self.deferred.iter().filter(move |d| Some(d.rule) == rule)
+    }
+
+    /// Hands any module's deferred local findings to `read` (this one's too).
+    pub fn read_deferred(&self, module: u32, read: &mut dyn FnMut(&[Diagnostic])) {
+        if module == self.module {
+            read(self.deferred);
+        } else {
+            self.view.read_deferred(module, read);
+        }
     }
 
     /// Reports a deferred finding, its condition met.

@@ -40,6 +40,8 @@ pub struct MemoryView<'a> {
     pub summaries: Vec<Arc<ModuleSummary>>,
     pub facts: Vec<Arc<ModuleFacts>>,
     pub display_paths: Vec<String>,
+    /// Per module: the local walk's deferred findings (may be empty).
+    pub deferred: Vec<Vec<Diagnostic>>,
 }
 
 impl ProjectView for MemoryView<'_> {
@@ -57,6 +59,12 @@ impl ProjectView for MemoryView<'_> {
 
     fn module_name(&self, module: u32) -> Option<String> {
         self.map.name(module).map(|m| m.name.clone())
+    }
+
+    fn read_deferred(&self, module: u32, read: &mut dyn FnMut(&[Diagnostic])) {
+        if let Some(deferred) = self.deferred.get(module as usize) {
+            read(deferred);
+        }
     }
 }
 
@@ -122,6 +130,7 @@ pub fn lint_project(files: &[SourceInput], roots: &[PathBuf]) -> Vec<Vec<Diagnos
         summaries: locals.iter().map(|l| l.summary.clone()).collect(),
         facts: facts.modules,
         display_paths: files.iter().map(|f| f.display_path.to_string()).collect(),
+        deferred: locals.iter().map(|l| l.deferred.clone()).collect(),
     };
     locals
         .into_iter()
@@ -137,7 +146,7 @@ pub fn lint_project(files: &[SourceInput], roots: &[PathBuf]) -> Vec<Vec<Diagnos
                 &view,
                 files[i].settings,
             )
-            .with_deferred(&local.deferred);
+            .with_deferred(&view.deferred[i]);
             let mut diagnostics = local.diagnostics;
             diagnostics.extend(check_project(&mut cx));
             diagnostics.sort_by_key(|d| (d.range.start(), d.rule));

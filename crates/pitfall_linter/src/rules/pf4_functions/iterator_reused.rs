@@ -1,17 +1,20 @@
 //! PF407 `iterator-reused`: a one-shot iterator (generator, `map`, file, ...) is consumed twice.
 
 use pitfall_semantic::{BindingKind, Lookup, Resolved};
+use ruff_python_ast::name::Name;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{Checker, Node};
-use crate::diagnostic::Related;
+use crate::diagnostic::{Condition, Diagnostic, Related};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
+use crate::project::{FunctionRef, ProjectChecker};
 use crate::registry::rule_meta;
-use crate::rule::{Interests, Rule, StmtKind};
+use crate::rule::{ExprKind, Interests, Rule, StmtKind};
 use crate::rules::common::{
     ancestors_of, is_builtin, last_segment, position_in, position_in_handler,
 };
+use crate::summary::Callee;
 
 pub struct IteratorReused;
 
@@ -108,10 +111,79 @@ impl Rule for IteratorReused {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.stmt(StmtKind::Assign).stmt(StmtKind::With)
+        Interests::NONE
+            .stmt(StmtKind::Assign)
+            .stmt(StmtKind::With)
+            .stmt(StmtKind::FunctionDef)
+            .expr(ExprKind::Generator)
+            .expr(ExprKind::Call)
+    }
+
+    /// A one-shot iterator written as an argument: `report(x for x in xs)`,
+    /// `report(map(f, xs))`.
+    fn check_expr(&self, checker: &mut Checker, expr: &Expr) {
+        if let Expr::Call(call) = expr {
+            // Cheap: only calls that may make a one-shot iterator.
+            if last_segment(&call.func).is_none_or(|l| !ONE_SHOT_NAMES.contains(&l)) {
+                return;
+            }
+        }
+        let Some(Node::Expr(Expr::Call(outer))) = checker.parent() else {
+            return;
+        };
+        let Some((position, keyword)) = argument_slot(outer, expr.range()) else {
+            return;
+        };
+        let Some(what) = one_shot(checker, expr) else {
+            return;
+        };
+        let shown = if matches!(expr, Expr::Generator(_)) {
+            "a generator expression".to_string()
+        } else {
+            format!("`{}(...)`, a {what},", checker.slice(last_func(expr)))
+        };
+        defer_passed(checker, outer, position, keyword, &shown);
+    }
+
+    /// The callers' side and the function's: passing a one-shot iterator to
+    /// a function (in any module) that consumes that parameter twice.
+    fn check_project(&self, cx: &mut ProjectChecker) {
+        let deferred: Vec<&Diagnostic> = cx.deferred().collect();
+        for d in deferred {
+            let Some(Condition::PassesOneShot {
+                call,
+                position,
+                keyword,
+            }) = &d.condition
+            else {
+                continue;
+            };
+            let Some(target) = cx.facts.target(*call) else {
+                continue;
+            };
+            let Some(parameter) = consumed_twice(cx, target, *position, keyword.as_ref()) else {
+                continue;
+            };
+            let Some((qualname, line)) =
+                cx.with_function(target, |f, at| (f.qualname.clone(), at.def_line))
+            else {
+                continue;
+            };
+            let path = cx.view.display_path(target.module).unwrap_or_default();
+            let message = format!(
+                "{} its parameter `{parameter}` twice (`{qualname}`, {path}:{line}): the second pass sees nothing",
+                d.message
+            );
+            let confirmed = cx.confirm(d);
+            confirmed.message = message;
+        }
     }
 
     fn check_stmt(&self, checker: &mut Checker, stmt: &Stmt) {
+        if let Stmt::FunctionDef(def) = stmt {
+            record_double_consumers(checker, def);
+            return;
+        }
         if !checker
             .semantic()
             .scope(checker.scope())
@@ -204,6 +276,14 @@ fn check_binding(checker: &mut Checker, name: &ast::ExprName, what: &str, bindin
             continue;
         }
         let path = ancestors_of(module, u.range);
+        if let [.., Node::Expr(Expr::Call(outer)), _] = path.as_slice() {
+            if let Some((position, keyword)) = argument_slot(outer, u.range) {
+                if consumption(checker, &path, u.range) == Consumption::Other {
+                    let shown = format!("`{}`, a {what},", name.id);
+                    defer_passed(checker, outer, position, keyword, &shown);
+                }
+            }
+        }
         if consumption(checker, &path, u.range) != Consumption::Full {
             continue;
         }
@@ -260,6 +340,208 @@ fn report(
             "materialise it once (`{id} = list(...)`) or create a new iterator for each pass"
         ))
         .related(vec![related]);
+}
+
+/// Where `arg` sits in the call's arguments: its position, or its keyword.
+fn argument_slot(call: &ast::ExprCall, arg: TextRange) -> Option<(Option<u32>, Option<Name>)> {
+    if let Some(i) = call.arguments.args.iter().position(|a| a.range() == arg) {
+        // After a `*rest`, positions are unknown.
+        if call.arguments.args[..i].iter().any(|a| a.is_starred_expr()) {
+            return None;
+        }
+        return Some((Some(i as u32), None));
+    }
+    let keyword = call
+        .arguments
+        .keywords
+        .iter()
+        .find(|k| k.value.range() == arg)?;
+    Some((None, Some(keyword.arg.as_ref()?.id.clone())))
+}
+
+/// The callee expression of a one-shot call (`map` in `map(f, xs)`).
+fn last_func(expr: &Expr) -> TextRange {
+    match expr {
+        Expr::Call(c) => c.func.range(),
+        other => other.range(),
+    }
+}
+
+/// Defers `outer(..., it, ...)` to the cross-module phase when `outer` may
+/// be a project function (whose parameter may be consumed twice).
+fn defer_passed(
+    checker: &mut Checker,
+    outer: &ast::ExprCall,
+    position: Option<u32>,
+    keyword: Option<Name>,
+    shown: &str,
+) {
+    let Some((call, out)) = checker.summary_call(outer.range()) else {
+        return;
+    };
+    // Calls of methods are left out: the bound receiver shifts positions.
+    if !matches!(out.callee, Callee::Function(_) | Callee::Qualified(_)) {
+        return;
+    }
+    let callee = checker.slice(outer.func.range()).to_string();
+    checker
+        .report(
+            format!("{shown} is passed to `{callee}`, which consumes"),
+            outer.range(),
+        )
+        .help("pass a list (`list(...)`), or make the callee iterate once")
+        .on_condition(Condition::PassesOneShot {
+            call,
+            position,
+            keyword,
+        });
+}
+
+/// Records, for the callers in other modules, the parameters of a plain
+/// function (not a method) that its body consumes fully twice on one path.
+fn record_double_consumers(checker: &mut Checker, def: &ast::StmtFunctionDef) {
+    let semantic = checker.semantic();
+    let Some(scope) = semantic.scope_of_node(def.range) else {
+        return;
+    };
+    if semantic
+        .scope(scope)
+        .parent
+        .is_some_and(|p| semantic.scope(p).kind == pitfall_semantic::ScopeKind::Class)
+    {
+        return;
+    }
+    let functions = &checker.summary().locations.functions;
+    let Ok(slot) = functions.binary_search_by_key(&scope, |f| f.scope) else {
+        return;
+    };
+    let params = def
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(&def.parameters.args)
+        .chain(&def.parameters.kwonlyargs);
+    for (position, param) in params.enumerate() {
+        let name = &param.parameter.name.id;
+        let Some(symbol) = semantic.symbol_in(scope, name) else {
+            continue;
+        };
+        // Cheap first: one binding (the parameter) and a read that looks
+        // like a consumption from the text before it (one is enough in a loop).
+        if symbol.bindings.len() != 1
+            || !symbol
+                .uses
+                .iter()
+                .any(|u| may_consume(checker.source(), semantic.use_(*u).range))
+        {
+            continue;
+        }
+        if double_consumption(
+            checker,
+            scope,
+            name,
+            &symbol.uses,
+            def.parameters.range.end(),
+        )
+        .is_some()
+        {
+            let position =
+                if position < def.parameters.posonlyargs.len() + def.parameters.args.len() {
+                    position as u32
+                } else {
+                    u32::MAX
+                };
+            checker.report(String::new(), def.name.range).on_condition(
+                Condition::ConsumesParameterTwice {
+                    function: slot as u32,
+                    position,
+                    name: name.clone(),
+                },
+            );
+        }
+    }
+}
+
+/// Whether the text before a use could make it a full consumption: `in x`
+/// (a loop or comprehension), `f(x`, `f(a, x`, `*x`, `a, b = x`.
+fn may_consume(source: &str, use_range: TextRange) -> bool {
+    let before = source[..use_range.start().to_usize()].trim_end();
+    before.ends_with(" in")
+        || before.ends_with(" from")
+        || before.ends_with('(')
+        || before.ends_with(',')
+        || before.ends_with('*')
+        || before.ends_with('=') && !before.ends_with("==")
+}
+
+/// A second full consumption of `name` (uses after `after`, in `scope`) on
+/// one path, or a full consumption repeated by a loop.
+fn double_consumption(
+    checker: &Checker,
+    scope: pitfall_semantic::ScopeId,
+    name: &Name,
+    uses: &[pitfall_semantic::UseId],
+    after: ruff_text_size::TextSize,
+) -> Option<(TextRange, Option<TextRange>, Option<TextRange>)> {
+    let semantic = checker.semantic();
+    let module = checker.module();
+    let mut first: Option<(TextRange, Vec<Node>)> = None;
+    for u in uses {
+        let u = semantic.use_(*u);
+        if u.scope != scope || u.range.start() < after {
+            continue;
+        }
+        let path = ancestors_of(module, u.range);
+        if consumption(checker, &path, u.range) != Consumption::Full {
+            continue;
+        }
+        if path
+            .iter()
+            .rev()
+            .skip(2)
+            .any(|n| matches!(n, Node::Stmt(Stmt::For(f)) if iterates_name(&f.iter, name)))
+        {
+            continue;
+        }
+        if let Some(repeat) = enclosing_loop(&path, TextRange::empty(after)) {
+            return Some((u.range, None, Some(repeat)));
+        }
+        match &first {
+            None => first = Some((u.range, path)),
+            Some((earlier, earlier_path)) => {
+                if same_path(earlier_path, &path) {
+                    return Some((u.range, Some(*earlier), None));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The parameter of project function `target` at `position` (or named
+/// `keyword`) if its body consumes it twice.
+fn consumed_twice(
+    cx: &ProjectChecker,
+    target: FunctionRef,
+    position: Option<u32>,
+    keyword: Option<&Name>,
+) -> Option<Name> {
+    let mut found = None;
+    cx.read_deferred(target.module, &mut |all| {
+        found = all.iter().find_map(|d| match &d.condition {
+            Some(Condition::ConsumesParameterTwice {
+                function,
+                position: p,
+                name,
+            }) if *function == target.function
+                && (position == Some(*p) || keyword == Some(name)) =>
+            {
+                Some(name.clone())
+            }
+            _ => None,
+        });
+    });
+    found
 }
 
 /// How the use at the end of `path` consumes the iterator.
