@@ -91,8 +91,8 @@ pub struct TopLevelName {
     pub name: String,
     pub is_package: bool,
     /// `None`: at an import root. `Some(s)`: in the directory of script
-    /// `s` (a module with a `__main__` guard that no project module
-    /// imports), which `python s.py` puts first on `sys.path`.
+    /// `s` (a module with a `__main__` guard, no relative imports, that no
+    /// project module imports), which `python s.py` puts first on `sys.path`.
     pub script: Option<u32>,
 }
 
@@ -678,8 +678,15 @@ fn find_top_level_names(map: &ModuleMap, modules: &[ProjectModule], out: &mut [M
     let mut scripts: FxHashMap<u32, u32> = FxHashMap::default();
     for (m, module) in modules.iter().enumerate() {
         let m = m as u32;
+        // A file with relative imports runs only as part of its package
+        // (`python -m pkg.mod`, which puts the current directory first).
         let is_script = module.interface.has_main_guard
             && out[m as usize].importer.is_none()
+            && !module
+                .interface
+                .imports
+                .iter()
+                .any(|i| i.module.starts_with('.'))
             && map
                 .name(m)
                 .is_some_and(|n| !n.is_package && !n.name.ends_with("__main__"));
