@@ -91,8 +91,9 @@ pub struct TopLevelName {
     pub name: String,
     pub is_package: bool,
     /// `None`: at an import root. `Some(s)`: in the directory of script
-    /// `s` (a module with a `__main__` guard, no relative imports, that no
-    /// project module imports), which `python s.py` puts first on `sys.path`.
+    /// `s` (a module outside regular packages with a `__main__` guard and no
+    /// relative imports, that no project module imports), which
+    /// `python s.py` puts first on `sys.path`.
     pub script: Option<u32>,
 }
 
@@ -690,8 +691,12 @@ fn find_top_level_names(map: &ModuleMap, modules: &[ProjectModule], out: &mut [M
             && map
                 .name(m)
                 .is_some_and(|n| !n.is_package && !n.name.ends_with("__main__"));
+        // A module of a regular package runs as `python -m pkg.mod`, which
+        // puts the current directory first, not the package's.
         if let (true, Some(dir)) = (is_script, map.directory(m)) {
-            scripts.entry(dir).or_insert(m);
+            if !map.is_package_directory(dir) {
+                scripts.entry(dir).or_insert(m);
+            }
         }
     }
     for (m, facts) in out.iter_mut().enumerate() {

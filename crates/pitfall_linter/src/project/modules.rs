@@ -118,6 +118,8 @@ pub struct ModuleMap {
     /// Directories holding `os.py`: a standard library itself (the
     /// landmark CPython looks for to find its own).
     stdlib_dirs: FxHashSet<u32>,
+    /// Directories holding an `__init__.py`/`__init__.pyi`: regular packages.
+    package_dir_ids: FxHashSet<u32>,
 }
 
 impl ModuleMap {
@@ -198,6 +200,9 @@ impl ModuleMap {
             if path.file_name().is_some_and(|n| n == "os.py") {
                 map.stdlib_dirs.insert(ids.0);
             }
+            if is_init {
+                map.package_dir_ids.insert(ids.0);
+            }
             map.file_dirs.push(ids);
         }
         // A regular package with modules outside its directory (portions
@@ -256,6 +261,11 @@ impl ModuleMap {
     /// `__init__.py` its package's parent.
     pub fn import_directory(&self, file: u32) -> Option<u32> {
         self.file_dirs.get(file as usize).map(|d| d.1)
+    }
+
+    /// Whether the directory is a regular package (it holds `__init__.py`).
+    pub fn is_package_directory(&self, dir: u32) -> bool {
+        self.package_dir_ids.contains(&dir)
     }
 
     /// Whether the directory is a standard library (it holds `os.py`).
