@@ -6,9 +6,10 @@
 #   bench/profile.sh [OUT_DIR] [-- extra pitfall check arguments]
 #
 # Builds the `profiling` profile (release + line tables), runs callgrind with
-# RAYON_NUM_THREADS=1, and writes OUT_DIR/callgrind.out plus two reports:
-# OUT_DIR/inclusive.txt (functions by inclusive cost) and OUT_DIR/rules.txt
-# (the inclusive cost of each rule's check functions, by rule module).
+# RAYON_NUM_THREADS=1, and writes OUT_DIR/callgrind.out plus three reports:
+# OUT_DIR/inclusive.txt (functions by inclusive cost), OUT_DIR/rules.txt
+# (the inclusive cost of each rule's check functions, by rule module) and
+# OUT_DIR/phases.txt (the run by phase: parse, index, summaries, rules, ...).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -49,3 +50,36 @@ for name, cost in costs.most_common():
 print(f"{total/1e6:10.1f}M  (sum over rules)")
 EOF
 head -40 "$out/rules.txt"
+
+# The run by phase: the inclusive cost of each phase's entry point. Name
+# lookups are part of the summaries and the rules; the rest do not overlap.
+python3 - "$out/inclusive.txt" >"$out/phases.txt" <<'EOF'
+import re, sys
+phases = [
+    ("total", r"PROGRAM TOTALS"),
+    ("parse (+ nesting measure)", r"pitfall_db::queries::parsed_module \["),
+    ("semantic index", r"pitfall_db::queries::build_index \["),
+    ("module summaries", r"pitfall_linter::summary::Summarizer::run \["),
+    ("rules + AST walk", r"pitfall_linter::checker::lint(_counting)? \["),
+    ("name lookups (in the two above)", r"SemanticIndex>::lookup \["),
+    ("project fixpoint", r"pitfall_db::project::project_facts \[|ProjectFacts::compute \["),
+    ("cross-module findings", r"pitfall_db::project::cross_module_diagnostics \["),
+    ("dropping text, tree, index", r"pitfall_db::queries::release_file \["),
+    ("reading files", r"pitfall_db::queries::read_source \["),
+    ("findings -> messages", r"pitfall::check::file_messages \["),
+    ("main thread (serial)", r"pitfall::check::run \["),
+]
+best = {}
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    m = re.match(r"^\s*([\d,]+)", line)
+    if not m:
+        continue
+    cost = int(m.group(1).replace(",", ""))
+    for name, pattern in phases:
+        if re.search(pattern, line):
+            best[name] = max(best.get(name, 0), cost)
+for name, _ in phases:
+    if name in best:
+        print(f"{best[name]/1e6:10.1f}M  {name}")
+EOF
+cat "$out/phases.txt"

@@ -12,7 +12,7 @@ use crate::index::*;
 
 pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
     let mut builder = Builder {
-        index: SemanticIndex::default(),
+        index: with_capacity_for(module.range.len().to_usize()),
         current: SemanticIndex::MODULE,
         type_checking: 0,
         import_guard: 0,
@@ -30,6 +30,24 @@ pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
     names.sort_unstable();
     names.dedup();
     index.async_def_names = names;
+    index
+}
+
+/// An empty index with room for what a module of `len` bytes usually
+/// holds (about 1.4 times the CPython standard library's average per byte:
+/// 23 reads, 10 calls, 10 bindings and 2.5 scopes per kilobyte), so the
+/// tables are not copied over and over while they grow. Capacity beyond
+/// what is written is never touched.
+fn with_capacity_for(len: usize) -> SemanticIndex {
+    let mut index = SemanticIndex::default();
+    index.uses.reserve(len / 32);
+    index.symbols.reserve(len / 80);
+    index.bindings.reserve(len / 80);
+    index.calls.reserve(len / 80);
+    index.scopes.reserve(len / 300 + 1);
+    index.symbol_ids.reserve(len / 80);
+    index.name_ids.reserve(len / 200);
+    index.scope_by_range.reserve(len / 300 + 1);
     index
 }
 
