@@ -413,3 +413,37 @@ fn watch_ends_when_its_reader_goes_away() {
     };
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn full_format_draws_new_findings_and_lists_fixed_ones() {
+    let mut watch = Watch::start(
+        &[("a.py", "def f(x=None):\n    return x\n")],
+        &["--output-format", "full"],
+    );
+    let initial = watch.next_check();
+    assert!(
+        initial[0].starts_with("All checks passed! (1 file checked)"),
+        "{initial:?}"
+    );
+
+    watch.write("a.py", "def f(x=[]):\n    return x\n");
+    let lines = watch.next_check();
+    let drawn = lines.join("\n");
+    assert!(drawn.contains("PF401"), "{drawn}");
+    assert!(drawn.contains("--> a.py:1:9"), "{drawn}");
+    assert!(drawn.contains("1 | def f(x=[]):"), "{drawn}");
+    assert!(
+        lines.last().unwrap().starts_with("1 new, 0 fixed"),
+        "{drawn}"
+    );
+
+    watch.write("a.py", "def f(x=None):\n    return x\n");
+    let lines = watch.next_check();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("- a.py:1:9: PF401 "), "{lines:?}");
+    assert!(
+        lines[1].starts_with("0 new, 1 fixed: all checks passed"),
+        "{lines:?}"
+    );
+    assert_eq!(watch.terminate(), Some(0));
+}
