@@ -62,6 +62,8 @@ pub struct Workspace {
     membership_stale: bool,
     /// Counts the changes to the project's members.
     generation: u64,
+    /// The files whose settings the last [`Workspace::reload_config`] changed.
+    resettled: Vec<PathBuf>,
 }
 
 /// A text's fingerprint, for [`Workspace::record_fingerprint`].
@@ -101,6 +103,7 @@ impl Workspace {
             fingerprints: FxHashMap::default(),
             membership_stale: true,
             generation: 0,
+            resettled: Vec::new(),
         };
         let errors = workspace.sync_members();
         Ok((workspace, errors))
@@ -402,6 +405,7 @@ impl Workspace {
             Err(e) => return vec![e.to_string()],
         };
         self.resolver = resolver;
+        self.resettled.clear();
         let mut errors: Vec<String> = Vec::new();
         let files: Vec<(PathBuf, SourceFile)> =
             self.files.iter().map(|(p, f)| (p.clone(), *f)).collect();
@@ -418,6 +422,7 @@ impl Workspace {
             };
             if **file.settings(&self.db) != settings {
                 file.set_settings(&mut self.db).to(Arc::new(settings));
+                self.resettled.push(path);
             }
         }
         self.membership_stale = true;
@@ -427,6 +432,12 @@ impl Workspace {
             }
         }
         errors
+    }
+
+    /// The files whose settings the last [`reload_config`](Self::reload_config)
+    /// changed (they are linted again).
+    pub fn settings_changed(&self) -> &[PathBuf] {
+        &self.resettled
     }
 
     /// Roots were added or removed (editor workspace folders).

@@ -21,7 +21,7 @@ use pitfall_db::{
 use pitfall_linter::UnsafeFixes;
 use pitfall_workspace::Resolver;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::args::{CheckArgs, OutputFormat};
 use crate::ExitStatus;
@@ -154,7 +154,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
         match batch {
-            None => session.check(None, true, &mut out),
+            None => session.check(&Scope::initial(), &mut out),
             Some(batch) => session.apply(batch, &mut out),
         }
         .and_then(|()| out.flush())
@@ -232,6 +232,37 @@ struct WatchSession {
     checked: FxHashMap<PathBuf, Arc<FileDiagnostics>>,
 }
 
+/// What a check must compute per file before asking for diagnostics.
+struct Scope {
+    /// The first check: every file, printed as `check` prints.
+    initial: bool,
+    /// Files whose text changed (or that appeared).
+    edited: FxHashSet<PathBuf>,
+    /// Files whose settings changed.
+    resettled: FxHashSet<PathBuf>,
+    /// Every file (files came or went, events were lost).
+    everything: bool,
+}
+
+impl Scope {
+    fn initial() -> Scope {
+        Scope {
+            initial: true,
+            edited: FxHashSet::default(),
+            resettled: FxHashSet::default(),
+            everything: true,
+        }
+    }
+}
+
+struct Member {
+    path: PathBuf,
+    file: SourceFile,
+    reported: bool,
+    edited: bool,
+    resettled: bool,
+}
+
 /// What one worker found for one reported file whose diagnostics changed.
 struct Rendered {
     path: PathBuf,
@@ -288,8 +319,11 @@ impl WatchSession {
                 touched.push(path);
             }
         }
+        let mut resettled: Vec<PathBuf> = Vec::new();
         let errors = if config_changed {
-            self.ws.reload_config()
+            let errors = self.ws.reload_config();
+            resettled = self.ws.settings_changed().to_vec();
+            errors
         } else {
             if rediscover {
                 self.ws.invalidate_members();
@@ -303,57 +337,54 @@ impl WatchSession {
         if touched.is_empty() && !config_changed && !joined_or_left {
             return Ok(());
         }
-        // Settings or membership changed: any file's results may have;
-        // else only the touched files' (and what salsa finds depends on them).
-        let everything = config_changed || joined_or_left;
-        self.check(Some(&touched), everything, out)
+        let scope = Scope {
+            initial: false,
+            edited: touched.into_iter().collect(),
+            resettled: resettled.into_iter().collect(),
+            everything: joined_or_left || batch.rescan,
+        };
+        self.check(&scope, out)
     }
 
     /// Checks the project and prints what changed: everything the first
-    /// time (`touched` is `None`), else what appeared and what went away.
-    /// `everything`: compute the per-file part for every member, in
-    /// parallel (the first check, new settings); else only for the touched
-    /// files — the rest is verified by salsa when their diagnostics are asked.
-    fn check(
-        &mut self,
-        touched: Option<&[PathBuf]>,
-        everything: bool,
-        out: &mut dyn Write,
-    ) -> std::io::Result<()> {
+    /// time, else what appeared and what went away.
+    fn check(&mut self, scope: &Scope, out: &mut dyn Write) -> std::io::Result<()> {
         let started = Instant::now();
-        let initial = touched.is_none();
-        let members: Vec<(PathBuf, SourceFile, bool, bool)> = self
+        let initial = scope.initial;
+        let members: Vec<Member> = self
             .ws
             .members()
-            .map(|(path, file)| {
-                let fingerprint = touched.is_none_or(|t| t.iter().any(|p| p == path));
-                (
-                    path.to_path_buf(),
-                    file,
-                    self.is_reported(path),
-                    fingerprint,
-                )
+            .map(|(path, file)| Member {
+                path: path.to_path_buf(),
+                file,
+                reported: self.is_reported(path),
+                edited: initial || scope.edited.contains(path),
+                resettled: scope.resettled.contains(path),
             })
             .collect();
         // Per file, in parallel: the interface (for the project facts) and,
-        // for the reported files, the local rules; salsa reuses what the
-        // changes did not reach. Texts, trees and indexes are dropped as
-        // each file is done, as in `check`.
+        // for the reported files, the local rules, for the files the
+        // changes reach directly (everything the first time or when files
+        // came or went); salsa verifies the rest when their diagnostics are
+        // asked for below.
         let handle = self.ws.db().clone();
         let fingerprints: Vec<(PathBuf, u64)> = self.pool.install(|| {
             members
                 .par_iter()
-                .filter(|(_, _, _, touched)| initial || everything || *touched)
-                .map_with(handle, |db, (path, file, reported, want_fingerprint)| {
-                    module_interface(db, *file);
-                    if *reported {
-                        lint_file(db, *file);
+                .filter(|m| scope.everything || m.edited || m.resettled)
+                .map_with(handle, |db, m| {
+                    module_interface(db, m.file);
+                    if m.reported {
+                        lint_file(db, m.file);
                     }
-                    let print = want_fingerprint
-                        .then(|| (path.clone(), fingerprint(&source_text(db, *file))));
-                    if initial {
-                        // Memory bounded by the files in flight, as in `check`.
-                        release_file(db, *file);
+                    let print = m
+                        .edited
+                        .then(|| (m.path.clone(), fingerprint(&source_text(db, m.file))));
+                    if initial || (m.resettled && !m.edited) {
+                        // Memory bounded by the files in flight, as in
+                        // `check` (new settings re-ran everything of the
+                        // file: nothing here is recomputed to be dropped).
+                        release_file(db, m.file);
                     } else {
                         // Only the tree goes: an edited file's text stays
                         // until its findings are rendered, so that they are
@@ -361,7 +392,7 @@ impl WatchSession {
                         // the file changes again meanwhile. (Releasing more
                         // of an untouched file would first recompute what
                         // the LRU already evicted.)
-                        parsed_module(db, *file).clear();
+                        parsed_module(db, m.file).clear();
                     }
                     print
                 })
@@ -381,32 +412,32 @@ impl WatchSession {
         let rendered: Vec<Rendered> = self.pool.install(|| {
             members
                 .par_iter()
-                .filter(|(_, _, reported, _)| *reported)
-                .map_with(handle, |db, (path, file, _, edited)| {
-                    let diagnostics = file_diagnostics(db, *file);
-                    if checked.get(path).is_some_and(|old| **old == *diagnostics) {
-                        if *edited {
-                            release_file(db, *file);
-                        }
-                        return None;
-                    }
-                    let messages = crate::check::file_messages(db, *file, &diagnostics.diagnostics);
-                    if *edited {
-                        release_file(db, *file);
-                    }
-                    Some(Rendered {
-                        path: path.clone(),
+                .filter(|m| m.reported)
+                .map_with(handle, |db, m| {
+                    let diagnostics = file_diagnostics(db, m.file);
+                    let unchanged = checked
+                        .get(&m.path)
+                        .is_some_and(|old| **old == *diagnostics);
+                    let rendered = (!unchanged).then(|| Rendered {
+                        path: m.path.clone(),
+                        messages: crate::check::file_messages(db, m.file, &diagnostics.diagnostics),
                         diagnostics,
-                        messages,
-                    })
+                    });
+                    if m.edited {
+                        release_file(db, m.file);
+                    }
+                    rendered
                 })
                 .flatten()
                 .collect()
         });
         let mut changes = Changes::default();
         // Files no longer reported (deleted, now excluded): their findings are gone.
-        let reported: rustc_hash::FxHashSet<&PathBuf> =
-            members.iter().filter(|m| m.2).map(|m| &m.0).collect();
+        let reported: FxHashSet<&PathBuf> = members
+            .iter()
+            .filter(|m| m.reported)
+            .map(|m| &m.path)
+            .collect();
         let gone: Vec<PathBuf> = self
             .checked
             .keys()

@@ -73,7 +73,7 @@ fn a_recheck_runs_only_what_the_edit_reaches() {
     // indexes are evicted between checks, and must stay so.
     pitfall_db::set_lru_capacity(session.ws.db_mut(), 1);
     let mut out = Vec::new();
-    session.check(None, true, &mut out).unwrap();
+    session.check(&Scope::initial(), &mut out).unwrap();
     let out = String::from_utf8(out).unwrap();
     assert!(
         out.ends_with("Found 5 problems in 5 files (7 files checked)")
@@ -123,4 +123,14 @@ fn a_recheck_runs_only_what_the_edit_reaches() {
     let (out, log) = edit(&mut session, &root.join("b.py"), &same);
     assert!(out.is_empty(), "{out}");
     assert!(log.is_empty(), "{log:?}");
+
+    // New settings: every file they govern is linted again (here all).
+    let (out, log) = edit(
+        &mut session,
+        &root.join("pyproject.toml"),
+        "[tool.pitfall]\nignore = [\"PF401\"]\n",
+    );
+    assert_eq!(session.ws.settings_changed().len(), 7);
+    assert!(out.contains("0 new, 5 fixed: 1 problem in 1 file"), "{out}");
+    assert_eq!(ran(&log, "lint_file"), 7, "{log:?}");
 }
