@@ -56,7 +56,9 @@ impl Watch {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
         for (name, text) in files {
-            std::fs::write(root.join(name), text).unwrap();
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
         }
         let mut child = Command::new(env!("CARGO_BIN_EXE_pitfall"))
             .args(["check", "--watch"])
@@ -156,6 +158,8 @@ fn watch_reports_what_changes() {
             ("pyproject.toml", "[tool.pitfall]\n"),
             ("a.py", CALLER),
             ("b.py", HELPER),
+            // Excluded by default: its Python files never join.
+            (".venv/lib/README", ""),
         ],
         &["--output-format", "concise"],
     );
@@ -281,6 +285,8 @@ fn watch_reports_what_changes() {
     // re-check at all, so the next output is the next edit's.
     std::fs::create_dir(watch.path("__pycache__")).unwrap();
     watch.write("__pycache__/b.cpython-311.pyc", b"\0");
+    // Nor for Python files that do not join the project (excluded).
+    watch.write(".venv/lib/site.py", "def f(x=[]):\n    return x\n");
     std::thread::sleep(Duration::from_millis(300));
     watch.write("d.py", "def g(y={}):\n    return y\n");
     let lines = watch.next_check();

@@ -331,6 +331,9 @@ impl WatchSession {
             self.ws.sync_members()
         };
         print_errors(&errors);
+        // Files that did not join (below an excluded or ignored directory,
+        // such as a virtual environment being installed into) are no news.
+        touched.retain(|p| self.ws.is_member(p));
         // A directory that came and went with no Python file in it (a
         // `__pycache__`), an ignore file that changed nothing: no re-check.
         let joined_or_left = self.ws.generation() != generation;
