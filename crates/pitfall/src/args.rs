@@ -29,6 +29,24 @@ pub enum Command {
     Server,
     /// Print the version.
     Version,
+    /// Time one-file edits through the incremental path (bench/incremental.py).
+    #[command(hide = true)]
+    BenchEdits(BenchEditsArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BenchEditsArgs {
+    /// The project to load.
+    pub path: PathBuf,
+    /// Edits of each kind (an interface edit and its revert count as two).
+    #[arg(long, default_value_t = 24)]
+    pub edits: usize,
+    /// Interface edits as JSON (`bench/synth.py` writes them); without it
+    /// they are picked from the project.
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
+    #[arg(long, value_delimiter = ',')]
+    pub extend_exclude: Vec<String>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

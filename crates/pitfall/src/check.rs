@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use pitfall_db::{
-    cross_module_diagnostics, decode_source, file_diagnostics, lint_file, module_summary,
-    project_facts, release_file, set_lru_capacity, source_text, PitfallDatabase, Project,
-    SourceFile,
+    cross_module_diagnostics, decode_source, file_diagnostics, lint_file, module_imports,
+    module_resolution, module_summary, project_facts, release_file, set_lru_capacity, source_text,
+    PitfallDatabase, Project, SourceFile,
 };
 use pitfall_linter::{Diagnostic, DocCoverage, PythonVersion, RuleSelector, UnsafeFixes};
 use pitfall_workspace::{discover_python_files, CliOverrides, Resolver};
@@ -27,7 +27,7 @@ pub(crate) const BATCH_PER_THREAD: usize = 8;
 const CLI_LRU_CAPACITY: usize = 1;
 
 /// Worker stack size: the parser and our walks recurse on nested code.
-const STACK_SIZE: usize = 64 * 1024 * 1024;
+pub(crate) const STACK_SIZE: usize = 64 * 1024 * 1024;
 
 fn parse_selectors(flag: &str, values: &[String]) -> Result<Vec<RuleSelector>, String> {
     values
@@ -159,9 +159,17 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     let project = Project::new(&db, all.iter().map(|(f, _)| *f).collect(), roots);
 
     let (mut messages, doc_coverage) = lint_all(&mut db, &all, &pool);
-    // The cross-module phase: one fixpoint over the summaries, then each
-    // file's cross-module findings (no AST). A file with any gets its
-    // messages rebuilt from its full diagnostics.
+    // The cross-module phase: each file's calls and imports resolved (in
+    // parallel), one fixpoint over the call graph, then each file's
+    // cross-module findings (no AST). A file with any gets its messages
+    // rebuilt from its full diagnostics.
+    let handle = db.clone();
+    pool.install(|| {
+        all.par_iter().for_each_with(handle, |db, (file, _)| {
+            module_resolution(db, *file);
+            module_imports(db, *file);
+        })
+    });
     project_facts(&db, project);
     let handle = db.clone();
     let crossed: Vec<(String, Vec<Message>)> = pool.install(|| {

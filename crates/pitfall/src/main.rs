@@ -1,6 +1,7 @@
 //! `pitfall`: the command-line entry point.
 
 mod args;
+mod bench_edits;
 mod check;
 mod fix;
 mod output;
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
                 url: rule_cmd::rule_url,
             }))
         }
+        Some(Command::BenchEdits(args)) => bench_edits::run(args),
         Some(Command::Version) => {
             println!("pitfall {}", env!("CARGO_PKG_VERSION"));
             ExitStatus::Success

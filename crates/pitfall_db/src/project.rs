@@ -5,11 +5,22 @@
 //!
 //! Query shape, and why:
 //! - `lint_file(file)` (local rules) never reads another file.
-//! - `module_interface(file)` is position-free; `project_facts` reads the
-//!   interfaces of all files, so an edit that moves code without changing
-//!   calls stops before it.
-//! - `module_facts(file)` is this file's slice of the project facts: it
-//!   backdates when the fixpoint changed elsewhere.
+//! - `module_interface(file)` is position-free, so an edit that moves code
+//!   without changing calls stops there; `module_exports(file)` is the part
+//!   other modules' resolution reads (names, classes), so an edit inside a
+//!   function body stops there for every other module.
+//! - `module_resolution(file)` / `module_imports(file)`: this file's calls
+//!   and imports resolved against the layout and the exports of the modules
+//!   it names. An edit re-resolves the edited file only (and the files
+//!   that read its exports, when those changed).
+//! - `call_facts(project)`: the fixpoint over every file's compact
+//!   call-graph nodes (in its resolution); `import_graph(project)`: import
+//!   cycles, first importers and bare importable names over every file's
+//!   import node. Both re-run only when some resolution (or import node)
+//!   changed, and are sliced per file by `function_facts(file)` /
+//!   `import_facts(file)`, which backdate.
+//! - `module_facts(file)` assembles this file's slices: it re-runs only
+//!   when one of them changed.
 //! - `cross_module_diagnostics(file)` reads its own facts and the summaries
 //!   and facts of the modules its chains pass through.
 
@@ -17,7 +28,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pitfall_linter::project::{
-    check_project, ModuleFacts, ModuleMap, ProjectChecker, ProjectFacts, ProjectModule, ProjectView,
+    check_project, propagate, resolve_calls, resolve_imports, ExportsSource, FunctionFacts,
+    FunctionNode, ImportNode, ModuleExports, ModuleFacts, ModuleImportFacts, ModuleImports,
+    ModuleMap, ModuleResolution, ProjectChecker, ProjectFacts, ProjectModule, ProjectView,
 };
 use pitfall_linter::summary::ModuleSummary;
 use pitfall_linter::Diagnostic;
@@ -75,35 +88,166 @@ pub fn resolve_module(db: &dyn Db, name: &str) -> Option<SourceFile> {
     layout.files.get(i as usize).copied()
 }
 
-/// Call targets, facts and import resolution for every module: the
-/// fixpoint over all interfaces.
+/// What other modules' resolution reads of this one: names and classes.
 #[salsa::tracked(returns(clone))]
-pub fn project_facts(db: &dyn Db, project: Project) -> Arc<ProjectFacts> {
-    let layout = project_layout(db, project);
-    let interfaces: Vec<_> = layout
-        .files
-        .iter()
-        .map(|f| module_interface(db, *f))
-        .collect();
-    let modules: Vec<ProjectModule> = interfaces
-        .iter()
-        .map(|i| ProjectModule { interface: i })
-        .collect();
-    Arc::new(ProjectFacts::compute(&layout.map, &modules))
+pub fn module_exports(db: &dyn Db, file: SourceFile) -> Arc<ModuleExports> {
+    Arc::new(ModuleExports::of(&module_interface(db, file)))
 }
 
-/// This file's part of the project facts (empty outside the project).
+/// The exports of the project's modules, one query each.
+struct DbExports<'a> {
+    db: &'a dyn Db,
+    layout: &'a ProjectLayout,
+}
+
+impl ExportsSource for DbExports<'_> {
+    fn exports(&self, module: u32) -> Option<Arc<ModuleExports>> {
+        let file = *self.layout.files.get(module as usize)?;
+        Some(module_exports(self.db, file))
+    }
+}
+
+/// The project, the layout and the file's position in it.
+fn in_project(db: &dyn Db, file: SourceFile) -> Option<(Project, Arc<ProjectLayout>, u32)> {
+    let project = Project::try_get(db)?;
+    let layout = project_layout(db, project);
+    let position = layout.position(file)?;
+    Some((project, layout, position))
+}
+
+/// This file's calls and locks resolved against the project, with its
+/// call-graph nodes. Reads the layout, this file's interface and the
+/// exports of the modules its calls name.
+#[salsa::tracked(returns(clone))]
+pub fn module_resolution(db: &dyn Db, file: SourceFile) -> Arc<ModuleResolution> {
+    let Some((_, layout, position)) = in_project(db, file) else {
+        return Arc::default();
+    };
+    let interface = module_interface(db, file);
+    let exports = DbExports {
+        db,
+        layout: &layout,
+    };
+    Arc::new(resolve_calls(&layout.map, &exports, position, &interface))
+}
+
+/// This file's imports resolved against the project, and its import edges.
+#[salsa::tracked(returns(clone))]
+pub fn module_imports(db: &dyn Db, file: SourceFile) -> Arc<ModuleImports> {
+    let Some((_, layout, position)) = in_project(db, file) else {
+        return Arc::default();
+    };
+    let interface = module_interface(db, file);
+    let exports = DbExports {
+        db,
+        layout: &layout,
+    };
+    Arc::new(resolve_imports(&layout.map, &exports, position, &interface))
+}
+
+/// Per file, its functions' facts: the fixpoint over the call graph.
+#[derive(PartialEq, Eq)]
+pub struct CallFacts {
+    pub modules: Vec<Arc<FunctionFacts>>,
+}
+
+/// The fixpoint over every file's call-graph nodes. Re-runs when some
+/// file's resolution changed (an edit that changes calls or effects).
+#[salsa::tracked(returns(clone))]
+pub fn call_facts(db: &dyn Db, project: Project) -> Arc<CallFacts> {
+    let layout = project_layout(db, project);
+    let resolutions: Vec<Arc<ModuleResolution>> = layout
+        .files
+        .iter()
+        .map(|f| module_resolution(db, *f))
+        .collect();
+    let nodes: Vec<&[FunctionNode]> = resolutions.iter().map(|r| r.nodes.as_slice()).collect();
+    Arc::new(CallFacts {
+        modules: propagate(&nodes).into_iter().map(Arc::new).collect(),
+    })
+}
+
+/// Per file, what the import graph says about it.
+#[derive(PartialEq, Eq)]
+pub struct ImportGraph {
+    pub modules: Vec<ModuleImportFacts>,
+}
+
+/// The import graph: cycles (PF901), first importers, bare importable
+/// names. Re-runs when some file's import node changed.
+#[salsa::tracked(returns(clone))]
+pub fn import_graph(db: &dyn Db, project: Project) -> Arc<ImportGraph> {
+    let layout = project_layout(db, project);
+    let nodes: Vec<Arc<ImportNode>> = layout.files.iter().map(|f| import_node(db, *f)).collect();
+    let nodes: Vec<&ImportNode> = nodes.iter().map(|n| n.as_ref()).collect();
+    Arc::new(ImportGraph {
+        modules: pitfall_linter::project::import_graph(&layout.map, &nodes),
+    })
+}
+
+/// A file's import node alone: backdates when only the names its imports
+/// found changed, so the import graph is not searched again.
+#[salsa::tracked(returns(clone))]
+fn import_node(db: &dyn Db, file: SourceFile) -> Arc<ImportNode> {
+    Arc::new(module_imports(db, file).node.clone())
+}
+
+/// This file's slice of the call facts: backdates when the fixpoint
+/// changed only elsewhere.
+#[salsa::tracked(returns(clone))]
+pub fn function_facts(db: &dyn Db, file: SourceFile) -> Arc<FunctionFacts> {
+    let Some((project, _, position)) = in_project(db, file) else {
+        return Arc::default();
+    };
+    let facts = call_facts(db, project);
+    facts
+        .modules
+        .get(position as usize)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// This file's slice of the import graph.
+#[salsa::tracked(returns(clone))]
+pub fn import_facts(db: &dyn Db, file: SourceFile) -> ModuleImportFacts {
+    let Some((project, _, position)) = in_project(db, file) else {
+        return ModuleImportFacts::default();
+    };
+    import_graph(db, project)
+        .modules
+        .get(position as usize)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Everything the project knows about this file (empty outside the
+/// project). Re-runs only when one of its slices changed.
 #[salsa::tracked(returns(clone))]
 pub fn module_facts(db: &dyn Db, file: SourceFile) -> Arc<ModuleFacts> {
-    let Some(project) = Project::try_get(db) else {
+    if in_project(db, file).is_none() {
         return Arc::default();
-    };
+    }
+    let resolution = module_resolution(db, file);
+    let imports = module_imports(db, file);
+    let graph = import_facts(db, file);
+    Arc::new(ModuleFacts {
+        targets: resolution.targets.clone(),
+        module_targets: resolution.module_targets.clone(),
+        facts: (*function_facts(db, file)).clone(),
+        locks: resolution.locks.clone(),
+        imports: imports.resolved.clone(),
+        cycle: graph.cycle,
+        importer: graph.importer,
+        top_level: graph.top_level,
+    })
+}
+
+/// Every file's facts (computing what is not yet computed).
+pub fn project_facts(db: &dyn Db, project: Project) -> ProjectFacts {
     let layout = project_layout(db, project);
-    let Some(i) = layout.position(file) else {
-        return Arc::default();
-    };
-    let facts = project_facts(db, project);
-    facts.modules.get(i as usize).cloned().unwrap_or_default()
+    ProjectFacts {
+        modules: layout.files.iter().map(|f| module_facts(db, *f)).collect(),
+    }
 }
 
 struct DbView<'a> {

@@ -164,7 +164,12 @@ fn editing_a_helper_changes_its_callers_findings_in_another_file() {
     let log = db.take_executed();
     let ran = |q: &str| log.iter().filter(|e| e.contains(q)).count();
     assert_eq!(ran("lint_file"), 0, "the caller is not re-linted: {log:?}");
-    assert_eq!(ran("project_facts"), 1, "{log:?}");
+    assert_eq!(ran("call_facts"), 1, "{log:?}");
+    assert_eq!(
+        ran("module_resolution"),
+        2,
+        "the helper, and the caller: it read the helper's names, which lost `requests`: {log:?}"
+    );
     assert_eq!(ran("cross_module_diagnostics"), 1, "{log:?}");
 }
 
@@ -199,7 +204,8 @@ fn an_edit_that_keeps_the_interface_does_not_rerun_the_fixpoint_or_the_callers()
         1,
         "re-run, then backdated: {log:?}"
     );
-    assert_eq!(ran("project_facts"), 0, "{log:?}");
+    assert_eq!(ran("module_resolution"), 0, "{log:?}");
+    assert_eq!(ran("call_facts"), 0, "{log:?}");
     assert_eq!(ran("module_facts"), 0, "{log:?}");
     assert_eq!(ran("lint_file"), 1, "only the helper is re-linted: {log:?}");
 
@@ -248,5 +254,76 @@ fn adding_a_module_resolves_imports_of_it() {
     assert!(
         found[0].contains("handle → wait (app/slow.py:4) → time.sleep"),
         "{found:?}"
+    );
+}
+
+/// Executions of `query` for `file` (the log names queries by salsa id).
+fn ran_for(log: &[String], query: &str, file: SourceFile) -> usize {
+    let id = format!("{query}({:?})", salsa::plumbing::AsId::as_id(&file));
+    log.iter().filter(|e| **e == id).count()
+}
+
+#[test]
+fn an_interface_edit_reruns_only_the_edited_module_and_its_dependants() {
+    let mut db = PitfallDatabase::with_execution_log();
+    let init = file(&db, "app/__init__.py", "");
+    let helper = file(&db, "app/users.py", HELPER);
+    let handler = file(&db, "app/api.py", HANDLER);
+    // Unrelated modules: a chain of their own, and a module that imports
+    // from the helper's package without calling the helper.
+    let slow = file(
+        &db,
+        "app/slow.py",
+        "import time\n\n\ndef wait():\n    time.sleep(1)\n",
+    );
+    let jobs = file(
+        &db,
+        "app/jobs.py",
+        "from app.slow import wait\nfrom app import users\n\n\nasync def run():\n    wait()\n",
+    );
+    let files = vec![init, helper, handler, slow, jobs];
+    Project::new(&db, files.clone(), vec![PathBuf::from("/proj")]);
+    for f in &files {
+        file_diagnostics(&db, *f);
+    }
+    assert_eq!(messages(&db, handler).len(), 1);
+    assert_eq!(messages(&db, jobs).len(), 1);
+    db.take_executed();
+
+    // The helper stops blocking (its names and classes stay): the handler's
+    // finding goes; only the helper is re-resolved and re-linted.
+    let edited = HELPER.replace("requests.get(user_id, timeout=5)", "user_id");
+    helper
+        .set_overlay(&mut db)
+        .to(Some(Arc::from(edited.as_str())));
+    for f in &files {
+        file_diagnostics(&db, *f);
+    }
+    assert!(messages(&db, handler).is_empty());
+    assert_eq!(messages(&db, jobs).len(), 1);
+    let log = db.take_executed();
+    for f in [init, handler, slow, jobs] {
+        for query in [
+            "lint_file",
+            "module_summary",
+            "module_exports",
+            "module_resolution",
+            "module_imports",
+        ] {
+            assert_eq!(ran_for(&log, query, f), 0, "{query}: {log:?}");
+        }
+    }
+    for f in [init, slow, jobs] {
+        assert_eq!(ran_for(&log, "module_facts", f), 0, "{log:?}");
+        assert_eq!(ran_for(&log, "cross_module_diagnostics", f), 0, "{log:?}");
+    }
+    assert_eq!(ran_for(&log, "module_resolution", helper), 1, "{log:?}");
+    assert_eq!(ran_for(&log, "cross_module_diagnostics", handler), 1);
+    let ran = |q: &str| log.iter().filter(|e| e.starts_with(q)).count();
+    assert_eq!(ran("call_facts"), 1, "{log:?}");
+    assert_eq!(
+        ran("import_graph"),
+        0,
+        "no import edge changed, no cycle search: {log:?}"
     );
 }

@@ -81,7 +81,7 @@ fn a_helper_edited_on_disk_reaches_the_caller_without_relinting_it() {
     assert_eq!(findings(&ws), ["a.py PF101"]);
     let log = ws.db().take_executed();
     assert_eq!(ran(&log, "lint_file"), 1, "only b.py is re-linted: {log:?}");
-    assert_eq!(ran(&log, "project_facts"), 1, "{log:?}");
+    assert_eq!(ran(&log, "call_facts"), 1, "{log:?}");
     record_fingerprints(&mut ws);
 
     // A comment only: the helper is re-linted, nothing that depends on it
@@ -95,7 +95,7 @@ fn a_helper_edited_on_disk_reaches_the_caller_without_relinting_it() {
     assert_eq!(findings(&ws), ["a.py PF101"]);
     let log = ws.db().take_executed();
     assert_eq!(ran(&log, "lint_file"), 1, "{log:?}");
-    assert_eq!(ran(&log, "project_facts"), 0, "{log:?}");
+    assert_eq!(ran(&log, "call_facts"), 0, "{log:?}");
     assert_eq!(ran(&log, "cross_module_diagnostics"), 0, "{log:?}");
     record_fingerprints(&mut ws);
 

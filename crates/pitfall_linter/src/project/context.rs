@@ -29,6 +29,8 @@ pub trait ProjectView {
 /// Longer chains are cut in messages (the related locations keep them all
 /// up to this many steps).
 const MAX_CHAIN: usize = 16;
+/// A bound on following witnesses (they cannot cycle; this is a guard).
+const MAX_WALK: usize = 1 << 20;
 
 /// One step of a witness chain: a call (or, last, the effect itself) in a function.
 #[derive(Clone, Debug)]
@@ -170,10 +172,11 @@ impl<'a> ProjectChecker<'a> {
         let mut at = start;
         let mut effect = None;
         let mut truncated = false;
-        loop {
+        // Witnesses point to functions that had the fact first, so the walk
+        // ends; past MAX_CHAIN steps it only looks for the effect.
+        for _ in 0..MAX_WALK {
             if steps.len() >= MAX_CHAIN {
                 truncated = true;
-                break;
             }
             let (owned_summary, owned_facts);
             let (summary, facts): (&ModuleSummary, &ModuleFacts) = if at.module == self.module {
@@ -194,7 +197,6 @@ impl<'a> ProjectChecker<'a> {
             let Some(witness) = facts.fact(at.function, key) else {
                 break;
             };
-            let display_path = self.view.display_path(at.module).unwrap_or_default();
             let (range, next) = match witness {
                 Witness::Direct { effect: e } => {
                     effect = function.effects.get(e as usize).cloned();
@@ -204,13 +206,15 @@ impl<'a> ProjectChecker<'a> {
                     (locations.calls.get(call as usize).copied(), Some(target))
                 }
             };
-            steps.push(ChainStep {
-                function: at,
-                qualname: function.qualname.clone(),
-                def_line: locations.def_line,
-                display_path,
-                range: range.unwrap_or_default(),
-            });
+            if !truncated {
+                steps.push(ChainStep {
+                    function: at,
+                    qualname: function.qualname.clone(),
+                    def_line: locations.def_line,
+                    display_path: self.view.display_path(at.module).unwrap_or_default(),
+                    range: range.unwrap_or_default(),
+                });
+            }
             match next {
                 Some(n) => at = n,
                 None => break,

@@ -1,12 +1,18 @@
-//! The project-wide call graph and its facts.
+//! The project-wide call graph and its facts, in three steps that the
+//! database runs as separate queries (so an edit re-runs only what it
+//! changes):
 //!
-//! Calls out of every module's interface are resolved against the module
-//! map (re-exports through `__init__.py`, `self.m()` through the class
-//! hierarchy, `Class(...)` through `__init__`); then one breadth-first
-//! fixpoint propagates each function's direct effects to its callers, so
-//! cycles are fine and each fact keeps its first (shortest) witness as a
-//! pointer to the next hop. Import statements are resolved too, for the
-//! import graph (PF901) and unknown names (PF905).
+//! 1. per module, [`resolve_calls`] and [`resolve_imports`]: its calls out
+//!    and imports resolved against the module map and the other modules'
+//!    [`ModuleExports`] (re-exports through `__init__.py`, `self.m()`
+//!    through the class hierarchy, `Class(...)` through `__init__`). The
+//!    result holds a compact call-graph node per function;
+//! 2. [`propagate`]: one breadth-first fixpoint over those nodes spreads each
+//!    function's direct effects to its callers, so cycles are fine and each
+//!    fact keeps its first (shortest) witness as a pointer to the next hop;
+//! 3. [`import_cycles`]: the import graph's cycles (PF901).
+//!
+//! [`ProjectFacts::compute`] runs all three in memory.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -15,7 +21,7 @@ use ruff_python_ast::name::Name;
 use rustc_hash::FxHashMap;
 
 use super::modules::{absolutize, ModuleMap, ModuleName};
-use crate::summary::{BaseRef, Callee, Effect, Export, LockRef, ModuleInterface};
+use crate::summary::{BaseRef, Callee, ClassFacts, Effect, Export, LockRef, ModuleInterface};
 
 /// A function of the project: (file, index in its module's functions).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -146,6 +152,114 @@ pub struct ProjectModule<'a> {
     pub interface: &'a ModuleInterface,
 }
 
+/// What resolving another module's names reads of a module: its top-level
+/// names and classes. Function bodies are not in it, so adding a blocking
+/// call to a helper changes no other module's resolution.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ModuleExports {
+    /// Sorted by name, as in the interface.
+    pub names: Vec<(Name, Export)>,
+    pub classes: Vec<ClassFacts>,
+    /// Names may exist that the source does not bind (`__getattr__`,
+    /// `globals()`, a star import): none is missing.
+    pub open_names: bool,
+}
+
+impl ModuleExports {
+    pub fn of(interface: &ModuleInterface) -> ModuleExports {
+        ModuleExports {
+            names: interface.names.clone(),
+            classes: interface.classes.clone(),
+            open_names: interface.dynamic_names
+                || interface.imports.iter().any(|i| i.star && !i.type_checking),
+        }
+    }
+
+    fn name(&self, name: &str) -> Option<&Export> {
+        self.names
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.names[i].1)
+    }
+}
+
+/// The other modules' exports, by module index (the database answers with
+/// a query per module, so a resolution depends on the modules it read).
+pub trait ExportsSource {
+    fn exports(&self, module: u32) -> Option<Arc<ModuleExports>>;
+}
+
+impl ExportsSource for Vec<Arc<ModuleExports>> {
+    fn exports(&self, module: u32) -> Option<Arc<ModuleExports>> {
+        self.get(module as usize).cloned()
+    }
+}
+
+/// One function as the propagation sees it: no names, no positions.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct FunctionNode {
+    pub is_async: bool,
+    /// (effect index, the fact it gives).
+    pub effects: Vec<(u32, FactKey)>,
+    /// The calls that reach a project function.
+    pub calls: Vec<CallEdge>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallEdge {
+    pub call: u32,
+    pub target: FunctionRef,
+    pub awaited: bool,
+    pub on_self: bool,
+}
+
+/// One module's calls resolved against the project. `Eq`: the propagation
+/// re-runs only when some module's resolution changed.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ModuleResolution {
+    /// Per function, per call: the project function it reaches.
+    pub targets: Vec<Vec<Option<FunctionRef>>>,
+    /// Per module-level call: the project function it reaches.
+    pub module_targets: Vec<Option<FunctionRef>>,
+    /// Per function, per effect: the lock an `Acquires` effect takes.
+    pub locks: Vec<Vec<Option<LockKey>>>,
+    /// Per function: its node in the project call graph.
+    pub nodes: Vec<FunctionNode>,
+}
+
+/// One module's imports resolved against the project.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ModuleImports {
+    /// Per import statement.
+    pub resolved: Vec<ImportResolution>,
+    /// What the project's import graph reads of them.
+    pub node: ImportNode,
+}
+
+/// One module as the import graph sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ImportNode {
+    /// The import-time edges: (module loaded, the first import statement
+    /// that loads it, whether that one is a `from` import).
+    pub edges: Vec<(u32, u32, bool)>,
+    /// The other modules that any import able to run loads (not under
+    /// `TYPE_CHECKING`; also inside functions), sorted.
+    pub loads: Vec<u32>,
+    /// A `__main__` guard and no relative import: it may run as a script.
+    pub may_be_script: bool,
+}
+
+/// What the import graph says about one module.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ModuleImportFacts {
+    pub cycle: Option<ImportCycle>,
+    pub importer: Option<u32>,
+    pub top_level: Option<TopLevelName>,
+}
+
+/// Per function: its facts, sorted by key.
+pub type FunctionFacts = Vec<Vec<(FactKey, Witness)>>;
+
 /// Facts for every module of the project.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct ProjectFacts {
@@ -186,15 +300,34 @@ enum Item {
 
 struct Resolver<'a> {
     map: &'a ModuleMap,
-    modules: &'a [ProjectModule<'a>],
+    source: &'a dyn ExportsSource,
+    /// The exports read so far (one query per module, not per name).
+    exports: std::cell::RefCell<FxHashMap<u32, Option<Arc<ModuleExports>>>>,
     /// Absolute names resolve the same from everywhere: `os.path.join`
-    /// is looked up once.
+    /// is looked up once per resolver.
     cache: std::cell::RefCell<FxHashMap<&'a str, Option<Item>>>,
+    /// Methods found through class hierarchies: (module, class, name).
+    methods: std::cell::RefCell<FxHashMap<(u32, u32, Name), Option<FunctionRef>>>,
 }
 
 impl<'a> Resolver<'a> {
-    fn interface(&self, module: u32) -> &ModuleInterface {
-        self.modules[module as usize].interface
+    fn new(map: &'a ModuleMap, source: &'a dyn ExportsSource) -> Self {
+        Resolver {
+            map,
+            source,
+            exports: Default::default(),
+            cache: Default::default(),
+            methods: Default::default(),
+        }
+    }
+
+    fn interface(&self, module: u32) -> Arc<ModuleExports> {
+        self.exports
+            .borrow_mut()
+            .entry(module)
+            .or_insert_with(|| self.source.exports(module))
+            .clone()
+            .unwrap_or_default()
     }
 
     fn module_name(&self, module: u32) -> Option<&ModuleName> {
@@ -251,17 +384,17 @@ impl<'a> Resolver<'a> {
             return None;
         }
         match base {
-            Item::Module(m) => match self.interface(m).name(name) {
+            Item::Module(m) => match self.interface(m).name(name).cloned() {
                 Some(Export::Function(f)) => Some(Item::Function(FunctionRef {
                     module: m,
-                    function: *f,
+                    function: f,
                 })),
-                Some(Export::Class(c)) => Some(Item::Class(m, *c)),
+                Some(Export::Class(c)) => Some(Item::Class(m, c)),
                 Some(Export::Lock) => Some(Item::Lock(m, Name::new(name))),
                 Some(Export::Import(q)) => {
                     // `from .users import fetch` in a package: a re-export.
                     // An import of the name's own submodule is that module.
-                    self.qualified(q, m, hops + 1)
+                    self.qualified(&q, m, hops + 1)
                         .or_else(|| self.submodule(m, name))
                 }
                 Some(Export::Value) => Some(Item::Value),
@@ -284,10 +417,26 @@ impl<'a> Resolver<'a> {
     /// A method through the class hierarchy (bases in order, depth-first,
     /// which agrees with the MRO for single inheritance).
     fn method(&self, module: u32, class: u32, name: &str, hops: u32) -> Option<FunctionRef> {
+        // A search from the top is remembered (`self.assertEqual` in every
+        // test method); a nested one depends on the hops left.
+        if hops > 0 {
+            return self.search_method(module, class, name, hops);
+        }
+        let key = (module, class, Name::new(name));
+        if let Some(found) = self.methods.borrow().get(&key) {
+            return *found;
+        }
+        let found = self.search_method(module, class, name, 0);
+        self.methods.borrow_mut().insert(key, found);
+        found
+    }
+
+    fn search_method(&self, module: u32, class: u32, name: &str, hops: u32) -> Option<FunctionRef> {
         if hops > MAX_HOPS {
             return None;
         }
-        let facts = self.interface(module).classes.get(class as usize)?;
+        let exports = self.interface(module);
+        let facts = exports.classes.get(class as usize)?;
         if let Some(f) = facts.method(name) {
             return Some(FunctionRef {
                 module,
@@ -311,7 +460,8 @@ impl<'a> Resolver<'a> {
 
     /// `super().name` from a method of the class: the first base that has it.
     fn base_method(&self, module: u32, class: u32, name: &str) -> Option<FunctionRef> {
-        let facts = self.interface(module).classes.get(class as usize)?;
+        let exports = self.interface(module);
+        let facts = exports.classes.get(class as usize)?;
         facts.bases.iter().find_map(|base| match base {
             BaseRef::Local(c) => self.method(module, *c, name, 1),
             BaseRef::Qualified(q) => match self.qualified(q, module, 1) {
@@ -443,10 +593,8 @@ impl<'a> Resolver<'a> {
             let defined = match out.module {
                 Some(_) if !trusted(&target) => true,
                 Some(m) => {
-                    let interface = self.interface(m);
-                    interface.name(name).is_some()
-                        || interface.dynamic_names
-                        || interface.imports.iter().any(|i| i.star && !i.type_checking)
+                    let exports = self.interface(m);
+                    exports.open_names || exports.name(name).is_some()
                 }
                 // A namespace package has no names but its submodules.
                 None => false,
@@ -468,8 +616,9 @@ impl<'a> Resolver<'a> {
 
     fn closest_name(&self, module: Option<u32>, package: &str, name: &str) -> Option<String> {
         let mut candidates: Vec<&str> = self.map.submodules(package).collect();
-        if let Some(m) = module {
-            candidates.extend(self.interface(m).names.iter().map(|(n, _)| n.as_str()));
+        let exports = module.map(|m| self.interface(m));
+        if let Some(exports) = &exports {
+            candidates.extend(exports.names.iter().map(|(n, _)| n.as_str()));
         }
         candidates
             .into_iter()
@@ -480,84 +629,198 @@ impl<'a> Resolver<'a> {
     }
 }
 
-impl ProjectFacts {
-    /// `modules[i]` is file `i` of the map.
-    pub fn compute<'a>(map: &'a ModuleMap, modules: &'a [ProjectModule<'a>]) -> ProjectFacts {
-        let resolver = Resolver {
-            map,
-            modules,
-            cache: Default::default(),
-        };
-        let mut out: Vec<ModuleFacts> = Vec::with_capacity(modules.len());
-        for (m, module) in modules.iter().enumerate() {
-            let m = m as u32;
-            let interface = module.interface;
-            let named = map.name(m).is_some();
-            let targets = interface
-                .functions
+/// Resolves one module's calls out and lock references. `module` is the
+/// module's index in `map`; `exports` answers for the others.
+pub fn resolve_calls(
+    map: &ModuleMap,
+    exports: &dyn ExportsSource,
+    module: u32,
+    interface: &ModuleInterface,
+) -> ModuleResolution {
+    resolve_calls_with(&Resolver::new(map, exports), module, interface)
+}
+
+fn resolve_calls_with<'a>(
+    resolver: &Resolver<'a>,
+    m: u32,
+    interface: &'a ModuleInterface,
+) -> ModuleResolution {
+    let named = resolver.map.name(m).is_some();
+    let targets: Vec<Vec<Option<FunctionRef>>> = interface
+        .functions
+        .iter()
+        .map(|f| {
+            f.calls
                 .iter()
-                .map(|f| {
-                    f.calls
-                        .iter()
-                        .map(|c| {
-                            // Unnamed modules still resolve their own functions.
-                            match (&c.callee, named) {
-                                (Callee::Qualified(_), false) => None,
-                                (callee, _) => resolver.callee(m, callee),
-                            }
-                        })
-                        .collect()
+                .map(|c| {
+                    // Unnamed modules still resolve their own functions.
+                    match (&c.callee, named) {
+                        (Callee::Qualified(_), false) => None,
+                        (callee, _) => resolver.callee(m, callee),
+                    }
                 })
-                .collect();
-            let module_targets = interface
-                .module_calls
+                .collect()
+        })
+        .collect();
+    let module_targets = interface
+        .module_calls
+        .iter()
+        .map(|c| match (&c.callee, named) {
+            (Callee::Qualified(_), false) => None,
+            (callee, _) => resolver.callee(m, callee),
+        })
+        .collect();
+    let locks: Vec<Vec<Option<LockKey>>> = interface
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            f.effects
                 .iter()
-                .map(|c| match (&c.callee, named) {
-                    (Callee::Qualified(_), false) => None,
-                    (callee, _) => resolver.callee(m, callee),
+                .map(|e| match e {
+                    Effect::Acquires { lock, .. } => resolver.lock(m, i as u32, lock),
+                    _ => None,
                 })
-                .collect();
-            let locks = interface
-                .functions
+                .collect()
+        })
+        .collect();
+    let nodes = interface
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(f, function)| FunctionNode {
+            is_async: function.is_async,
+            effects: function
+                .effects
                 .iter()
                 .enumerate()
-                .map(|(i, f)| {
-                    f.effects
-                        .iter()
-                        .map(|e| match e {
-                            Effect::Acquires { lock, .. } => resolver.lock(m, i as u32, lock),
-                            _ => None,
-                        })
-                        .collect()
+                .filter_map(|(e, effect)| {
+                    let key = match effect {
+                        Effect::Blocking { .. } => FactKey::Blocks,
+                        Effect::RunsEventLoop { .. } => FactKey::RunsEventLoop,
+                        Effect::StartsProcesses { .. } => FactKey::StartsProcesses,
+                        Effect::Acquires { .. } => FactKey::Acquires(locks[f][e].clone()?),
+                    };
+                    Some((e as u32, key))
                 })
-                .collect();
-            let imports = if named {
-                interface
-                    .imports
-                    .iter()
-                    .map(|i| resolver.import(m, i))
-                    .collect()
-            } else {
-                vec![ImportResolution::default(); interface.imports.len()]
-            };
-            out.push(ModuleFacts {
-                targets,
-                module_targets,
-                facts: vec![Vec::new(); interface.functions.len()],
-                locks,
-                imports,
-                cycle: None,
-                importer: None,
-                top_level: None,
-            });
+                .collect(),
+            calls: function
+                .calls
+                .iter()
+                .zip(&targets[f])
+                .enumerate()
+                .filter_map(|(call, (c, target))| {
+                    Some(CallEdge {
+                        call: call as u32,
+                        target: (*target)?,
+                        awaited: c.awaited,
+                        on_self: c.on_self,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    ModuleResolution {
+        targets,
+        module_targets,
+        locks,
+        nodes,
+    }
+}
+
+/// Resolves one module's import statements (what they load, names that
+/// do not exist), and its import-time edges of the import graph.
+pub fn resolve_imports(
+    map: &ModuleMap,
+    exports: &dyn ExportsSource,
+    module: u32,
+    interface: &ModuleInterface,
+) -> ModuleImports {
+    resolve_imports_with(&Resolver::new(map, exports), module, interface)
+}
+
+fn resolve_imports_with(resolver: &Resolver, m: u32, interface: &ModuleInterface) -> ModuleImports {
+    let resolved: Vec<ImportResolution> = if resolver.map.name(m).is_some() {
+        interface
+            .imports
+            .iter()
+            .map(|i| resolver.import(m, i))
+            .collect()
+    } else {
+        vec![ImportResolution::default(); interface.imports.len()]
+    };
+    let mut edges: Vec<(u32, u32, bool)> = Vec::new();
+    let mut loads: Vec<u32> = Vec::new();
+    for (i, import) in interface.imports.iter().enumerate() {
+        if !import.type_checking {
+            loads.extend(resolved[i].loads.iter().filter(|t| **t != m));
         }
-        propagate(modules, &mut out);
-        find_import_cycles(modules, &mut out);
-        find_importers(modules, &mut out);
-        find_top_level_names(map, modules, &mut out);
-        ProjectFacts {
-            modules: out.into_iter().map(Arc::new).collect(),
+        if !import.at_import_time {
+            continue;
         }
+        for &target in &resolved[i].loads {
+            if !edges.iter().any(|(t, _, _)| *t == target) {
+                edges.push((target, i as u32, import.names.is_some()));
+            }
+        }
+    }
+    loads.sort_unstable();
+    loads.dedup();
+    // A file with relative imports runs only as part of its package
+    // (`python -m pkg.mod`, which puts the current directory first).
+    let may_be_script =
+        interface.has_main_guard && !interface.imports.iter().any(|i| i.module.starts_with('.'));
+    ModuleImports {
+        resolved,
+        node: ImportNode {
+            edges,
+            loads,
+            may_be_script,
+        },
+    }
+}
+
+impl ProjectFacts {
+    /// `modules[i]` is file `i` of the map: the three steps in memory.
+    pub fn compute<'a>(map: &'a ModuleMap, modules: &'a [ProjectModule<'a>]) -> ProjectFacts {
+        let exports: Vec<Arc<ModuleExports>> = modules
+            .iter()
+            .map(|m| Arc::new(ModuleExports::of(m.interface)))
+            .collect();
+        // One resolver for all: absolute names are looked up once.
+        let resolver = Resolver::new(map, &exports);
+        let resolutions: Vec<ModuleResolution> = modules
+            .iter()
+            .enumerate()
+            .map(|(m, module)| resolve_calls_with(&resolver, m as u32, module.interface))
+            .collect();
+        let imports: Vec<ModuleImports> = modules
+            .iter()
+            .enumerate()
+            .map(|(m, module)| resolve_imports_with(&resolver, m as u32, module.interface))
+            .collect();
+        let nodes: Vec<&[FunctionNode]> = resolutions.iter().map(|r| r.nodes.as_slice()).collect();
+        let facts = propagate(&nodes);
+        let import_nodes: Vec<&ImportNode> = imports.iter().map(|i| &i.node).collect();
+        let graph = import_graph(map, &import_nodes);
+        let modules = resolutions
+            .into_iter()
+            .zip(imports)
+            .zip(facts.into_iter().zip(graph))
+            .map(|((resolution, imports), (facts, graph))| {
+                Arc::new(ModuleFacts {
+                    targets: resolution.targets,
+                    module_targets: resolution.module_targets,
+                    facts,
+                    locks: resolution.locks,
+                    imports: imports.resolved,
+                    cycle: graph.cycle,
+                    importer: graph.importer,
+                    top_level: graph.top_level,
+                })
+            })
+            .collect();
+        ProjectFacts { modules }
     }
 }
 
@@ -580,114 +843,210 @@ pub fn flows(key: &FactKey, callee_is_async: bool, awaited: bool, on_self: bool)
     }
 }
 
-fn propagate(modules: &[ProjectModule], out: &mut [ModuleFacts]) {
-    // Callers of each function: (caller, call index).
-    let mut callers: FxHashMap<FunctionRef, Vec<(FunctionRef, u32)>> = FxHashMap::default();
-    for (m, facts) in out.iter().enumerate() {
-        for (f, targets) in facts.targets.iter().enumerate() {
-            let caller = FunctionRef {
-                module: m as u32,
-                function: f as u32,
-            };
-            for (call, target) in targets.iter().enumerate() {
-                if let Some(t) = target {
-                    callers.entry(*t).or_default().push((caller, call as u32));
+/// The fixpoint: per module, per function, its facts (sorted by key) with
+/// their first witness. `modules[i]` is module `i`'s call-graph nodes.
+/// Functions are numbered densely, so the graph is a few flat arrays.
+pub fn propagate(modules: &[&[FunctionNode]]) -> Vec<FunctionFacts> {
+    let mut offsets: Vec<u32> = Vec::with_capacity(modules.len() + 1);
+    let mut total = 0u32;
+    for nodes in modules {
+        offsets.push(total);
+        total += nodes.len() as u32;
+    }
+    offsets.push(total);
+    let id = |f: FunctionRef| -> Option<usize> {
+        let start = *offsets.get(f.module as usize)?;
+        let end = *offsets.get(f.module as usize + 1)?;
+        (f.function < end - start).then_some((start + f.function) as usize)
+    };
+    let node = |i: usize| -> (FunctionRef, &FunctionNode) {
+        let m = offsets.partition_point(|&o| o as usize <= i) - 1;
+        let f = FunctionRef {
+            module: m as u32,
+            function: (i - offsets[m] as usize) as u32,
+        };
+        (f, &modules[m][f.function as usize])
+    };
+    // Callers of each function, as one flat array (counting sort by callee):
+    // (caller id, index of the edge in the caller's calls).
+    let total = total as usize;
+    let mut start = vec![0u32; total + 1];
+    let mut edges = 0usize;
+    for nodes in modules {
+        for n in nodes.iter() {
+            for c in &n.calls {
+                if let Some(t) = id(c.target) {
+                    start[t + 1] += 1;
+                    edges += 1;
                 }
             }
+        }
+    }
+    for i in 0..total {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut callers = vec![(0u32, 0u32); edges];
+    let mut caller = 0usize;
+    for nodes in modules {
+        for n in nodes.iter() {
+            for (k, c) in n.calls.iter().enumerate() {
+                if let Some(t) = id(c.target) {
+                    callers[fill[t] as usize] = (caller as u32, k as u32);
+                    fill[t] += 1;
+                }
+            }
+            caller += 1;
         }
     }
     // Per function, the facts found so far (insertion order = BFS order).
-    let mut found: FxHashMap<FunctionRef, Vec<(FactKey, Witness)>> = FxHashMap::default();
-    let mut queue: VecDeque<(FunctionRef, FactKey)> = VecDeque::new();
-    for (m, module) in modules.iter().enumerate() {
-        for (f, function) in module.interface.functions.iter().enumerate() {
-            let here = FunctionRef {
-                module: m as u32,
-                function: f as u32,
-            };
-            for (e, effect) in function.effects.iter().enumerate() {
-                let key = match effect {
-                    Effect::Blocking { .. } => FactKey::Blocks,
-                    Effect::RunsEventLoop { .. } => FactKey::RunsEventLoop,
-                    Effect::StartsProcesses { .. } => FactKey::StartsProcesses,
-                    Effect::Acquires { .. } => match &out[m].locks[f][e] {
-                        Some(lock) => FactKey::Acquires(lock.clone()),
-                        None => continue,
-                    },
-                };
-                let entry = found.entry(here).or_default();
-                if !entry.iter().any(|(k, _)| *k == key) {
-                    entry.push((key.clone(), Witness::Direct { effect: e as u32 }));
-                    queue.push_back((here, key));
+    let mut found: Vec<Vec<(FactKey, Witness)>> = vec![Vec::new(); total];
+    let mut queue: VecDeque<(usize, FactKey)> = VecDeque::new();
+    let mut here = 0usize;
+    for nodes in modules {
+        for n in nodes.iter() {
+            for (effect, key) in &n.effects {
+                if !found[here].iter().any(|(k, _)| k == key) {
+                    found[here].push((key.clone(), Witness::Direct { effect: *effect }));
+                    queue.push_back((here, key.clone()));
                 }
             }
+            here += 1;
         }
     }
     while let Some((callee, key)) = queue.pop_front() {
-        let Some(list) = callers.get(&callee) else {
-            continue;
-        };
-        let callee_is_async =
-            modules[callee.module as usize].interface.functions[callee.function as usize].is_async;
-        for &(caller, call) in list {
-            let c = &modules[caller.module as usize].interface.functions[caller.function as usize]
-                .calls[call as usize];
-            if !flows(&key, callee_is_async, c.awaited, c.on_self) {
+        let (callee_ref, callee_node) = node(callee);
+        let range = start[callee] as usize..start[callee + 1] as usize;
+        for &(caller, edge) in &callers[range] {
+            let (_, caller_node) = node(caller as usize);
+            let c = &caller_node.calls[edge as usize];
+            if !flows(&key, callee_node.is_async, c.awaited, c.on_self) {
                 continue;
             }
-            let entry = found.entry(caller).or_default();
+            let entry = &mut found[caller as usize];
             if entry.iter().any(|(k, _)| *k == key) {
                 continue;
             }
             entry.push((
                 key.clone(),
                 Witness::Call {
-                    call,
-                    target: callee,
+                    call: c.call,
+                    target: callee_ref,
                 },
             ));
-            queue.push_back((caller, key.clone()));
+            queue.push_back((caller as usize, key.clone()));
         }
     }
-    for (function, mut facts) in found {
-        facts.sort_by(|a, b| a.0.cmp(&b.0));
-        out[function.module as usize].facts[function.function as usize] = facts;
-    }
+    let mut found = found.into_iter();
+    modules
+        .iter()
+        .map(|nodes| {
+            (0..nodes.len())
+                .map(|_| {
+                    let mut facts = found.next().unwrap_or_default();
+                    facts.sort_by(|a, b| a.0.cmp(&b.0));
+                    facts
+                })
+                .collect()
+        })
+        .collect()
 }
 
-/// Who imports each module (any import that can run: also inside functions).
-fn find_importers(modules: &[ProjectModule], out: &mut [ModuleFacts]) {
-    for m in 0..out.len() {
-        for (i, import) in modules[m].interface.imports.iter().enumerate() {
-            if import.type_checking {
-                continue;
-            }
-            for k in 0..out[m].imports[i].loads.len() {
-                let target = out[m].imports[i].loads[k] as usize;
-                if target != m && out[target].importer.is_none() {
-                    out[target].importer = Some(m as u32);
-                }
+/// Per module, what the project's import graph says about it: its import
+/// cycle, its first importer, the bare name it is importable by.
+/// `nodes[m]` is module `m`.
+pub fn import_graph(map: &ModuleMap, nodes: &[&ImportNode]) -> Vec<ModuleImportFacts> {
+    let edges: Vec<&[(u32, u32, bool)]> = nodes.iter().map(|n| n.edges.as_slice()).collect();
+    let cycles = import_cycles(&edges);
+    let importers = find_importers(nodes);
+    let top_level = find_top_level_names(map, nodes, &importers);
+    cycles
+        .into_iter()
+        .zip(importers)
+        .zip(top_level)
+        .map(|((cycle, importer), top_level)| ModuleImportFacts {
+            cycle,
+            importer,
+            top_level,
+        })
+        .collect()
+}
+
+/// Who imports each module first (in file order).
+fn find_importers(nodes: &[&ImportNode]) -> Vec<Option<u32>> {
+    let mut importer = vec![None; nodes.len()];
+    for (m, node) in nodes.iter().enumerate() {
+        for &target in &node.loads {
+            if let Some(slot @ None) = importer.get_mut(target as usize) {
+                *slot = Some(m as u32);
             }
         }
     }
+    importer
+}
+
+/// Per module, the import cycle it is part of: strongly connected
+/// components of the import-time import graph (iterative Tarjan: no
+/// recursion on 10,000-module chains). `edges[m]` are module `m`'s edges
+/// as [`ImportNode::edges`] has them.
+fn import_cycles(edges: &[&[(u32, u32, bool)]]) -> Vec<Option<ImportCycle>> {
+    let n = edges.len();
+    let mut out: Vec<Option<ImportCycle>> = vec![None; n];
+    // Edges to modules outside the list (none in a consistent project) are dropped.
+    let edges: Vec<Vec<(u32, u32, bool)>> = edges
+        .iter()
+        .map(|e| {
+            e.iter()
+                .copied()
+                .filter(|(t, _, _)| (*t as usize) < n)
+                .collect()
+        })
+        .collect();
+    let plain: Vec<Vec<(u32, u32)>> = edges
+        .iter()
+        .map(|e| e.iter().map(|(t, i, _)| (*t, *i)).collect())
+        .collect();
+    let components = tarjan(&plain);
+    for component in components {
+        let self_loop = component.len() == 1 && {
+            let m = component[0];
+            plain[m as usize].iter().any(|(t, _)| *t == m)
+        };
+        if component.len() < 2 && !self_loop {
+            continue;
+        }
+        let members: rustc_hash::FxHashSet<u32> = component.iter().copied().collect();
+        for &m in &component {
+            let (path, import) = shortest_cycle(&plain, &members, m);
+            let uses_from = path.windows(2).any(|w| {
+                edges[w[0] as usize]
+                    .iter()
+                    .any(|(t, _, from)| *t == w[1] && *from)
+            });
+            out[m as usize] = Some(ImportCycle {
+                path,
+                size: component.len(),
+                import,
+                uses_from,
+            });
+        }
+    }
+    out
 }
 
 /// The bare names modules can be imported by: at an import root, or next
 /// to a script (its directory comes first on `sys.path` when it runs).
 /// A standard library's own directory shadows nothing.
-fn find_top_level_names(map: &ModuleMap, modules: &[ProjectModule], out: &mut [ModuleFacts]) {
+fn find_top_level_names(
+    map: &ModuleMap,
+    nodes: &[&ImportNode],
+    importers: &[Option<u32>],
+) -> Vec<Option<TopLevelName>> {
     let mut scripts: FxHashMap<u32, u32> = FxHashMap::default();
-    for (m, module) in modules.iter().enumerate() {
+    for (m, node) in nodes.iter().enumerate() {
         let m = m as u32;
-        // A file with relative imports runs only as part of its package
-        // (`python -m pkg.mod`, which puts the current directory first).
-        let is_script = module.interface.has_main_guard
-            && out[m as usize].importer.is_none()
-            && !module
-                .interface
-                .imports
-                .iter()
-                .any(|i| i.module.starts_with('.'))
+        let is_script = node.may_be_script
+            && importers[m as usize].is_none()
             && map
                 .name(m)
                 .is_some_and(|n| !n.is_package && !n.name.ends_with("__main__"));
@@ -699,82 +1058,25 @@ fn find_top_level_names(map: &ModuleMap, modules: &[ProjectModule], out: &mut [M
             }
         }
     }
-    for (m, facts) in out.iter_mut().enumerate() {
-        let m = m as u32;
-        let (Some(name), Some(dir)) = (map.name(m), map.import_directory(m)) else {
-            continue;
-        };
-        if map.is_stdlib_directory(dir) {
-            continue;
-        }
-        let script = if name.under_root && !name.name.contains('.') {
-            None
-        } else {
-            match scripts.get(&dir) {
-                Some(s) => Some(*s),
-                None => continue,
-            }
-        };
-        let last = name.name.rsplit('.').next().unwrap_or(&name.name);
-        facts.top_level = Some(TopLevelName {
-            name: last.to_string(),
-            is_package: name.is_package,
-            script,
-        });
-    }
-}
-
-/// Strongly connected components of the import-time import graph
-/// (iterative Tarjan: no recursion on 10,000-module chains).
-fn find_import_cycles(modules: &[ProjectModule], out: &mut [ModuleFacts]) {
-    let n = modules.len();
-    // Edges: (target, import index).
-    let edges: Vec<Vec<(u32, u32)>> = (0..n)
+    (0..nodes.len() as u32)
         .map(|m| {
-            let mut e: Vec<(u32, u32)> = Vec::new();
-            for (i, import) in modules[m].interface.imports.iter().enumerate() {
-                if !import.at_import_time {
-                    continue;
-                }
-                for &target in &out[m].imports[i].loads {
-                    if !e.iter().any(|(t, _)| *t == target) {
-                        e.push((target, i as u32));
-                    }
-                }
+            let (name, dir) = (map.name(m)?, map.import_directory(m)?);
+            if map.is_stdlib_directory(dir) {
+                return None;
             }
-            e
+            let script = if name.under_root && !name.name.contains('.') {
+                None
+            } else {
+                Some(*scripts.get(&dir)?)
+            };
+            let last = name.name.rsplit('.').next().unwrap_or(&name.name);
+            Some(TopLevelName {
+                name: last.to_string(),
+                is_package: name.is_package,
+                script,
+            })
         })
-        .collect();
-    let components = tarjan(&edges);
-    for component in components {
-        let self_loop = component.len() == 1 && {
-            let m = component[0];
-            edges[m as usize].iter().any(|(t, _)| *t == m)
-        };
-        if component.len() < 2 && !self_loop {
-            continue;
-        }
-        let members: rustc_hash::FxHashSet<u32> = component.iter().copied().collect();
-        for &m in &component {
-            let (path, import) = shortest_cycle(&edges, &members, m);
-            let uses_from = path.windows(2).any(|w| {
-                edges[w[0] as usize]
-                    .iter()
-                    .filter(|(t, _)| *t == w[1])
-                    .any(|(_, i)| {
-                        modules[w[0] as usize].interface.imports[*i as usize]
-                            .names
-                            .is_some()
-                    })
-            });
-            out[m as usize].cycle = Some(ImportCycle {
-                path,
-                size: component.len(),
-                import,
-                uses_from,
-            });
-        }
-    }
+        .collect()
 }
 
 /// The shortest way from `start` back to itself inside the component (BFS,

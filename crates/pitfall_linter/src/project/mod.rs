@@ -12,8 +12,10 @@ use std::sync::Arc;
 
 pub use context::{check_project, Chain, ChainStep, ProjectChecker, ProjectView};
 pub use facts::{
-    flows, FactKey, FunctionRef, ImportCycle, ImportResolution, LockKey, ModuleFacts, ProjectFacts,
-    ProjectModule, TopLevelName, Witness,
+    flows, import_graph, propagate, resolve_calls, resolve_imports, CallEdge, ExportsSource,
+    FactKey, FunctionFacts, FunctionNode, FunctionRef, ImportCycle, ImportNode, ImportResolution,
+    LockKey, ModuleExports, ModuleFacts, ModuleImportFacts, ModuleImports, ModuleResolution,
+    ProjectFacts, ProjectModule, TopLevelName, Witness,
 };
 pub use modules::{absolutize, module_name, ModuleMap, ModuleName};
 
