@@ -15,7 +15,7 @@ use std::sync::Arc;
 use pitfall_linter::LinterSettings;
 use pitfall_workspace::{discover_python_files, CliOverrides, ConfigError, Resolver, Settings};
 use rustc_hash::{FxHashMap, FxHasher};
-use salsa::Setter as _;
+use salsa::{Durability, Setter as _};
 
 use crate::db::{PitfallDatabase, SourceFile};
 use crate::project::Project;
@@ -157,14 +157,11 @@ impl Workspace {
         }
         let settings = Arc::new(self.linter_settings(path));
         let display = self.display_path(path);
-        let file = SourceFile::new(
-            &self.db,
-            path.to_path_buf(),
-            display,
-            None,
-            self.revision,
-            settings,
-        );
+        // Durable until edited: after an edit salsa re-verifies only what
+        // depends on the edited files (their text fields become LOW).
+        let file = SourceFile::builder(path.to_path_buf(), display, None, self.revision, settings)
+            .durability(Durability::MEDIUM)
+            .new(&self.db);
         self.files.insert(path.to_path_buf(), file);
         file
     }
@@ -213,7 +210,9 @@ impl Workspace {
         let file = self.file(path);
         let cleared = text.is_none();
         if *file.overlay(&self.db) != text {
-            file.set_overlay(&mut self.db).to(text);
+            file.set_overlay(&mut self.db)
+                .with_durability(Durability::LOW)
+                .to(text);
         }
         if cleared {
             self.bump(path, file);
@@ -228,7 +227,9 @@ impl Workspace {
 
     fn bump(&mut self, path: &Path, file: SourceFile) {
         self.revision += 1;
-        file.set_revision(&mut self.db).to(self.revision);
+        file.set_revision(&mut self.db)
+            .with_durability(Durability::LOW)
+            .to(self.revision);
         self.fingerprints.remove(path);
     }
 
@@ -379,7 +380,12 @@ impl Workspace {
             }
         }
         match self.project {
-            None => self.project = Some(Project::new(&self.db, files, roots)),
+            None => {
+                let project = Project::builder(files, roots)
+                    .durability(Durability::MEDIUM)
+                    .new(&self.db);
+                self.project = Some(project);
+            }
             Some(project) => {
                 if *project.files(&self.db) != files {
                     project.set_files(&mut self.db).to(files);
