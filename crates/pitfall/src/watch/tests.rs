@@ -101,7 +101,7 @@ fn a_recheck_runs_only_what_the_edit_reaches() {
     ] {
         assert_eq!(ran(&log, query), 1, "{query}: {log:?}");
     }
-    assert_eq!(ran(&log, "project_facts"), 1, "{log:?}");
+    assert_eq!(ran(&log, "call_facts"), 1, "{log:?}");
 
     // A comment: b.py alone is re-linted, its interface backdates, and
     // nothing is printed but the summary.
@@ -115,7 +115,7 @@ fn a_recheck_runs_only_what_the_edit_reaches() {
         "{out}"
     );
     assert_eq!(ran(&log, "lint_file"), 1, "{log:?}");
-    assert_eq!(ran(&log, "project_facts"), 0, "{log:?}");
+    assert_eq!(ran(&log, "call_facts"), 0, "{log:?}");
     assert_eq!(ran(&log, "cross_module_diagnostics"), 0, "{log:?}");
 
     // The same text written again: nothing re-runs, nothing is printed.
