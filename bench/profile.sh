@@ -4,6 +4,7 @@
 # time is not). See bench/README.md ("Profiling").
 #
 #   bench/profile.sh [OUT_DIR] [-- extra pitfall check arguments]
+#   PITFALL_BIN=/tmp/old-pitfall bench/profile.sh OUT_DIR   # an already built binary
 #
 # Builds the `profiling` profile (release + line tables), runs callgrind with
 # RAYON_NUM_THREADS=1, and writes OUT_DIR/callgrind.out plus three reports:
@@ -18,12 +19,14 @@ shift || true
 [[ "${1:-}" == "--" ]] && shift
 mkdir -p "$out"
 
+# PITFALL_BIN=path: profile that binary (built with line tables) instead of building.
 target="${CARGO_TARGET_DIR:-$root/target}"
-(cd "$root" && cargo build --profile profiling -p pitfall)
+bin="${PITFALL_BIN:-$target/profiling/pitfall}"
+[[ -n "${PITFALL_BIN:-}" ]] || (cd "$root" && cargo build --profile profiling -p pitfall)
 stdlib="$(python3 -c 'import sysconfig;print(sysconfig.get_paths()["stdlib"])')"
 
 RAYON_NUM_THREADS=1 valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
-    "$target/profiling/pitfall" check --no-cache --exit-zero -q "$stdlib" \
+    "$bin" check --no-cache --exit-zero -q "$stdlib" \
     --extend-exclude site-packages "$@" >/dev/null 2>"$out/valgrind.log"
 grep -E 'Collected' "$out/valgrind.log" || tail -5 "$out/valgrind.log"
 

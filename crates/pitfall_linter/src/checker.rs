@@ -2,6 +2,9 @@
 //! node, and hands every node to the rules that registered for its kind.
 
 use std::cell::{OnceCell, RefCell};
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 use pitfall_semantic::{BindingId, Resolved, ScopeId, SemanticIndex};
 use ruff_python_ast::visitor::{self, Visitor};
@@ -11,7 +14,9 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::{Diagnostic, DocCoverage};
 use crate::registry::RuleId;
-use crate::rule::{expr_kind, stmt_kind, Rule};
+use crate::rule::{expr_kind, stmt_kind, ExprKind, Rule};
+use crate::rules::common::{callee_filter, filter_name, last_name};
+use crate::selector::RuleSet;
 use crate::settings::{FileContext, FileRole, LinterSettings};
 use crate::summary::{CallOut, CallRef, ModuleSummary};
 
@@ -272,6 +277,31 @@ struct Dispatch {
     exprs: Vec<Vec<RuleId>>,
     except_handlers: Vec<RuleId>,
     module_end: Vec<RuleId>,
+    /// The enabled rules that asked for calls by callee name, in code order…
+    callee_rules: Vec<RuleId>,
+    /// …and the same as a set, to filter [`callee_index`]'s lists.
+    callee_enabled: RuleSet,
+}
+
+/// Every registered rule's [`Interests::callees`](crate::rule::Interests::callees)
+/// by the targets' last names (`open` → PF501, PF507), rules in code order.
+/// Built once per process, shared by every file and every settings.
+fn callee_index() -> &'static FxHashMap<&'static str, Vec<RuleId>> {
+    static INDEX: LazyLock<FxHashMap<&'static str, Vec<RuleId>>> = LazyLock::new(|| {
+        let mut index: FxHashMap<&'static str, Vec<RuleId>> = FxHashMap::default();
+        for id in RuleId::iter() {
+            for targets in id.rule().interests().callees {
+                for target in *targets {
+                    let rules = index.entry(last_name(target)).or_default();
+                    if rules.last() != Some(&id) {
+                        rules.push(id);
+                    }
+                }
+            }
+        }
+        index
+    });
+    &INDEX
 }
 
 impl Dispatch {
@@ -281,18 +311,30 @@ impl Dispatch {
             exprs: vec![Vec::new(); 64],
             except_handlers: Vec::new(),
             module_end: Vec::new(),
+            callee_rules: Vec::new(),
+            callee_enabled: RuleSet::EMPTY,
         };
         for id in settings.rules.iter() {
             let interests = id.rule().interests();
-            for (bit, rules) in d.stmts.iter_mut().enumerate() {
-                if interests.stmts & (1 << bit) != 0 {
-                    rules.push(id);
-                }
+            if !interests.callees.is_empty() {
+                debug_assert!(
+                    interests.exprs & (1 << ExprKind::Call as u64) == 0,
+                    "{}: `calls` and `expr(ExprKind::Call)` together",
+                    id.meta().code
+                );
+                d.callee_rules.push(id);
+                d.callee_enabled.insert(id);
             }
-            for (bit, rules) in d.exprs.iter_mut().enumerate() {
-                if interests.exprs & (1 << bit) != 0 {
-                    rules.push(id);
-                }
+            // Only the set bits: this runs for every rule of every file.
+            let mut stmts = interests.stmts;
+            while stmts != 0 {
+                d.stmts[stmts.trailing_zeros() as usize].push(id);
+                stmts &= stmts - 1;
+            }
+            let mut exprs = interests.exprs;
+            while exprs != 0 {
+                d.exprs[exprs.trailing_zeros() as usize].push(id);
+                exprs &= exprs - 1;
             }
             if interests.except_handlers {
                 d.except_handlers.push(id);
@@ -348,6 +390,32 @@ impl<'a> Walker<'a, '_> {
         for id in rules {
             self.checker.current_rule = Some(*id);
             f(id.rule(), &mut self.checker);
+        }
+    }
+
+    /// The rules that asked for this call's callee by name
+    /// ([`Interests::callees`](crate::rule::Interests::callees)): one
+    /// memoized lookup of the callee and one hash probe, whatever the
+    /// number of such rules.
+    fn run_callee_rules(&mut self, func: &'a Expr, call: &'a Expr) {
+        if self.dispatch.callee_rules.is_empty() {
+            return;
+        }
+        let checker = &self.checker;
+        let filter = checker.callee_filter(func, || callee_filter(checker, func));
+        let dispatch = self.dispatch;
+        let rules: &[RuleId] = match filter {
+            CalleeFilter::Alias => &dispatch.callee_rules,
+            _ => match filter_name(checker, func, filter).and_then(|n| callee_index().get(n)) {
+                Some(rules) => rules,
+                None => return,
+            },
+        };
+        for id in rules {
+            if dispatch.callee_enabled.contains(*id) {
+                self.checker.current_rule = Some(*id);
+                id.rule().check_expr(&mut self.checker, call);
+            }
         }
     }
 
@@ -451,6 +519,9 @@ impl<'a> Walker<'a, '_> {
     fn walk_expr(&mut self, expr: &'a Expr) {
         let rules = &self.dispatch.exprs[expr_kind(expr) as usize];
         self.run(rules, |rule, checker| rule.check_expr(checker, expr));
+        if let Expr::Call(call) = expr {
+            self.run_callee_rules(&call.func, expr);
+        }
         self.checker.parents.push(Node::Expr(expr));
         match expr {
             Expr::Lambda(lambda) => {

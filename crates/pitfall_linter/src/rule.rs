@@ -17,6 +17,15 @@ pub struct Interests {
     pub except_handlers: bool,
     /// Called once per file after the walk (scope-level rules).
     pub module_end: bool,
+    /// Lists of qualified callee names (`builtins.open`, `pathlib.Path().open`):
+    /// `check_expr` gets only the calls whose callee may be one of them —
+    /// the last name matches, as [`qualified_callee`]'s pre-filter tests, or
+    /// the callee is an alias only resolution can tell — instead of every
+    /// call. The walk finds those rules by name: a rule whose check starts
+    /// with `callee_in(checker, &call.func, LIST)` costs nothing on the rest.
+    ///
+    /// [`qualified_callee`]: crate::rules::common::qualified_callee
+    pub callees: &'static [&'static [&'static str]],
 }
 
 impl Interests {
@@ -25,6 +34,7 @@ impl Interests {
         exprs: 0,
         except_handlers: false,
         module_end: false,
+        callees: &[],
     };
 
     pub const fn stmt(mut self, kind: StmtKind) -> Self {
@@ -44,6 +54,13 @@ impl Interests {
 
     pub const fn module_end(mut self) -> Self {
         self.module_end = true;
+        self
+    }
+
+    /// Calls to these callees only (see [`Interests::callees`]); not together
+    /// with `expr(ExprKind::Call)`, which already gets every call.
+    pub const fn calls(mut self, targets: &'static [&'static [&'static str]]) -> Self {
+        self.callees = targets;
         self
     }
 }

@@ -1133,19 +1133,8 @@ pub fn qualified_callee(
 ) -> Option<String> {
     let filter = checker.callee_filter(func, || callee_filter(checker, func));
     let passes = match filter {
-        CalleeFilter::Own => match func {
-            Expr::Attribute(attr) => may_match(attr.attr.as_str()),
-            Expr::Name(name) => may_match(name.id.as_str()),
-            _ => false,
-        },
-        CalleeFilter::Imported(b) => match &checker.semantic().binding(b).kind {
-            BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
-                may_match(last_name(qualified))
-            }
-            _ => false,
-        },
         CalleeFilter::Alias => true,
-        CalleeFilter::Reject => false,
+        _ => filter_name(checker, func, filter).is_some_and(may_match),
     };
     if !passes {
         return None;
@@ -1153,7 +1142,32 @@ pub fn qualified_callee(
     checker.callee_qualified(func)
 }
 
-fn callee_filter(checker: &Checker, func: &Expr) -> CalleeFilter {
+/// The name a callee's [`CalleeFilter`] compares: its own last name, or the
+/// last name of what an imported name stands for; `None` for aliases
+/// (resolve them) and for callees that cannot match.
+pub(crate) fn filter_name<'x>(
+    checker: &Checker<'x>,
+    func: &'x Expr,
+    filter: CalleeFilter,
+) -> Option<&'x str> {
+    match filter {
+        CalleeFilter::Own => match func {
+            Expr::Attribute(attr) => Some(attr.attr.as_str()),
+            Expr::Name(name) => Some(name.id.as_str()),
+            _ => None,
+        },
+        CalleeFilter::Imported(b) => match &checker.semantic().binding(b).kind {
+            BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
+                Some(last_name(qualified))
+            }
+            _ => None,
+        },
+        CalleeFilter::Alias | CalleeFilter::Reject => None,
+    }
+}
+
+/// Works out a callee's [`CalleeFilter`] (memoized by [`Checker::callee_filter`]).
+pub(crate) fn callee_filter(checker: &Checker, func: &Expr) -> CalleeFilter {
     match func {
         Expr::Attribute(_) => CalleeFilter::Own,
         Expr::Name(name) => {

@@ -7,7 +7,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::{enclosing_function, qualified_callee};
 use crate::rules::pf5_resources::ownership::{leak_of, Leak};
 
@@ -49,18 +49,21 @@ const CONNECTIONS: &[&str] = &[
 /// Drivers whose connection's `with` ends a transaction and leaves it open.
 const TRANSACTION_WITH: &[&str] = &["sqlite3.connect", "psycopg2.connect"];
 
+/// The last names worth resolving: the walk hands the rule only calls to
+/// these (or to aliases).
+const CALLEES: &[&str] = &[
+    "connect",
+    "create_pool",
+    "Session",
+    "AsyncSession",
+    "session",
+    "Client",
+    "AsyncClient",
+    "ClientSession",
+];
+
 fn may_match(name: &str) -> bool {
-    matches!(
-        name,
-        "connect"
-            | "create_pool"
-            | "Session"
-            | "AsyncSession"
-            | "session"
-            | "Client"
-            | "AsyncClient"
-            | "ClientSession"
-    )
+    CALLEES.contains(&name)
 }
 
 impl Rule for ConnectionNotClosed {
@@ -69,7 +72,7 @@ impl Rule for ConnectionNotClosed {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.calls(&[CALLEES])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

@@ -7,7 +7,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::callee_in;
 use crate::rules::pf5_resources::ownership::{leak_of, Leak};
 
@@ -52,7 +52,7 @@ impl Rule for OpenWithoutContextManager {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.calls(&[OPENERS])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

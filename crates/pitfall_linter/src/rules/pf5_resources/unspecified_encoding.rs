@@ -9,7 +9,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Fix};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::{
     add_argument_edit, argument, callee_in, has_args_splat, has_kwargs_splat, is_last_name_of,
     name_value, qualified_callee, stmt_at, string_value,
@@ -130,7 +130,7 @@ impl Rule for UnspecifiedEncoding {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.calls(&[TARGETS, CSV])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

@@ -358,18 +358,34 @@ fn secret_name(checker: &Checker, name: &str) -> Option<Strength> {
     {
         return None;
     }
+    let extra = checker.option_strings("secret-names");
+    // A name has a secret word only if it holds the word's first part, in
+    // any case: a test without the allocations of the word split below.
+    let may_have = |w: &str| contains_ignore_ascii_case(name, w.split('_').next().unwrap_or(""));
+    if !STRONG_WORDS.iter().chain(WEAK_WORDS).copied().any(may_have)
+        && !extra.iter().any(|w| may_have(w))
+    {
+        return None;
+    }
     let last = identifier_words(name).last()?;
     if NOT_SECRET_SUFFIXES.contains(&last.as_str())
         || name.to_ascii_lowercase().ends_with("key_name")
     {
         return None;
     }
-    let extra = checker.option_strings("secret-names");
     if name_has_word(name, STRONG_WORDS) || extra.iter().any(|w| name_has_word(name, &[w.as_str()]))
     {
         return Some(Strength::Strong);
     }
     name_has_word(name, WEAK_WORDS).then_some(Strength::Weak)
+}
+
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
+    needle.is_empty()
+        || haystack
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// `Some(is_weak_default)` when the text looks like a real secret value.

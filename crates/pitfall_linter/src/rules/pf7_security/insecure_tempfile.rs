@@ -6,7 +6,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::callee_in;
 
 pub struct InsecureTempfile;
@@ -21,18 +21,20 @@ static META: RuleMeta = rule_meta(
     "`tempfile.mktemp()` race.",
 );
 
+const MKTEMP: &[&str] = &["tempfile.mktemp"];
+
 impl Rule for InsecureTempfile {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.calls(&[MKTEMP])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {
         let Expr::Call(call) = expr else { return };
-        if callee_in(checker, &call.func, &["tempfile.mktemp"]).is_none() {
+        if callee_in(checker, &call.func, MKTEMP).is_none() {
             return;
         }
         checker

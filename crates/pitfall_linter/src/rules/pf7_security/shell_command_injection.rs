@@ -6,7 +6,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::{
     argument, callee_in, formatted_string, is_literal_string, is_true, keyword, name_value,
 };
@@ -45,7 +45,7 @@ impl Rule for ShellCommandInjection {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.calls(&[TARGETS])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

@@ -8,7 +8,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::{
     add_argument_edit, argument, callee_in, has_kwargs_splat, import_insertion_point,
     is_falsy_constant, is_literal_string, keyword,
@@ -62,7 +62,7 @@ impl Rule for TemplateAutoescapeDisabled {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.calls(&[TARGETS])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

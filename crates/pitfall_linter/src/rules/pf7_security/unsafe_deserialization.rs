@@ -6,7 +6,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::{callee_in, has_kwargs_splat, is_true, keyword};
 
 pub struct UnsafeDeserialization;
@@ -46,7 +46,7 @@ impl Rule for UnsafeDeserialization {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.calls(&[LOADERS])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

@@ -8,7 +8,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::{argument, callee_in, has_kwargs_splat};
 
 pub struct UnsafeYamlLoad;
@@ -49,7 +49,7 @@ impl Rule for UnsafeYamlLoad {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.calls(&[LOADS])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {
