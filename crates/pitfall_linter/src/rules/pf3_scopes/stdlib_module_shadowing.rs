@@ -44,6 +44,7 @@ impl Rule for StdlibModuleShadowing {
         let rule = cx.current_rule.expect("running a rule");
         if here.ends_with(".pyi")
             || !is_stdlib_module(name, cx.settings.target_version)
+            || BUILT_IN.contains(&name)
             || cx
                 .settings
                 .options
@@ -74,6 +75,21 @@ impl Rule for StdlibModuleShadowing {
         .help(help);
     }
 }
+
+/// Modules compiled into every CPython interpreter (`sys.builtin_module_names`
+/// on Linux, macOS and Windows alike): the import system's built-in finder
+/// runs before any `sys.path` entry, so no file can shadow them.
+const BUILT_IN: &[&str] = &[
+    "atexit",
+    "builtins",
+    "errno",
+    "faulthandler",
+    "gc",
+    "itertools",
+    "marshal",
+    "sys",
+    "time",
+];
 
 /// Whether `name` is a public top-level module of the standard library of `version`.
 pub fn is_stdlib_module(name: &str, version: PythonVersion) -> bool {
