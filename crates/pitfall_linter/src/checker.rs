@@ -61,7 +61,6 @@ pub struct Checker<'a> {
     line_index: OnceCell<LineIndex>,
     test_path: OnceCell<bool>,
     callee: RefCell<Option<CalleeMemo>>,
-    summary_calls: OnceCell<rustc_hash::FxHashMap<TextRange, CallRef>>,
 }
 
 /// What the last callee asked about resolves to. The call-centric rules ask
@@ -158,10 +157,8 @@ impl<'a> Checker<'a> {
     /// those that may reach a project function, and effects' calls).
     pub fn summary_call(&self, range: TextRange) -> Option<(CallRef, &'a CallOut)> {
         let summary = self.input.summary;
-        let at = *self
-            .summary_calls
-            .get_or_init(|| summary.calls_by_range())
-            .get(&range)?;
+        let function = self.input.semantic.enclosing_function(self.scope);
+        let at = summary.call_at(function, range)?;
         Some((at, summary.call_out(at)?))
     }
 
@@ -366,7 +363,6 @@ pub fn lint_counting(input: &LintInput) -> (Vec<Diagnostic>, Option<DocCoverage>
             line_index: OnceCell::new(),
             test_path: OnceCell::new(),
             callee: RefCell::new(None),
-            summary_calls: OnceCell::new(),
         },
         dispatch: &dispatch,
     };

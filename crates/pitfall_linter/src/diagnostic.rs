@@ -91,8 +91,13 @@ pub struct Diagnostic {
 pub enum Condition {
     /// Another project module imports this one (PF902).
     ImportedByProject,
-    /// This call of the summary reaches a project coroutine function (PF102).
-    CallsCoroutine { call: crate::summary::CallRef },
+    /// This call of the summary reaches a project coroutine function
+    /// (PF102); how its value is misused, and whether `await` can be added.
+    CallsCoroutine {
+        call: crate::summary::CallRef,
+        misuse: &'static str,
+        fixable: bool,
+    },
     /// This call passes a one-shot iterator as an argument (by position or
     /// keyword) to a function that may consume that parameter twice (PF407).
     PassesOneShot {

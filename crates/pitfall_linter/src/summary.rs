@@ -209,31 +209,38 @@ pub struct CallRef {
 }
 
 impl ModuleSummary {
-    /// Every call of the summary by its range (built on demand: a rule that
-    /// looks one up by range builds this once per file).
-    pub fn calls_by_range(&self) -> rustc_hash::FxHashMap<TextRange, CallRef> {
-        let mut map = rustc_hash::FxHashMap::default();
-        for (f, at) in self.locations.functions.iter().enumerate() {
-            for (c, range) in at.calls.iter().enumerate() {
-                map.insert(
-                    *range,
-                    CallRef {
-                        function: Some(f as u32),
-                        call: c as u32,
-                    },
-                );
+    /// The summary's call at `range`, made in function `scope` (`None`:
+    /// at module level). Functions are in scope order: a binary search,
+    /// then a scan of that function's calls.
+    pub fn call_at(&self, scope: Option<ScopeId>, range: TextRange) -> Option<CallRef> {
+        match scope {
+            Some(scope) => {
+                let f = self
+                    .locations
+                    .functions
+                    .binary_search_by_key(&scope, |f| f.scope)
+                    .ok()?;
+                let call = self.locations.functions[f]
+                    .calls
+                    .iter()
+                    .position(|r| *r == range)?;
+                Some(CallRef {
+                    function: Some(f as u32),
+                    call: call as u32,
+                })
+            }
+            None => {
+                let call = self
+                    .locations
+                    .module_calls
+                    .iter()
+                    .position(|r| *r == range)?;
+                Some(CallRef {
+                    function: None,
+                    call: call as u32,
+                })
             }
         }
-        for (c, range) in self.locations.module_calls.iter().enumerate() {
-            map.insert(
-                *range,
-                CallRef {
-                    function: None,
-                    call: c as u32,
-                },
-            );
-        }
-        map
     }
 
     pub fn call_out(&self, at: CallRef) -> Option<&CallOut> {

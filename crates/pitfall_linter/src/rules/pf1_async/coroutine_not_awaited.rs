@@ -6,7 +6,7 @@ use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{Checker, Node};
-use crate::diagnostic::{Applicability, Condition, Edit, Fix, Related};
+use crate::diagnostic::{Applicability, Condition, Diagnostic, Edit, Fix, Related};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::project::ProjectChecker;
 use crate::registry::rule_meta;
@@ -51,6 +51,7 @@ const CLIENT_METHODS: &[&str] = &[
 ];
 
 /// How the coroutine object is misused.
+#[derive(Copy, Clone)]
 enum Misuse {
     Dropped,
     UnusedLocal,
@@ -85,25 +86,22 @@ impl Rule for CoroutineNotAwaited {
         if matches!(misuse, Misuse::UnusedLocal) && local_read_later(checker) {
             return;
         }
-        let what = match misuse {
-            Misuse::Dropped => "its coroutine is dropped".to_string(),
-            Misuse::UnusedLocal => {
-                "its coroutine is bound to a local that is never used".to_string()
+        let fixable = in_async_function(checker);
+        match deferred {
+            // Kept small (the callee's text only): most are not confirmed.
+            Some(at) => {
+                checker
+                    .report(callee, call.range())
+                    .on_condition(Condition::CallsCoroutine {
+                        call: at,
+                        misuse: misuse.code(),
+                        fixable,
+                    });
             }
-            Misuse::AsValue(use_) => format!("its coroutine is {use_} as if it were the result"),
-        };
-        let message = format!(
-            "`{callee}` is a coroutine function called without `await`: {what}, so its body never runs"
-        );
-        let fix = in_async_function(checker).then(|| await_fix(call.range(), &misuse));
-        let d = checker
-            .report(message, call.range())
-            .help("`await` it, or schedule it with `asyncio.create_task(...)` and keep the task");
-        if let Some(fix) = fix {
-            d.fix(fix);
-        }
-        if let Some(call) = deferred {
-            d.on_condition(Condition::CallsCoroutine { call });
+            None => {
+                let d = checker.report(message(&callee, misuse), call.range());
+                finish(d, misuse, fixable);
+            }
         }
     }
 
@@ -111,9 +109,15 @@ impl Rule for CoroutineNotAwaited {
     fn check_project(&self, cx: &mut ProjectChecker) {
         let deferred: Vec<_> = cx.deferred().collect();
         for d in deferred {
-            let Some(Condition::CallsCoroutine { call }) = d.condition else {
+            let Some(Condition::CallsCoroutine {
+                call,
+                misuse,
+                fixable,
+            }) = d.condition
+            else {
                 continue;
             };
+            let misuse = Misuse::from_code(misuse);
             let Some(target) = cx.facts.target(call) else {
                 continue;
             };
@@ -130,10 +134,14 @@ impl Rule for CoroutineNotAwaited {
                 range: def_range,
                 message: format!("`{qualname}` is an `async def` here"),
             }];
-            let message = format!("{} (`{qualname}`, {path}:{def_line})", d.message);
+            let message = format!(
+                "{} (`{qualname}`, {path}:{def_line})",
+                message(&d.message, misuse)
+            );
             let confirmed = cx.confirm(d);
             confirmed.message = message;
             confirmed.related(related);
+            finish(confirmed, misuse, fixable);
         }
     }
 }
@@ -154,6 +162,45 @@ fn cross_module_candidate(checker: &Checker, call: TextRange) -> Option<CallRef>
         Callee::Function(_) | Callee::Class(_) => false,
     };
     possible.then_some(at)
+}
+
+impl Misuse {
+    /// A static name, for a deferred finding's condition.
+    fn code(self) -> &'static str {
+        match self {
+            Misuse::Dropped => "dropped",
+            Misuse::UnusedLocal => "unused",
+            Misuse::AsValue(use_) => use_,
+        }
+    }
+
+    fn from_code(code: &'static str) -> Misuse {
+        match code {
+            "dropped" => Misuse::Dropped,
+            "unused" => Misuse::UnusedLocal,
+            use_ => Misuse::AsValue(use_),
+        }
+    }
+}
+
+fn message(callee: &str, misuse: Misuse) -> String {
+    let what = match misuse {
+        Misuse::Dropped => "its coroutine is dropped".to_string(),
+        Misuse::UnusedLocal => "its coroutine is bound to a local that is never used".to_string(),
+        Misuse::AsValue(use_) => format!("its coroutine is {use_} as if it were the result"),
+    };
+    format!(
+        "`{callee}` is a coroutine function called without `await`: {what}, so its body never runs"
+    )
+}
+
+/// The help, and inside a coroutine the fix.
+fn finish(d: &mut Diagnostic, misuse: Misuse, fixable: bool) {
+    d.help("`await` it, or schedule it with `asyncio.create_task(...)` and keep the task");
+    if fixable {
+        let fix = await_fix(d.range, &misuse);
+        d.fix(fix);
+    }
 }
 
 /// What happens to the call's value, if it is one of the misuses.

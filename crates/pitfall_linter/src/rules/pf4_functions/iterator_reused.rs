@@ -122,18 +122,22 @@ impl Rule for IteratorReused {
     /// A one-shot iterator written as an argument: `report(x for x in xs)`,
     /// `report(map(f, xs))`.
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {
+        // Cheap first: an argument of a call the summary keeps (one that
+        // may be the project's), made by a call that may be one-shot.
+        let Some(Node::Expr(Expr::Call(outer))) = checker.parent() else {
+            return;
+        };
         if let Expr::Call(call) = expr {
-            // Cheap: only calls that may make a one-shot iterator.
             if last_segment(&call.func).is_none_or(|l| !ONE_SHOT_NAMES.contains(&l)) {
                 return;
             }
         }
-        let Some(Node::Expr(Expr::Call(outer))) = checker.parent() else {
-            return;
-        };
         let Some((position, keyword)) = argument_slot(outer, expr.range()) else {
             return;
         };
+        if checker.summary_call(outer.range()).is_none() {
+            return;
+        }
         let Some(what) = one_shot(checker, expr) else {
             return;
         };
