@@ -152,5 +152,9 @@ impl Diagnostic {
 
 /// Splits the deferred findings (with a [`Condition`]) off a lint result.
 pub fn split_deferred(diagnostics: Vec<Diagnostic>) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    // Most files defer nothing: no copy then.
+    if diagnostics.iter().all(|d| d.condition.is_none()) {
+        return (diagnostics, Vec::new());
+    }
     diagnostics.into_iter().partition(|d| d.condition.is_none())
 }

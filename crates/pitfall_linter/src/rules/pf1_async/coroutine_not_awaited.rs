@@ -78,7 +78,7 @@ impl Rule for CoroutineNotAwaited {
         // cross-module phase.
         let (callee, deferred) = match coroutine_function(checker, &call.func) {
             Some(callee) => (callee, None),
-            None => match cross_module_candidate(checker, call.range()) {
+            None => match cross_module_candidate(checker, &call.func, call.range()) {
                 Some(at) => (checker.slice(call.func.range()).to_string(), Some(at)),
                 None => return,
             },
@@ -149,7 +149,10 @@ impl Rule for CoroutineNotAwaited {
 /// The call may reach a project function this module cannot see: through
 /// an import (not of the standard library), a method of a base class
 /// defined elsewhere, or `super()`.
-fn cross_module_candidate(checker: &Checker, call: TextRange) -> Option<CallRef> {
+fn cross_module_candidate(checker: &Checker, func: &Expr, call: TextRange) -> Option<CallRef> {
+    if !may_reach_project(checker, func) {
+        return None;
+    }
     let (at, out) = checker.summary_call(call)?;
     let possible = match &out.callee {
         Callee::Qualified(q) => {
@@ -200,6 +203,35 @@ fn finish(d: &mut Diagnostic, misuse: Misuse, fixable: bool) {
     if fixable {
         let fix = await_fix(d.range, &misuse);
         d.fix(fix);
+    }
+}
+
+/// A cheap test before looking the call up in the summary: the callee's
+/// root is `super()`, a name bound in this module (a receiver, a class, a
+/// parameter), or an import of a module outside the standard library.
+fn may_reach_project(checker: &Checker, mut expr: &Expr) -> bool {
+    loop {
+        match expr {
+            Expr::Attribute(a) => expr = &a.value,
+            Expr::Call(c) => expr = &c.func,
+            Expr::Name(n) => {
+                let semantic = checker.semantic();
+                return match semantic.lookup(checker.scope(), &n.id, n.start()) {
+                    Lookup::Builtin => n.id.as_str() == "super",
+                    Lookup::Unbound => false,
+                    Lookup::Binding(b) => match &semantic.binding(b).kind {
+                        BindingKind::Import { qualified }
+                        | BindingKind::FromImport { qualified } => {
+                            let top = qualified.split('.').next().unwrap_or("");
+                            qualified.starts_with('.')
+                                || !is_stdlib_module(top, checker.settings().target_version)
+                        }
+                        _ => true,
+                    },
+                };
+            }
+            _ => return false,
+        }
     }
 }
 
