@@ -113,10 +113,18 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     } else {
         UnsafeFixes::Disabled
     };
+    let (all, project) = build_project(&db, &args, &inputs, &resolver, &cwd, &pool, stdin);
     // `--fix` and `--diff` fix first; the report below then shows what remains.
     let fixes = fix_mode(&args).map(|mode| {
         set_lru_capacity(&mut db, CLI_LRU_CAPACITY);
-        let mut report = crate::fix::run(&mut db, &pool, &inputs, mode, unsafe_fixes, stdin);
+        let target = crate::fix::FixTarget {
+            inputs: &inputs,
+            project,
+            files: &all,
+            stdin,
+            then_report: mode == FixMode::Apply && !args.fix_only,
+        };
+        let mut report = crate::fix::run(&mut db, &pool, target, mode, unsafe_fixes);
         // Standard input excluded by `--force-exclude` comes back as it was,
         // as ruff does: an editor replaces its buffer with what it reads.
         if mode == FixMode::Apply && report.stdin_text.is_none() {
@@ -131,33 +139,6 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     {
         return status;
     }
-    // The project: the files to report, plus the rest of a configured
-    // project when only part of it was named (calls into it are followed).
-    let named: Vec<PathBuf> = if stdin {
-        inputs.iter().map(|f| f.path(&db).clone()).collect()
-    } else if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let reported_paths: Vec<PathBuf> = inputs.iter().map(|f| f.path(&db).clone()).collect();
-    let extra: Vec<SourceFile> = project_only_files(&named, &reported_paths, &resolver, &pool)
-        .into_iter()
-        .filter_map(|path| {
-            let settings = resolver.settings_for(&path).ok()?;
-            let linter = Arc::new(settings.linter_settings_for(&path));
-            let display = display_path(&path, &cwd);
-            Some(SourceFile::new(&db, path, display, None, 0, linter))
-        })
-        .collect();
-    let roots = import_roots(&reported_paths, &resolver, &pool);
-    let all: Vec<(SourceFile, bool)> = inputs
-        .iter()
-        .map(|f| (*f, true))
-        .chain(extra.iter().map(|f| (*f, false)))
-        .collect();
-    let project = Project::new(&db, all.iter().map(|(f, _)| *f).collect(), roots);
-
     let (mut messages, doc_coverage) = lint_all(&mut db, &all, &pool);
     // The cross-module phase: each file's calls and imports resolved (in
     // parallel), one fixpoint over the call graph, then each file's
@@ -267,6 +248,45 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     } else {
         ExitStatus::Failure
     }
+}
+
+/// The project: the files to report (`true`), plus the rest of a
+/// configured project when only part of it was named (`false`: calls into
+/// it are followed, its findings are not reported).
+fn build_project(
+    db: &PitfallDatabase,
+    args: &CheckArgs,
+    inputs: &[SourceFile],
+    resolver: &Resolver,
+    cwd: &Path,
+    pool: &rayon::ThreadPool,
+    stdin: bool,
+) -> (Vec<(SourceFile, bool)>, Project) {
+    let named: Vec<PathBuf> = if stdin {
+        inputs.iter().map(|f| f.path(db).clone()).collect()
+    } else if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let reported_paths: Vec<PathBuf> = inputs.iter().map(|f| f.path(db).clone()).collect();
+    let extra: Vec<SourceFile> = project_only_files(&named, &reported_paths, resolver, pool)
+        .into_iter()
+        .filter_map(|path| {
+            let settings = resolver.settings_for(&path).ok()?;
+            let linter = Arc::new(settings.linter_settings_for(&path));
+            let display = display_path(&path, cwd);
+            Some(SourceFile::new(db, path, display, None, 0, linter))
+        })
+        .collect();
+    let roots = import_roots(&reported_paths, resolver, pool);
+    let all: Vec<(SourceFile, bool)> = inputs
+        .iter()
+        .map(|f| (*f, true))
+        .chain(extra.iter().map(|f| (*f, false)))
+        .collect();
+    let project = Project::new(db, all.iter().map(|(f, _)| *f).collect(), roots);
+    (all, project)
 }
 
 /// Standard input is the source with `--stdin-filename`, or when the only path is `-`.

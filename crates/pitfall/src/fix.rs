@@ -1,17 +1,29 @@
-//! `check --fix`, `--diff`, `--fix-only`: run the fix loop
-//! (`pitfall_linter::fix`) on every file with a fix to apply, write the
+//! `check --fix`, `--diff`, `--fix-only`: fix every file, write the
 //! results back in the file's own encoding (or render a diff), and leave
 //! the fixed texts in the database as overlays, so that the normal report
 //! that follows shows the findings that remain.
+//!
+//! Two phases. The local one runs the fix loop (`pitfall_linter::fix`) on
+//! each file outside the database, batch by batch, so no tree or index
+//! stays memoized. The project one then runs the cross-module phase on the
+//! fixed texts, as the report does (each file's tree dropped once linted;
+//! the report reuses what it computed), applies the cross-module fixes with
+//! the same loop, and runs it again until no file has one left: a fix that
+//! changes a module's names changes what its importers see.
 
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use pitfall_db::{decode_source, encode_source, source_text, PitfallDatabase, SourceFile};
+use pitfall_db::{
+    cross_module_diagnostics, decode_source, encode_source, lint_file, module_summary,
+    project_facts, release_file, source_text, PitfallDatabase, Project, SourceFile,
+};
+use pitfall_linter::fix::MAX_FIX_PASSES;
 use pitfall_linter::pipeline::lint_source;
-use pitfall_linter::{fix_until_stable, RuleId, UnsafeFixes};
+use pitfall_linter::{fix_until_stable, Diagnostic, FixFailure, RuleId, UnsafeFixes};
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use salsa::{Database as _, Setter};
 
 /// What to do with the fixed texts.
@@ -21,6 +33,21 @@ pub enum FixMode {
     Apply,
     /// Print a unified diff and write nothing (`--diff`).
     Diff,
+}
+
+/// The files to fix and the project they belong to.
+pub struct FixTarget<'a> {
+    /// The files fixed (and reported).
+    pub inputs: &'a [SourceFile],
+    pub project: Project,
+    /// The project's files: `true` for the inputs, `false` for the files
+    /// only read for their modules.
+    pub files: &'a [(SourceFile, bool)],
+    /// The only input is standard input (never written).
+    pub stdin: bool,
+    /// The findings report follows (`--fix`): the project phase lints the
+    /// inputs fully, so the report finds their findings computed.
+    pub then_report: bool,
 }
 
 /// One file's fixes.
@@ -56,41 +83,46 @@ impl FixReport {
     }
 }
 
-/// The fix loop's result for one file, before it is written.
+/// A file the fixes changed.
 struct Fixed {
     file: SourceFile,
+    /// The text before any fix (`--diff` only, rendered once both phases are done).
+    original: Option<Arc<str>>,
     text: Arc<str>,
-    fix: FileFix,
+    display_path: String,
+    fixed: Vec<(RuleId, usize)>,
 }
 
-/// Fixes every input (`stdin` when the only input is standard input) and
-/// sets the fixed texts as the inputs' overlays.
+/// Fixes every input and sets the fixed texts as the inputs' overlays.
 pub fn run(
     db: &mut PitfallDatabase,
     pool: &rayon::ThreadPool,
-    inputs: &[SourceFile],
+    target: FixTarget,
     mode: FixMode,
     unsafe_fixes: UnsafeFixes,
-    stdin: bool,
 ) -> FixReport {
     let mut report = FixReport::default();
+    let mut hidden: FxHashMap<SourceFile, usize> = FxHashMap::default();
     let mut fixed: Vec<Fixed> = Vec::new();
     // Texts are read through the database (evicted batch by batch), but the
-    // fix loop lints outside it: no tree or index stays memoized to weigh on
-    // the report that follows, which lints the fixed texts afresh.
+    // fix loop lints outside it: no tree or index stays memoized.
     let batch_size = crate::check::BATCH_PER_THREAD * pool.current_num_threads();
-    for batch in inputs.chunks(batch_size) {
+    for batch in target.inputs.chunks(batch_size) {
         let handle = db.clone();
-        let results: Vec<(FileResult, usize)> = pool.install(move || {
+        let stdin = target.stdin;
+        let results: Vec<(SourceFile, FileResult, usize)> = pool.install(move || {
             batch
                 .par_iter()
                 .map_with(handle, |db, file| {
-                    fix_file(db, *file, mode, unsafe_fixes, stdin)
+                    let (result, hidden) = fix_file(db, *file, mode, unsafe_fixes, stdin);
+                    (*file, result, hidden)
                 })
                 .collect()
         });
-        for (result, hidden) in results {
-            report.hidden += hidden;
+        for (file, result, n) in results {
+            if n > 0 {
+                hidden.insert(file, n);
+            }
             match result {
                 Ok(Some(f)) => fixed.push(f),
                 Ok(None) => {}
@@ -102,19 +134,62 @@ pub fn run(
         }
         db.trigger_lru_eviction();
     }
-    if stdin {
-        report.stdin_text = match fixed.first() {
-            Some(f) => Some(f.text.clone()),
-            None => inputs.first().and_then(|f| source_text(&*db, *f).ok()),
+    for f in &fixed {
+        f.file.set_overlay(&mut *db).to(Some(f.text.clone()));
+    }
+    let cross = fix_across_modules(db, pool, &target, unsafe_fixes);
+    report.hidden = hidden.into_values().sum::<usize>() + cross.hidden;
+    let mut fixed: FxHashMap<SourceFile, Fixed> = fixed.into_iter().map(|f| (f.file, f)).collect();
+    for change in cross.changes {
+        let file = change.file;
+        let written = match mode {
+            FixMode::Apply if !target.stdin => {
+                write_back(file.path(db), &change.before, &change.text)
+            }
+            _ => Ok(()),
         };
+        if let Err(reason) = written {
+            // The file stays as its local fixes left it.
+            let display = file.display_path(db);
+            eprintln!("warning: {display}: cross-module fixes not applied: {reason}");
+            file.set_overlay(&mut *db).to(Some(change.before));
+            continue;
+        }
+        let entry = fixed.entry(file).or_insert_with(|| Fixed {
+            file,
+            original: (mode == FixMode::Diff).then(|| change.before.clone()),
+            text: change.text.clone(),
+            display_path: file.display_path(db).clone(),
+            fixed: Vec::new(),
+        });
+        entry.text = change.text;
+        for (rule, n) in change.fixed {
+            match entry.fixed.iter_mut().find(|(r, _)| *r == rule) {
+                Some((_, total)) => *total += n,
+                None => entry.fixed.push((rule, n)),
+            }
+        }
+        entry.fixed.sort_by_key(|(rule, _)| *rule);
     }
-    for f in fixed {
-        f.file.set_overlay(&mut *db).to(Some(f.text));
-        report.files.push(f.fix);
+    if target.stdin {
+        // Fixed or not, the text to print: the overlay holds either.
+        report.stdin_text = target
+            .inputs
+            .first()
+            .and_then(|f| source_text(&*db, *f).ok());
     }
-    report
-        .files
-        .sort_by(|a, b| a.display_path.cmp(&b.display_path));
+    let mut fixed: Vec<Fixed> = fixed.into_values().collect();
+    fixed.sort_by(|a, b| a.display_path.cmp(&b.display_path));
+    report.files = fixed
+        .into_iter()
+        .map(|f| FileFix {
+            diff: f
+                .original
+                .map(|original| unified_diff(&original, &f.text, &f.display_path)),
+            display_path: f.display_path,
+            fixed: f.fixed,
+        })
+        .collect();
     report
 }
 
@@ -122,9 +197,12 @@ pub fn run(
 type FileResult = Result<Option<Fixed>, String>;
 
 /// Unsafe fixes that `--unsafe-fixes` would apply.
-fn hidden_fixes(diagnostics: &[pitfall_linter::Diagnostic], unsafe_fixes: UnsafeFixes) -> usize {
+fn hidden_fixes<'a>(
+    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
+    unsafe_fixes: UnsafeFixes,
+) -> usize {
     diagnostics
-        .iter()
+        .into_iter()
         .filter(|d| d.fix.is_some() && unsafe_fixes.applicable(d).is_none())
         .count()
 }
@@ -157,29 +235,227 @@ fn fix_file(
     let Some(text) = outcome.text else {
         return (Ok(None), hidden);
     };
-    let path = file.path(db);
-    let diff = match mode {
-        FixMode::Diff => Some(unified_diff(&source, &text, display)),
-        FixMode::Apply if !stdin => {
-            if let Err(reason) = write_back(path, &source, &text) {
-                // The file stays as it was: report it, keep its findings.
-                eprintln!("warning: {display}: not fixed: {reason}");
-                return (Ok(None), hidden);
-            }
-            None
+    if mode == FixMode::Apply && !stdin {
+        if let Err(reason) = write_back(file.path(db), &source, &text) {
+            // The file stays as it was: report it, keep its findings.
+            eprintln!("warning: {display}: not fixed: {reason}");
+            return (Ok(None), hidden);
         }
-        FixMode::Apply => None,
-    };
+    }
     let fixed = Fixed {
         file,
+        original: (mode == FixMode::Diff).then_some(source),
         text: Arc::from(text),
-        fix: FileFix {
-            display_path: display.clone(),
-            fixed: outcome.fixed,
-            diff,
-        },
+        display_path: display.clone(),
+        fixed: outcome.fixed,
     };
     (Ok(Some(fixed)), hidden)
+}
+
+/// A file the project phase fixed (not written yet).
+struct CrossChange {
+    file: SourceFile,
+    /// Its text before the project phase: what is on disk in `Apply` mode.
+    before: Arc<str>,
+    text: Arc<str>,
+    /// Findings fixed in this phase: the cross-module ones, and the local
+    /// ones their edits gave rise to.
+    fixed: Vec<(RuleId, usize)>,
+}
+
+#[derive(Default)]
+struct CrossOutcome {
+    changes: Vec<CrossChange>,
+    /// Unsafe cross-module fixes left unapplied.
+    hidden: usize,
+}
+
+/// A file's cross-module findings with a fix to apply, after suppressions;
+/// and how many have an unsafe fix that is not.
+fn cross_fixes(
+    db: &PitfallDatabase,
+    file: SourceFile,
+    unsafe_fixes: UnsafeFixes,
+) -> (Vec<Diagnostic>, usize) {
+    let cross = cross_module_diagnostics(db, file);
+    if !cross.iter().any(|d| d.fix.is_some()) {
+        return (Vec::new(), 0);
+    }
+    // The suppressions, as `file_diagnostics` applies them.
+    let local = lint_file(db, file);
+    release_file(db, file);
+    let kept: Vec<&Diagnostic> = cross
+        .iter()
+        .filter(|d| d.fix.is_some() && local.suppressions.suppressing(d).is_none())
+        .collect();
+    let hidden = hidden_fixes(kept.iter().copied(), unsafe_fixes);
+    let admitted = kept
+        .into_iter()
+        .filter(|d| unsafe_fixes.applicable(d).is_some())
+        .cloned()
+        .collect();
+    (admitted, hidden)
+}
+
+/// The project phase, on every file (the first pass) or on the files the
+/// last pass changed: each file is linted (or only summarized) and its
+/// tree and index dropped, then the project facts are brought up to date.
+fn project_pass(
+    db: &PitfallDatabase,
+    pool: &rayon::ThreadPool,
+    files: &[(SourceFile, bool)],
+    target: &FixTarget,
+) {
+    let handle = db.clone();
+    let full_lint = target.then_report;
+    pool.install(move || {
+        files
+            .par_iter()
+            .for_each_with(handle, |db, &(file, reported)| {
+                if reported && full_lint {
+                    lint_file(db, file);
+                } else {
+                    module_summary(db, file);
+                }
+                release_file(db, file);
+            })
+    });
+    project_facts(db, target.project);
+}
+
+/// Applies the cross-module fixes of the inputs, then the local fixes that
+/// follow from them, pass after pass until none is left. Sets the new texts
+/// as overlays; the caller writes them.
+fn fix_across_modules(
+    db: &mut PitfallDatabase,
+    pool: &rayon::ThreadPool,
+    target: &FixTarget,
+    unsafe_fixes: UnsafeFixes,
+) -> CrossOutcome {
+    let mut outcome = CrossOutcome::default();
+    let mut changed: FxHashMap<SourceFile, usize> = FxHashMap::default();
+    // Files whose fixes failed: left as they are for the rest of the phase.
+    let mut left_alone: FxHashSet<SourceFile> = FxHashSet::default();
+    let mut relint: Vec<(SourceFile, bool)> = target.files.to_vec();
+    for pass in 0..=MAX_FIX_PASSES {
+        project_pass(db, pool, &relint, target);
+        let handle = db.clone();
+        let left = &left_alone;
+        let found: Vec<(SourceFile, Vec<Diagnostic>, usize)> = pool.install(move || {
+            target
+                .inputs
+                .par_iter()
+                .filter(|file| !left.contains(file))
+                .map_with(handle, |db, &file| {
+                    let (admitted, hidden) = cross_fixes(db, file, unsafe_fixes);
+                    (file, admitted, hidden)
+                })
+                .filter(|(_, admitted, hidden)| !admitted.is_empty() || *hidden > 0)
+                .collect()
+        });
+        // What is left unapplied is counted on the last pass's findings.
+        outcome.hidden = found.iter().map(|(_, _, hidden)| hidden).sum();
+        let candidates: Vec<(SourceFile, Vec<Diagnostic>)> = found
+            .into_iter()
+            .filter(|(_, admitted, _)| !admitted.is_empty())
+            .map(|(file, admitted, _)| (file, admitted))
+            .collect();
+        if candidates.is_empty() {
+            return outcome;
+        }
+        if pass == MAX_FIX_PASSES {
+            give_up(db, &mut outcome, &candidates);
+            return outcome;
+        }
+        let handle = db.clone();
+        let results: Vec<(
+            SourceFile,
+            Option<(Arc<str>, Arc<str>, Vec<(RuleId, usize)>)>,
+        )> = pool.install(move || {
+            candidates
+                .into_par_iter()
+                .map_with(handle, |db, (file, admitted)| {
+                    (file, fix_with(db, file, admitted, unsafe_fixes))
+                })
+                .collect()
+        });
+        relint.clear();
+        for (file, result) in results {
+            let Some((before, text, fixed)) = result else {
+                left_alone.insert(file);
+                continue;
+            };
+            file.set_overlay(&mut *db).to(Some(text.clone()));
+            relint.push((file, true));
+            match changed.get(&file) {
+                Some(&i) => {
+                    let change = &mut outcome.changes[i];
+                    change.text = text;
+                    change.fixed.extend(fixed);
+                }
+                None => {
+                    changed.insert(file, outcome.changes.len());
+                    outcome.changes.push(CrossChange {
+                        file,
+                        before,
+                        text,
+                        fixed,
+                    });
+                }
+            }
+        }
+    }
+    outcome
+}
+
+/// Applies a file's cross-module fixes, then the local fix loop on the
+/// result: the new text before and after, and what was fixed. `None` when
+/// nothing changed or a fix failed (with a warning).
+#[allow(clippy::type_complexity)]
+fn fix_with(
+    db: &PitfallDatabase,
+    file: SourceFile,
+    admitted: Vec<Diagnostic>,
+    unsafe_fixes: UnsafeFixes,
+) -> Option<(Arc<str>, Arc<str>, Vec<(RuleId, usize)>)> {
+    let before = source_text(db, file).ok()?;
+    let settings = file.settings(db);
+    let display = file.display_path(db);
+    let lint = |text: &str| lint_source(text, settings, display);
+    // The loop counts syntax errors against the ones given: the text's own.
+    let mut first = admitted;
+    first.extend(
+        lint_file(db, file)
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.meta().code == "PF001")
+            .cloned(),
+    );
+    release_file(db, file);
+    let outcome = fix_until_stable(&before, first, unsafe_fixes, lint);
+    if let Some(failure) = &outcome.failure {
+        eprintln!("warning: {display}: {failure}");
+    }
+    let text = outcome.text?;
+    Some((before, Arc::from(text), outcome.fixed))
+}
+
+/// The project phase did not settle: the files still finding fixes go back
+/// to their text before it, with a warning.
+fn give_up(
+    db: &mut PitfallDatabase,
+    outcome: &mut CrossOutcome,
+    candidates: &[(SourceFile, Vec<Diagnostic>)],
+) {
+    for (file, admitted) in candidates {
+        let rules = admitted.iter().map(|d| d.rule).collect();
+        let failure = FixFailure::NotConverged { rules };
+        eprintln!("warning: {}: {failure}", file.display_path(&*db));
+        if let Some(i) = outcome.changes.iter().position(|c| c.file == *file) {
+            let change = outcome.changes.remove(i);
+            file.set_overlay(&mut *db).to(Some(change.before));
+        }
+    }
 }
 
 /// Writes `text` over the file `source` was read from, in the file's

@@ -309,3 +309,160 @@ fn cross_module_findings_remain_after_fixing() {
     );
     assert!(out.contains("(1 fixed, 1 remaining)"), "{out}");
 }
+
+/// A package whose `checkout` imports names `pricing` does not define
+/// (PF905, with unsafe fixes), below a bare `except:` (PF201) and an
+/// async sleep (PF101, whose fix inserts `import asyncio` above: the
+/// cross-module fixes apply to the text the local ones left).
+const SHOP: &[(&str, &str)] = &[
+    (
+        "pyproject.toml",
+        "[tool.pitfall]\nselect = [\"PF101\", \"PF201\", \"PF404\", \"PF905\"]\n",
+    ),
+    ("shop/__init__.py", ""),
+    (
+        "shop/pricing.py",
+        "def compute_total(items):\n    return sum(items)\n\n\nclass Cart:\n    pass\n",
+    ),
+    (
+        "shop/checkout.py",
+        "\
+import time
+from shop.pricing import compute_totals, Cartt as C
+from shop.pricing import Cart  # noqa: PF905
+from shop.pricing import missing
+
+
+async def pay():
+    try:
+        time.sleep(1)
+    except:
+        pass
+    return compute_totals([C()]) is 1
+",
+    ),
+];
+
+const CHECKOUT_FIXED: &str = "\
+import asyncio
+import time
+from shop.pricing import compute_total as compute_totals, Cart as C
+from shop.pricing import Cart  # noqa: PF905
+from shop.pricing import missing
+
+
+async def pay():
+    try:
+        await asyncio.sleep(1)
+    except Exception:
+        pass
+    return compute_totals([C()]) == 1
+";
+
+#[test]
+fn cross_module_fixes_are_applied() {
+    let dir = common::project(SHOP);
+    let original = read(&dir, "shop/checkout.py");
+    // --diff shows them and writes nothing.
+    let (code, out, err) = run(pitfall(dir.path()).args(["check", "--diff", "--unsafe-fixes"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.contains("+from shop.pricing import compute_total as compute_totals, Cart as C\n"),
+        "{out}"
+    );
+    assert_eq!(err, "Would fix 5 problems.\n");
+    assert_eq!(read(&dir, "shop/checkout.py"), original);
+    // Safe fixes only: PF404's; the unsafe ones, PF905's too, are counted as hidden.
+    let (code, _, err) = run(pitfall(dir.path()).args(["check", "--diff"]));
+    assert_eq!(code, 1);
+    assert_eq!(err, "Would fix 1 problem (4 more with `--unsafe-fixes`).\n");
+    assert_eq!(read(&dir, "shop/checkout.py"), original);
+
+    let (code, out, err) = fix_all(&dir, &["--show-fixes", "--output-format", "concise"]);
+    assert_eq!(code, 1, "`missing` has no close match: {err}");
+    assert_eq!(read(&dir, "shop/checkout.py"), CHECKOUT_FIXED);
+    assert!(
+        out.starts_with("shop/checkout.py:5:26: PF905 `missing` is not defined"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    2 × PF905 (unresolved-project-import)\n"),
+        "{out}"
+    );
+    assert!(out.contains("(5 fixed, 1 remaining)"), "{out}");
+    assert!(!err.contains("warning"), "{err}");
+    // Fixed for good: nothing is left to fix.
+    let (_, out, _) = run(pitfall(dir.path()).args(["check", "--unsafe-fixes"]));
+    assert!(
+        out.contains("Found 1 problem in 1 file") && !out.contains("fix"),
+        "{out}"
+    );
+}
+
+#[test]
+fn cross_module_fixes_with_fix_only_and_standard_input() {
+    let dir = common::project(SHOP);
+    let (code, out, err) = run(pitfall(dir.path()).args(["check", "--fix-only", "--unsafe-fixes"]));
+    assert_eq!((code, out.as_str()), (0, "Fixed 5 problems.\n"), "{err}");
+    assert_eq!(read(&dir, "shop/checkout.py"), CHECKOUT_FIXED);
+
+    // Standard input is fixed as the file at its name, against the project.
+    let dir = common::project(SHOP);
+    let original = read(&dir, "shop/checkout.py");
+    let (code, out, err) = run(pitfall(dir.path())
+        .args([
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--stdin-filename",
+            "shop/checkout.py",
+        ])
+        .write_stdin(original.as_str()));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, CHECKOUT_FIXED);
+    assert!(err.contains("(5 fixed, 1 remaining)"), "{err}");
+    assert_eq!(read(&dir, "shop/checkout.py"), original, "nothing written");
+}
+
+/// The number in `[*] N fixable` of `check`, 0 when none.
+fn fixable_count(out: &str) -> usize {
+    out.lines()
+        .find_map(|l| l.strip_prefix("[*] "))
+        .and_then(|rest| rest.split(' ').next())
+        .map_or(0, |n| n.parse().unwrap())
+}
+
+/// The number in `(N fixed, M remaining)` of `check --fix`, 0 when none.
+fn fixed_count(out: &str) -> usize {
+    out.rsplit_once(" fixed, ")
+        .and_then(|(head, _)| head.rsplit_once('(').map(|(_, n)| n.parse().unwrap()))
+        .unwrap_or(0)
+}
+
+/// What `check` calls fixable is what `check --fix` fixes, with and without
+/// `--unsafe-fixes`: local and cross-module fixes, suppressed ones left out.
+#[test]
+fn the_fixable_count_is_what_fix_applies() {
+    let mut files = SHOP.to_vec();
+    files.push(("app.py", APP));
+    files.push(("cmp.py", "def f(x):\n    return x is 'a' or x is not 1\n"));
+    for unsafe_fixes in [false, true] {
+        let dir = common::project(&files);
+        let flags: &[&str] = if unsafe_fixes {
+            &["--unsafe-fixes"]
+        } else {
+            &[]
+        };
+        let (_, out, _) = run(pitfall(dir.path()).arg("check").args(flags));
+        let fixable = fixable_count(&out);
+        let (_, fixed, err) = run(pitfall(dir.path()).args(["check", "--fix"]).args(flags));
+        assert_eq!(
+            fixed_count(&fixed),
+            fixable,
+            "unsafe fixes: {unsafe_fixes}\ncheck:\n{out}\ncheck --fix:\n{fixed}{err}"
+        );
+        assert!(fixable > if unsafe_fixes { 5 } else { 2 }, "{out}");
+        let (_, out, _) = run(pitfall(dir.path()).arg("check").args(flags));
+        assert_eq!(fixable_count(&out), 0, "{out}");
+    }
+}
