@@ -17,7 +17,8 @@ use std::sync::Arc;
 
 use pitfall_db::{
     cross_module_diagnostics, decode_source, encode_source, lint_file, module_summary,
-    project_facts, release_file, source_text, PitfallDatabase, Project, SourceFile,
+    project_facts, release_file, set_lru_capacity, source_text, PitfallDatabase, Project,
+    SourceFile,
 };
 use pitfall_linter::fix::MAX_FIX_PASSES;
 use pitfall_linter::pipeline::lint_source;
@@ -332,6 +333,11 @@ fn fix_across_modules(
     target: &FixTarget,
     unsafe_fixes: UnsafeFixes,
 ) -> CrossOutcome {
+    // Unbounded: each file's text, tree and index are released as soon as
+    // it is linted. With a bound, a pass's new texts (a new revision) would
+    // evict the handles the rest of the run still calls, each call then
+    // parsing and indexing its file again (and keeping the tree).
+    set_lru_capacity(db, 0);
     let mut outcome = CrossOutcome::default();
     let mut changed: FxHashMap<SourceFile, usize> = FxHashMap::default();
     // Files whose fixes failed: left as they are for the rest of the phase.

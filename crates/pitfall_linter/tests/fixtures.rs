@@ -17,7 +17,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use pitfall_linter::pipeline::lint_source;
@@ -124,20 +124,6 @@ fn rule_of_fixture(path: &Path) -> RuleId {
     RuleId::from_code(code).unwrap_or_else(|| panic!("fixture {stem}: no rule {code}"))
 }
 
-fn collect_python_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            collect_python_files(&path, out);
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("py" | "pyi")
-        ) {
-            out.push(path);
-        }
-    }
-}
-
 fn check_expectations(
     name: &str,
     source: &str,
@@ -190,17 +176,9 @@ fn fixtures() {
             &mut failures,
         );
     }
-    let mut projects: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    projects.sort();
-    for project in &projects {
+    for project in &common::project_fixture_dirs() {
         let rule = rule_of_fixture(project);
-        let mut files = Vec::new();
-        collect_python_files(project, &mut files);
-        files.sort();
+        let files = common::python_files(project);
         let sources: Vec<String> = files
             .iter()
             .map(|f| std::fs::read_to_string(f).unwrap())
