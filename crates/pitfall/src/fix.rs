@@ -374,10 +374,7 @@ fn fix_across_modules(
             return outcome;
         }
         let handle = db.clone();
-        let results: Vec<(
-            SourceFile,
-            Option<(Arc<str>, Arc<str>, Vec<(RuleId, usize)>)>,
-        )> = pool.install(move || {
+        let results: Vec<(SourceFile, Option<Refixed>)> = pool.install(move || {
             candidates
                 .into_par_iter()
                 .map_with(handle, |db, (file, admitted)| {
@@ -387,7 +384,12 @@ fn fix_across_modules(
         });
         relint.clear();
         for (file, result) in results {
-            let Some((before, text, fixed)) = result else {
+            let Some(Refixed {
+                before,
+                text,
+                fixed,
+            }) = result
+            else {
                 left_alone.insert(file);
                 continue;
             };
@@ -414,16 +416,22 @@ fn fix_across_modules(
     outcome
 }
 
+/// A file's text before and after a pass of the project phase, and what it fixed.
+struct Refixed {
+    before: Arc<str>,
+    text: Arc<str>,
+    fixed: Vec<(RuleId, usize)>,
+}
+
 /// Applies a file's cross-module fixes, then the local fix loop on the
 /// result: the new text before and after, and what was fixed. `None` when
 /// nothing changed or a fix failed (with a warning).
-#[allow(clippy::type_complexity)]
 fn fix_with(
     db: &PitfallDatabase,
     file: SourceFile,
     admitted: Vec<Diagnostic>,
     unsafe_fixes: UnsafeFixes,
-) -> Option<(Arc<str>, Arc<str>, Vec<(RuleId, usize)>)> {
+) -> Option<Refixed> {
     let before = source_text(db, file).ok()?;
     let settings = file.settings(db);
     let display = file.display_path(db);
@@ -443,7 +451,11 @@ fn fix_with(
         eprintln!("warning: {display}: {failure}");
     }
     let text = outcome.text?;
-    Some((before, Arc::from(text), outcome.fixed))
+    Some(Refixed {
+        before,
+        text: Arc::from(text),
+        fixed: outcome.fixed,
+    })
 }
 
 /// The project phase did not settle: the files still finding fixes go back
