@@ -854,7 +854,7 @@ impl<'a> Summarizer<'a> {
             };
             let resolved = match index.resolve_path_from(callee, root, 0) {
                 Some(r) => r,
-                None => match self.unresolved_method(callee) {
+                None => match self.unresolved_method(callee, root) {
                     Some(target) => {
                         self.add_call(function, target, call, callee, regions);
                         continue;
@@ -916,7 +916,8 @@ impl<'a> Summarizer<'a> {
 
     /// `self.m()` where `m` is not found in this module's classes: the
     /// project resolves it through the class's other bases.
-    fn unresolved_method(&self, callee: &ValuePath) -> Option<Callee> {
+    /// `root` is the callee's root, already looked up (the receiver's too).
+    fn unresolved_method(&self, callee: &ValuePath, root: Lookup) -> Option<Callee> {
         let Some((PathSegment::Attr(name), rest)) = callee.segments.split_last() else {
             return None;
         };
@@ -926,7 +927,7 @@ impl<'a> Summarizer<'a> {
             scope: callee.scope,
             offset: callee.offset,
         };
-        match self.index.resolve_path(&receiver, 0)? {
+        match self.index.resolve_path_from(&receiver, root, 0)? {
             Resolved::Instance(c) | Resolved::Class(c) => Some(Callee::Method {
                 class: *self.class_slot.get(&c)?,
                 name: name.clone(),
