@@ -239,6 +239,7 @@ pub fn module_facts(db: &dyn Db, file: SourceFile) -> Arc<ModuleFacts> {
         cycle: graph.cycle,
         importer: graph.importer,
         top_level: graph.top_level,
+        thread_classes: resolution.thread_classes.clone(),
     })
 }
 

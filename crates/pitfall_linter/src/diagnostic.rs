@@ -105,6 +105,9 @@ pub enum Condition {
         position: Option<u32>,
         keyword: Option<ruff_python_ast::name::Name>,
     },
+    /// The class (by qualified name in its module) is a `threading.Thread`
+    /// subclass through bases the module cannot see (PF104).
+    ThreadSubclass { class: String },
     /// Not a finding: what callers in other modules read. Function
     /// `function` (the summary's index) consumes its parameter at
     /// `position`, `name`, fully twice (PF407).

@@ -89,6 +89,9 @@ pub struct ModuleFacts {
     /// The bare name this module is imported by from some directory on
     /// `sys.path`, if it has one (PF305).
     pub top_level: Option<TopLevelName>,
+    /// Classes (indices) that subclass `threading.Thread` through a class
+    /// of the project (PF104).
+    pub thread_classes: Vec<u32>,
 }
 
 /// How a module is importable by a bare top-level name.
@@ -225,6 +228,8 @@ pub struct ModuleResolution {
     pub locks: Vec<Vec<Option<LockKey>>>,
     /// Per function: its node in the project call graph.
     pub nodes: Vec<FunctionNode>,
+    /// Classes that derive from `threading.Thread` through project classes.
+    pub thread_classes: Vec<u32>,
 }
 
 /// One module's imports resolved against the project.
@@ -456,6 +461,38 @@ impl<'a> Resolver<'a> {
             }
         }
         None
+    }
+
+    /// Whether the class's bases reach `threading.Thread` through a
+    /// project class (a direct base is the module's own business).
+    fn subclasses_thread(&self, module: u32, class: u32, hops: u32) -> bool {
+        if hops > MAX_HOPS {
+            return false;
+        }
+        let exports = self.interface(module);
+        let Some(facts) = exports.classes.get(class as usize) else {
+            return false;
+        };
+        facts.bases.iter().any(|base| match base {
+            BaseRef::Local(c) => self.is_thread(module, *c, hops + 1),
+            BaseRef::Qualified(q) => match self.qualified(q, module, hops + 1) {
+                Some(Item::Class(m, c)) => self.is_thread(m, c, hops + 1),
+                _ => false,
+            },
+        })
+    }
+
+    /// The class is a direct or indirect subclass of `threading.Thread`.
+    fn is_thread(&self, module: u32, class: u32, hops: u32) -> bool {
+        let exports = self.interface(module);
+        let Some(facts) = exports.classes.get(class as usize) else {
+            return false;
+        };
+        facts
+            .bases
+            .iter()
+            .any(|b| matches!(b, BaseRef::Qualified(q) if q == "threading.Thread"))
+            || self.subclasses_thread(module, class, hops)
     }
 
     /// `super().name` from a method of the class: the first base that has it.
@@ -720,11 +757,15 @@ fn resolve_calls_with<'a>(
                 .collect(),
         })
         .collect();
+    let thread_classes = (0..interface.classes.len() as u32)
+        .filter(|c| named && resolver.subclasses_thread(m, *c, 0))
+        .collect();
     ModuleResolution {
         targets,
         module_targets,
         locks,
         nodes,
+        thread_classes,
     }
 }
 
@@ -817,6 +858,7 @@ impl ProjectFacts {
                     cycle: graph.cycle,
                     importer: graph.importer,
                     top_level: graph.top_level,
+                    thread_classes: resolution.thread_classes,
                 })
             })
             .collect();

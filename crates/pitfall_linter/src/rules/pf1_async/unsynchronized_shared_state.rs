@@ -14,11 +14,13 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::checker::Checker;
 use crate::checker::Node;
-use crate::diagnostic::Related;
+use crate::diagnostic::{Condition, Diagnostic, Related};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
+use crate::project::ProjectChecker;
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule};
 use crate::rules::common::{ancestors_of, argument, child_bodies, stmt_at};
+use crate::rules::pf3_scopes::stdlib_module_shadowing::is_stdlib_module;
 
 pub struct UnsynchronizedSharedState;
 
@@ -87,6 +89,9 @@ struct Entry {
     threads: bool,
     /// Parameters that receive a `multiprocessing.Value`/`Array` (`args=(v,)`).
     value_params: Vec<Name>,
+    /// `run` of a class whose `Thread` base only the project can confirm:
+    /// the class's qualified name (its findings are deferred).
+    thread_class: Option<String>,
 }
 
 /// What a statement updates.
@@ -100,6 +105,27 @@ enum State {
 impl Rule for UnsynchronizedSharedState {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    /// `run` of classes that derive from `threading.Thread` through project
+    /// classes (in any module): kept when the project confirms the base.
+    fn check_project(&self, cx: &mut ProjectChecker) {
+        let deferred: Vec<&Diagnostic> = cx.deferred().collect();
+        for d in deferred {
+            let Some(Condition::ThreadSubclass { class }) = &d.condition else {
+                continue;
+            };
+            let confirmed = cx.facts.thread_classes.iter().any(|c| {
+                cx.summary
+                    .interface
+                    .classes
+                    .get(*c as usize)
+                    .is_some_and(|f| f.qualname == *class)
+            });
+            if confirmed {
+                cx.confirm(d);
+            }
+        }
     }
 
     fn interests(&self) -> Interests {
@@ -191,7 +217,7 @@ fn report(
         })
         .collect();
     let api = entry.api.replace("()", "(...)");
-    checker
+    let d = checker
         .report(
             format!(
                 "Read-modify-write of {what} without a lock in code run concurrently by `{api}` ({}): updates can be lost",
@@ -201,6 +227,25 @@ fn report(
         )
         .help("hold a lock around it (`with lock:`; `with v.get_lock():` for a `Value`), or pass results back through a queue")
         .related(related);
+    if let Some(class) = &entry.thread_class {
+        d.on_condition(Condition::ThreadSubclass {
+            class: class.clone(),
+        });
+    }
+}
+
+/// `Outer.Inner`: the class's name as the module summary spells it.
+fn class_qualname(semantic: &SemanticIndex, scope: ScopeId) -> String {
+    let mut parts = Vec::new();
+    let mut s = Some(scope);
+    while let Some(id) = s {
+        if let Some(name) = &semantic.scope(id).name {
+            parts.push(name.as_str());
+        }
+        s = semantic.scope(id).parent;
+    }
+    parts.reverse();
+    parts.join(".")
 }
 
 /// The entry points of this module, from its call sites and its
@@ -254,6 +299,7 @@ fn entry_points(checker: &Checker) -> Vec<Entry> {
             concurrent: pool || in_loop,
             threads,
             value_params,
+            thread_class: None,
         });
     }
     // `run` of a `threading.Thread` subclass.
@@ -270,16 +316,32 @@ fn entry_points(checker: &Checker) -> Vec<Entry> {
                 .resolve_path(b, 0)
                 .is_some_and(|r| r.qualified() == Some("threading.Thread"))
         });
-        if !is_thread {
+        // Bases of the project (here or in other modules) may derive from
+        // `Thread`: the project decides (`ModuleFacts::thread_classes`).
+        let maybe_thread = !is_thread
+            && s.bases.iter().any(|b| match semantic.resolve_path(b, 0) {
+                Some(Resolved::Class(_)) => true,
+                Some(Resolved::Qualified(q)) => !is_stdlib_module(
+                    q.split('.').next().unwrap_or(""),
+                    checker.settings().target_version,
+                ),
+                _ => false,
+            });
+        if !is_thread && !maybe_thread {
             continue;
         }
         if let Some(Resolved::Function(run)) = semantic.class_member(scope, "run", 0) {
+            // Only a `run` of the class itself (not inherited from elsewhere).
+            if maybe_thread && semantic.scope(run).parent != Some(scope) {
+                continue;
+            }
             entries.push(Entry {
                 function: run,
                 api: format!("{}.run", s.name.as_deref().unwrap_or("?")),
                 concurrent: false,
                 threads: true,
                 value_params: Vec::new(),
+                thread_class: maybe_thread.then(|| class_qualname(semantic, scope)),
             });
         }
     }
