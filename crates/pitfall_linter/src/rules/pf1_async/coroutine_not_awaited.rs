@@ -150,7 +150,11 @@ impl Rule for CoroutineNotAwaited {
 /// an import (not of the standard library), a method of a base class
 /// defined elsewhere, or `super()`.
 fn cross_module_candidate(checker: &Checker, func: &Expr, call: TextRange) -> Option<CallRef> {
-    if !may_reach_project(checker, func) {
+    // Attribute calls on `self`/`cls` skip the root lookup; other roots
+    // are asked whether they may lead to the project.
+    if !matches!(func, Expr::Attribute(a) if matches!(&*a.value, Expr::Name(n) if matches!(n.id.as_str(), "self" | "cls")))
+        && !may_reach_project(checker, func)
+    {
         return None;
     }
     let (at, out) = checker.summary_call(call)?;

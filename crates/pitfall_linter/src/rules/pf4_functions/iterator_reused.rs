@@ -132,12 +132,6 @@ impl Rule for IteratorReused {
                 return;
             }
         }
-        // Builtins are no project functions (nor in the summary).
-        if let Expr::Name(n) = &*outer.func {
-            if is_builtin(checker, &outer.func, n.id.as_str()) {
-                return;
-            }
-        }
         let Some((position, keyword)) = argument_slot(outer, expr.range()) else {
             return;
         };
