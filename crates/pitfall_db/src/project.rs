@@ -233,7 +233,7 @@ pub fn module_facts(db: &dyn Db, file: SourceFile) -> Arc<ModuleFacts> {
     Arc::new(ModuleFacts {
         targets: resolution.targets.clone(),
         module_targets: resolution.module_targets.clone(),
-        facts: (*function_facts(db, file)).clone(),
+        facts: function_facts(db, file),
         locks: resolution.locks.clone(),
         imports: imports.resolved.clone(),
         cycle: graph.cycle,

@@ -71,16 +71,17 @@ pub enum Witness {
 /// holding it backdates when an edit elsewhere leaves it unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct ModuleFacts {
-    /// Per function, per call: the project function it reaches.
-    pub targets: Vec<Vec<Option<FunctionRef>>>,
+    /// Per function, per call: the project function it reaches (shared
+    /// with the module's resolution: no copy per query).
+    pub targets: Arc<Vec<Vec<Option<FunctionRef>>>>,
     /// Per module-level call: the project function it reaches.
-    pub module_targets: Vec<Option<FunctionRef>>,
-    /// Per function: its facts, sorted by key.
-    pub facts: Vec<Vec<(FactKey, Witness)>>,
+    pub module_targets: Arc<Vec<Option<FunctionRef>>>,
+    /// Per function: its facts, sorted by key (shared with the fixpoint's).
+    pub facts: Arc<FunctionFacts>,
     /// Per function, per effect: the lock an `Acquires` effect takes.
-    pub locks: Vec<Vec<Option<LockKey>>>,
+    pub locks: Arc<Vec<Vec<Option<LockKey>>>>,
     /// Per import statement: what it resolved to.
-    pub imports: Vec<ImportResolution>,
+    pub imports: Arc<Vec<ImportResolution>>,
     /// The import cycle this module is part of, if any.
     pub cycle: Option<ImportCycle>,
     /// A project module that imports this one (the first, in file order;
@@ -221,11 +222,11 @@ pub struct CallEdge {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct ModuleResolution {
     /// Per function, per call: the project function it reaches.
-    pub targets: Vec<Vec<Option<FunctionRef>>>,
+    pub targets: Arc<Vec<Vec<Option<FunctionRef>>>>,
     /// Per module-level call: the project function it reaches.
-    pub module_targets: Vec<Option<FunctionRef>>,
+    pub module_targets: Arc<Vec<Option<FunctionRef>>>,
     /// Per function, per effect: the lock an `Acquires` effect takes.
-    pub locks: Vec<Vec<Option<LockKey>>>,
+    pub locks: Arc<Vec<Vec<Option<LockKey>>>>,
     /// Per function: its node in the project call graph.
     pub nodes: Vec<FunctionNode>,
     /// Classes that derive from `threading.Thread` through project classes.
@@ -236,7 +237,7 @@ pub struct ModuleResolution {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct ModuleImports {
     /// Per import statement.
-    pub resolved: Vec<ImportResolution>,
+    pub resolved: Arc<Vec<ImportResolution>>,
     /// What the project's import graph reads of them.
     pub node: ImportNode,
 }
@@ -761,9 +762,9 @@ fn resolve_calls_with<'a>(
         .filter(|c| named && resolver.subclasses_thread(m, *c, 0))
         .collect();
     ModuleResolution {
-        targets,
-        module_targets,
-        locks,
+        targets: Arc::new(targets),
+        module_targets: Arc::new(module_targets),
+        locks: Arc::new(locks),
         nodes,
         thread_classes,
     }
@@ -812,7 +813,7 @@ fn resolve_imports_with(resolver: &Resolver, m: u32, interface: &ModuleInterface
     let may_be_script =
         interface.has_main_guard && !interface.imports.iter().any(|i| i.module.starts_with('.'));
     ModuleImports {
-        resolved,
+        resolved: Arc::new(resolved),
         node: ImportNode {
             edges,
             loads,
@@ -852,7 +853,7 @@ impl ProjectFacts {
                 Arc::new(ModuleFacts {
                     targets: resolution.targets,
                     module_targets: resolution.module_targets,
-                    facts,
+                    facts: Arc::new(facts),
                     locks: resolution.locks,
                     imports: imports.resolved,
                     cycle: graph.cycle,
