@@ -38,9 +38,10 @@ pub struct ModuleSummary {
 pub struct ModuleInterface {
     /// Every `def` of the module (nested ones too), in source order.
     pub functions: Vec<FunctionFacts>,
-    pub classes: Vec<ClassFacts>,
+    /// Shared with the module's exports (no copy).
+    pub classes: std::sync::Arc<Vec<ClassFacts>>,
     /// Module-level names, sorted by name.
-    pub names: Vec<(Name, Export)>,
+    pub names: std::sync::Arc<Vec<(Name, Export)>>,
     /// Import statements, in source order (function-level ones too).
     pub imports: Vec<ImportFacts>,
     /// Names may exist at run time that the source does not bind: a
@@ -540,7 +541,7 @@ impl<'a> Summarizer<'a> {
                 ScopeKind::Class => {
                     let slot = self.interface.classes.len() as u32;
                     self.class_slot.insert(scope_id, slot);
-                    self.interface.classes.push(ClassFacts {
+                    std::sync::Arc::make_mut(&mut self.interface.classes).push(ClassFacts {
                         qualname: qualname(index, scope_id),
                         bases: Vec::new(),
                         methods: Vec::new(),
@@ -577,7 +578,7 @@ impl<'a> Summarizer<'a> {
                 })
                 .collect();
             methods.sort();
-            let class = &mut self.interface.classes[slot as usize];
+            let class = &mut std::sync::Arc::make_mut(&mut self.interface.classes)[slot as usize];
             class.bases = bases;
             class.methods = methods;
         }
@@ -650,7 +651,7 @@ impl<'a> Summarizer<'a> {
         }
         names.sort_by(|a, b| a.0.cmp(&b.0));
         names.dedup_by(|a, b| a.0 == b.0);
-        self.interface.names = names;
+        self.interface.names = std::sync::Arc::new(names);
     }
 
     /// The lock a path denotes, if it resolves to a non-reentrant lock.

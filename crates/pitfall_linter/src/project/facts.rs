@@ -162,8 +162,9 @@ pub struct ProjectModule<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct ModuleExports {
     /// Sorted by name, as in the interface.
-    pub names: Vec<(Name, Export)>,
-    pub classes: Vec<ClassFacts>,
+    /// Shared with the interface (no copy per module).
+    pub names: Arc<Vec<(Name, Export)>>,
+    pub classes: Arc<Vec<ClassFacts>>,
     /// Names may exist that the source does not bind (`__getattr__`,
     /// `globals()`, a star import): none is missing.
     pub open_names: bool,
