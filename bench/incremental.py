@@ -78,7 +78,8 @@ def row(name: str, result: dict) -> str:
     edits = result["interface_edit_pairs_verified"], result["interface_edit_pairs"]
     return (
         f"{name:<12} {result['files']:>6} {ms('cold')} {ms('comment_median')} "
-        f"{ms('body_median')} {ms('interface_median')}   {edits[0]}/{edits[1]}"
+        f"{ms('body_median')} {ms('interface_median')} {ms('first_edit_median')}   "
+        f"{edits[0]}/{edits[1]}"
     )
 
 
@@ -134,13 +135,15 @@ def main() -> None:
     print("milliseconds, wall (CPU): cold = every file's diagnostics, then the median")
     print("re-check of every file after one edit of each kind")
     print(f"{'project':<12} {'files':>6} {'cold':>15} {'comment':>15} {'body':>15} "
-          f"{'interface':>15}   interface edits verified")
+          f"{'interface':>15} {'first edit':>15}   interface edits verified")
     for name, result in results.items():
         print(row(name, result))
     synth_result = results[f"synth {args.modules}"]
     print(f"cold `pitfall check` of the synthetic project: {synth_result['check_ms']:.0f} ms")
     print(f"target: <= {TARGET_MS:.0f} ms median per one-file edit on 2,000 files "
           "(medians over the edits of each kind; an interface edit and its revert are two)")
+    print("first edit: a file's first change in a session also raises its durability, so every "
+          "query revalidates once (the language server does this at didOpen)")
 
 
 if __name__ == "__main__":
