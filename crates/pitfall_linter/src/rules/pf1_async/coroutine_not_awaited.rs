@@ -2,7 +2,7 @@
 //! awaiting or scheduling the coroutine, so its body never runs.
 
 use pitfall_semantic::{BindingKind, Lookup, Resolved};
-use ruff_python_ast::{Expr, Stmt};
+use ruff_python_ast::{Expr, ExprName, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{Checker, Node};
@@ -213,28 +213,33 @@ fn finish(d: &mut Diagnostic, misuse: Misuse, fixable: bool) {
 /// A cheap test before looking the call up in the summary: the callee's
 /// root is `super()`, a name bound in this module (a receiver, a class, a
 /// parameter), or an import of a module outside the standard library.
-fn may_reach_project(checker: &Checker, mut expr: &Expr) -> bool {
+fn may_reach_project(checker: &Checker, expr: &Expr) -> bool {
+    let Some(n) = access_root(expr) else {
+        return false;
+    };
+    let semantic = checker.semantic();
+    match semantic.lookup(checker.scope(), &n.id, n.start()) {
+        Lookup::Builtin => n.id.as_str() == "super",
+        Lookup::Unbound => false,
+        Lookup::Binding(b) => match &semantic.binding(b).kind {
+            BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
+                let top = qualified.split('.').next().unwrap_or("");
+                qualified.starts_with('.')
+                    || !is_stdlib_module(top, checker.settings().target_version)
+            }
+            _ => true,
+        },
+    }
+}
+
+/// The name an access path starts from (`a` in `a.b().c`), if it is one.
+fn access_root(mut expr: &Expr) -> Option<&ExprName> {
     loop {
         match expr {
             Expr::Attribute(a) => expr = &a.value,
             Expr::Call(c) => expr = &c.func,
-            Expr::Name(n) => {
-                let semantic = checker.semantic();
-                return match semantic.lookup(checker.scope(), &n.id, n.start()) {
-                    Lookup::Builtin => n.id.as_str() == "super",
-                    Lookup::Unbound => false,
-                    Lookup::Binding(b) => match &semantic.binding(b).kind {
-                        BindingKind::Import { qualified }
-                        | BindingKind::FromImport { qualified } => {
-                            let top = qualified.split('.').next().unwrap_or("");
-                            qualified.starts_with('.')
-                                || !is_stdlib_module(top, checker.settings().target_version)
-                        }
-                        _ => true,
-                    },
-                };
-            }
-            _ => return false,
+            Expr::Name(n) => return Some(n),
+            _ => return None,
         }
     }
 }
@@ -347,20 +352,14 @@ fn coroutine_function(checker: &Checker, func: &Expr) -> Option<String> {
 /// The root of an access path is bound in this module by something other
 /// than an import (a receiver, a local, a class): it may lead to a project
 /// coroutine function.
-fn root_is_project_value(checker: &Checker, mut expr: &Expr) -> bool {
-    loop {
-        match expr {
-            Expr::Attribute(a) => expr = &a.value,
-            Expr::Call(c) => expr = &c.func,
-            Expr::Name(n) => {
-                let semantic = checker.semantic();
-                return match semantic.lookup(checker.scope(), &n.id, n.start()) {
-                    Lookup::Binding(b) => !semantic.binding(b).kind.is_import(),
-                    _ => false,
-                };
-            }
-            _ => return false,
-        }
+fn root_is_project_value(checker: &Checker, expr: &Expr) -> bool {
+    let Some(n) = access_root(expr) else {
+        return false;
+    };
+    let semantic = checker.semantic();
+    match semantic.lookup(checker.scope(), &n.id, n.start()) {
+        Lookup::Binding(b) => !semantic.binding(b).kind.is_import(),
+        _ => false,
     }
 }
 

@@ -291,14 +291,7 @@ fn check_binding(checker: &mut Checker, name: &ast::ExprName, what: &str, bindin
         if consumption(checker, &path, u.range) != Consumption::Full {
             continue;
         }
-        // Inside a loop over the same iterator: deliberate stepping (an
-        // inner loop that takes the rest, as a tokenizer does).
-        if path
-            .iter()
-            .rev()
-            .skip(2)
-            .any(|n| matches!(n, Node::Stmt(Stmt::For(f)) if iterates_name(&f.iter, &name.id)))
-        {
+        if stepped_inside_loop_over(&path, &name.id) {
             continue;
         }
         if let Some(repeat) = enclosing_loop(&path, binding_stmt) {
@@ -499,12 +492,7 @@ fn double_consumption(
         if consumption(checker, &path, u.range) != Consumption::Full {
             continue;
         }
-        if path
-            .iter()
-            .rev()
-            .skip(2)
-            .any(|n| matches!(n, Node::Stmt(Stmt::For(f)) if iterates_name(&f.iter, name)))
-        {
+        if stepped_inside_loop_over(&path, name) {
             continue;
         }
         if let Some(repeat) = enclosing_loop(&path, TextRange::empty(after)) {
@@ -641,6 +629,16 @@ fn breaks(body: &[Stmt]) -> bool {
         Stmt::Match(m) => m.cases.iter().any(|c| breaks(&c.body)),
         _ => false,
     })
+}
+
+/// The use is inside a loop over the same iterator (above the use's own
+/// two nodes): deliberate stepping, as a tokenizer's inner loop that takes
+/// the rest.
+fn stepped_inside_loop_over(path: &[Node], name: &str) -> bool {
+    path.iter()
+        .rev()
+        .skip(2)
+        .any(|n| matches!(n, Node::Stmt(Stmt::For(f)) if iterates_name(&f.iter, name)))
 }
 
 /// `for x in it`, `for i, x in enumerate(it)`, `for a, b in zip(it, ...)`.
