@@ -32,7 +32,7 @@ use pitfall_linter::project::{
     FunctionNode, ImportNode, ModuleExports, ModuleFacts, ModuleImportFacts, ModuleImports,
     ModuleMap, ModuleResolution, ProjectChecker, ProjectFacts, ProjectModule, ProjectView,
 };
-use pitfall_linter::summary::ModuleSummary;
+use pitfall_linter::summary::{ModuleInterface, ModuleSummary};
 use pitfall_linter::Diagnostic;
 use rustc_hash::FxHashMap;
 
@@ -120,20 +120,22 @@ fn in_project(db: &dyn Db, file: SourceFile) -> Option<(Project, Arc<ProjectLayo
 /// exports of the modules its calls name.
 #[salsa::tracked(returns(clone))]
 pub fn module_resolution(db: &dyn Db, file: SourceFile) -> Arc<ModuleResolution> {
-    let Some((_, layout, position)) = in_project(db, file) else {
-        return Arc::default();
-    };
-    let interface = module_interface(db, file);
-    let exports = DbExports {
-        db,
-        layout: &layout,
-    };
-    Arc::new(resolve_calls(&layout.map, &exports, position, &interface))
+    resolve_against_exports(db, file, resolve_calls)
 }
 
 /// This file's imports resolved against the project, and its import edges.
 #[salsa::tracked(returns(clone))]
 pub fn module_imports(db: &dyn Db, file: SourceFile) -> Arc<ModuleImports> {
+    resolve_against_exports(db, file, resolve_imports)
+}
+
+/// Runs `resolve` on this file's interface against the other modules'
+/// exports (a default value outside the project).
+fn resolve_against_exports<T: Default>(
+    db: &dyn Db,
+    file: SourceFile,
+    resolve: impl FnOnce(&ModuleMap, &dyn ExportsSource, u32, &ModuleInterface) -> T,
+) -> Arc<T> {
     let Some((_, layout, position)) = in_project(db, file) else {
         return Arc::default();
     };
@@ -142,7 +144,7 @@ pub fn module_imports(db: &dyn Db, file: SourceFile) -> Arc<ModuleImports> {
         db,
         layout: &layout,
     };
-    Arc::new(resolve_imports(&layout.map, &exports, position, &interface))
+    Arc::new(resolve(&layout.map, &exports, position, &interface))
 }
 
 /// Per file, its functions' facts: the fixpoint over the call graph.
