@@ -61,6 +61,11 @@ impl ProjectLayout {
     pub fn position(&self, file: SourceFile) -> Option<u32> {
         self.position.get(&file).copied()
     }
+
+    /// The file at a module position.
+    pub fn file(&self, module: u32) -> Option<SourceFile> {
+        self.files.get(module as usize).copied()
+    }
 }
 
 /// Depends on paths only: editing a file's text never re-runs it.
@@ -84,8 +89,7 @@ pub fn project_layout(db: &dyn Db, project: Project) -> Arc<ProjectLayout> {
 /// The file `import name` loads, if it is the project's.
 pub fn resolve_module(db: &dyn Db, name: &str) -> Option<SourceFile> {
     let layout = project_layout(db, Project::try_get(db)?);
-    let i = layout.map.resolve(name)?;
-    layout.files.get(i as usize).copied()
+    layout.file(layout.map.resolve(name)?)
 }
 
 /// What other modules' resolution reads of this one: names and classes.
@@ -94,16 +98,17 @@ pub fn module_exports(db: &dyn Db, file: SourceFile) -> Arc<ModuleExports> {
     Arc::new(ModuleExports::of(&module_interface(db, file)))
 }
 
-/// The exports of the project's modules, one query each.
-struct DbExports<'a> {
+/// The project's modules as the database holds them (one query each):
+/// their exports for resolution, their summaries, facts and deferred
+/// findings for the cross-module checks.
+struct DbView<'a> {
     db: &'a dyn Db,
     layout: &'a ProjectLayout,
 }
 
-impl ExportsSource for DbExports<'_> {
+impl ExportsSource for DbView<'_> {
     fn exports(&self, module: u32) -> Option<Arc<ModuleExports>> {
-        let file = *self.layout.files.get(module as usize)?;
-        Some(module_exports(self.db, file))
+        Some(module_exports(self.db, self.layout.file(module)?))
     }
 }
 
@@ -140,7 +145,7 @@ fn resolve_against_exports<T: Default>(
         return Arc::default();
     };
     let interface = module_interface(db, file);
-    let exports = DbExports {
+    let exports = DbView {
         db,
         layout: &layout,
     };
@@ -253,25 +258,17 @@ pub fn project_facts(db: &dyn Db, project: Project) -> ProjectFacts {
     }
 }
 
-struct DbView<'a> {
-    db: &'a dyn Db,
-    layout: &'a ProjectLayout,
-}
-
 impl ProjectView for DbView<'_> {
     fn summary(&self, module: u32) -> Option<Arc<ModuleSummary>> {
-        let file = *self.layout.files.get(module as usize)?;
-        Some(module_summary(self.db, file))
+        Some(module_summary(self.db, self.layout.file(module)?))
     }
 
     fn facts(&self, module: u32) -> Option<Arc<ModuleFacts>> {
-        let file = *self.layout.files.get(module as usize)?;
-        Some(module_facts(self.db, file))
+        Some(module_facts(self.db, self.layout.file(module)?))
     }
 
     fn display_path(&self, module: u32) -> Option<String> {
-        let file = *self.layout.files.get(module as usize)?;
-        Some(file.display_path(self.db).clone())
+        Some(self.layout.file(module)?.display_path(self.db).clone())
     }
 
     fn module_name(&self, module: u32) -> Option<String> {
@@ -279,8 +276,8 @@ impl ProjectView for DbView<'_> {
     }
 
     fn read_deferred(&self, module: u32, read: &mut dyn FnMut(&[Diagnostic])) {
-        if let Some(file) = self.layout.files.get(module as usize) {
-            read(&lint_file(self.db, *file).deferred);
+        if let Some(file) = self.layout.file(module) {
+            read(&lint_file(self.db, file).deferred);
         }
     }
 }
@@ -291,13 +288,8 @@ pub fn cross_module_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<Vec<Diagno
     let settings = file.settings(db);
     let summary = module_summary(db, file);
     let local = lint_file(db, file);
-    let in_project = Project::try_get(db).and_then(|project| {
-        let layout = project_layout(db, project);
-        let position = layout.position(file)?;
-        Some((layout, position))
-    });
-    let diagnostics = match in_project {
-        Some((layout, position)) => {
+    let diagnostics = match in_project(db, file) {
+        Some((_, layout, position)) => {
             let facts = module_facts(db, file);
             let view = DbView {
                 db,
