@@ -578,19 +578,7 @@ fn project_only_files(
     resolver: &Resolver,
     pool: &rayon::ThreadPool,
 ) -> Vec<PathBuf> {
-    let mut project_roots: Vec<PathBuf> = Vec::new();
-    for path in paths {
-        let absolute = resolver.absolute(path);
-        let Ok(settings) = resolver.settings_for(&absolute) else {
-            continue;
-        };
-        if settings.config_path.is_none() || absolute == settings.root {
-            continue;
-        }
-        if !project_roots.contains(&settings.root) {
-            project_roots.push(settings.root.clone());
-        }
-    }
+    let project_roots = project_roots(paths, resolver);
     if project_roots.is_empty() {
         return Vec::new();
     }
@@ -601,6 +589,25 @@ fn project_only_files(
         .into_iter()
         .filter(|f| !checked.contains(f))
         .collect()
+}
+
+/// The roots of the configured projects the paths lie inside (not at their
+/// root): the projects whose other files are loaded for the calls into them.
+pub(crate) fn project_roots(paths: &[PathBuf], resolver: &Resolver) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        let absolute = resolver.absolute(path);
+        let Ok(settings) = resolver.settings_for(&absolute) else {
+            continue;
+        };
+        if settings.config_path.is_none() || absolute == settings.root {
+            continue;
+        }
+        if !roots.contains(&settings.root) {
+            roots.push(settings.root.clone());
+        }
+    }
+    roots
 }
 
 /// The import roots (`src`) of the files' configurations.

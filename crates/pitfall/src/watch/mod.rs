@@ -86,7 +86,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     // As `check`: the rest of a configured project is loaded (calls into
     // it are followed) but only the named paths are reported.
     let mut roots = named.clone();
-    for root in project_roots(&named, &resolver) {
+    for root in crate::check::project_roots(&named, &resolver) {
         if !roots.contains(&root) {
             roots.push(root);
         }
@@ -201,23 +201,6 @@ fn exit_on_signal() {
             Err(e) => eprintln!("warning: cannot handle Ctrl-C: {e}"),
         }
     }
-}
-
-/// The configured project roots above the named paths (see `check`).
-fn project_roots(named: &[PathBuf], resolver: &Resolver) -> Vec<PathBuf> {
-    let mut roots: Vec<PathBuf> = Vec::new();
-    for path in named {
-        let Ok(settings) = resolver.settings_for(path) else {
-            continue;
-        };
-        if settings.config_path.is_none() || *path == settings.root {
-            continue;
-        }
-        if !roots.contains(&settings.root) {
-            roots.push(settings.root.clone());
-        }
-    }
-    roots
 }
 
 struct WatchSession {
