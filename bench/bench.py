@@ -110,12 +110,24 @@ def extract_codes(peer: str) -> list[str]:
     return codes
 
 
-def peer_codes_of_default_rules(rules: Any) -> list[str]:
-    """Expanded, de-duplicated peer codes of the default-enabled rules, in order.
+# Issue 2's headline rules (the foundation's selection), with the tool's own
+# PF0xx diagnostics: `--foundation` benchmarks exactly these.
+FOUNDATION_SELECT = ("PF0", "PF101", "PF201", "PF301", "PF302", "PF303", "PF304", "PF401")
+
+
+def is_selected(code: str, select: Sequence[str]) -> bool:
+    """Whether a pitfall rule code matches one of the codes or code prefixes."""
+    return any(code.startswith(prefix) for prefix in select)
+
+
+def peer_codes_of_default_rules(rules: Any, select: Sequence[str] | None = None) -> list[str]:
+    """Expanded, de-duplicated peer codes of the rules a run enables, in order.
 
     ``rules`` is the parsed output of ``pitfall rule --all --output-format
     json``: a list of objects with ``code``, ``default`` and ``peers``.  A
-    ``{"rules": [...]}`` wrapper is accepted too.
+    ``{"rules": [...]}`` wrapper is accepted too.  Without ``select`` these
+    are the default-enabled rules; with it, the rules whose code starts with
+    one of its entries (what ``pitfall check --select`` enables).
     """
     if isinstance(rules, dict) and isinstance(rules.get("rules"), list):
         rules = rules["rules"]
@@ -123,7 +135,12 @@ def peer_codes_of_default_rules(rules: Any) -> list[str]:
         raise BenchError("`pitfall rule --all --output-format json` did not return a list")
     seen: dict[str, None] = {}
     for rule in rules:
-        if not isinstance(rule, dict) or rule.get("default") is not True:
+        if not isinstance(rule, dict):
+            continue
+        if select is None:
+            if rule.get("default") is not True:
+                continue
+        elif not is_selected(str(rule.get("code", "")), select):
             continue
         peers = rule.get("peers") or []
         if isinstance(peers, str):
@@ -384,13 +401,17 @@ def find_ruff(explicit: str | None) -> str:
     return packaged
 
 
-def pitfall_check_command(pitfall: str, path: Path) -> list[str]:
+def pitfall_check_command(
+    pitfall: str, path: Path, select: Sequence[str] | None = None
+) -> list[str]:
     """`pitfall check` with the flags from the brief that this build accepts."""
     help_text = run_capture([pitfall, "check", "--help"], what="`pitfall check --help`")
-    return pitfall_check_command_for(pitfall, path, help_text)
+    return pitfall_check_command_for(pitfall, path, help_text, select)
 
 
-def pitfall_check_command_for(pitfall: str, path: Path, help_text: str) -> list[str]:
+def pitfall_check_command_for(
+    pitfall: str, path: Path, help_text: str, select: Sequence[str] | None = None
+) -> list[str]:
     """The `pitfall check` command line, given `pitfall check --help`'s text.
 
     ``--no-cache``, ``--exit-zero``, ``-q``/``--quiet`` and ``--extend-exclude
@@ -415,6 +436,8 @@ def pitfall_check_command_for(pitfall: str, path: Path, help_text: str) -> list[
         log(
             "note: `pitfall check` has no --extend-exclude; relying on its default site-packages exclusion"
         )
+    if select:
+        cmd += ["--select", ",".join(select)]
     return cmd
 
 
@@ -486,6 +509,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="comma-separated ruff codes to use instead of the peers of pitfall's default rules",
     )
     p.add_argument(
+        "--select",
+        help="comma-separated pitfall codes or code prefixes to enable instead of the default "
+        "rules (ruff then selects their peers)",
+    )
+    p.add_argument(
+        "--foundation",
+        action="store_true",
+        help="shorthand for --select " + ",".join(FOUNDATION_SELECT)
+        + " (issue 2's headline rules)",
+    )
+    p.add_argument(
         "--ruff-preview",
         action="store_true",
         help="also select peers that are preview-only in ruff, and pass --preview",
@@ -495,6 +529,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.rounds, args.warmup = 1, 0
     if args.rounds < 1 or args.warmup < 0:
         p.error("--rounds must be >= 1 and --warmup >= 0")
+    if args.foundation and args.select:
+        p.error("--foundation and --select exclude each other")
+    if args.foundation:
+        args.select = ",".join(FOUNDATION_SELECT)
+    args.select = [c.strip() for c in args.select.split(",") if c.strip()] if args.select else None
     return args
 
 
@@ -539,7 +578,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             raise BenchError(
                 f"`pitfall rule --all --output-format json` is not JSON: {err}"
             ) from err
-        peers = peer_codes_of_default_rules(pitfall_rules)
+        peers = peer_codes_of_default_rules(pitfall_rules, args.select)
         codes, left_out, unknown = select_ruff_codes(peers, ruff_rules, preview=args.ruff_preview)
     if not codes:
         raise BenchError(
@@ -547,7 +586,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
 
     commands = {
-        "pitfall": pitfall_check_command(pitfall, path),
+        "pitfall": pitfall_check_command(pitfall, path, args.select),
         "ruff": ruff_check_command(ruff, path, codes, preview=args.ruff_preview),
         "floor": [floor, str(path)],
     }
@@ -608,6 +647,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "ruff_files": ruff_files,
         "rounds": args.rounds,
         "warmup": args.warmup,
+        "pitfall_select": args.select,
         "ruff_codes": codes,
         "ruff_preview_only_left_out": left_out,
         "peers_unknown_to_ruff": unknown,
@@ -638,6 +678,8 @@ def render_table(result: dict[str, Any]) -> str:
         lines.append(
             f"  note: ruff sees {result['ruff_files']} files, parse-floor {result['files']}"
         )
+    if result["pitfall_select"]:
+        lines.append(f"  pitfall --select {','.join(result['pitfall_select'])}")
     codes = result["ruff_codes"]
     lines.append(f"  ruff --select ({len(codes)} codes): {','.join(codes)}")
     if result["ruff_preview_only_left_out"]:

@@ -84,6 +84,13 @@ class PeerCodes(unittest.TestCase):
             ],
         )
 
+    def test_selection_by_code_and_prefix_ignores_defaults(self):
+        self.assertEqual(
+            bench.peer_codes_of_default_rules(self.RULES, ["PF11", "PF401"]),
+            ["B006", "W0102", "ASYNC210", "C901"],
+        )
+        self.assertEqual(bench.peer_codes_of_default_rules(self.RULES, ["PF9"]), [])
+
     def test_wrapped_list_and_string_peers(self):
         rules = {"rules": [{"code": "PF201", "default": True, "peers": "E722, B001"}]}
         self.assertEqual(bench.peer_codes_of_default_rules(rules), ["E722", "B001"])
@@ -179,6 +186,19 @@ class Misc(unittest.TestCase):
             cmd = bench.pitfall_check_command_for("pitfall", Path("/lib"), "  --quiet\n")
         self.assertEqual(cmd, ["pitfall", "check", "--quiet", "/lib"])
         self.assertIn("no --no-cache", notes.getvalue())
+
+    def test_select_is_passed_to_pitfall(self):
+        cmd = bench.pitfall_check_command_for(
+            "pitfall", Path("/lib"), "  --select\n", ["PF0", "PF101"]
+        )
+        self.assertEqual(cmd[-2:], ["--select", "PF0,PF101"])
+
+    def test_foundation_is_issue_twos_rule_set(self):
+        args = bench.parse_args(["--foundation"])
+        self.assertEqual(args.select, list(bench.FOUNDATION_SELECT))
+        self.assertIsNone(bench.parse_args([]).select)
+        with self.assertRaises(SystemExit):
+            bench.parse_args(["--foundation", "--select", "PF1"])
 
     def test_smoke_means_one_round_no_warmup(self):
         args = bench.parse_args(["--smoke"])
