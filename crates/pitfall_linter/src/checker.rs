@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
 
-use pitfall_semantic::{BindingId, Resolved, ScopeId, SemanticIndex};
+use pitfall_semantic::{BindingId, Resolved, ScopeId, ScopeKind, SemanticIndex};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Comprehension, ExceptHandler, Expr, ModModule, Stmt};
 use ruff_source_file::LineIndex;
@@ -278,7 +278,31 @@ struct Dispatch {
     callee_rules: Vec<RuleId>,
     /// …and the same as a set, to filter [`callee_index`]'s lists.
     callee_enabled: RuleSet,
+    /// Which expressions the walk must enter (see [`ExprWalk`]).
+    expr_walk: ExprWalk,
 }
+
+/// Which expression subtrees the walk enters. Statements never sit inside
+/// expressions, so an expression subtree that holds no node a rule asked for
+/// can be skipped whole, ancestors and scopes included.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum ExprWalk {
+    /// Some rule asked for an expression kind only a walk can find.
+    All,
+    /// The rules asked only for kinds that open a scope (lambdas,
+    /// comprehensions): the semantic index knows where those are, so only
+    /// the expressions that contain one are entered.
+    ScopesOnly { lambdas: bool, comprehensions: bool },
+    /// No rule asked for an expression.
+    None,
+}
+
+/// The expression kinds that open a scope of their own.
+const LAMBDA_KINDS: u64 = 1 << ExprKind::Lambda as u64;
+const COMPREHENSION_KINDS: u64 = 1 << ExprKind::ListComp as u64
+    | 1 << ExprKind::SetComp as u64
+    | 1 << ExprKind::DictComp as u64
+    | 1 << ExprKind::Generator as u64;
 
 /// Every registered rule's [`Interests::callees`](crate::rule::Interests::callees)
 /// by the targets' last names (`open` → PF501, PF507), rules in code order.
@@ -310,7 +334,9 @@ impl Dispatch {
             module_end: Vec::new(),
             callee_rules: Vec::new(),
             callee_enabled: RuleSet::EMPTY,
+            expr_walk: ExprWalk::All,
         };
+        let mut wanted_exprs = 0u64;
         for id in settings.rules.iter() {
             let interests = id.rule().interests();
             if !interests.callees.is_empty() {
@@ -328,6 +354,7 @@ impl Dispatch {
                 d.stmts[stmts.trailing_zeros() as usize].push(id);
                 stmts &= stmts - 1;
             }
+            wanted_exprs |= interests.exprs;
             let mut exprs = interests.exprs;
             while exprs != 0 {
                 d.exprs[exprs.trailing_zeros() as usize].push(id);
@@ -340,8 +367,46 @@ impl Dispatch {
                 d.module_end.push(id);
             }
         }
+        d.expr_walk = if !d.callee_rules.is_empty()
+            || wanted_exprs & !(LAMBDA_KINDS | COMPREHENSION_KINDS) != 0
+        {
+            ExprWalk::All
+        } else if wanted_exprs == 0 {
+            ExprWalk::None
+        } else {
+            ExprWalk::ScopesOnly {
+                lambdas: wanted_exprs & LAMBDA_KINDS != 0,
+                comprehensions: wanted_exprs & COMPREHENSION_KINDS != 0,
+            }
+        };
         d
     }
+}
+
+/// Where the walk must enter expressions: everywhere (`None`), or only the
+/// expressions containing one of these offsets (the starts of the scopes
+/// the rules asked for, sorted).
+fn expr_targets(walk: ExprWalk, semantic: &SemanticIndex) -> Option<Vec<TextSize>> {
+    let (lambdas, comprehensions) = match walk {
+        ExprWalk::All => return None,
+        ExprWalk::None => return Some(Vec::new()),
+        ExprWalk::ScopesOnly {
+            lambdas,
+            comprehensions,
+        } => (lambdas, comprehensions),
+    };
+    let mut starts: Vec<TextSize> = semantic
+        .scopes
+        .iter()
+        .filter(|s| match s.kind {
+            ScopeKind::Lambda => lambdas,
+            ScopeKind::Comprehension => comprehensions,
+            _ => false,
+        })
+        .map(|s| s.node_range.start())
+        .collect();
+    starts.sort_unstable();
+    Some(starts)
 }
 
 /// Runs every enabled rule over one module. Suppressions are applied by the caller.
@@ -365,6 +430,7 @@ pub fn lint_counting(input: &LintInput) -> (Vec<Diagnostic>, Option<DocCoverage>
             callee: RefCell::new(None),
         },
         dispatch: &dispatch,
+        expr_targets: expr_targets(dispatch.expr_walk, input.semantic),
     };
     walker.visit_body(&input.module.body);
     for id in &dispatch.module_end {
@@ -379,6 +445,8 @@ pub fn lint_counting(input: &LintInput) -> (Vec<Diagnostic>, Option<DocCoverage>
 struct Walker<'a, 'd> {
     checker: Checker<'a>,
     dispatch: &'d Dispatch,
+    /// `Some`: enter only the expressions containing one of these offsets.
+    expr_targets: Option<Vec<TextSize>>,
 }
 
 impl<'a> Walker<'a, '_> {
@@ -468,6 +536,13 @@ impl<'a> Visitor<'a> for Walker<'a, '_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Some(targets) = &self.expr_targets {
+            let range = expr.range();
+            let next = targets.partition_point(|t| *t < range.start());
+            if targets.get(next).is_none_or(|t| *t >= range.end()) {
+                return;
+            }
+        }
         pitfall_semantic::stack::guarded(|| self.walk_expr(expr));
     }
 
