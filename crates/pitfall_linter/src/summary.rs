@@ -564,9 +564,9 @@ impl<'a> Summarizer<'a> {
                     _ => None,
                 })
                 .collect();
-            let mut methods: Vec<(Name, u32)> = scope
-                .symbols
-                .keys()
+            let mut methods: Vec<(Name, u32)> = index
+                .scope_symbols(scope_id)
+                .map(|s| &s.name)
                 .filter_map(|name| {
                     let b = index.last_binding(scope_id, name)?;
                     match index.binding(b).kind {
@@ -586,10 +586,10 @@ impl<'a> Summarizer<'a> {
 
     fn collect_names(&mut self) {
         let index = self.index;
-        let module = index.scope(SemanticIndex::MODULE);
-        let mut names: Vec<(Name, Export)> = Vec::with_capacity(module.symbols.len());
+        let module = index.scope_symbols(SemanticIndex::MODULE);
+        let mut names: Vec<(Name, Export)> = Vec::with_capacity(module.len());
         let mut global_enums = Vec::new();
-        for name in module.symbols.keys() {
+        for name in module.map(|s| &s.name) {
             let Some(b) = index.last_binding(SemanticIndex::MODULE, name) else {
                 continue;
             };
@@ -643,7 +643,7 @@ impl<'a> Summarizer<'a> {
         // namespace (`re.IGNORECASE`): its class-level names are module names.
         let module_names = names.len();
         for class in global_enums {
-            for member in index.scope(class).symbols.keys() {
+            for member in index.scope_symbols(class).map(|s| &s.name) {
                 if !names[..module_names].iter().any(|(n, _)| n == member) {
                     names.push((member.clone(), Export::Value));
                 }

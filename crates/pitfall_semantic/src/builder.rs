@@ -11,16 +11,20 @@ use smallvec::SmallVec;
 use crate::index::*;
 
 pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
+    let len = module.range.len().to_usize();
     let mut builder = Builder {
-        index: with_capacity_for(module.range.len().to_usize()),
+        index: with_capacity_for(len),
         current: SemanticIndex::MODULE,
         type_checking: 0,
         import_guard: 0,
+        depth: 0,
+        recent_symbol: Vec::with_capacity(len / 100),
     };
     builder.push_scope(ScopeKind::Module, None, module.range, None);
     builder.visit_body(&module.body);
     let mut index = builder.index;
     index.base_cache = BaseCache::new(index.scopes.len());
+    group_symbols_by_scope(&mut index);
     let mut names: Vec<Name> = index
         .scopes
         .iter()
@@ -33,6 +37,31 @@ pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
     index
 }
 
+/// Fills `symbols_by_scope` (a counting sort of the symbols by scope, so
+/// each scope's stay in the order they first occur) and each scope's slice
+/// of it: one table instead of a growing list per scope.
+fn group_symbols_by_scope(index: &mut SemanticIndex) {
+    let mut ends = vec![0u32; index.scopes.len()];
+    for symbol in &index.symbols {
+        ends[symbol.scope.index()] += 1;
+    }
+    let mut start = 0;
+    for (scope, end) in index.scopes.iter_mut().zip(ends.iter_mut()) {
+        let len = *end;
+        scope.symbols = (start, start + len);
+        *end = start;
+        start += len;
+    }
+    // `ends` now holds each scope's next free slot.
+    let mut grouped = vec![SymbolId(0); index.symbols.len()];
+    for (id, symbol) in index.symbols.iter().enumerate() {
+        let slot = &mut ends[symbol.scope.index()];
+        grouped[*slot as usize] = SymbolId(id as u32);
+        *slot += 1;
+    }
+    index.symbols_by_scope = grouped;
+}
+
 /// An empty index with room for what a module of `len` bytes usually
 /// holds (about 1.4 times the CPython standard library's average per byte:
 /// 23 reads, 10 calls, 10 bindings and 2.5 scopes per kilobyte), so the
@@ -41,12 +70,12 @@ pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
 fn with_capacity_for(len: usize) -> SemanticIndex {
     let mut index = SemanticIndex::default();
     index.uses.reserve(len / 32);
-    index.symbols.reserve(len / 80);
-    index.bindings.reserve(len / 80);
-    index.calls.reserve(len / 80);
+    index.symbols.reserve(len / 56);
+    index.bindings.reserve(len / 64);
+    index.calls.reserve(len / 64);
     index.scopes.reserve(len / 300 + 1);
-    index.symbol_ids.reserve(len / 80);
-    index.name_ids.reserve(len / 200);
+    index.symbol_ids.reserve(len / 56);
+    index.name_ids.reserve(len / 150);
     index.scope_by_range.reserve(len / 300 + 1);
     index
 }
@@ -58,7 +87,17 @@ struct Builder {
     type_checking: u32,
     /// Depth of `try` bodies whose handlers catch `ImportError`.
     import_guard: u32,
+    /// Statements and expressions being visited: the stack is checked
+    /// every few levels only.
+    depth: u32,
+    /// Per name: the scope and symbol it was last resolved to. Most reads
+    /// and bindings of a name are in the scope of the previous one, and
+    /// then the `(scope, name)` table is not probed.
+    recent_symbol: Vec<(ScopeId, SymbolId)>,
 }
+
+/// No scope: a name's `recent_symbol` before its first symbol.
+const NO_SCOPE: ScopeId = ScopeId(u32::MAX);
 
 /// `__name__ == "__main__"` (either way round): the body runs only as a script.
 fn is_main_guard(test: &Expr) -> bool {
@@ -151,7 +190,7 @@ impl Builder {
             parent,
             node_range,
             name,
-            symbols: Default::default(),
+            symbols: (0, 0),
             receiver,
             decorators: Vec::new(),
             bases: Vec::new(),
@@ -169,10 +208,17 @@ impl Builder {
     fn symbol(&mut self, scope: ScopeId, name: &Name) -> SymbolId {
         let index = &mut self.index;
         let name_id = match index.name_ids.get(name.as_str()) {
-            Some(id) => *id,
+            Some(&id) => {
+                let (recent_scope, recent) = self.recent_symbol[id.index()];
+                if recent_scope == scope {
+                    return recent;
+                }
+                id
+            }
             None => {
                 let id = NameId(index.name_ids.len() as u32);
                 index.name_ids.insert(name.clone(), id);
+                self.recent_symbol.push((NO_SCOPE, SymbolId(0)));
                 id
             }
         };
@@ -187,11 +233,8 @@ impl Builder {
                 declared_global: None,
                 declared_nonlocal: None,
             });
-            index.scopes[scope.index()]
-                .symbols
-                .0
-                .push((name.clone(), id));
         }
+        self.recent_symbol[name_id.index()] = (scope, id);
         id
     }
 
@@ -552,11 +595,17 @@ fn import_prefix(module: Option<&ast::Identifier>, level: u32) -> String {
 
 impl<'a> Visitor<'a> for Builder {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        crate::stack::guarded(|| self.visit_stmt_inner(stmt));
+        let depth = self.depth;
+        self.depth += 1;
+        crate::stack::guarded_at(depth, || self.visit_stmt_inner(stmt));
+        self.depth = depth;
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        crate::stack::guarded(|| self.visit_expr_inner(expr));
+        let depth = self.depth;
+        self.depth += 1;
+        crate::stack::guarded_at(depth, || self.visit_expr_inner(expr));
+        self.depth = depth;
     }
 
     fn visit_pattern(&mut self, pattern: &'a Pattern) {

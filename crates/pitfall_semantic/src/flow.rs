@@ -227,7 +227,7 @@ fn maybe_unbound_locals<'i>(
     // Names whose reads the binding statements alone do not cover, and
     // whether the name is ever unbound.
     let mut uncovered: Vec<(&Symbol, bool)> = Vec::new();
-    for id in index.scope(scope).symbols.values() {
+    for id in index.scope_symbol_ids(scope) {
         let sym = index.symbol(*id);
         if !sym.is_local() {
             continue;
@@ -712,7 +712,7 @@ fn nonlocal_in_nested(index: &SemanticIndex, scope: ScopeId) -> FxHashSet<&str> 
     let mut names = FxHashSet::default();
     let mut stack: Vec<ScopeId> = index.scope(scope).children.clone();
     while let Some(s) = stack.pop() {
-        for id in index.scope(s).symbols.values() {
+        for id in index.scope_symbol_ids(s) {
             let sym = index.symbol(*id);
             if sym.declared_nonlocal.is_some() {
                 names.insert(sym.name.as_str());

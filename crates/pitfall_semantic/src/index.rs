@@ -58,8 +58,9 @@ pub struct Scope {
     pub node_range: TextRange,
     /// The name of a `def` or `class`.
     pub name: Option<Name>,
-    /// The scope's symbols in the order they first occur.
-    pub symbols: ScopeSymbols,
+    /// Where the scope's symbols are in `SemanticIndex::symbols_by_scope`
+    /// (one table for the file, filled once the walk is done).
+    pub(crate) symbols: (u32, u32),
     /// For a method: the name of its first parameter and how it is bound.
     pub receiver: Option<(Name, ReceiverKind)>,
     /// Decorators of a `def` or `class`, resolved later.
@@ -72,34 +73,6 @@ pub struct Scope {
     pub children: Vec<ScopeId>,
     /// A function or lambda whose body yields: a generator (async or not).
     pub is_generator: bool,
-}
-
-/// The symbols of one scope, in the order they first occur. Looking one up
-/// by name goes through the index ([`SemanticIndex::symbol_in`]): one
-/// table for the whole file instead of a hash map per scope.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct ScopeSymbols(pub(crate) Vec<(Name, SymbolId)>);
-
-impl ScopeSymbols {
-    pub fn keys(&self) -> impl Iterator<Item = &Name> + '_ {
-        self.0.iter().map(|(name, _)| name)
-    }
-
-    pub fn values(&self) -> impl Iterator<Item = &SymbolId> + '_ {
-        self.0.iter().map(|(_, id)| id)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&Name, &SymbolId)> + '_ {
-        self.0.iter().map(|(name, id)| (name, id))
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 /// How a method's first parameter is bound.
@@ -259,6 +232,9 @@ pub struct SemanticIndex {
     pub(crate) name_ids: FxHashMap<Name, NameId>,
     /// (scope, name) → the scope's symbol of that name.
     pub(crate) symbol_ids: FxHashMap<(ScopeId, NameId), SymbolId>,
+    /// Every scope's symbols, scope after scope, each scope's in the order
+    /// they first occur (`Scope::symbols` is a scope's slice).
+    pub(crate) symbols_by_scope: Vec<SymbolId>,
     /// Every call, in source order (outer calls before the calls in their arguments).
     pub calls: Vec<CallSite>,
     /// Whether the file has `from x import *` (names may come from anywhere).
@@ -406,6 +382,23 @@ impl SemanticIndex {
     /// The scope created by the node with this range (a `def`, class, lambda or comprehension).
     pub fn scope_of_node(&self, range: TextRange) -> Option<ScopeId> {
         self.scope_by_range.get(&range).copied()
+    }
+
+    /// The symbols of a scope, in the order they first occur. Looking one
+    /// up by name is [`symbol_in`](Self::symbol_in).
+    pub fn scope_symbols(
+        &self,
+        scope: ScopeId,
+    ) -> impl ExactSizeIterator<Item = &Symbol> + Clone + '_ {
+        self.scope_symbol_ids(scope)
+            .iter()
+            .map(|id| &self.symbols[id.index()])
+    }
+
+    /// The ids of [`scope_symbols`](Self::scope_symbols).
+    pub fn scope_symbol_ids(&self, scope: ScopeId) -> &[SymbolId] {
+        let (start, end) = self.scope(scope).symbols;
+        &self.symbols_by_scope[start as usize..end as usize]
     }
 
     pub fn symbol_in(&self, scope: ScopeId, name: &str) -> Option<&Symbol> {

@@ -309,8 +309,8 @@ fn captured_variable(
     let mut scopes = vec![func_scope];
     while let Some(s) = scopes.pop() {
         let scope = semantic.scope(s);
-        for sym in scope.symbols.values() {
-            uses.extend(semantic.symbol(*sym).uses.iter().map(|u| semantic.use_(*u)));
+        for sym in semantic.scope_symbols(s) {
+            uses.extend(sym.uses.iter().map(|u| semantic.use_(*u)));
         }
         scopes.extend(scope.children.iter().copied());
     }

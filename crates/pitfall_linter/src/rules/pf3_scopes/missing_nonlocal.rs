@@ -67,10 +67,7 @@ impl Rule for MissingNonlocal {
             .collect();
 
         let mut candidates: Vec<&Binding> = semantic
-            .scope(inner)
-            .symbols
-            .values()
-            .map(|id| semantic.symbol(*id))
+            .scope_symbols(inner)
             .filter(|sym| sym.is_local() && sym.name.as_str() != "_")
             .filter(|sym| {
                 !sym.bindings.iter().any(|b| {

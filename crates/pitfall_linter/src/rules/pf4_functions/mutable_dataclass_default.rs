@@ -179,8 +179,10 @@ fn default_factory_fix(checker: &Checker, class: ScopeId, default: &Expr) -> Opt
 /// A name bound to `dataclasses.field` visible at `at` (preferred), else
 /// `<dataclasses module>.field`.
 fn field_callee(semantic: &SemanticIndex, class: ScopeId, at: TextSize) -> Option<String> {
-    let module = semantic.scope(SemanticIndex::MODULE);
-    let mut names: Vec<&str> = module.symbols.keys().map(|n| n.as_str()).collect();
+    let mut names: Vec<&str> = semantic
+        .scope_symbols(SemanticIndex::MODULE)
+        .map(|s| s.name.as_str())
+        .collect();
     names.sort_unstable();
     let visible = |name: &str| match semantic.lookup(class, name, at) {
         Lookup::Binding(b) => Some(&semantic.binding(b).kind),

@@ -224,7 +224,8 @@ const TEARDOWN_WORDS: &[&str] = &[
 /// Whether a class (or a base class in this file) has a teardown method.
 fn has_teardown(semantic: &SemanticIndex, class: ScopeId) -> bool {
     let own = |class: ScopeId| {
-        semantic.scope(class).symbols.keys().any(|name| {
+        semantic.scope_symbols(class).any(|symbol| {
+            let name = &symbol.name;
             let lower = name.to_ascii_lowercase();
             TEARDOWN_WORDS.iter().any(|w| lower.contains(w))
                 && semantic.last_binding(class, name).is_some_and(|b| {
