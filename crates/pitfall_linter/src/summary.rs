@@ -853,15 +853,15 @@ impl<'a> Summarizer<'a> {
             let Some(root) = worth_resolving(index, callee, &extra_names) else {
                 continue;
             };
-            let resolved = match index.resolve_path_from(callee, root, 0) {
-                Some(r) => r,
-                None => match self.unresolved_method(callee, root) {
-                    Some(target) => {
-                        self.add_call(function, target, call, callee, regions);
-                        continue;
-                    }
-                    None => continue,
-                },
+            let Some(resolved) = self.resolve_callee(callee, root) else {
+                continue;
+            };
+            let resolved = match resolved {
+                Ok(resolved) => resolved,
+                Err(method) => {
+                    self.add_call(function, method, call, callee, regions);
+                    continue;
+                }
             };
             match resolved {
                 Resolved::Qualified(q) => {
@@ -915,25 +915,27 @@ impl<'a> Summarizer<'a> {
         }
     }
 
-    /// `self.m()` where `m` is not found in this module's classes: the
-    /// project resolves it through the class's other bases.
-    /// `root` is the callee's root, already looked up (the receiver's too).
-    fn unresolved_method(&self, callee: &ValuePath, root: Lookup) -> Option<Callee> {
-        let Some((PathSegment::Attr(name), rest)) = callee.segments.split_last() else {
-            return None;
+    /// What the callee resolves to, or for `self.m()` where `m` is not
+    /// found in this module's classes, the method the project resolves
+    /// through the class's other bases (`Err`). The receiver is resolved
+    /// once for both. `root` is the callee's root, already looked up.
+    fn resolve_callee(&self, callee: &ValuePath, root: Lookup) -> Option<Result<Resolved, Callee>> {
+        let index = self.index;
+        let Some(PathSegment::Attr(name)) = callee.segments.last() else {
+            return index.resolve_path_from(callee, root, 0).map(Ok);
         };
-        let receiver = ValuePath {
-            root: callee.root.clone(),
-            segments: rest.iter().cloned().collect(),
-            scope: callee.scope,
-            offset: callee.offset,
-        };
-        match self.index.resolve_path_from(&receiver, root, 0)? {
-            Resolved::Instance(c) | Resolved::Class(c) => Some(Callee::Method {
-                class: *self.class_slot.get(&c)?,
-                name: name.clone(),
-            }),
+        let receiver = index.resolve_prefix(callee, root, callee.segments.len() - 1, 0)?;
+        let class = match receiver {
+            Resolved::Instance(c) | Resolved::Class(c) => Some(c),
             _ => None,
+        };
+        let last = callee.segments.last().expect("an attribute");
+        match index.apply_segment(receiver, last, 1) {
+            Some(resolved) => Some(Ok(resolved)),
+            None => Some(Err(Callee::Method {
+                class: *self.class_slot.get(&class?)?,
+                name: name.clone(),
+            })),
         }
     }
 

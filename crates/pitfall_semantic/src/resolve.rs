@@ -188,18 +188,41 @@ impl SemanticIndex {
         if depth > MAX_DEPTH {
             return None;
         }
+        self.resolve_prefix(path, root, path.segments.len(), depth)
+    }
+
+    /// The path's root and its first `segments` segments resolved (the
+    /// receiver of a method call is all but the last), with the root
+    /// already looked up as in [`resolve_path_from`](Self::resolve_path_from).
+    /// `apply_segment(prefix, last, depth + 1)` then gives the whole path.
+    pub fn resolve_prefix(
+        &self,
+        path: &ValuePath,
+        root: Lookup,
+        segments: usize,
+        depth: u32,
+    ) -> Option<Resolved> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
         let mut current = match root {
             Lookup::Binding(b) => self.resolve_binding(b, depth + 1)?,
             Lookup::Builtin => Resolved::Qualified(format!("builtins.{}", path.root)),
             Lookup::Unbound => return None,
         };
-        for segment in &path.segments {
+        for segment in &path.segments[..segments] {
             current = self.apply_segment(current, segment, depth + 1)?;
         }
         Some(current)
     }
 
-    fn apply_segment(&self, base: Resolved, segment: &PathSegment, depth: u32) -> Option<Resolved> {
+    /// What `base` followed by one more segment resolves to.
+    pub fn apply_segment(
+        &self,
+        base: Resolved,
+        segment: &PathSegment,
+        depth: u32,
+    ) -> Option<Resolved> {
         match (base, segment) {
             (Resolved::Qualified(mut q), PathSegment::Attr(a)) => {
                 q.push('.');

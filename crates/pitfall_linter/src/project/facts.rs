@@ -311,10 +311,24 @@ struct Resolver<'a> {
     /// The exports read so far (one query per module, not per name).
     exports: std::cell::RefCell<FxHashMap<u32, Option<Arc<ModuleExports>>>>,
     /// Absolute names resolve the same from everywhere: `os.path.join`
-    /// is looked up once per resolver.
-    cache: std::cell::RefCell<FxHashMap<&'a str, Option<Item>>>,
+    /// is looked up once per resolver (re-exports and bases on the way too).
+    names: std::cell::RefCell<FxHashMap<Box<str>, Memo<Option<Item>>>>,
     /// Methods found through class hierarchies: (module, class, name).
-    methods: std::cell::RefCell<FxHashMap<(u32, u32, Name), Option<FunctionRef>>>,
+    methods: std::cell::RefCell<FxHashMap<(u32, u32, Name), Memo<Option<FunctionRef>>>>,
+    /// The deepest hop count the current search reached, and whether it
+    /// hit [`MAX_HOPS`] (see [`Memo`]).
+    deepest: std::cell::Cell<u32>,
+    truncated: std::cell::Cell<bool>,
+}
+
+/// A remembered search result, and how many hops deeper than its start the
+/// search went. Searches only count hops relative to their start, so the
+/// same search started at `hops` gives the same result while
+/// `hops + span <= MAX_HOPS`; one that hit the limit is not remembered.
+#[derive(Clone)]
+struct Memo<T> {
+    value: T,
+    span: u32,
 }
 
 impl<'a> Resolver<'a> {
@@ -323,8 +337,10 @@ impl<'a> Resolver<'a> {
             map,
             source,
             exports: Default::default(),
-            cache: Default::default(),
+            names: Default::default(),
             methods: Default::default(),
+            deepest: Default::default(),
+            truncated: Default::default(),
         }
     }
 
@@ -341,9 +357,46 @@ impl<'a> Resolver<'a> {
         self.map.name(module)
     }
 
+    /// Whether a search `hops` deep has gone too far (and records how deep
+    /// it went, for [`Memo`]).
+    fn too_deep(&self, hops: u32) -> bool {
+        if hops > MAX_HOPS {
+            self.truncated.set(true);
+            return true;
+        }
+        self.deepest.set(self.deepest.get().max(hops));
+        false
+    }
+
+    /// A remembered result, if still valid when the search starts at `hops`.
+    fn recall<T: Clone>(&self, memo: Option<&Memo<T>>, hops: u32) -> Option<T> {
+        let memo = memo?;
+        if hops + memo.span > MAX_HOPS {
+            return None;
+        }
+        self.deepest.set(self.deepest.get().max(hops + memo.span));
+        Some(memo.value.clone())
+    }
+
+    /// Runs a search starting at `hops`: its result, and a memo of it
+    /// unless it hit the hop limit.
+    fn search<T: Clone>(&self, hops: u32, run: impl FnOnce() -> T) -> (T, Option<Memo<T>>) {
+        let outer_deepest = self.deepest.replace(hops);
+        let outer_truncated = self.truncated.replace(false);
+        let value = run();
+        let deepest = self.deepest.get();
+        let memo = (!self.truncated.get()).then(|| Memo {
+            value: value.clone(),
+            span: deepest - hops,
+        });
+        self.deepest.set(outer_deepest.max(deepest));
+        self.truncated.set(outer_truncated || self.truncated.get());
+        (value, memo)
+    }
+
     /// `app.models.User().save` seen from `from`.
     fn qualified(&self, q: &str, from: u32, hops: u32) -> Option<Item> {
-        if hops > MAX_HOPS {
+        if self.too_deep(hops) {
             return None;
         }
         let absolute;
@@ -358,6 +411,18 @@ impl<'a> Resolver<'a> {
         if !self.map.has_top_level(&q[..top_end]) {
             return None;
         }
+        if let Some(found) = self.recall(self.names.borrow().get(q), hops) {
+            return found;
+        }
+        let (found, memo) = self.search(hops, || self.absolute(q, hops));
+        if let Some(memo) = memo {
+            self.names.borrow_mut().insert(q.into(), memo);
+        }
+        found
+    }
+
+    /// An absolute name in the project (its top-level name is one).
+    fn absolute(&self, q: &str, hops: u32) -> Option<Item> {
         // The longest prefix of plain names (before any call) that is a
         // project module, by slicing at dots (no allocation).
         let mut end = match q.find('(') {
@@ -387,26 +452,29 @@ impl<'a> Resolver<'a> {
     }
 
     fn member(&self, base: Item, name: &str, hops: u32) -> Option<Item> {
-        if hops > MAX_HOPS {
+        if self.too_deep(hops) {
             return None;
         }
         match base {
-            Item::Module(m) => match self.interface(m).name(name).cloned() {
-                Some(Export::Function(f)) => Some(Item::Function(FunctionRef {
-                    module: m,
-                    function: f,
-                })),
-                Some(Export::Class(c)) => Some(Item::Class(m, c)),
-                Some(Export::Lock) => Some(Item::Lock(m, Name::new(name))),
-                Some(Export::Import(q)) => {
-                    // `from .users import fetch` in a package: a re-export.
-                    // An import of the name's own submodule is that module.
-                    self.qualified(&q, m, hops + 1)
-                        .or_else(|| self.submodule(m, name))
+            Item::Module(m) => {
+                let exports = self.interface(m);
+                match exports.name(name) {
+                    Some(Export::Function(f)) => Some(Item::Function(FunctionRef {
+                        module: m,
+                        function: *f,
+                    })),
+                    Some(Export::Class(c)) => Some(Item::Class(m, *c)),
+                    Some(Export::Lock) => Some(Item::Lock(m, Name::new(name))),
+                    Some(Export::Import(q)) => {
+                        // `from .users import fetch` in a package: a re-export.
+                        // An import of the name's own submodule is that module.
+                        self.qualified(q, m, hops + 1)
+                            .or_else(|| self.submodule(m, name))
+                    }
+                    Some(Export::Value) => Some(Item::Value),
+                    None => self.submodule(m, name),
                 }
-                Some(Export::Value) => Some(Item::Value),
-                None => self.submodule(m, name),
-            },
+            }
             Item::Class(m, c) | Item::Instance(m, c) => {
                 self.method(m, c, name, hops + 1).map(Item::Function)
             }
@@ -422,24 +490,22 @@ impl<'a> Resolver<'a> {
     }
 
     /// A method through the class hierarchy (bases in order, depth-first,
-    /// which agrees with the MRO for single inheritance).
+    /// which agrees with the MRO for single inheritance). Remembered:
+    /// `self.assertEqual` in every test method, and the bases on the way.
     fn method(&self, module: u32, class: u32, name: &str, hops: u32) -> Option<FunctionRef> {
-        // A search from the top is remembered (`self.assertEqual` in every
-        // test method); a nested one depends on the hops left.
-        if hops > 0 {
-            return self.search_method(module, class, name, hops);
-        }
         let key = (module, class, Name::new(name));
-        if let Some(found) = self.methods.borrow().get(&key) {
-            return *found;
+        if let Some(found) = self.recall(self.methods.borrow().get(&key), hops) {
+            return found;
         }
-        let found = self.search_method(module, class, name, 0);
-        self.methods.borrow_mut().insert(key, found);
+        let (found, memo) = self.search(hops, || self.search_method(module, class, name, hops));
+        if let Some(memo) = memo {
+            self.methods.borrow_mut().insert(key, memo);
+        }
         found
     }
 
     fn search_method(&self, module: u32, class: u32, name: &str, hops: u32) -> Option<FunctionRef> {
-        if hops > MAX_HOPS {
+        if self.too_deep(hops) {
             return None;
         }
         let exports = self.interface(module);
@@ -468,7 +534,7 @@ impl<'a> Resolver<'a> {
     /// Whether the class's bases reach `threading.Thread` through a
     /// project class (a direct base is the module's own business).
     fn subclasses_thread(&self, module: u32, class: u32, hops: u32) -> bool {
-        if hops > MAX_HOPS {
+        if self.too_deep(hops) {
             return false;
         }
         let exports = self.interface(module);
@@ -510,18 +576,6 @@ impl<'a> Resolver<'a> {
         })
     }
 
-    fn cached(&self, q: &'a str, module: u32) -> Option<Item> {
-        if q.starts_with('.') {
-            return self.qualified(q, module, 0);
-        }
-        if let Some(hit) = self.cache.borrow().get(q) {
-            return hit.clone();
-        }
-        let found = self.qualified(q, module, 0);
-        self.cache.borrow_mut().insert(q, found.clone());
-        found
-    }
-
     fn callee(&self, module: u32, callee: &'a Callee) -> Option<FunctionRef> {
         match callee {
             Callee::Function(f) => Some(FunctionRef {
@@ -531,7 +585,7 @@ impl<'a> Resolver<'a> {
             Callee::Class(c) => self.method(module, *c, "__init__", 0),
             Callee::Method { class, name } => self.method(module, *class, name, 0),
             Callee::Super { class, name } => self.base_method(module, *class, name),
-            Callee::Qualified(q) => match self.cached(q, module)? {
+            Callee::Qualified(q) => match self.qualified(q, module, 0)? {
                 Item::Function(f) => Some(f),
                 Item::Class(m, c) => self.method(m, c, "__init__", 0),
                 _ => None,
