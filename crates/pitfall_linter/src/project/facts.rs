@@ -314,12 +314,15 @@ struct Resolver<'a> {
     /// is looked up once per resolver (re-exports and bases on the way too).
     names: std::cell::RefCell<FxHashMap<Box<str>, Memo<Option<Item>>>>,
     /// Methods found through class hierarchies: (module, class, name).
-    methods: std::cell::RefCell<FxHashMap<(u32, u32, Name), Memo<Option<FunctionRef>>>>,
+    methods: std::cell::RefCell<FxHashMap<MethodKey, Memo<Option<FunctionRef>>>>,
     /// The deepest hop count the current search reached, and whether it
     /// hit [`MAX_HOPS`] (see [`Memo`]).
     deepest: std::cell::Cell<u32>,
     truncated: std::cell::Cell<bool>,
 }
+
+/// A method looked up in a class: (module, class, name).
+type MethodKey = (u32, u32, Name);
 
 /// A remembered search result, and how many hops deeper than its start the
 /// search went. Searches only count hops relative to their start, so the
