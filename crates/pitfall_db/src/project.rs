@@ -247,6 +247,7 @@ pub fn module_facts(db: &dyn Db, file: SourceFile) -> Arc<ModuleFacts> {
         importer: graph.importer,
         top_level: graph.top_level,
         thread_classes: resolution.thread_classes.clone(),
+        inherited: resolution.inherited.clone(),
     })
 }
 

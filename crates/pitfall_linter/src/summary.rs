@@ -370,10 +370,40 @@ pub const PROCESS_APIS: &[&str] = &[
     "multiprocessing.Process().start",
     "multiprocessing.get_context().Process().start",
     "multiprocessing.context.Process().start",
+    "multiprocessing.context.SpawnProcess().start",
+    "multiprocessing.context.ForkProcess().start",
+    "multiprocessing.context.ForkServerProcess().start",
     "concurrent.futures.ProcessPoolExecutor",
     "concurrent.futures.process.ProcessPoolExecutor",
     "multiprocessing.set_start_method",
 ];
+
+/// Library classes whose `start()` starts a process, also when a project
+/// subclass inherits it (PF105).
+pub const PROCESS_CLASSES: &[&str] = &[
+    "multiprocessing.Process",
+    "multiprocessing.context.Process",
+    "multiprocessing.get_context().Process",
+    "multiprocessing.context.SpawnProcess",
+    "multiprocessing.context.ForkProcess",
+    "multiprocessing.context.ForkServerProcess",
+];
+
+/// The library classes whose inherited methods may have an effect
+/// (compared before anything is resolved).
+pub fn may_have_inherited_effect(method: &str) -> bool {
+    method == "start"
+}
+
+/// What calling `method` inherited from library class `base` does, if a
+/// rule cares: `Worker().start()` for a `multiprocessing.Process` subclass.
+pub fn inherited_effect(base: &str, instance: bool, method: &str) -> Option<Effect> {
+    (instance && method == "start" && PROCESS_CLASSES.contains(&base)).then(|| {
+        Effect::StartsProcesses {
+            api: format!("{base}().start"),
+        }
+    })
+}
 
 /// Whether a call by this last name may be one of [`PROCESS_APIS`].
 pub fn may_start_processes_by_name(last: &str) -> bool {

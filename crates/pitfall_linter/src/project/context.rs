@@ -205,6 +205,14 @@ impl<'a> ProjectChecker<'a> {
                 Witness::Call { call, target } => {
                     (locations.calls.get(call as usize).copied(), Some(target))
                 }
+                Witness::Inherited { call } => {
+                    let at = crate::summary::CallRef {
+                        function: Some(at.function),
+                        call,
+                    };
+                    effect = facts.inherited_effect(at).cloned();
+                    (locations.calls.get(call as usize).copied(), None)
+                }
             };
             if !truncated {
                 steps.push(ChainStep {

@@ -21,7 +21,10 @@ use ruff_python_ast::name::Name;
 use rustc_hash::FxHashMap;
 
 use super::modules::{absolutize, ModuleMap, ModuleName};
-use crate::summary::{BaseRef, Callee, ClassFacts, Effect, Export, LockRef, ModuleInterface};
+use crate::summary::{
+    inherited_effect, may_have_inherited_effect, BaseRef, CallRef, Callee, ClassFacts, Effect,
+    Export, LockRef, ModuleInterface, PROCESS_CLASSES,
+};
 
 /// A function of the project: (file, index in its module's functions).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -63,8 +66,27 @@ pub enum FactKey {
 /// function that has it (follow `target` for the rest of the chain).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Witness {
-    Direct { effect: u32 },
-    Call { call: u32, target: FunctionRef },
+    Direct {
+        effect: u32,
+    },
+    Call {
+        call: u32,
+        target: FunctionRef,
+    },
+    /// A call of a method inherited from a library class, with a known
+    /// effect (see [`InheritedCall`]).
+    Inherited {
+        call: u32,
+    },
+}
+
+/// A call that no project function answers, of a method a project class
+/// inherits from a library class, whose effect is known: `Worker().start()`
+/// for a `multiprocessing.Process` subclass, here or in another module.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InheritedCall {
+    pub at: CallRef,
+    pub effect: Effect,
 }
 
 /// Everything the project knows about one module. `Eq`, so a query
@@ -93,6 +115,8 @@ pub struct ModuleFacts {
     /// Classes (indices) that subclass `threading.Thread` through a class
     /// of the project (PF104).
     pub thread_classes: Vec<u32>,
+    /// Calls of inherited library methods with an effect, in call order.
+    pub inherited: Arc<Vec<InheritedCall>>,
 }
 
 /// How a module is importable by a bare top-level name.
@@ -114,6 +138,14 @@ impl ModuleFacts {
             Some(f) => *self.targets.get(f as usize)?.get(at.call as usize)?,
             None => *self.module_targets.get(at.call as usize)?,
         }
+    }
+
+    /// The effect of an inherited library method called at `at`.
+    pub fn inherited_effect(&self, at: CallRef) -> Option<&Effect> {
+        self.inherited
+            .iter()
+            .find(|i| i.at == at)
+            .map(|i| &i.effect)
     }
 
     pub fn fact(&self, function: u32, key: &FactKey) -> Option<Witness> {
@@ -208,6 +240,8 @@ pub struct FunctionNode {
     pub effects: Vec<(u32, FactKey)>,
     /// The calls that reach a project function.
     pub calls: Vec<CallEdge>,
+    /// (call index, the fact it gives): calls of inherited library methods.
+    pub inherited: Vec<(u32, FactKey)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -232,6 +266,8 @@ pub struct ModuleResolution {
     pub nodes: Vec<FunctionNode>,
     /// Classes that derive from `threading.Thread` through project classes.
     pub thread_classes: Vec<u32>,
+    /// Calls of inherited library methods with an effect.
+    pub inherited: Arc<Vec<InheritedCall>>,
 }
 
 /// One module's imports resolved against the project.
@@ -536,34 +572,72 @@ impl<'a> Resolver<'a> {
 
     /// Whether the class's bases reach `threading.Thread` through a
     /// project class (a direct base is the module's own business).
-    fn subclasses_thread(&self, module: u32, class: u32, hops: u32) -> bool {
-        if self.too_deep(hops) {
-            return false;
-        }
+    fn subclasses_thread(&self, module: u32, class: u32) -> bool {
+        let is_thread = |q: &str| q == "threading.Thread";
         let exports = self.interface(module);
         let Some(facts) = exports.classes.get(class as usize) else {
             return false;
         };
         facts.bases.iter().any(|base| match base {
-            BaseRef::Local(c) => self.is_thread(module, *c, hops + 1),
-            BaseRef::Qualified(q) => match self.qualified(q, module, hops + 1) {
-                Some(Item::Class(m, c)) => self.is_thread(m, c, hops + 1),
+            BaseRef::Local(c) => self.library_base(module, *c, &is_thread, 1).is_some(),
+            BaseRef::Qualified(q) => match self.qualified(q, module, 1) {
+                Some(Item::Class(m, c)) => self.library_base(m, c, &is_thread, 1).is_some(),
                 _ => false,
             },
         })
     }
 
-    /// The class is a direct or indirect subclass of `threading.Thread`.
-    fn is_thread(&self, module: u32, class: u32, hops: u32) -> bool {
+    /// The first library class that `wanted` accepts among the class's
+    /// bases, direct or through project classes in any module (depth-first,
+    /// as method lookup goes): `threading.Thread` for PF104,
+    /// `multiprocessing.Process` for PF105. A wanted name is taken as it is
+    /// written, before resolution (the standard library is a project too).
+    fn library_base(
+        &self,
+        module: u32,
+        class: u32,
+        wanted: &dyn Fn(&str) -> bool,
+        hops: u32,
+    ) -> Option<String> {
+        if self.too_deep(hops) {
+            return None;
+        }
         let exports = self.interface(module);
-        let Some(facts) = exports.classes.get(class as usize) else {
-            return false;
+        let facts = exports.classes.get(class as usize)?;
+        facts.bases.iter().find_map(|base| match base {
+            BaseRef::Local(c) => self.library_base(module, *c, wanted, hops + 1),
+            BaseRef::Qualified(q) if wanted(q) => Some(q.clone()),
+            BaseRef::Qualified(q) => match self.qualified(q, module, hops + 1) {
+                Some(Item::Class(m, c)) => self.library_base(m, c, wanted, hops + 1),
+                _ => None,
+            },
+        })
+    }
+
+    /// A call of a method that no project class of the receiver's
+    /// hierarchy defines (the callee resolved to no project function),
+    /// inherited from a library class that `wanted` accepts: that class's
+    /// qualified name and whether the receiver is an instance
+    /// (`Worker().start()`, `super().start()`, `app.Worker().start()`).
+    fn inherited_from(
+        &self,
+        module: u32,
+        callee: &Callee,
+        wanted: &dyn Fn(&str) -> bool,
+    ) -> Option<(String, bool)> {
+        let (m, class, instance) = match callee {
+            Callee::Method { class, .. } | Callee::Super { class, .. } => (module, *class, true),
+            Callee::Qualified(q) => {
+                let (receiver, _) = q.rsplit_once('.')?;
+                match self.qualified(receiver, module, 0)? {
+                    Item::Instance(m, c) => (m, c, true),
+                    Item::Class(m, c) => (m, c, false),
+                    _ => return None,
+                }
+            }
+            Callee::Function(_) | Callee::Class(_) => return None,
         };
-        facts
-            .bases
-            .iter()
-            .any(|b| matches!(b, BaseRef::Qualified(q) if q == "threading.Thread"))
-            || self.subclasses_thread(module, class, hops)
+        Some((self.library_base(m, class, wanted, 0)?, instance))
     }
 
     /// `super().name` from a method of the class: the first base that has it.
@@ -758,7 +832,7 @@ fn resolve_calls_with<'a>(
                 .collect()
         })
         .collect();
-    let module_targets = interface
+    let module_targets: Vec<Option<FunctionRef>> = interface
         .module_calls
         .iter()
         .map(|c| match (&c.callee, named) {
@@ -766,6 +840,28 @@ fn resolve_calls_with<'a>(
             (callee, _) => resolver.callee(m, callee),
         })
         .collect();
+    let mut inherited = Vec::new();
+    for (f, function) in interface.functions.iter().enumerate() {
+        let at = Some(f as u32);
+        inherited_calls(
+            resolver,
+            m,
+            named,
+            at,
+            &function.calls,
+            &targets[f],
+            &mut inherited,
+        );
+    }
+    inherited_calls(
+        resolver,
+        m,
+        named,
+        None,
+        &interface.module_calls,
+        &module_targets,
+        &mut inherited,
+    );
     let locks: Vec<Vec<Option<LockKey>>> = interface
         .functions
         .iter()
@@ -814,10 +910,15 @@ fn resolve_calls_with<'a>(
                     })
                 })
                 .collect(),
+            inherited: inherited
+                .iter()
+                .filter(|i| i.at.function == Some(f as u32))
+                .filter_map(|i| Some((i.at.call, fact_of_inherited(&i.effect)?)))
+                .collect(),
         })
         .collect();
     let thread_classes = (0..interface.classes.len() as u32)
-        .filter(|c| named && resolver.subclasses_thread(m, *c, 0))
+        .filter(|c| named && resolver.subclasses_thread(m, *c))
         .collect();
     ModuleResolution {
         targets: Arc::new(targets),
@@ -825,6 +926,55 @@ fn resolve_calls_with<'a>(
         locks: Arc::new(locks),
         nodes,
         thread_classes,
+        inherited: Arc::new(inherited),
+    }
+}
+
+/// The calls among `calls` (made in `function`, `None` at module level)
+/// that no project function answers and that call a method inherited from
+/// a library class with a known effect.
+fn inherited_calls(
+    resolver: &Resolver,
+    m: u32,
+    named: bool,
+    function: Option<u32>,
+    calls: &[crate::summary::CallOut],
+    targets: &[Option<FunctionRef>],
+    out: &mut Vec<InheritedCall>,
+) {
+    let is_process_class = |q: &str| PROCESS_CLASSES.contains(&q);
+    for (call, (c, target)) in calls.iter().zip(targets).enumerate() {
+        let method = match &c.callee {
+            Callee::Method { name, .. } | Callee::Super { name, .. } => name.as_str(),
+            Callee::Qualified(q) if named => q.rsplit('.').next().unwrap_or_default(),
+            _ => continue,
+        };
+        if target.is_some() || !may_have_inherited_effect(method) {
+            continue;
+        }
+        let Some((base, instance)) = resolver.inherited_from(m, &c.callee, &is_process_class)
+        else {
+            continue;
+        };
+        if let Some(effect) = inherited_effect(&base, instance, method) {
+            out.push(InheritedCall {
+                at: CallRef {
+                    function,
+                    call: call as u32,
+                },
+                effect,
+            });
+        }
+    }
+}
+
+/// The fact an inherited library method's effect gives its caller.
+fn fact_of_inherited(effect: &Effect) -> Option<FactKey> {
+    match effect {
+        Effect::Blocking { .. } => Some(FactKey::Blocks),
+        Effect::RunsEventLoop { .. } => Some(FactKey::RunsEventLoop),
+        Effect::StartsProcesses { .. } => Some(FactKey::StartsProcesses),
+        Effect::Acquires { .. } => None,
     }
 }
 
@@ -918,6 +1068,7 @@ impl ProjectFacts {
                     importer: graph.importer,
                     top_level: graph.top_level,
                     thread_classes: resolution.thread_classes,
+                    inherited: resolution.inherited,
                 })
             })
             .collect();
@@ -1006,9 +1157,18 @@ pub fn propagate(modules: &[&[FunctionNode]]) -> Vec<FunctionFacts> {
     let mut here = 0usize;
     for nodes in modules {
         for n in nodes.iter() {
-            for (effect, key) in &n.effects {
+            let direct = n
+                .effects
+                .iter()
+                .map(|(effect, key)| (Witness::Direct { effect: *effect }, key))
+                .chain(
+                    n.inherited
+                        .iter()
+                        .map(|(call, key)| (Witness::Inherited { call: *call }, key)),
+                );
+            for (witness, key) in direct {
                 if !found[here].iter().any(|(k, _)| k == key) {
-                    found[here].push((key.clone(), Witness::Direct { effect: *effect }));
+                    found[here].push((key.clone(), witness));
                     queue.push_back((here, key.clone()));
                 }
             }

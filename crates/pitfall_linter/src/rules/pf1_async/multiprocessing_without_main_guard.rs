@@ -2,13 +2,14 @@
 //! module level run again in every spawned child.
 
 use pitfall_semantic::{PathSegment, Resolved, ScopeId, ScopeKind, SemanticIndex, ValuePath};
+use ruff_text_size::TextRange;
 
 use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::project::{FactKey, ProjectChecker};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule};
-use crate::summary::{may_start_processes_by_name, Effect, PROCESS_APIS};
+use crate::summary::{may_start_processes_by_name, Callee, Effect, PROCESS_APIS};
 
 pub struct MultiprocessingWithoutMainGuard;
 
@@ -93,14 +94,58 @@ impl Rule for MultiprocessingWithoutMainGuard {
     /// other's) that start processes through the call graph, with the chain.
     fn check_project(&self, cx: &mut ProjectChecker) {
         let summary = cx.summary;
-        for (c, target) in cx.facts.module_targets.iter().enumerate() {
-            let Some(target) = *target else { continue };
-            let site = summary.locations.module_calls[c];
-            if summary
+        let guarded = |site: TextRange| {
+            summary
                 .locations
                 .main_guard_bodies
                 .iter()
                 .any(|g| g.contains_range(site))
+        };
+        // `Worker().start()` of a `multiprocessing.Process` subclass (its
+        // class or a base in any module).
+        for inherited in cx.facts.inherited.iter() {
+            let (None, Effect::StartsProcesses { api }) =
+                (inherited.at.function, &inherited.effect)
+            else {
+                continue;
+            };
+            let c = inherited.at.call as usize;
+            let (Some(site), Some(call)) = (
+                summary.locations.module_calls.get(c).copied(),
+                summary.interface.module_calls.get(c),
+            ) else {
+                continue;
+            };
+            if guarded(site) {
+                continue;
+            }
+            let base = api.strip_suffix("().start").unwrap_or(api);
+            let class = match &call.callee {
+                Callee::Method { class, .. } => summary
+                    .interface
+                    .classes
+                    .get(*class as usize)
+                    .map_or("?", |c| c.qualname.as_str()),
+                Callee::Qualified(q) => q
+                    .rsplit_once('.')
+                    .map_or(q.as_ref(), |(receiver, _)| receiver)
+                    .trim_end_matches("()")
+                    .rsplit('.')
+                    .next()
+                    .unwrap_or_default(),
+                _ => "?",
+            };
+            let base = base.replace("()", "(...)");
+            cx.report(
+                format!("`{class}.start()` at module level starts a process (`{class}` derives from `{base}`): it runs again in every child process started with `spawn` or `forkserver`"),
+                site,
+            )
+            .help("move it under `if __name__ == \"__main__\":` (or into a function called from there)");
+        }
+        for (c, target) in cx.facts.module_targets.iter().enumerate() {
+            let Some(target) = *target else { continue };
+            let site = summary.locations.module_calls[c];
+            if guarded(site)
                 || cx.is_async(target)
                 || !cx.has_fact(target, &FactKey::StartsProcesses)
             {
