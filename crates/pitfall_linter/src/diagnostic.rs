@@ -104,6 +104,8 @@ pub enum Condition {
         call: crate::summary::CallRef,
         position: Option<u32>,
         keyword: Option<ruff_python_ast::name::Name>,
+        /// What the callee is reached through (`obj.m(...)`, `Cls.m(...)`).
+        receiver: Receiver,
     },
     /// The class (by qualified name in its module) is a `threading.Thread`
     /// subclass through bases the module cannot see (PF104).
@@ -115,7 +117,43 @@ pub enum Condition {
         function: u32,
         position: u32,
         name: ruff_python_ast::name::Name,
+        kind: CallableKind,
     },
+}
+
+/// What a call's callee expression is reached through (PF407): decides
+/// which parameter a positional argument binds.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Receiver {
+    /// A bare name: `f(x)`.
+    None,
+    /// An instance: `obj.m(x)`, `self.m(x)`, `super().m(x)`.
+    Instance,
+    /// A class or a module: `Cls.m(x)`, `cls.m(x)`, `module.f(x)`.
+    Class,
+}
+
+/// What kind of callable a `def` is (PF407).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CallableKind {
+    Function,
+    Method,
+    StaticMethod,
+    ClassMethod,
+}
+
+impl CallableKind {
+    /// How many leading parameters a call through `receiver` binds itself
+    /// (`self` or `cls`); `None` when the call cannot be lined up.
+    pub fn bound_parameters(self, receiver: Receiver) -> Option<u32> {
+        match (self, receiver) {
+            (CallableKind::Function | CallableKind::StaticMethod, _) => Some(0),
+            (CallableKind::ClassMethod, _) => Some(1),
+            (CallableKind::Method, Receiver::Instance) => Some(1),
+            (CallableKind::Method, Receiver::Class) => Some(0),
+            (CallableKind::Method, Receiver::None) => None,
+        }
+    }
 }
 
 impl Diagnostic {

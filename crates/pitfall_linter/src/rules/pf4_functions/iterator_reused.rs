@@ -6,7 +6,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::{Checker, Node};
-use crate::diagnostic::{Condition, Diagnostic, Related};
+use crate::diagnostic::{CallableKind, Condition, Diagnostic, Receiver, Related};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::project::{FunctionRef, ProjectChecker};
 use crate::registry::rule_meta;
@@ -158,6 +158,7 @@ impl Rule for IteratorReused {
                 call,
                 position,
                 keyword,
+                receiver,
             }) = &d.condition
             else {
                 continue;
@@ -165,7 +166,9 @@ impl Rule for IteratorReused {
             let Some(target) = cx.facts.target(*call) else {
                 continue;
             };
-            let Some(parameter) = consumed_twice(cx, target, *position, keyword.as_ref()) else {
+            let Some(parameter) =
+                consumed_twice(cx, target, *position, keyword.as_ref(), *receiver)
+            else {
                 continue;
             };
             let Some((qualname, line)) =
@@ -227,7 +230,10 @@ fn one_shot(checker: &Checker, value: &Expr) -> Option<&'static str> {
         Expr::Call(call) => {
             let last = last_segment(&call.func)?;
             let known = ONE_SHOT_NAMES.contains(&last);
-            if !known && !is_local_function(checker, &call.func) {
+            if !known
+                && !is_local_function(checker, &call.func)
+                && !is_tracked_method(checker, &call.func)
+            {
                 return None;
             }
             match checker.resolve(&call.func)? {
@@ -254,6 +260,22 @@ fn is_local_function(checker: &Checker, func: &Expr) -> bool {
     let semantic = checker.semantic();
     matches!(semantic.lookup(checker.scope(), &n.id, n.start()),
         Lookup::Binding(b) if matches!(semantic.binding(b).kind, BindingKind::FunctionDef { .. }))
+}
+
+/// `name.attr` on a local name (`self`, `cls`, an object built in this
+/// function): a method of a class of this module, when the receiver is tracked.
+/// Names bound by imports are left out (modules are resolved elsewhere).
+fn is_tracked_method(checker: &Checker, func: &Expr) -> bool {
+    let Expr::Attribute(a) = func else {
+        return false;
+    };
+    let Expr::Name(n) = &*a.value else {
+        return false;
+    };
+    let semantic = checker.semantic();
+    matches!(semantic.lookup(checker.scope(), &n.id, n.start()),
+        Lookup::Binding(b) if !matches!(semantic.binding(b).kind,
+            BindingKind::Import { .. } | BindingKind::FromImport { .. }))
 }
 
 #[derive(Copy, Clone, PartialEq, Eq)]
@@ -376,10 +398,20 @@ fn defer_passed(
     let Some((call, out)) = checker.summary_call(outer.range()) else {
         return;
     };
-    // Calls of methods are left out: the bound receiver shifts positions.
-    if !matches!(out.callee, Callee::Function(_) | Callee::Qualified(_)) {
+    if matches!(out.callee, Callee::Class(_)) {
         return;
     }
+    // A bound receiver shifts positions (the callee's kind decides by how much).
+    let receiver = match &*outer.func {
+        Expr::Attribute(a) => match checker.resolve(&a.value) {
+            Some(Resolved::Instance(_)) => Receiver::Instance,
+            Some(Resolved::Class(_)) => Receiver::Class,
+            Some(Resolved::Qualified(q)) if q.ends_with("()") => Receiver::Instance,
+            Some(Resolved::Qualified(_)) => Receiver::Class,
+            _ => return,
+        },
+        _ => Receiver::None,
+    };
     let callee = checker.slice(outer.func.range()).to_string();
     checker
         .report(
@@ -391,23 +423,20 @@ fn defer_passed(
             call,
             position,
             keyword,
+            receiver,
         });
 }
 
-/// Records, for the callers in other modules, the parameters of a plain
-/// function (not a method) that its body consumes fully twice on one path.
+/// Records, for the callers (in any module), the parameters of a function
+/// or method that its body consumes fully twice on one path.
 fn record_double_consumers(checker: &mut Checker, def: &ast::StmtFunctionDef) {
     let semantic = checker.semantic();
     let Some(scope) = semantic.scope_of_node(def.range) else {
         return;
     };
-    if semantic
-        .scope(scope)
-        .parent
-        .is_some_and(|p| semantic.scope(p).kind == pitfall_semantic::ScopeKind::Class)
-    {
+    let Some(kind) = callable_kind(checker, scope) else {
         return;
-    }
+    };
     let functions = &checker.summary().locations.functions;
     let Ok(slot) = functions.binary_search_by_key(&scope, |f| f.scope) else {
         return;
@@ -453,10 +482,47 @@ fn record_double_consumers(checker: &mut Checker, def: &ast::StmtFunctionDef) {
                     function: slot as u32,
                     position,
                     name: name.clone(),
+                    kind,
                 },
             );
         }
     }
+}
+
+/// How calls line up with the `def`'s parameters: a function, or a method
+/// by its decorator. `None` for what is not called with its parameters
+/// (properties and their setters).
+fn callable_kind(checker: &Checker, scope: pitfall_semantic::ScopeId) -> Option<CallableKind> {
+    let semantic = checker.semantic();
+    let in_class = semantic
+        .scope(scope)
+        .parent
+        .is_some_and(|p| semantic.scope(p).kind == pitfall_semantic::ScopeKind::Class);
+    if !in_class {
+        return Some(CallableKind::Function);
+    }
+    let mut kind = CallableKind::Method;
+    for decorator in &semantic.scope(scope).decorators {
+        let callee = decorator.callee();
+        let last = match callee.segments.last() {
+            Some(pitfall_semantic::PathSegment::Attr(a)) => a.as_str(),
+            Some(pitfall_semantic::PathSegment::Call) => continue,
+            None => callee.root.as_str(),
+        };
+        match last {
+            "staticmethod" | "classmethod" => {
+                let resolved = semantic.resolve_path(&callee, 0);
+                match resolved.as_ref().and_then(Resolved::qualified) {
+                    Some("builtins.staticmethod") => kind = CallableKind::StaticMethod,
+                    Some("builtins.classmethod") => kind = CallableKind::ClassMethod,
+                    _ => {}
+                }
+            }
+            "property" | "cached_property" | "setter" | "getter" | "deleter" => return None,
+            _ => {}
+        }
+    }
+    Some(kind)
 }
 
 /// Whether the text before a use could make it a full consumption: `in x`
@@ -517,6 +583,7 @@ fn consumed_twice(
     target: FunctionRef,
     position: Option<u32>,
     keyword: Option<&Name>,
+    receiver: Receiver,
 ) -> Option<Name> {
     let mut found = None;
     cx.read_deferred(target.module, &mut |all| {
@@ -525,10 +592,13 @@ fn consumed_twice(
                 function,
                 position: p,
                 name,
-            }) if *function == target.function
-                && (position == Some(*p) || keyword == Some(name)) =>
-            {
-                Some(name.clone())
+                kind,
+            }) if *function == target.function => {
+                let bound = kind.bound_parameters(receiver)?;
+                let by_position = position.is_some_and(|at| at.checked_add(bound) == Some(*p));
+                // `self`/`cls` is bound by the receiver, never by keyword.
+                let by_keyword = keyword == Some(name) && (bound == 0 || *p != 0);
+                (by_position || by_keyword).then(|| name.clone())
             }
             _ => None,
         });
