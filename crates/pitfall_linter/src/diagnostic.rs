@@ -107,6 +107,9 @@ pub enum Condition {
         /// What the callee is reached through (`obj.m(...)`, `Cls.m(...)`).
         receiver: Receiver,
     },
+    /// This call of the summary, bound to a local that is consumed twice,
+    /// reaches a project generator function (PF407).
+    CallsGenerator { call: crate::summary::CallRef },
     /// The class (by qualified name in its module) is a `threading.Thread`
     /// subclass through bases the module cannot see (PF104).
     ThreadSubclass { class: String },

@@ -63,6 +63,9 @@ pub struct FunctionFacts {
     /// async generator, decorated (if at all) only by decorators that keep
     /// it one.
     pub is_coroutine: bool,
+    /// A `def` containing `yield`: calling it returns a one-shot
+    /// generator (PF407).
+    pub is_generator: bool,
     /// Known effects of the body itself, in source order.
     pub effects: Vec<Effect>,
     /// Calls to functions that may be the project's, in source order.
@@ -556,6 +559,7 @@ impl<'a> Summarizer<'a> {
                         qualname: qualname(index, scope_id),
                         is_async,
                         is_coroutine: is_async && is_coroutine_def(index, scope_id),
+                        is_generator: scope.is_generator,
                         effects: Vec::new(),
                         calls: Vec::new(),
                         held_calls: Vec::new(),

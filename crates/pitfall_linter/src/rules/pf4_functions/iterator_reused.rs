@@ -14,7 +14,7 @@ use crate::rule::{ExprKind, Interests, Rule, StmtKind};
 use crate::rules::common::{
     ancestors_of, is_builtin, last_segment, position_in, position_in_handler,
 };
-use crate::summary::Callee;
+use crate::summary::{CallRef, Callee};
 
 pub struct IteratorReused;
 
@@ -154,6 +154,24 @@ impl Rule for IteratorReused {
     fn check_project(&self, cx: &mut ProjectChecker) {
         let deferred: Vec<&Diagnostic> = cx.deferred().collect();
         for d in deferred {
+            if let Some(Condition::CallsGenerator { call }) = &d.condition {
+                let generator = cx.facts.target(*call).and_then(|target| {
+                    cx.with_function(target, |f, at| {
+                        (f.is_generator && !f.is_async).then(|| (f.qualname.clone(), at.def_line))
+                    })?
+                    .map(|(qualname, line)| (target, qualname, line))
+                });
+                if let Some((target, qualname, line)) = generator {
+                    let path = cx.view.display_path(target.module).unwrap_or_default();
+                    let message = d.message.replacen(
+                        "is a generator",
+                        &format!("is a generator (from `{qualname}`, {path}:{line})"),
+                        1,
+                    );
+                    cx.confirm(d).message = message;
+                }
+                continue;
+            }
             let Some(Condition::PassesOneShot {
                 call,
                 position,
@@ -205,7 +223,11 @@ impl Rule for IteratorReused {
                     return;
                 };
                 if let Some(what) = one_shot(checker, &assign.value) {
-                    check_binding(checker, name, what, stmt.range());
+                    check_binding(checker, name, what, stmt.range(), None);
+                } else if let Some(call) = project_call(checker, name, &assign.value) {
+                    // Maybe a generator of another module: the project decides.
+                    let condition = Condition::CallsGenerator { call };
+                    check_binding(checker, name, "generator", stmt.range(), Some(condition));
                 }
             }
             Stmt::With(with) => {
@@ -214,7 +236,7 @@ impl Rule for IteratorReused {
                         continue;
                     };
                     if let Some(what @ "file object") = one_shot(checker, &item.context_expr) {
-                        check_binding(checker, name, what, item.range());
+                        check_binding(checker, name, what, item.range(), None);
                     }
                 }
             }
@@ -285,7 +307,41 @@ enum Consumption {
     Other,
 }
 
-fn check_binding(checker: &mut Checker, name: &ast::ExprName, what: &str, binding_stmt: TextRange) {
+/// `name = f(...)` where `f` may be a project function of another module
+/// (or a method the module's classes do not define): the summary's call,
+/// when the name is bound once and read as if consumed.
+fn project_call(checker: &Checker, name: &ast::ExprName, value: &Expr) -> Option<CallRef> {
+    let Expr::Call(call) = value else {
+        return None;
+    };
+    let semantic = checker.semantic();
+    let symbol = semantic.symbol_in(checker.scope(), &name.id)?;
+    if symbol.bindings.len() != 1
+        || !symbol.is_local()
+        || !symbol
+            .uses
+            .iter()
+            .any(|u| may_consume(checker.source(), semantic.use_(*u).range))
+    {
+        return None;
+    }
+    let (at, out) = checker.summary_call(call.range())?;
+    matches!(
+        out.callee,
+        Callee::Qualified(_) | Callee::Method { .. } | Callee::Super { .. }
+    )
+    .then_some(at)
+}
+
+/// `condition`: what the project must confirm (the value is a generator
+/// only if the call reaches one); such a binding is not followed into calls.
+fn check_binding(
+    checker: &mut Checker,
+    name: &ast::ExprName,
+    what: &str,
+    binding_stmt: TextRange,
+    condition: Option<Condition>,
+) {
     let semantic = checker.semantic();
     let scope = checker.scope();
     let Some(symbol) = semantic.symbol_in(scope, &name.id) else {
@@ -303,7 +359,7 @@ fn check_binding(checker: &mut Checker, name: &ast::ExprName, what: &str, bindin
         }
         let path = ancestors_of(module, u.range);
         if let [.., Node::Expr(Expr::Call(outer)), _] = path.as_slice() {
-            if let Some((position, keyword)) = argument_slot(outer, u.range) {
+            if let (Some((position, keyword)), None) = (argument_slot(outer, u.range), &condition) {
                 if consumption(checker, &path, u.range) == Consumption::Other {
                     let shown = format!("`{}`, a {what},", name.id);
                     defer_passed(checker, outer, position, keyword, &shown);
@@ -317,7 +373,7 @@ fn check_binding(checker: &mut Checker, name: &ast::ExprName, what: &str, bindin
             continue;
         }
         if let Some(repeat) = enclosing_loop(&path, binding_stmt) {
-            report(checker, name, what, u.range, None, Some(repeat));
+            report(checker, name, what, u.range, None, Some(repeat), condition);
             return;
         }
         match &first {
@@ -325,7 +381,7 @@ fn check_binding(checker: &mut Checker, name: &ast::ExprName, what: &str, bindin
             Some((earlier, earlier_path)) => {
                 if same_path(earlier_path, &path) {
                     let earlier = *earlier;
-                    report(checker, name, what, u.range, Some(earlier), None);
+                    report(checker, name, what, u.range, Some(earlier), None, condition);
                     return;
                 }
             }
@@ -340,6 +396,7 @@ fn report(
     range: TextRange,
     earlier: Option<TextRange>,
     in_loop: Option<TextRange>,
+    condition: Option<Condition>,
 ) {
     let id = &name.id;
     let (message, related) = match (earlier, in_loop) {
@@ -353,12 +410,15 @@ fn report(
         ),
         (None, None) => return,
     };
-    checker
+    let d = checker
         .report(message, range)
         .help(format!(
             "materialise it once (`{id} = list(...)`) or create a new iterator for each pass"
         ))
         .related(vec![related]);
+    if let Some(condition) = condition {
+        d.on_condition(condition);
+    }
 }
 
 /// Where `arg` sits in the call's arguments: its position, or its keyword.
