@@ -224,10 +224,18 @@ impl Rule for IteratorReused {
                 };
                 if let Some(what) = one_shot(checker, &assign.value) {
                     check_binding(checker, name, what, stmt.range(), None);
-                } else if let Some(call) = project_call(checker, name, &assign.value) {
-                    // Maybe a generator of another module: the project decides.
-                    let condition = Condition::CallsGenerator { call };
-                    check_binding(checker, name, "generator", stmt.range(), Some(condition));
+                } else {
+                    match project_call(checker, name, &assign.value) {
+                        Some(ProjectCall::Generator) => {
+                            check_binding(checker, name, "generator", stmt.range(), None);
+                        }
+                        Some(ProjectCall::Elsewhere(call)) => {
+                            // Maybe a generator of another module: the project decides.
+                            let condition = Some(Condition::CallsGenerator { call });
+                            check_binding(checker, name, "generator", stmt.range(), condition);
+                        }
+                        None => {}
+                    }
                 }
             }
             Stmt::With(with) => {
@@ -252,10 +260,7 @@ fn one_shot(checker: &Checker, value: &Expr) -> Option<&'static str> {
         Expr::Call(call) => {
             let last = last_segment(&call.func)?;
             let known = ONE_SHOT_NAMES.contains(&last);
-            if !known
-                && !is_local_function(checker, &call.func)
-                && !is_tracked_method(checker, &call.func)
-            {
+            if !known && !is_local_function(checker, &call.func) {
                 return None;
             }
             match checker.resolve(&call.func)? {
@@ -284,22 +289,6 @@ fn is_local_function(checker: &Checker, func: &Expr) -> bool {
         Lookup::Binding(b) if matches!(semantic.binding(b).kind, BindingKind::FunctionDef { .. }))
 }
 
-/// `name.attr` on a local name (`self`, `cls`, an object built in this
-/// function): a method of a class of this module, when the receiver is tracked.
-/// Names bound by imports are left out (modules are resolved elsewhere).
-fn is_tracked_method(checker: &Checker, func: &Expr) -> bool {
-    let Expr::Attribute(a) = func else {
-        return false;
-    };
-    let Expr::Name(n) = &*a.value else {
-        return false;
-    };
-    let semantic = checker.semantic();
-    matches!(semantic.lookup(checker.scope(), &n.id, n.start()),
-        Lookup::Binding(b) if !matches!(semantic.binding(b).kind,
-            BindingKind::Import { .. } | BindingKind::FromImport { .. }))
-}
-
 #[derive(Copy, Clone, PartialEq, Eq)]
 enum Consumption {
     Full,
@@ -307,30 +296,56 @@ enum Consumption {
     Other,
 }
 
-/// `name = f(...)` where `f` may be a project function of another module
-/// (or a method the module's classes do not define): the summary's call,
-/// when the name is bound once and read as if consumed.
-fn project_call(checker: &Checker, name: &ast::ExprName, value: &Expr) -> Option<CallRef> {
+/// What a call bound to a local may return, as the summary knows it.
+enum ProjectCall {
+    /// A generator method of this module, on a tracked receiver (`self.items()`).
+    Generator,
+    /// A function of another module, or a method the module's classes do
+    /// not define: the project decides.
+    Elsewhere(CallRef),
+}
+
+/// `name = f(...)` where `f` is a generator method of this module or may
+/// be a project function of another one, when the name is bound once and
+/// read as if consumed (twice, for another module's).
+fn project_call(checker: &Checker, name: &ast::ExprName, value: &Expr) -> Option<ProjectCall> {
     let Expr::Call(call) = value else {
         return None;
     };
     let semantic = checker.semantic();
     let symbol = semantic.symbol_in(checker.scope(), &name.id)?;
-    if symbol.bindings.len() != 1
-        || !symbol.is_local()
-        || !symbol
-            .uses
-            .iter()
-            .any(|u| may_consume(checker.source(), semantic.use_(*u).range))
-    {
+    if symbol.bindings.len() != 1 || !symbol.is_local() {
+        return None;
+    }
+    let consumptions = symbol
+        .uses
+        .iter()
+        .filter(|u| may_consume_fully(checker.source(), semantic.use_(**u).range))
+        .take(2)
+        .count();
+    if consumptions == 0 {
         return None;
     }
     let (at, out) = checker.summary_call(call.range())?;
-    matches!(
-        out.callee,
-        Callee::Qualified(_) | Callee::Method { .. } | Callee::Super { .. }
-    )
-    .then_some(at)
+    match out.callee {
+        Callee::Function(slot) => {
+            let scope = checker
+                .summary()
+                .locations
+                .functions
+                .get(slot as usize)?
+                .scope;
+            semantic
+                .scope(scope)
+                .is_generator
+                .then_some(ProjectCall::Generator)
+        }
+        // A consumption repeated by a loop is left to this module's generators.
+        Callee::Qualified(_) | Callee::Method { .. } | Callee::Super { .. } if consumptions > 1 => {
+            Some(ProjectCall::Elsewhere(at))
+        }
+        _ => None,
+    }
 }
 
 /// `condition`: what the project must confirm (the value is a generator
@@ -351,10 +366,21 @@ fn check_binding(
         return;
     }
     let module = checker.module();
+    // The text before a use tells most reads apart before a descent:
+    // consumptions and arguments come after `in`, `(`, `,`, `*`, `=`
+    // (only consumptions matter when the value is not known to be one-shot).
+    let wanted = if condition.is_some() {
+        may_consume_fully
+    } else {
+        may_consume
+    };
     let mut first: Option<(TextRange, Vec<Node>)> = None;
     for u in &symbol.uses {
         let u = semantic.use_(*u);
-        if u.scope != scope || u.range.start() < binding_stmt.end() {
+        if u.scope != scope
+            || u.range.start() < binding_stmt.end()
+            || !wanted(checker.source(), u.range)
+        {
             continue;
         }
         let path = ancestors_of(module, u.range);
@@ -507,7 +533,12 @@ fn record_double_consumers(checker: &mut Checker, def: &ast::StmtFunctionDef) {
         .iter()
         .chain(&def.parameters.args)
         .chain(&def.parameters.kwonlyargs);
-    for (position, param) in params.enumerate() {
+    // `self`/`cls` is the receiver: an iterator passed there is not followed.
+    let receiver = usize::from(matches!(
+        kind,
+        CallableKind::Method | CallableKind::ClassMethod
+    ));
+    for (position, param) in params.enumerate().skip(receiver) {
         let name = &param.parameter.name.id;
         let Some(symbol) = semantic.symbol_in(scope, name) else {
             continue;
@@ -518,7 +549,7 @@ fn record_double_consumers(checker: &mut Checker, def: &ast::StmtFunctionDef) {
             || !symbol
                 .uses
                 .iter()
-                .any(|u| may_consume(checker.source(), semantic.use_(*u).range))
+                .any(|u| may_consume_fully(checker.source(), semantic.use_(*u).range))
         {
             continue;
         }
@@ -597,6 +628,29 @@ fn may_consume(source: &str, use_range: TextRange) -> bool {
         || before.ends_with('=') && !before.ends_with("==")
 }
 
+/// Whether the text before a use could make it a full consumption (the
+/// arguments of other calls aside): `in x`, `from x`, `*x`, `a, b = x`,
+/// `list(x`, `",".join(x`, `Counter(x`.
+fn may_consume_fully(source: &str, use_range: TextRange) -> bool {
+    let before = source[..use_range.start().to_usize()].trim_end();
+    if before.ends_with(" in")
+        || before.ends_with(" from")
+        || before.ends_with('*')
+        || before.ends_with('=') && !before.ends_with("==")
+    {
+        return true;
+    }
+    let Some(callee) = before.strip_suffix('(') else {
+        return false;
+    };
+    let name = callee
+        .trim_end()
+        .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or_default();
+    FULL_CONSUMERS.contains(&name) || matches!(name, "join" | "Counter")
+}
+
 /// A second full consumption of `name` (uses after `after`, in `scope`) on
 /// one path, or a full consumption repeated by a loop.
 fn double_consumption(
@@ -611,7 +665,10 @@ fn double_consumption(
     let mut first: Option<(TextRange, Vec<Node>)> = None;
     for u in uses {
         let u = semantic.use_(*u);
-        if u.scope != scope || u.range.start() < after {
+        if u.scope != scope
+            || u.range.start() < after
+            || !may_consume_fully(checker.source(), u.range)
+        {
             continue;
         }
         let path = ancestors_of(module, u.range);
