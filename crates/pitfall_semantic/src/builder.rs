@@ -9,6 +9,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use smallvec::SmallVec;
 
 use crate::index::*;
+use crate::tables::{NameTable, SymbolTable};
 
 pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
     let len = module.range.len().to_usize();
@@ -18,13 +19,13 @@ pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
         type_checking: 0,
         import_guard: 0,
         depth: 0,
-        recent_symbol: Vec::with_capacity(len / 100),
+        recent_symbol: Vec::with_capacity(len / 80),
     };
     builder.push_scope(ScopeKind::Module, None, module.range, None);
     builder.visit_body(&module.body);
     let mut index = builder.index;
     index.base_cache = BaseCache::new(index.scopes.len());
-    group_symbols_by_scope(&mut index);
+    group_by_scope(&mut index);
     let mut names: Vec<Name> = index
         .scopes
         .iter()
@@ -37,29 +38,52 @@ pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
     index
 }
 
-/// Fills `symbols_by_scope` (a counting sort of the symbols by scope, so
-/// each scope's stay in the order they first occur) and each scope's slice
-/// of it: one table instead of a growing list per scope.
-fn group_symbols_by_scope(index: &mut SemanticIndex) {
-    let mut ends = vec![0u32; index.scopes.len()];
-    for symbol in &index.symbols {
-        ends[symbol.scope.index()] += 1;
+/// Fills `symbols_by_scope` and `children_by_scope`, and each scope's
+/// slices of them: one table each instead of a growing list per scope.
+fn group_by_scope(index: &mut SemanticIndex) {
+    let scopes = index.scopes.len();
+    let (slices, grouped) = group(scopes, index.symbols.iter().map(|s| s.scope.index()));
+    for (scope, slice) in index.scopes.iter_mut().zip(slices) {
+        scope.symbols = slice;
     }
+    index.symbols_by_scope = grouped.into_iter().map(SymbolId).collect();
+    let parents = index
+        .scopes
+        .iter()
+        .filter_map(|s| s.parent.map(|p| p.index()));
+    let (slices, grouped) = group(scopes, parents);
+    for (scope, slice) in index.scopes.iter_mut().zip(slices) {
+        scope.children = slice;
+    }
+    // Child ids count from 1: the module scope is nobody's child.
+    index.children_by_scope = grouped.into_iter().map(|i| ScopeId(i + 1)).collect();
+}
+
+/// A counting sort of items `0..` by their group (`groups` of them): each
+/// group's slice, and the items group after group, in order within each.
+fn group(
+    groups: usize,
+    group_of: impl Iterator<Item = usize> + Clone,
+) -> (Vec<(u32, u32)>, Vec<u32>) {
+    let mut next = vec![0u32; groups];
+    for g in group_of.clone() {
+        next[g] += 1;
+    }
+    let mut slices = Vec::with_capacity(groups);
     let mut start = 0;
-    for (scope, end) in index.scopes.iter_mut().zip(ends.iter_mut()) {
-        let len = *end;
-        scope.symbols = (start, start + len);
-        *end = start;
+    for slot in next.iter_mut() {
+        let len = *slot;
+        slices.push((start, start + len));
+        *slot = start;
         start += len;
     }
-    // `ends` now holds each scope's next free slot.
-    let mut grouped = vec![SymbolId(0); index.symbols.len()];
-    for (id, symbol) in index.symbols.iter().enumerate() {
-        let slot = &mut ends[symbol.scope.index()];
-        grouped[*slot as usize] = SymbolId(id as u32);
-        *slot += 1;
+    // `next` now holds each group's next free place.
+    let mut grouped = vec![0u32; start as usize];
+    for (item, g) in group_of.enumerate() {
+        grouped[next[g] as usize] = item as u32;
+        next[g] += 1;
     }
-    index.symbols_by_scope = grouped;
+    (slices, grouped)
 }
 
 /// An empty index with room for what a module of `len` bytes usually
@@ -69,13 +93,13 @@ fn group_symbols_by_scope(index: &mut SemanticIndex) {
 /// what is written is never touched.
 fn with_capacity_for(len: usize) -> SemanticIndex {
     let mut index = SemanticIndex::default();
-    index.uses.reserve(len / 32);
+    index.uses.reserve(len / 24);
     index.symbols.reserve(len / 56);
     index.bindings.reserve(len / 64);
-    index.calls.reserve(len / 64);
+    index.calls.reserve(len / 48);
     index.scopes.reserve(len / 300 + 1);
-    index.symbol_ids.reserve(len / 56);
-    index.name_ids.reserve(len / 150);
+    index.symbol_ids = SymbolTable::with_capacity(len / 64);
+    index.name_ids = NameTable::with_capacity(len / 80);
     index.scope_by_range.reserve(len / 300 + 1);
     index
 }
@@ -195,36 +219,27 @@ impl Builder {
             decorators: Vec::new(),
             bases: Vec::new(),
             instance_attrs: Vec::new(),
-            children: Vec::new(),
+            children: (0, 0),
             is_generator: false,
         });
-        if let Some(p) = parent {
-            self.index.scopes[p.index()].children.push(id);
-        }
         self.index.scope_by_range.insert(node_range, id);
         id
     }
 
     fn symbol(&mut self, scope: ScopeId, name: &Name) -> SymbolId {
         let index = &mut self.index;
-        let name_id = match index.name_ids.get(name.as_str()) {
-            Some(&id) => {
-                let (recent_scope, recent) = self.recent_symbol[id.index()];
-                if recent_scope == scope {
-                    return recent;
-                }
-                id
+        let (name_id, new) = index.name_ids.intern(name);
+        if new {
+            self.recent_symbol.push((NO_SCOPE, SymbolId(0)));
+        } else {
+            let (recent_scope, recent) = self.recent_symbol[name_id.index()];
+            if recent_scope == scope {
+                return recent;
             }
-            None => {
-                let id = NameId(index.name_ids.len() as u32);
-                index.name_ids.insert(name.clone(), id);
-                self.recent_symbol.push((NO_SCOPE, SymbolId(0)));
-                id
-            }
-        };
-        let next = SymbolId(index.symbols.len() as u32);
-        let id = *index.symbol_ids.entry((scope, name_id)).or_insert(next);
-        if id == next {
+        }
+        let (id, new) = index.symbol_ids.get_or_insert(scope, name_id);
+        if new {
+            debug_assert_eq!(id.index(), index.symbols.len());
             index.symbols.push(Symbol {
                 name: name.clone(),
                 scope,

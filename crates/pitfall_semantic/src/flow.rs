@@ -96,7 +96,7 @@ pub fn unbound_reads(index: &SemanticIndex, function: &ast::StmtFunctionDef) -> 
         return Vec::new();
     }
     // A nested function's `nonlocal x` can bind `x` whenever it is called.
-    if !index.scope(scope).children.is_empty() {
+    if !index.children(scope).is_empty() {
         let rebound_by_nested = nonlocal_in_nested(index, scope);
         if !rebound_by_nested.is_empty() {
             locals.retain(|s| !rebound_by_nested.contains(s.name.as_str()));
@@ -195,7 +195,7 @@ fn comprehension_scopes(index: &SemanticIndex, scope: ScopeId) -> Vec<ScopeId> {
     let mut i = 0;
     let mut parent = scope;
     loop {
-        for child in &index.scope(parent).children {
+        for child in index.children(parent) {
             if index.scope(*child).kind == ScopeKind::Comprehension {
                 out.push(*child);
             }
@@ -710,7 +710,7 @@ fn parenthesized_annotations(body: &[Stmt], out: &mut FxHashSet<TextRange>) {
 /// Names declared `nonlocal` in functions nested (at any depth) in `scope`.
 fn nonlocal_in_nested(index: &SemanticIndex, scope: ScopeId) -> FxHashSet<&str> {
     let mut names = FxHashSet::default();
-    let mut stack: Vec<ScopeId> = index.scope(scope).children.clone();
+    let mut stack: Vec<ScopeId> = index.children(scope).to_vec();
     while let Some(s) = stack.pop() {
         for id in index.scope_symbol_ids(s) {
             let sym = index.symbol(*id);
@@ -718,7 +718,7 @@ fn nonlocal_in_nested(index: &SemanticIndex, scope: ScopeId) -> FxHashSet<&str> 
                 names.insert(sym.name.as_str());
             }
         }
-        stack.extend(index.scope(s).children.iter().copied());
+        stack.extend(index.children(s).iter().copied());
     }
     names
 }

@@ -11,6 +11,8 @@ use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
+use crate::tables::{NameTable, SymbolTable};
+
 macro_rules! id_type {
     ($name:ident) => {
         #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -69,8 +71,8 @@ pub struct Scope {
     pub bases: Vec<ValuePath>,
     /// For classes: `self.<attr> = <value>` in `__init__`.
     pub instance_attrs: Vec<(Name, ValuePath, ScopeId, TextSize)>,
-    /// Child scopes in source order.
-    pub children: Vec<ScopeId>,
+    /// Where the scope's children are in `SemanticIndex::children_by_scope`.
+    pub(crate) children: (u32, u32),
     /// A function or lambda whose body yields: a generator (async or not).
     pub is_generator: bool,
 }
@@ -229,12 +231,14 @@ pub struct SemanticIndex {
     pub(crate) scope_by_range: FxHashMap<TextRange, ScopeId>,
     /// Every distinct name of the file: a lookup hashes its string once,
     /// then probes `symbol_ids` per scope with two integers.
-    pub(crate) name_ids: FxHashMap<Name, NameId>,
+    pub(crate) name_ids: NameTable,
     /// (scope, name) → the scope's symbol of that name.
-    pub(crate) symbol_ids: FxHashMap<(ScopeId, NameId), SymbolId>,
+    pub(crate) symbol_ids: SymbolTable,
     /// Every scope's symbols, scope after scope, each scope's in the order
     /// they first occur (`Scope::symbols` is a scope's slice).
     pub(crate) symbols_by_scope: Vec<SymbolId>,
+    /// Every scope's child scopes, scope after scope, each in source order.
+    pub(crate) children_by_scope: Vec<ScopeId>,
     /// Every call, in source order (outer calls before the calls in their arguments).
     pub calls: Vec<CallSite>,
     /// Whether the file has `from x import *` (names may come from anywhere).
@@ -401,19 +405,23 @@ impl SemanticIndex {
         &self.symbols_by_scope[start as usize..end as usize]
     }
 
+    /// The scopes directly inside `scope`, in source order.
+    pub fn children(&self, scope: ScopeId) -> &[ScopeId] {
+        let (start, end) = self.scope(scope).children;
+        &self.children_by_scope[start as usize..end as usize]
+    }
+
     pub fn symbol_in(&self, scope: ScopeId, name: &str) -> Option<&Symbol> {
         self.symbol_with_id(scope, self.name_id(name)?)
     }
 
     /// The id of a name that occurs in the file (bound, read or declared).
     pub(crate) fn name_id(&self, name: &str) -> Option<NameId> {
-        self.name_ids.get(name).copied()
+        self.name_ids.get(name)
     }
 
     pub(crate) fn symbol_with_id(&self, scope: ScopeId, name: NameId) -> Option<&Symbol> {
-        self.symbol_ids
-            .get(&(scope, name))
-            .map(|id| self.symbol(*id))
+        self.symbol_ids.get(scope, name).map(|id| self.symbol(id))
     }
 
     pub fn scope_ids(&self) -> impl Iterator<Item = ScopeId> {

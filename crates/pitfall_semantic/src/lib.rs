@@ -8,6 +8,7 @@ pub mod flow;
 mod index;
 mod resolve;
 pub mod stack;
+mod tables;
 
 pub use builder::{build_index, path_parts};
 pub use index::*;

@@ -47,9 +47,9 @@ fn scope_symbols_in_first_occurrence_order() {
             .collect::<Vec<_>>()
     };
     assert_eq!(names(SemanticIndex::MODULE), ["os", "b", "f", "a", "C"]);
-    let f = index.scope(SemanticIndex::MODULE).children[0];
+    let f = index.children(SemanticIndex::MODULE)[0];
     assert_eq!(names(f), ["x", "y", "z"]);
-    let c = index.scope(SemanticIndex::MODULE).children[1];
+    let c = index.children(SemanticIndex::MODULE)[1];
     assert_eq!(index.scope(c).kind, ScopeKind::Class);
     assert_eq!(names(c), ["b", "q"]);
     for scope in index.scope_ids() {

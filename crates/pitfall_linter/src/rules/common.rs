@@ -936,7 +936,7 @@ pub fn read_later(
                 return true;
             }
         }
-        pending.extend(semantic.scope(scope).children.iter().copied());
+        pending.extend(semantic.children(scope).iter().copied());
     }
     false
 }

@@ -308,11 +308,10 @@ fn captured_variable(
     let mut uses: Vec<&Use> = Vec::new();
     let mut scopes = vec![func_scope];
     while let Some(s) = scopes.pop() {
-        let scope = semantic.scope(s);
         for sym in semantic.scope_symbols(s) {
             uses.extend(sym.uses.iter().map(|u| semantic.use_(*u)));
         }
-        scopes.extend(scope.children.iter().copied());
+        scopes.extend(semantic.children(s).iter().copied());
     }
     uses.sort_by_key(|u| u.range.start());
     // Rebound names, the loop's own targets first.

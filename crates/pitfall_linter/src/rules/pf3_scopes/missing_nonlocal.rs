@@ -193,7 +193,7 @@ fn reads_in_nested(semantic: &SemanticIndex, function: ScopeId, name: &str) -> b
         }
         let kind = semantic.scope(s).kind;
         if !own || kind == ScopeKind::Class {
-            stack.extend(semantic.scope(s).children.iter().copied());
+            stack.extend(semantic.children(s).iter().copied());
         }
     }
     false
@@ -209,7 +209,7 @@ fn function_reads<'s>(
     let mut scopes = vec![function];
     let mut i = 0;
     while i < scopes.len() {
-        for child in &semantic.scope(scopes[i]).children {
+        for child in semantic.children(scopes[i]) {
             let comprehension = semantic.scope(*child).kind == ScopeKind::Comprehension;
             let binds = semantic
                 .symbol_in(*child, name)

@@ -194,7 +194,7 @@ fn reads_unbound_self(semantic: &SemanticIndex, function: ScopeId) -> bool {
                 continue;
             }
         }
-        stack.extend(semantic.scope(scope).children.iter().copied());
+        stack.extend(semantic.children(scope).iter().copied());
     }
     false
 }
