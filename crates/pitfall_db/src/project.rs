@@ -28,9 +28,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pitfall_linter::project::{
-    check_project, propagate, resolve_calls, resolve_imports, ExportsSource, FunctionFacts,
-    FunctionNode, ImportNode, ModuleExports, ModuleFacts, ModuleImportFacts, ModuleImports,
-    ModuleMap, ModuleResolution, ProjectChecker, ProjectFacts, ProjectModule, ProjectView,
+    check_project, propagate, resolve_calls, resolve_imports, spread_spawns, ExportsSource,
+    FunctionFacts, FunctionNode, ImportNode, ModuleExports, ModuleFacts, ModuleImportFacts,
+    ModuleImports, ModuleMap, ModuleResolution, ProjectChecker, ProjectFacts, ProjectModule,
+    ProjectView, SpawnSeed,
 };
 use pitfall_linter::summary::{ModuleInterface, ModuleSummary};
 use pitfall_linter::Diagnostic;
@@ -169,8 +170,11 @@ pub fn call_facts(db: &dyn Db, project: Project) -> Arc<CallFacts> {
         .map(|f| module_resolution(db, *f))
         .collect();
     let nodes: Vec<&[FunctionNode]> = resolutions.iter().map(|r| r.nodes.as_slice()).collect();
+    let seeds: Vec<&[SpawnSeed]> = resolutions.iter().map(|r| r.spawns.as_slice()).collect();
+    let mut facts = propagate(&nodes);
+    spread_spawns(&mut facts, &nodes, &seeds);
     Arc::new(CallFacts {
-        modules: propagate(&nodes).into_iter().map(Arc::new).collect(),
+        modules: facts.into_iter().map(Arc::new).collect(),
     })
 }
 

@@ -262,6 +262,14 @@ impl<'a> Checker<'a> {
         self.diagnostics.last_mut().expect("just pushed")
     }
 
+    /// Withdraws the current rule's deferred findings at `range`: the rule
+    /// decided them locally after all (PF104).
+    pub(crate) fn withdraw_deferred(&mut self, range: TextRange) {
+        let rule = self.rule();
+        self.diagnostics
+            .retain(|d| !(d.rule == rule && d.range == range && d.condition.is_some()));
+    }
+
     /// Records the file's docstring coverage (PF906 with `min-coverage`).
     pub fn record_doc_coverage(&mut self, coverage: DocCoverage) {
         self.doc_coverage = Some(coverage);

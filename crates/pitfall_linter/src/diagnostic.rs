@@ -113,6 +113,17 @@ pub enum Condition {
     /// The class (by qualified name in its module) is a `threading.Thread`
     /// subclass through bases the module cannot see (PF104).
     ThreadSubclass { class: String },
+    /// A read-modify-write of shared state, not under a lock in function
+    /// `function` (the summary's index): a finding when a thread, pool or
+    /// process started in another module reaches the function (PF104).
+    /// `shared_value`: the state is a `multiprocessing.Value`/`Array`
+    /// (processes share it too); `other_writers`: the other functions of
+    /// the module that assign the same global.
+    SharedStateUpdate {
+        function: u32,
+        shared_value: bool,
+        other_writers: Vec<u32>,
+    },
     /// Not a finding: what callers in other modules read. Function
     /// `function` (the summary's index) consumes its parameter at
     /// `position`, `name`, fully twice (PF407).

@@ -52,6 +52,21 @@ pub struct ModuleInterface {
     /// Calls made at module level (not in a function or class body), in
     /// source order: what importing the module runs (PF105, PF102).
     pub module_calls: Vec<CallOut>,
+    /// Callables handed to threads, pools or processes (PF104), in source order.
+    pub spawns: Vec<Spawn>,
+}
+
+/// A callable handed to `threading.Thread(target=...)`, a pool's `submit`
+/// or `map`, `asyncio.to_thread`, `multiprocessing.Process`, ... (PF104).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spawn {
+    pub callee: Callee,
+    /// The API that starts it (`threading.Thread`).
+    pub api: Box<str>,
+    /// Started from a loop or comprehension, or submitted to a pool.
+    pub concurrent: bool,
+    /// Runs in a thread (shares globals), not in a process.
+    pub threads: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,6 +88,9 @@ pub struct FunctionFacts {
     /// `(call index, effect indices)`: the calls made while locks are held
     /// (the `Acquires` effects that took them). Sparse: few calls are.
     pub held_calls: Vec<(u32, Vec<u32>)>,
+    /// The calls made inside `with L:` (or `L.acquire()` ... `L.release()`)
+    /// where `L` is any lock ([`GUARD_LOCKS`], [`lock_like_name`]), sorted (PF104).
+    pub guarded_calls: Vec<u32>,
 }
 
 /// Something a function does that a rule cares about.
@@ -180,6 +198,8 @@ pub struct ModuleLocations {
     pub imports: Vec<ImportLocations>,
     /// Per module-level call: the call's range.
     pub module_calls: Vec<TextRange>,
+    /// Per spawn: the call that starts it.
+    pub spawns: Vec<TextRange>,
     /// The bodies of module-level `if __name__ == "__main__":` blocks.
     pub main_guard_bodies: Vec<TextRange>,
 }
@@ -427,6 +447,82 @@ pub fn runs_event_loop(qualified: &str) -> bool {
     }
 }
 
+/// Locks that guard shared state (PF104), reentrant or not.
+pub const GUARD_LOCKS: &[&str] = &[
+    "threading.Lock()",
+    "threading.RLock()",
+    "threading.Semaphore()",
+    "threading.BoundedSemaphore()",
+    "threading.Condition()",
+    "multiprocessing.Lock()",
+    "multiprocessing.RLock()",
+];
+
+/// A name that reads like a lock (`lock`, `_mutex`, `sem`, `get_lock`):
+/// locks are often passed in, so the name is trusted (PF104).
+pub fn lock_like_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let rest_is = |i: usize, word: &[u8]| {
+        bytes
+            .get(i + 1..i + 1 + word.len())
+            .is_some_and(|r| r.eq_ignore_ascii_case(word))
+    };
+    (0..bytes.len()).any(|i| match bytes[i].to_ascii_lowercase() {
+        b'l' => rest_is(i, b"ock"),
+        b'm' => rest_is(i, b"utex"),
+        b's' => rest_is(i, b"em"),
+        _ => false,
+    })
+}
+
+/// For an API that runs a callable in a thread or process: where the
+/// callable is (position, keywords), whether it submits to a pool, and
+/// whether it runs threads (not processes) (PF104).
+pub fn spawn_api(api: &str) -> Option<(Option<usize>, &'static [&'static str], bool, bool)> {
+    const POOL_METHODS: &[&str] = &[
+        "map",
+        "imap",
+        "imap_unordered",
+        "starmap",
+        "apply",
+        "apply_async",
+        "map_async",
+        "starmap_async",
+    ];
+    Some(match api {
+        "threading.Thread" => (None, &["target"], false, true),
+        "threading.Timer" => (Some(1), &["function"], false, true),
+        "multiprocessing.Process" | "multiprocessing.get_context().Process" => {
+            (None, &["target"], false, false)
+        }
+        "asyncio.to_thread" => (Some(0), &["func"], true, true),
+        "asyncio.get_running_loop().run_in_executor"
+        | "asyncio.get_event_loop().run_in_executor" => (Some(1), &[], true, true),
+        _ => {
+            let (receiver, method) = api.rsplit_once('.')?;
+            match receiver {
+                "concurrent.futures.ThreadPoolExecutor()" if matches!(method, "submit" | "map") => {
+                    (Some(0), &["fn"], true, true)
+                }
+                "concurrent.futures.ProcessPoolExecutor()"
+                    if matches!(method, "submit" | "map") =>
+                {
+                    (Some(0), &["fn"], true, false)
+                }
+                "multiprocessing.pool.ThreadPool()" if POOL_METHODS.contains(&method) => {
+                    (Some(0), &["func"], true, true)
+                }
+                "multiprocessing.Pool()" | "multiprocessing.pool.Pool()"
+                    if POOL_METHODS.contains(&method) =>
+                {
+                    (Some(0), &["func"], true, false)
+                }
+                _ => return None,
+            }
+        }
+    })
+}
+
 pub fn summarize(index: &SemanticIndex, source: &str, options: &BlockingOptions) -> ModuleSummary {
     Summarizer::new(index, options, source).run(source)
 }
@@ -508,7 +604,9 @@ impl<'a> Summarizer<'a> {
         self.locations.main_guard_bodies = self.index.main_guard_bodies.clone();
         self.collect_names();
         let regions = self.collect_lock_regions();
-        self.collect_calls(&regions);
+        let guards = self.collect_guard_regions(&regions);
+        self.collect_calls(&regions, &guards);
+        self.collect_spawns();
         self.collect_imports();
         self.shrink();
         ModuleSummary {
@@ -523,6 +621,7 @@ impl<'a> Summarizer<'a> {
             f.effects.shrink_to_fit();
             f.calls.shrink_to_fit();
             f.held_calls.shrink_to_fit();
+            f.guarded_calls.shrink_to_fit();
         }
         for f in &mut self.locations.functions {
             f.effects.shrink_to_fit();
@@ -531,6 +630,8 @@ impl<'a> Summarizer<'a> {
         self.interface.functions.shrink_to_fit();
         self.interface.imports.shrink_to_fit();
         self.interface.module_calls.shrink_to_fit();
+        self.interface.spawns.shrink_to_fit();
+        self.locations.spawns.shrink_to_fit();
         self.locations.module_calls.shrink_to_fit();
         self.locations.imports.shrink_to_fit();
     }
@@ -563,6 +664,7 @@ impl<'a> Summarizer<'a> {
                         effects: Vec::new(),
                         calls: Vec::new(),
                         held_calls: Vec::new(),
+                        guarded_calls: Vec::new(),
                     });
                     self.locations.functions.push(FunctionLocations {
                         scope: scope_id,
@@ -857,7 +959,109 @@ impl<'a> Summarizer<'a> {
         (f.effects.len() - 1) as u32
     }
 
-    fn collect_calls(&mut self, regions: &[Region]) {
+    /// Where any lock is held, per function (PF104): the non-reentrant
+    /// regions, and `with L:` where `L` resolves to a lock or reads like one.
+    fn collect_guard_regions(&self, regions: &[Region]) -> Vec<(u32, TextRange)> {
+        let index = self.index;
+        let mut guards: Vec<(u32, TextRange)> =
+            regions.iter().map(|r| (r.function, r.range)).collect();
+        if index.with_items.is_empty() {
+            return guards;
+        }
+        for item in &index.with_items {
+            let Some(path) = &item.context else { continue };
+            let Some(&function) = index
+                .enclosing_function(item.scope)
+                .and_then(|f| self.function_slot.get(&f))
+            else {
+                continue;
+            };
+            let last = path
+                .segments
+                .iter()
+                .rev()
+                .find_map(|s| match s {
+                    PathSegment::Attr(a) => Some(a.as_str()),
+                    PathSegment::Call => None,
+                })
+                .unwrap_or(path.root.as_str());
+            // A lock made in the `with` itself guards nothing: no resolution.
+            let is_lock = lock_like_name(last)
+                || path.segments.last() != Some(&PathSegment::Call)
+                    && matches!(index.resolve_path(path, 0),
+                        Some(Resolved::Qualified(q)) if GUARD_LOCKS.contains(&q.as_str()));
+            if is_lock {
+                guards.push((function, item.stmt_range));
+            }
+        }
+        // By function: a call looks at its own function's only.
+        guards.sort_unstable_by_key(|(f, range)| (*f, range.start()));
+        guards
+    }
+
+    /// The callables handed to threads, pools and processes.
+    fn collect_spawns(&mut self) {
+        let index = self.index;
+        let mut resolved: Option<(u32, Option<String>)> = None;
+        for arg in &index.callable_arguments {
+            let Some(call) = index.calls.get(arg.call as usize) else {
+                continue;
+            };
+            let Some(callee) = &call.callee else { continue };
+            // Bare `map(...)`, `apply(...)`: builtins or plain functions, no pool.
+            if callee.segments.is_empty()
+                && !matches!(
+                    callee.root.as_str(),
+                    "Thread" | "Timer" | "Process" | "to_thread"
+                )
+            {
+                continue;
+            }
+            // The callee once per call, whatever its arguments.
+            if resolved.as_ref().is_none_or(|(c, _)| *c != arg.call) {
+                let api = match index.resolve_path(callee, 0) {
+                    Some(Resolved::Qualified(q)) => Some(q),
+                    _ => None,
+                };
+                resolved = Some((arg.call, api));
+            }
+            let Some(api) = resolved.as_ref().and_then(|(_, api)| api.as_deref()) else {
+                continue;
+            };
+            let Some((position, keywords, pool, threads)) = spawn_api(api) else {
+                continue;
+            };
+            let matches = match (&arg.position, &arg.keyword) {
+                (Some(p), _) => position == Some(*p as usize),
+                (None, Some(k)) => keywords.contains(&k.as_str()),
+                (None, None) => false,
+            };
+            if !matches {
+                continue;
+            }
+            let target = match index.resolve_path(&arg.path, 0) {
+                Some(Resolved::Function(f)) => match self.function_slot.get(&f) {
+                    Some(slot) => Callee::Function(*slot),
+                    None => continue,
+                },
+                Some(Resolved::Qualified(q)) if !q.starts_with("builtins.") => {
+                    Callee::Qualified(q.into())
+                }
+                _ => continue,
+            };
+            let concurrent =
+                pool || arg.in_loop || index.scope(call.scope).kind == ScopeKind::Comprehension;
+            self.interface.spawns.push(Spawn {
+                callee: target,
+                api: api.into(),
+                concurrent,
+                threads,
+            });
+            self.locations.spawns.push(call.range);
+        }
+    }
+
+    fn collect_calls(&mut self, regions: &[Region], guards: &[(u32, TextRange)]) {
         let index = self.index;
         let extra_names: Vec<&str> = self
             .options
@@ -881,7 +1085,7 @@ impl<'a> Summarizer<'a> {
                 None => continue,
             };
             if let Some(target) = self.super_call(callee, call.scope) {
-                self.add_call(function, target, call, callee, regions);
+                self.add_call(function, target, call, callee, regions, guards);
                 continue;
             }
             let Some(root) = worth_resolving(index, callee, &extra_names) else {
@@ -893,7 +1097,7 @@ impl<'a> Summarizer<'a> {
             let resolved = match resolved {
                 Ok(resolved) => resolved,
                 Err(method) => {
-                    self.add_call(function, method, call, callee, regions);
+                    self.add_call(function, method, call, callee, regions, guards);
                     continue;
                 }
             };
@@ -925,12 +1129,26 @@ impl<'a> Summarizer<'a> {
                     {
                         self.add_effect(function, Effect::RunsEventLoop { api: q }, at);
                     } else if !q.starts_with("builtins.") {
-                        self.add_call(function, Callee::Qualified(q.into()), call, callee, regions);
+                        self.add_call(
+                            function,
+                            Callee::Qualified(q.into()),
+                            call,
+                            callee,
+                            regions,
+                            guards,
+                        );
                     }
                 }
                 Resolved::Function(f) => {
                     if let Some(&slot) = self.function_slot.get(&f) {
-                        self.add_call(function, Callee::Function(slot), call, callee, regions);
+                        self.add_call(
+                            function,
+                            Callee::Function(slot),
+                            call,
+                            callee,
+                            regions,
+                            guards,
+                        );
                     }
                 }
                 Resolved::Class(c) => {
@@ -941,7 +1159,7 @@ impl<'a> Summarizer<'a> {
                         _ => self.class_slot.get(&c).map(|s| Callee::Class(*s)),
                     };
                     if let Some(target) = target {
-                        self.add_call(function, target, call, callee, regions);
+                        self.add_call(function, target, call, callee, regions, guards);
                     }
                 }
                 Resolved::Instance(_) => {}
@@ -1001,6 +1219,7 @@ impl<'a> Summarizer<'a> {
         call: &pitfall_semantic::CallSite,
         callee: &ValuePath,
         regions: &[Region],
+        guards: &[(u32, TextRange)],
     ) {
         let function = match function {
             Caller::Function(f) => f,
@@ -1028,7 +1247,15 @@ impl<'a> Summarizer<'a> {
                     .as_ref()
                     .is_some_and(|(n, _)| *n == callee.root);
         let held = held_at(regions, function, call.range, None);
+        let first = guards.partition_point(|(f, _)| *f < function);
+        let guarded = guards[first..]
+            .iter()
+            .take_while(|(f, _)| *f == function)
+            .any(|(_, range)| range.contains_range(call.range) && *range != call.range);
         let f = &mut self.interface.functions[function as usize];
+        if guarded {
+            f.guarded_calls.push(f.calls.len() as u32);
+        }
         if !held.is_empty() {
             f.held_calls.push((f.calls.len() as u32, held));
         }
@@ -1190,4 +1417,27 @@ fn qualname(index: &SemanticIndex, scope: ScopeId) -> String {
         qualname.push_str(part);
     }
     qualname
+}
+
+#[cfg(test)]
+mod lock_name_tests {
+    use super::lock_like_name;
+
+    #[test]
+    fn lock_like_names() {
+        for name in [
+            "lock",
+            "_LOCK",
+            "self_lock",
+            "get_lock",
+            "Mutex",
+            "sem",
+            "write_semaphore",
+        ] {
+            assert!(lock_like_name(name), "{name}");
+        }
+        for name in ["", "l", "loc", "items", "mute", "se"] {
+            assert!(!lock_like_name(name), "{name}");
+        }
+    }
 }

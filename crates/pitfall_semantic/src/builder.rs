@@ -20,6 +20,7 @@ pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
         import_guard: 0,
         depth: 0,
         recent_symbol: Vec::with_capacity(len / 80),
+        loop_depth: 0,
     };
     builder.push_scope(ScopeKind::Module, None, module.range, None);
     builder.visit_body(&module.body);
@@ -118,6 +119,9 @@ struct Builder {
     /// and bindings of a name are in the scope of the previous one, and
     /// then the `(scope, name)` table is not probed.
     recent_symbol: Vec<(ScopeId, SymbolId)>,
+    /// Depth of `for`/`while` statements around the current node, in the
+    /// current function.
+    loop_depth: u32,
 }
 
 /// No scope: a name's `recent_symbol` before its first symbol.
@@ -251,6 +255,51 @@ impl Builder {
         }
         self.recent_symbol[name_id.index()] = (scope, id);
         id
+    }
+
+    /// The path arguments of a call that may run one of them elsewhere
+    /// ([`crate::RUNS_CALLABLE`]); the callee's last name is compared first.
+    fn record_callable_arguments(&mut self, call: &ast::ExprCall) {
+        let last = match &*call.func {
+            // Bare `map(...)`, `apply(...)`: builtins or plain functions, no pool.
+            Expr::Name(n) => match n.id.as_str() {
+                name @ ("Thread" | "Timer" | "Process" | "to_thread") => name,
+                _ => return,
+            },
+            Expr::Attribute(a) => a.attr.id.as_str(),
+            _ => return,
+        };
+        if !crate::runs_callable(last) {
+            return;
+        }
+        let call_index = self.index.calls.len() as u32;
+        let in_loop = self.loop_depth > 0;
+        for (i, arg) in call.arguments.args.iter().take(2).enumerate() {
+            if let Some(path) = self.path(arg) {
+                self.index.callable_arguments.push(crate::CallableArgument {
+                    call: call_index,
+                    position: Some(i as u32),
+                    keyword: None,
+                    path,
+                    in_loop,
+                });
+            }
+        }
+        for kw in &call.arguments.keywords {
+            let Some(name) = &kw.arg else { continue };
+            if !matches!(name.id.as_str(), "target" | "function" | "func" | "fn") {
+                continue;
+            }
+            if let Some(path) = self.path(&kw.value) {
+                self.index.callable_arguments.push(crate::CallableArgument {
+                    call: call_index,
+                    position: None,
+                    keyword: Some(name.id.clone()),
+                    path,
+                    in_loop,
+                });
+            }
+        }
     }
 
     fn path(&self, expr: &Expr) -> Option<ValuePath> {
@@ -438,7 +487,9 @@ impl Builder {
         self.current = scope;
         self.bind_type_params(def.type_params.as_deref(), def.range);
         self.bind_parameters(&def.parameters, def.range);
+        let loop_depth = std::mem::take(&mut self.loop_depth);
         self.visit_body(&def.body);
+        self.loop_depth = loop_depth;
         self.current = parent;
         self.bind(
             &def.name.id,
@@ -697,7 +748,9 @@ impl<'a> Builder {
             Stmt::For(for_) => {
                 self.visit_expr(&for_.iter);
                 self.bind_target(&for_.target, &BindingKind::ForTarget, for_.range, None);
+                self.loop_depth += 1;
                 self.visit_body(&for_.body);
+                self.loop_depth -= 1;
                 self.visit_body(&for_.orelse);
             }
             Stmt::Delete(del) => {
@@ -819,6 +872,13 @@ impl<'a> Builder {
                 self.visit_body(&try_.orelse);
                 self.visit_body(&try_.finalbody);
             }
+            Stmt::While(while_) => {
+                self.visit_expr(&while_.test);
+                self.loop_depth += 1;
+                self.visit_body(&while_.body);
+                self.loop_depth -= 1;
+                self.visit_body(&while_.orelse);
+            }
             _ => visitor::walk_stmt(self, stmt),
         }
     }
@@ -882,6 +942,7 @@ impl<'a> Builder {
                 self.visit_comprehension_scope(c.range, &c.generators, &elts)
             }
             Expr::Call(call) => {
+                self.record_callable_arguments(call);
                 self.index.calls.push(CallSite {
                     scope: self.current,
                     range: call.range(),

@@ -220,6 +220,62 @@ impl Decorator {
     }
 }
 
+/// Last names of calls that may run a callable argument in another thread
+/// or process (`Thread(target=f)`, `pool.submit(f)`, `loop.run_in_executor(None, f)`):
+/// their path arguments are recorded ([`CallableArgument`]).
+pub const RUNS_CALLABLE: &[&str] = &[
+    "Thread",
+    "Timer",
+    "Process",
+    "submit",
+    "map",
+    "imap",
+    "imap_unordered",
+    "starmap",
+    "apply",
+    "apply_async",
+    "map_async",
+    "starmap_async",
+    "to_thread",
+    "run_in_executor",
+];
+
+/// Whether a callee's last name is one of [`RUNS_CALLABLE`] (a `match`:
+/// every call of the file asks).
+pub fn runs_callable(last: &str) -> bool {
+    matches!(
+        last,
+        "Thread"
+            | "Timer"
+            | "Process"
+            | "submit"
+            | "map"
+            | "imap"
+            | "imap_unordered"
+            | "starmap"
+            | "apply"
+            | "apply_async"
+            | "map_async"
+            | "starmap_async"
+            | "to_thread"
+            | "run_in_executor"
+    )
+}
+
+/// A path argument of a call in [`RUNS_CALLABLE`]: one of the first two
+/// positional arguments, or a `target`/`function`/`func`/`fn` keyword.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallableArgument {
+    /// The call (index into `calls`).
+    pub call: u32,
+    /// Its position among the positional arguments, or `None` for a keyword.
+    pub position: Option<u32>,
+    pub keyword: Option<Name>,
+    pub path: ValuePath,
+    /// The call is inside a `for`/`while` of its function (or module).
+    pub in_loop: bool,
+}
+
 /// The whole index of one file.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct SemanticIndex {
@@ -253,6 +309,9 @@ pub struct SemanticIndex {
     /// Names of the `async def`s of the module, sorted: a cheap test before
     /// resolving a call that might reach one.
     pub async_def_names: Vec<Name>,
+    /// Paths handed to calls that may run them elsewhere (see
+    /// [`RUNS_CALLABLE`]), in source order.
+    pub callable_arguments: Vec<CallableArgument>,
     /// Per class: its bases that are classes of this file (see `local_bases`).
     pub(crate) base_cache: BaseCache,
 }

@@ -213,6 +213,10 @@ impl<'a> ProjectChecker<'a> {
                     effect = facts.inherited_effect(at).cloned();
                     (locations.calls.get(call as usize).copied(), None)
                 }
+                // Spawn facts flow downwards: no chain to an effect.
+                Witness::Spawned { .. } | Witness::ThreadRun { .. } | Witness::CalledBy { .. } => {
+                    break
+                }
             };
             if !truncated {
                 steps.push(ChainStep {

@@ -60,6 +60,9 @@ pub enum FactKey {
     StartsProcesses,
     /// Takes this lock (PF108).
     Acquires(LockKey),
+    /// Runs in a thread (or process) a spawn hands it to, itself or through
+    /// callers (PF104): facts that flow from caller to callee, not back.
+    Spawned { concurrent: bool, threads: bool },
 }
 
 /// Why a function has a fact: one of its own effects, or a call to a
@@ -72,6 +75,21 @@ pub enum Witness {
     Call {
         call: u32,
         target: FunctionRef,
+    },
+    /// [`FactKey::Spawned`]: handed to spawn `spawn` of `module`'s summary.
+    Spawned {
+        module: u32,
+        spawn: u32,
+    },
+    /// [`FactKey::Spawned`]: the `run` of a `threading.Thread` subclass.
+    ThreadRun {
+        module: u32,
+        class: u32,
+    },
+    /// [`FactKey::Spawned`]: called (call `call`) by a function that has it.
+    CalledBy {
+        caller: FunctionRef,
+        call: u32,
     },
     /// A call of a method inherited from a library class, with a known
     /// effect (see [`InheritedCall`]).
@@ -250,6 +268,18 @@ pub struct CallEdge {
     pub target: FunctionRef,
     pub awaited: bool,
     pub on_self: bool,
+    /// Made while a lock is held (PF104's facts do not pass it).
+    pub guarded: bool,
+}
+
+/// Where [`FactKey::Spawned`] starts: a function handed to a thread, pool
+/// or process, or the `run` of a `threading.Thread` subclass.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpawnSeed {
+    pub target: FunctionRef,
+    pub witness: Witness,
+    pub concurrent: bool,
+    pub threads: bool,
 }
 
 /// One module's calls resolved against the project. `Eq`: the propagation
@@ -268,6 +298,8 @@ pub struct ModuleResolution {
     pub thread_classes: Vec<u32>,
     /// Calls of inherited library methods with an effect.
     pub inherited: Arc<Vec<InheritedCall>>,
+    /// The functions this module hands to threads, pools and processes.
+    pub spawns: Vec<SpawnSeed>,
 }
 
 /// One module's imports resolved against the project.
@@ -907,6 +939,7 @@ fn resolve_calls_with<'a>(
                         target: (*target)?,
                         awaited: c.awaited,
                         on_self: c.on_self,
+                        guarded: function.guarded_calls.binary_search(&(call as u32)).is_ok(),
                     })
                 })
                 .collect(),
@@ -917,15 +950,58 @@ fn resolve_calls_with<'a>(
                 .collect(),
         })
         .collect();
-    let thread_classes = (0..interface.classes.len() as u32)
+    let thread_classes: Vec<u32> = (0..interface.classes.len() as u32)
         .filter(|c| named && resolver.subclasses_thread(m, *c))
         .collect();
+    let mut spawns: Vec<SpawnSeed> = interface
+        .spawns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, spawn)| {
+            let target = match (&spawn.callee, named) {
+                (Callee::Qualified(_), false) => None,
+                (callee, _) => resolver.callee(m, callee),
+            }?;
+            Some(SpawnSeed {
+                target,
+                witness: Witness::Spawned {
+                    module: m,
+                    spawn: i as u32,
+                },
+                concurrent: spawn.concurrent,
+                threads: spawn.threads,
+            })
+        })
+        .collect();
+    // `run` of the module's `threading.Thread` subclasses.
+    for (c, class) in interface.classes.iter().enumerate() {
+        let is_thread = class
+            .bases
+            .iter()
+            .any(|b| matches!(b, BaseRef::Qualified(q) if q == "threading.Thread"))
+            || thread_classes.contains(&(c as u32));
+        if let (true, Some(run)) = (is_thread, class.method("run")) {
+            spawns.push(SpawnSeed {
+                target: FunctionRef {
+                    module: m,
+                    function: run,
+                },
+                witness: Witness::ThreadRun {
+                    module: m,
+                    class: c as u32,
+                },
+                concurrent: false,
+                threads: true,
+            });
+        }
+    }
     ModuleResolution {
         targets: Arc::new(targets),
         module_targets: Arc::new(module_targets),
         locks: Arc::new(locks),
         nodes,
         thread_classes,
+        spawns,
         inherited: Arc::new(inherited),
     }
 }
@@ -1050,7 +1126,9 @@ impl ProjectFacts {
             .map(|(m, module)| resolve_imports_with(&resolver, m as u32, module.interface))
             .collect();
         let nodes: Vec<&[FunctionNode]> = resolutions.iter().map(|r| r.nodes.as_slice()).collect();
-        let facts = propagate(&nodes);
+        let seeds: Vec<&[SpawnSeed]> = resolutions.iter().map(|r| r.spawns.as_slice()).collect();
+        let mut facts = propagate(&nodes);
+        spread_spawns(&mut facts, &nodes, &seeds);
         let import_nodes: Vec<&ImportNode> = imports.iter().map(|i| &i.node).collect();
         let graph = import_graph(map, &import_nodes);
         let modules = resolutions
@@ -1092,6 +1170,80 @@ pub fn flows(key: &FactKey, callee_is_async: bool, awaited: bool, on_self: bool)
         FactKey::Acquires(LockKey::Local(..)) => false,
         FactKey::Acquires(LockKey::Global { .. }) => !callee_is_async || awaited,
         FactKey::Acquires(LockKey::Attr { .. }) => (!callee_is_async || awaited) && on_self,
+        // Flows the other way (`spread_spawns`).
+        FactKey::Spawned { .. } => false,
+    }
+}
+
+/// Adds [`FactKey::Spawned`] to `facts` (the fixpoint's result): from each
+/// spawned function down to its callees, breadth-first (shortest witness,
+/// cycles fine), never through a call made under a lock, nor into an
+/// `async def` that is not awaited (calling it runs nothing). A function
+/// spawned more than once counts as concurrent.
+pub fn spread_spawns(
+    facts: &mut [FunctionFacts],
+    modules: &[&[FunctionNode]],
+    seeds: &[&[SpawnSeed]],
+) {
+    if seeds.iter().all(|s| s.is_empty()) {
+        return;
+    }
+    let node = |f: FunctionRef| -> Option<&FunctionNode> {
+        modules.get(f.module as usize)?.get(f.function as usize)
+    };
+    // Per (target, threads): how often it is spawned, and whether concurrently.
+    let mut starts: FxHashMap<(FunctionRef, bool), (u32, bool, Witness)> = FxHashMap::default();
+    for seed in seeds.iter().flat_map(|s| s.iter()) {
+        if node(seed.target).is_none() {
+            continue;
+        }
+        let entry = starts
+            .entry((seed.target, seed.threads))
+            .or_insert((0, false, seed.witness));
+        entry.0 += 1;
+        entry.1 |= seed.concurrent;
+    }
+    let mut queue: VecDeque<(FunctionRef, FactKey)> = VecDeque::new();
+    let mut starts: Vec<_> = starts.into_iter().collect();
+    starts.sort_by_key(|((f, threads), _)| (*f, *threads));
+    let has = |facts: &[FunctionFacts], f: FunctionRef, key: &FactKey| {
+        facts[f.module as usize][f.function as usize]
+            .iter()
+            .any(|(k, _)| k == key)
+    };
+    for ((target, threads), (count, concurrent, witness)) in starts {
+        let key = FactKey::Spawned {
+            concurrent: concurrent || count > 1,
+            threads,
+        };
+        if !has(facts, target, &key) {
+            facts[target.module as usize][target.function as usize].push((key.clone(), witness));
+            queue.push_back((target, key));
+        }
+    }
+    while let Some((caller, key)) = queue.pop_front() {
+        let Some(n) = node(caller) else { continue };
+        for edge in &n.calls {
+            let Some(callee) = node(edge.target) else {
+                continue;
+            };
+            if edge.guarded || (callee.is_async && !edge.awaited) || has(facts, edge.target, &key) {
+                continue;
+            }
+            facts[edge.target.module as usize][edge.target.function as usize].push((
+                key.clone(),
+                Witness::CalledBy {
+                    caller,
+                    call: edge.call,
+                },
+            ));
+            queue.push_back((edge.target, key.clone()));
+        }
+    }
+    for module in facts.iter_mut() {
+        for function in module.iter_mut() {
+            function.sort_by(|a, b| a.0.cmp(&b.0));
+        }
     }
 }
 
@@ -1440,4 +1592,95 @@ fn tarjan(edges: &[Vec<(u32, u32)>]) -> Vec<Vec<u32>> {
         }
     }
     components
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(module: u32, function: u32) -> FunctionRef {
+        FunctionRef { module, function }
+    }
+
+    fn edge(call: u32, target: FunctionRef, guarded: bool) -> CallEdge {
+        CallEdge {
+            call,
+            target,
+            awaited: false,
+            on_self: false,
+            guarded,
+        }
+    }
+
+    fn seed(target: FunctionRef, spawn: u32, concurrent: bool) -> SpawnSeed {
+        SpawnSeed {
+            target,
+            witness: Witness::Spawned { module: 0, spawn },
+            concurrent,
+            threads: true,
+        }
+    }
+
+    #[test]
+    fn spawn_facts_flow_to_callees_across_modules_and_cycles() {
+        // Module 0: entry → 1:helper; 1:helper → 1:back → 1:helper (a cycle);
+        // 1:helper → 1:locked under a lock; 1:helper → 1:coro (async, not awaited).
+        let m0 = vec![FunctionNode {
+            is_async: false,
+            effects: Vec::new(),
+            calls: vec![edge(0, f(1, 0), false)],
+            ..FunctionNode::default()
+        }];
+        let m1 = vec![
+            FunctionNode {
+                is_async: false,
+                effects: Vec::new(),
+                calls: vec![
+                    edge(0, f(1, 1), false),
+                    edge(1, f(1, 2), true),
+                    edge(2, f(1, 3), false),
+                ],
+                ..FunctionNode::default()
+            },
+            FunctionNode {
+                is_async: false,
+                effects: Vec::new(),
+                calls: vec![edge(0, f(1, 0), false)],
+                ..FunctionNode::default()
+            },
+            FunctionNode::default(),
+            FunctionNode {
+                is_async: true,
+                ..FunctionNode::default()
+            },
+        ];
+        let nodes: Vec<&[FunctionNode]> = vec![&m0, &m1];
+        let seeds0 = vec![seed(f(0, 0), 0, false), seed(f(0, 0), 1, false)];
+        let seeds: Vec<&[SpawnSeed]> = vec![&seeds0, &[]];
+        let mut facts = propagate(&nodes);
+        spread_spawns(&mut facts, &nodes, &seeds);
+        // Started twice: concurrent.
+        let key = FactKey::Spawned {
+            concurrent: true,
+            threads: true,
+        };
+        let has = |m: usize, g: usize| facts[m][g].iter().any(|(k, _)| *k == key);
+        assert!(has(0, 0) && has(1, 0) && has(1, 1));
+        assert!(!has(1, 2), "a call under a lock stops it");
+        assert!(!has(1, 3), "an unawaited coroutine function does not run");
+        assert_eq!(
+            facts[1][1][0].1,
+            Witness::CalledBy {
+                caller: f(1, 0),
+                call: 0
+            }
+        );
+        assert_eq!(
+            facts[0][0][0].1,
+            Witness::Spawned {
+                module: 0,
+                spawn: 0
+            }
+        );
+    }
 }

@@ -12,10 +12,10 @@ use std::sync::Arc;
 
 pub use context::{check_project, Chain, ChainStep, ProjectChecker, ProjectView};
 pub use facts::{
-    flows, import_graph, propagate, resolve_calls, resolve_imports, CallEdge, ExportsSource,
-    FactKey, FunctionFacts, FunctionNode, FunctionRef, ImportCycle, ImportNode, ImportResolution,
-    LockKey, ModuleExports, ModuleFacts, ModuleImportFacts, ModuleImports, ModuleResolution,
-    ProjectFacts, ProjectModule, TopLevelName, Witness,
+    flows, import_graph, propagate, resolve_calls, resolve_imports, spread_spawns, CallEdge,
+    ExportsSource, FactKey, FunctionFacts, FunctionNode, FunctionRef, ImportCycle, ImportNode,
+    ImportResolution, LockKey, ModuleExports, ModuleFacts, ModuleImportFacts, ModuleImports,
+    ModuleResolution, ProjectFacts, ProjectModule, SpawnSeed, TopLevelName, Witness,
 };
 pub use modules::{absolutize, module_name, ModuleMap, ModuleName};
 

@@ -12,15 +12,19 @@ use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use pitfall_semantic::RUNS_CALLABLE as ENTRY_NAMES;
+
 use crate::checker::Checker;
 use crate::checker::Node;
 use crate::diagnostic::{Condition, Diagnostic, Related};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
-use crate::project::ProjectChecker;
+use crate::project::{FactKey, FunctionRef, ProjectChecker, Witness};
 use crate::registry::rule_meta;
+use crate::rule::StmtKind;
 use crate::rule::{Interests, Rule};
 use crate::rules::common::{ancestors_of, argument, child_bodies, stmt_at};
 use crate::rules::pf3_scopes::stdlib_module_shadowing::is_stdlib_module;
+use crate::summary::{lock_like_name, spawn_api as target_argument, GUARD_LOCKS as LOCKS};
 
 pub struct UnsynchronizedSharedState;
 
@@ -34,42 +38,6 @@ static META: RuleMeta = rule_meta(
     "Read-modify-write of globals, shared containers or `Value` in thread/process entry points without a lock.",
 );
 
-/// Last names of the calls that can start an entry point.
-const ENTRY_NAMES: &[&str] = &[
-    "Thread",
-    "Timer",
-    "Process",
-    "submit",
-    "map",
-    "imap",
-    "imap_unordered",
-    "starmap",
-    "apply",
-    "apply_async",
-    "map_async",
-    "starmap_async",
-    "to_thread",
-    "run_in_executor",
-];
-const POOL_METHODS: &[&str] = &[
-    "map",
-    "imap",
-    "imap_unordered",
-    "starmap",
-    "apply",
-    "apply_async",
-    "map_async",
-    "starmap_async",
-];
-const LOCKS: &[&str] = &[
-    "threading.Lock()",
-    "threading.RLock()",
-    "threading.Semaphore()",
-    "threading.BoundedSemaphore()",
-    "threading.Condition()",
-    "multiprocessing.Lock()",
-    "multiprocessing.RLock()",
-];
 const SHARED_VALUES: &[&str] = &[
     "multiprocessing.Value()",
     "multiprocessing.Array()",
@@ -112,6 +80,15 @@ impl Rule for UnsynchronizedSharedState {
     fn check_project(&self, cx: &mut ProjectChecker) {
         let deferred: Vec<&Diagnostic> = cx.deferred().collect();
         for d in deferred {
+            if let Some(Condition::SharedStateUpdate {
+                function,
+                shared_value,
+                other_writers,
+            }) = &d.condition
+            {
+                confirm_update(cx, d, *function, *shared_value, other_writers);
+                continue;
+            }
             let Some(Condition::ThreadSubclass { class }) = &d.condition else {
                 continue;
             };
@@ -129,7 +106,99 @@ impl Rule for UnsynchronizedSharedState {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.module_end()
+        Interests::NONE
+            .module_end()
+            .stmt(StmtKind::AugAssign)
+            .stmt(StmtKind::Assign)
+    }
+
+    /// Every read-modify-write of this module's shared state outside a lock
+    /// in its function is a candidate for the project: a thread started in
+    /// another module may reach it. Deferred; the module's own entry points
+    /// decide at the module's end.
+    fn check_stmt(&self, checker: &mut Checker, stmt: &Stmt) {
+        let (target, value) = match stmt {
+            Stmt::AugAssign(a) => (&*a.target, None),
+            // `x = x <op> ...`, `d[k] = d.get(k, 0) + 1`: an operation on the old value.
+            Stmt::Assign(a) if a.targets.len() == 1 && a.value.is_bin_op_expr() => {
+                (&a.targets[0], Some(&*a.value))
+            }
+            _ => return,
+        };
+        // Syntax first: `x = x op ...`, `d[k] op= ...`, `v.value op= ...`.
+        let base = match target {
+            Expr::Name(n) => &n.id,
+            Expr::Subscript(ast::ExprSubscript { value: base, .. }) => match &**base {
+                Expr::Name(n) => &n.id,
+                _ => return,
+            },
+            Expr::Attribute(a) if a.attr.as_str() == "value" => match &*a.value {
+                Expr::Name(n) => &n.id,
+                _ => return,
+            },
+            _ => return,
+        };
+        // The value's text names the base before its tree is searched.
+        if value.is_some_and(|v| {
+            !mentions(checker.slice(v.range()).as_bytes(), base.as_bytes()) || !reads_name(v, base)
+        }) {
+            return;
+        }
+        let scope = checker.scope();
+        let semantic = checker.semantic();
+        if !matches!(
+            semantic.scope(scope).kind,
+            pitfall_semantic::ScopeKind::Function { .. }
+        ) {
+            return;
+        }
+        let Some(state) = updated_state(checker, scope, target, value, &[]) else {
+            return;
+        };
+        // A `nonlocal` is shared with the enclosing function only.
+        if matches!(&state, State::Global(n)
+            if semantic.symbol_in(scope, n).is_some_and(|s| s.declared_global.is_none()))
+        {
+            return;
+        }
+        let guarded = checker.parents().iter().rev().any(|n| match n {
+            Node::Stmt(s) => holds_lock(checker, scope, s, stmt.range()),
+            _ => false,
+        });
+        if guarded {
+            return;
+        }
+        let summary = checker.summary();
+        let slot = |s: ScopeId| {
+            summary
+                .locations
+                .functions
+                .binary_search_by_key(&s, |f| f.scope)
+                .ok()
+                .map(|i| i as u32)
+        };
+        let Some(function) = slot(scope) else { return };
+        let other_writers = match &state {
+            State::Global(n) => semantic
+                .scope_ids()
+                .filter(|s| {
+                    *s != scope
+                        && semantic.symbol_in(*s, n).is_some_and(|sym| {
+                            sym.declared_global.is_some() && !sym.bindings.is_empty()
+                        })
+                })
+                .filter_map(slot)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let what = describe(&state);
+        checker
+            .report(what, stmt.range())
+            .on_condition(Condition::SharedStateUpdate {
+                function,
+                shared_value: matches!(state, State::SharedValue(_)),
+                other_writers,
+            });
     }
 
     fn check_module_end(&self, checker: &mut Checker) {
@@ -184,6 +253,7 @@ impl Rule for UnsynchronizedSharedState {
                         continue;
                     }
                     reported.insert(range);
+                    checker.withdraw_deferred(range);
                     report(checker, entry, &chain, function, range, &state);
                 }
             }
@@ -201,11 +271,7 @@ fn report(
 ) {
     let semantic = checker.semantic();
     let name = |s: ScopeId| semantic.scope(s).name.as_deref().unwrap_or("?").to_string();
-    let what = match state {
-        State::Global(n) => format!("shared variable `{n}`"),
-        State::Container(n) => format!("an element of module-level `{n}`"),
-        State::SharedValue(n) => format!("`{n}.value`"),
-    };
+    let what = describe(state);
     let mut path: Vec<String> = chain.iter().map(|(s, _)| name(*s)).collect();
     path.push(name(function));
     let related = chain
@@ -232,6 +298,219 @@ fn report(
             class: class.clone(),
         });
     }
+}
+
+/// What a statement updates, for the message.
+fn describe(state: &State) -> String {
+    match state {
+        State::Global(n) => format!("shared variable `{n}`"),
+        State::Container(n) => format!("an element of module-level `{n}`"),
+        State::SharedValue(n) => format!("`{n}.value`"),
+    }
+}
+
+/// How a spawned function reaches another: the entry point first.
+struct Trail {
+    /// `(caller, call index)`, from the entry point down.
+    steps: Vec<(FunctionRef, u32)>,
+    /// The entry point.
+    entry: FunctionRef,
+    origin: Witness,
+}
+
+/// Follows `key`'s witnesses from `function` up to the spawn that starts it.
+fn trail(cx: &ProjectChecker, function: FunctionRef, key: &FactKey) -> Option<Trail> {
+    let mut steps = Vec::new();
+    let mut at = function;
+    for _ in 0..256 {
+        let witness = if at.module == cx.module {
+            cx.facts.fact(at.function, key)
+        } else {
+            cx.view.facts(at.module)?.fact(at.function, key)
+        }?;
+        match witness {
+            Witness::CalledBy { caller, call } => {
+                steps.push((caller, call));
+                at = caller;
+            }
+            Witness::Spawned { .. } | Witness::ThreadRun { .. } => {
+                steps.reverse();
+                return Some(Trail {
+                    steps,
+                    entry: at,
+                    origin: witness,
+                });
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// A deferred read-modify-write: reported when a spawn whose way to it
+/// passes through another module reaches its function (same-module ways
+/// are the module's own analysis, at its end).
+fn confirm_update(
+    cx: &mut ProjectChecker,
+    d: &Diagnostic,
+    function: u32,
+    shared_value: bool,
+    other_writers: &[u32],
+) {
+    let here = FunctionRef {
+        module: cx.module,
+        function,
+    };
+    for (concurrent, threads) in [(true, true), (true, false), (false, true), (false, false)] {
+        // Processes share only `Value`/`Array`.
+        if !threads && !shared_value {
+            continue;
+        }
+        let key = FactKey::Spawned {
+            concurrent,
+            threads,
+        };
+        let Some(trail) = trail(cx, here, &key) else {
+            continue;
+        };
+        let origin = match trail.origin {
+            Witness::Spawned { module, .. } | Witness::ThreadRun { module, .. } => module,
+            _ => continue,
+        };
+        let crosses = origin != cx.module
+            || trail.entry.module != cx.module
+            || trail.steps.iter().any(|(f, _)| f.module != cx.module);
+        if !crosses {
+            continue;
+        }
+        // Started once: only another writer of the same global (not on
+        // the way from the same spawn) makes it concurrent.
+        let concurrent = concurrent
+            || other_writers.iter().any(|g| {
+                let g = FunctionRef {
+                    module: cx.module,
+                    function: *g,
+                };
+                trail_of_any(cx, g).is_none_or(|origin| origin != trail.origin)
+            });
+        if !concurrent {
+            continue;
+        }
+        report_confirmed(cx, d, &trail);
+        return;
+    }
+}
+
+/// The spawn that reaches `function` first (any key), if one does.
+fn trail_of_any(cx: &ProjectChecker, function: FunctionRef) -> Option<Witness> {
+    [(true, true), (true, false), (false, true), (false, false)]
+        .into_iter()
+        .find_map(|(concurrent, threads)| {
+            trail(
+                cx,
+                function,
+                &FactKey::Spawned {
+                    concurrent,
+                    threads,
+                },
+            )
+        })
+        .map(|t| t.origin)
+}
+
+fn report_confirmed(cx: &mut ProjectChecker, d: &Diagnostic, trail: &Trail) {
+    let here = cx.view.display_path(cx.module).unwrap_or_default();
+    let module_name = |m: u32| cx.view.module_name(m).unwrap_or_default();
+    let qualname = |f: FunctionRef| {
+        cx.with_function(f, |facts, at| (facts.qualname.clone(), at.def_line))
+            .unwrap_or_default()
+    };
+    let mut related = Vec::new();
+    let (api, origin_path, origin_range) = match trail.origin {
+        Witness::Spawned { module, spawn } => {
+            let summary = if module == cx.module {
+                None
+            } else {
+                cx.view.summary(module)
+            };
+            let summary = summary.as_deref().unwrap_or(cx.summary);
+            let api = summary
+                .interface
+                .spawns
+                .get(spawn as usize)
+                .map(|s| s.api.replace("()", "(...)"))
+                .unwrap_or_default();
+            let range = summary
+                .locations
+                .spawns
+                .get(spawn as usize)
+                .copied()
+                .unwrap_or_default();
+            (api, module, Some(range))
+        }
+        Witness::ThreadRun { module, .. } => (qualname(trail.entry).0, module, None),
+        _ => return,
+    };
+    let path_of = |m: u32| {
+        let p = cx.view.display_path(m).unwrap_or_default();
+        (p != here).then_some(p)
+    };
+    if let Some(range) = origin_range {
+        related.push(Related {
+            path: path_of(origin_path),
+            range,
+            message: format!("started by `{api}` here"),
+        });
+    }
+    let (entry_name, _) = qualname(trail.entry);
+    let mut names = vec![format!("{}:{entry_name}", module_name(trail.entry.module))];
+    for (caller, call) in &trail.steps {
+        let (caller_name, _) = qualname(*caller);
+        let range = cx
+            .with_function(*caller, |_, at| at.calls.get(*call as usize).copied())
+            .flatten()
+            .unwrap_or_default();
+        related.push(Related {
+            path: path_of(caller.module),
+            range,
+            message: format!("`{caller_name}` calls this"),
+        });
+    }
+    // The callees after the entry point: the next step's caller, then this function.
+    let mut callees: Vec<FunctionRef> = trail.steps.iter().skip(1).map(|(f, _)| *f).collect();
+    if !trail.steps.is_empty() {
+        callees.push(FunctionRef {
+            module: cx.module,
+            function: match &d.condition {
+                Some(Condition::SharedStateUpdate { function, .. }) => *function,
+                _ => return,
+            },
+        });
+    }
+    for f in callees {
+        let (name, line) = qualname(f);
+        names.push(if f.module == cx.module {
+            name
+        } else {
+            format!(
+                "{}:{name} ({}:{line})",
+                module_name(f.module),
+                cx.view.display_path(f.module).unwrap_or_default()
+            )
+        });
+    }
+    let message = format!(
+        "Read-modify-write of {} without a lock in code run concurrently by `{api}` ({}): updates can be lost",
+        d.message,
+        names.join(" → ")
+    );
+    let finding = cx.confirm(d);
+    finding.message = message;
+    finding.related = related;
+    finding.help = Some(
+        "hold a lock around it (`with lock:`; `with v.get_lock():` for a `Value`), or pass results back through a queue"
+            .to_string(),
+    );
 }
 
 /// `Outer.Inner`: the class's name as the module summary spells it.
@@ -346,43 +625,6 @@ fn entry_points(checker: &Checker) -> Vec<Entry> {
         }
     }
     entries
-}
-
-/// For an entry API: where its callable is (position, keywords), whether it
-/// submits to a pool, and whether it runs threads (not processes).
-fn target_argument(api: &str) -> Option<(Option<usize>, &'static [&'static str], bool, bool)> {
-    Some(match api {
-        "threading.Thread" => (None, &["target"], false, true),
-        "threading.Timer" => (Some(1), &["function"], false, true),
-        "multiprocessing.Process" | "multiprocessing.get_context().Process" => {
-            (None, &["target"], false, false)
-        }
-        "asyncio.to_thread" => (Some(0), &["func"], true, true),
-        "asyncio.get_running_loop().run_in_executor"
-        | "asyncio.get_event_loop().run_in_executor" => (Some(1), &[], true, true),
-        _ => {
-            let (receiver, method) = api.rsplit_once('.')?;
-            match receiver {
-                "concurrent.futures.ThreadPoolExecutor()" if matches!(method, "submit" | "map") => {
-                    (Some(0), &["fn"], true, true)
-                }
-                "concurrent.futures.ProcessPoolExecutor()"
-                    if matches!(method, "submit" | "map") =>
-                {
-                    (Some(0), &["fn"], true, false)
-                }
-                "multiprocessing.pool.ThreadPool()" if POOL_METHODS.contains(&method) => {
-                    (Some(0), &["func"], true, true)
-                }
-                "multiprocessing.Pool()" | "multiprocessing.pool.Pool()"
-                    if POOL_METHODS.contains(&method) =>
-                {
-                    (Some(0), &["func"], true, false)
-                }
-                _ => return None,
-            }
-        }
-    })
 }
 
 /// Parameters of `function` that receive a `Value`/`Array` through `args=(...)`.
@@ -512,8 +754,7 @@ fn is_lock(semantic: &SemanticIndex, expr: &Expr, scope: ScopeId) -> bool {
         },
         _ => return false,
     };
-    let lower = last.to_ascii_lowercase();
-    if lower.contains("lock") || lower.contains("mutex") || lower.contains("sem") {
+    if lock_like_name(last) {
         return true;
     }
     semantic
@@ -580,7 +821,8 @@ fn updated_state(
     value_params: &[Name],
 ) -> Option<State> {
     let semantic = checker.semantic();
-    let reads = |name: &str| value.is_none_or(|v| reads_name(v, name));
+    let reads =
+        |name: &str| value.is_none_or(|v| matches!(v, Expr::BinOp(_)) && reads_name(v, name));
     match target {
         Expr::Name(n) => {
             let sym = semantic.symbol_in(scope, &n.id)?;
@@ -612,6 +854,14 @@ fn updated_state(
         }
         _ => None,
     }
+}
+
+/// `needle` occurs in `hay` (short needles: no searcher to build).
+fn mentions(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return false;
+    };
+    memchr::memchr_iter(first, hay).any(|i| hay[i + 1..].starts_with(rest))
 }
 
 /// `expr` loads `name` somewhere.
