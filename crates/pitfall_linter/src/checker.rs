@@ -14,7 +14,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::{Diagnostic, DocCoverage};
 use crate::registry::RuleId;
-use crate::rule::{expr_kind, stmt_kind, ExprKind, Rule};
+use crate::rule::{expr_kind, stmt_kind, ExprKind, Rule, StmtKind};
 use crate::rules::common::{callee_filter, filter_name, last_name};
 use crate::selector::RuleSet;
 use crate::settings::{FileContext, FileRole, LinterSettings};
@@ -145,8 +145,10 @@ impl<'a> Checker<'a> {
         self.input.semantic.resolve_expr(expr, self.scope)
     }
 
+    /// The qualified name of `expr` in the current scope; memoized for the
+    /// callee of the call being checked (many rules ask about it).
     pub fn qualified_name(&self, expr: &Expr) -> Option<String> {
-        self.input.semantic.qualified_name(expr, self.scope)
+        self.callee_qualified(expr)
     }
 
     pub fn slice(&self, range: TextRange) -> &'a str {
@@ -276,12 +278,20 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// A rule and its id, looked up once per file instead of at every node.
+type Entry = (RuleId, &'static dyn Rule);
+
 /// Rules grouped by the node kinds they asked for.
 struct Dispatch {
-    stmts: Vec<Vec<RuleId>>,
-    exprs: Vec<Vec<RuleId>>,
-    except_handlers: Vec<RuleId>,
-    module_end: Vec<RuleId>,
+    stmts: Vec<Vec<Entry>>,
+    exprs: Vec<Vec<Entry>>,
+    except_handlers: Vec<Entry>,
+    module_end: Vec<Entry>,
+    /// Expression kinds (bits by [`ExprKind`]) without children that no
+    /// rule asked for: the walk does not even enter them.
+    skipped_leaves: u64,
+    /// The same for statements without expressions or bodies (bits by [`StmtKind`]).
+    skipped_stmt_leaves: u64,
     /// The enabled rules that asked for calls by callee name, in code order…
     callee_rules: Vec<RuleId>,
     /// …and the same as a set, to filter [`callee_index`]'s lists.
@@ -304,6 +314,24 @@ enum ExprWalk {
     /// No rule asked for an expression.
     None,
 }
+
+/// The expression kinds without child expressions (`Name`: most nodes).
+const LEAF_KINDS: u64 = 1 << ExprKind::Name as u64
+    | 1 << ExprKind::StringLiteral as u64
+    | 1 << ExprKind::BytesLiteral as u64
+    | 1 << ExprKind::NumberLiteral as u64
+    | 1 << ExprKind::BooleanLiteral as u64
+    | 1 << ExprKind::NoneLiteral as u64
+    | 1 << ExprKind::EllipsisLiteral as u64;
+
+/// The statement kinds without expressions or bodies.
+const LEAF_STMT_KINDS: u64 = 1 << StmtKind::Pass as u64
+    | 1 << StmtKind::Break as u64
+    | 1 << StmtKind::Continue as u64
+    | 1 << StmtKind::Global as u64
+    | 1 << StmtKind::Nonlocal as u64
+    | 1 << StmtKind::Import as u64
+    | 1 << StmtKind::ImportFrom as u64;
 
 /// The expression kinds that open a scope of their own.
 const LAMBDA_KINDS: u64 = 1 << ExprKind::Lambda as u64;
@@ -343,10 +371,14 @@ impl Dispatch {
             callee_rules: Vec::new(),
             callee_enabled: RuleSet::EMPTY,
             expr_walk: ExprWalk::All,
+            skipped_leaves: 0,
+            skipped_stmt_leaves: 0,
         };
         let mut wanted_exprs = 0u64;
+        let mut wanted_stmts = 0u64;
         for id in settings.rules.iter() {
-            let interests = id.rule().interests();
+            let rule = id.rule();
+            let interests = rule.interests();
             if !interests.callees.is_empty() {
                 debug_assert!(
                     interests.exprs & (1 << ExprKind::Call as u64) == 0,
@@ -357,24 +389,27 @@ impl Dispatch {
                 d.callee_enabled.insert(id);
             }
             // Only the set bits: this runs for every rule of every file.
+            wanted_stmts |= u64::from(interests.stmts);
             let mut stmts = interests.stmts;
             while stmts != 0 {
-                d.stmts[stmts.trailing_zeros() as usize].push(id);
+                d.stmts[stmts.trailing_zeros() as usize].push((id, rule));
                 stmts &= stmts - 1;
             }
             wanted_exprs |= interests.exprs;
             let mut exprs = interests.exprs;
             while exprs != 0 {
-                d.exprs[exprs.trailing_zeros() as usize].push(id);
+                d.exprs[exprs.trailing_zeros() as usize].push((id, rule));
                 exprs &= exprs - 1;
             }
             if interests.except_handlers {
-                d.except_handlers.push(id);
+                d.except_handlers.push((id, rule));
             }
             if interests.module_end {
-                d.module_end.push(id);
+                d.module_end.push((id, rule));
             }
         }
+        d.skipped_leaves = LEAF_KINDS & !wanted_exprs;
+        d.skipped_stmt_leaves = LEAF_STMT_KINDS & !wanted_stmts;
         d.expr_walk = if !d.callee_rules.is_empty()
             || wanted_exprs & !(LAMBDA_KINDS | COMPREHENSION_KINDS) != 0
         {
@@ -441,9 +476,9 @@ pub fn lint_counting(input: &LintInput) -> (Vec<Diagnostic>, Option<DocCoverage>
         expr_targets: expr_targets(dispatch.expr_walk, input.semantic),
     };
     walker.visit_body(&input.module.body);
-    for id in &dispatch.module_end {
+    for (id, rule) in &dispatch.module_end {
         walker.checker.current_rule = Some(*id);
-        id.rule().check_module_end(&mut walker.checker);
+        rule.check_module_end(&mut walker.checker);
     }
     let mut diagnostics = walker.checker.diagnostics;
     diagnostics.sort_by_key(|d| (d.range.start(), d.rule));
@@ -458,10 +493,10 @@ struct Walker<'a, 'd> {
 }
 
 impl<'a> Walker<'a, '_> {
-    fn run(&mut self, rules: &[RuleId], f: impl Fn(&dyn Rule, &mut Checker<'a>)) {
-        for id in rules {
+    fn run(&mut self, rules: &[Entry], f: impl Fn(&dyn Rule, &mut Checker<'a>)) {
+        for (id, rule) in rules {
             self.checker.current_rule = Some(*id);
-            f(id.rule(), &mut self.checker);
+            f(*rule, &mut self.checker);
         }
     }
 
@@ -540,7 +575,11 @@ impl<'a> Walker<'a, '_> {
 
 impl<'a> Visitor<'a> for Walker<'a, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        pitfall_semantic::stack::guarded(|| self.walk_stmt(stmt));
+        let kind = stmt_kind(stmt);
+        if self.dispatch.skipped_stmt_leaves & (1 << kind as u64) != 0 {
+            return;
+        }
+        pitfall_semantic::stack::guarded(|| self.walk_stmt(stmt, kind));
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
@@ -551,7 +590,11 @@ impl<'a> Visitor<'a> for Walker<'a, '_> {
                 return;
             }
         }
-        pitfall_semantic::stack::guarded(|| self.walk_expr(expr));
+        let kind = expr_kind(expr);
+        if self.dispatch.skipped_leaves & (1 << kind as u64) != 0 {
+            return;
+        }
+        pitfall_semantic::stack::guarded(|| self.walk_expr(expr, kind));
     }
 
     fn visit_except_handler(&mut self, handler: &'a ExceptHandler) {
@@ -566,8 +609,8 @@ impl<'a> Visitor<'a> for Walker<'a, '_> {
 }
 
 impl<'a> Walker<'a, '_> {
-    fn walk_stmt(&mut self, stmt: &'a Stmt) {
-        let rules = &self.dispatch.stmts[stmt_kind(stmt) as usize];
+    fn walk_stmt(&mut self, stmt: &'a Stmt, kind: StmtKind) {
+        let rules = &self.dispatch.stmts[kind as usize];
         self.run(rules, |rule, checker| rule.check_stmt(checker, stmt));
         self.checker.parents.push(Node::Stmt(stmt));
         match stmt {
@@ -595,8 +638,16 @@ impl<'a> Walker<'a, '_> {
         self.checker.parents.pop();
     }
 
-    fn walk_expr(&mut self, expr: &'a Expr) {
-        let rules = &self.dispatch.exprs[expr_kind(expr) as usize];
+    fn walk_expr(&mut self, expr: &'a Expr, kind: ExprKind) {
+        let rules = &self.dispatch.exprs[kind as usize];
+        if let Expr::Call(call) = expr {
+            // The callee rules will look the callee up anyway: the other
+            // rules' questions about it then share the memo.
+            if !self.dispatch.callee_rules.is_empty() && !rules.is_empty() {
+                let checker = &self.checker;
+                checker.callee_filter(&call.func, || callee_filter(checker, &call.func));
+            }
+        }
         self.run(rules, |rule, checker| rule.check_expr(checker, expr));
         if let Expr::Call(call) = expr {
             self.run_callee_rules(&call.func, expr);

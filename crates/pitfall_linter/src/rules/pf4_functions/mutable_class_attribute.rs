@@ -105,7 +105,7 @@ impl Rule for MutableClassAttribute {
                 if c.range != class.range && init_assigns(c, candidate.name) {
                     return None;
                 }
-                find_mutation(c, candidate.name, candidate.container)
+                find_mutation(checker.source(), c, candidate.name, candidate.container)
                     .map(|(method, range)| (c.name.id.as_str(), method, range))
             });
             let Some((owner, method, range)) = mutation else {
@@ -288,6 +288,7 @@ fn is_self_attr(expr: &Expr, receiver: &str, name: &str) -> bool {
 
 /// The first method of `class` that mutates `self.<name>` in place.
 fn find_mutation<'a>(
+    source: &str,
     class: &'a ast::StmtClassDef,
     name: &str,
     container: Option<Container>,
@@ -297,6 +298,12 @@ fn find_mutation<'a>(
             return None;
         };
         let receiver = receiver(method)?;
+        // `self.<name>` is spelled out in the method's text (or hides behind
+        // a non-ASCII spelling that normalizes to it): skip the walks otherwise.
+        let text = source.get(method.range.to_std_range()).unwrap_or_default();
+        if text.is_ascii() && memchr::memmem::find(text.as_bytes(), name.as_bytes()).is_none() {
+            return None;
+        }
         // A method that rebinds `self.<name>` may be mutating its own instance attribute.
         if assigns_self_attr(&method.body, receiver, name) {
             return None;

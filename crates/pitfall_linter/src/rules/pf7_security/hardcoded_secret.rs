@@ -545,25 +545,11 @@ fn is_documentation_url(password: &str, host: &str) -> bool {
         || hostname.ends_with(".example")
 }
 
-/// The text every key format starts with: a text holding none of them
-/// (nearly every docstring) needs no closer look.
-const KEY_ANCHORS: [&str; 15] = [
-    "-----BEGIN ",
-    "AKIA",
-    "ghp_",
-    "gho_",
-    "ghu_",
-    "ghs_",
-    "ghr_",
-    "github_pat_",
-    "xoxb-",
-    "xoxp-",
-    "xoxa-",
-    "xoxr-",
-    "xoxs-",
-    "sk_live_",
-    "rk_live_",
-];
+/// Texts every key format contains (`xox` for `xoxb-`, ..., `k_live_` for
+/// `sk_live_` and `rk_live_`; GitHub's `ghp_`, ... in [`github_anchor`]): a
+/// text holding none of them (nearly every docstring) needs no closer look.
+/// Few anchors, few passes.
+const KEY_ANCHORS: [&str; 5] = ["-----BEGIN ", "AKIA", "github_pat_", "xox", "k_live_"];
 
 fn may_hold_key(text: &str) -> bool {
     static FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
@@ -574,7 +560,17 @@ fn may_hold_key(text: &str) -> bool {
                 .collect()
         });
     let bytes = text.as_bytes();
-    FINDERS.iter().any(|f| f.find(bytes).is_some())
+    FINDERS.iter().any(|f| f.find(bytes).is_some()) || github_anchor(bytes)
+}
+
+/// `ghp_`, `gho_`, `ghu_`, `ghs_` or `ghr_`: one pass over the `gh`s.
+fn github_anchor(bytes: &[u8]) -> bool {
+    static GH: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"gh"));
+    GH.find_iter(bytes).any(|i| {
+        let rest = &bytes[i + 2..];
+        matches!(rest, [b'p' | b'o' | b'u' | b's' | b'r', b'_', ..])
+    })
 }
 
 fn key_format(text: &str) -> Option<&'static str> {
@@ -658,5 +654,30 @@ mod tests {
         assert!(key_format("AKIAIOSFODNN7EXAMPLE").is_some());
         assert!(key_format("AKIA").is_none());
         assert!(key_format("-----BEGIN PRIVATE KEY-----").is_none());
+    }
+
+    #[test]
+    fn key_anchors() {
+        for text in [
+            "x -----BEGIN RSA",
+            "AKIA",
+            "ghp_",
+            "a ghr_",
+            "github_pat_",
+            "xoxb-",
+            "sk_live_",
+            "rk_live_",
+        ] {
+            assert!(may_hold_key(text), "{text}");
+        }
+        for text in [
+            "thought through the night",
+            "gh",
+            "ghx_",
+            "github_",
+            "a docstring",
+        ] {
+            assert!(!may_hold_key(text), "{text}");
+        }
     }
 }

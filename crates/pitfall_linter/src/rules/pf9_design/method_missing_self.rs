@@ -50,10 +50,11 @@ impl Rule for MethodMissingSelf {
                 def.name.as_str(),
                 "__new__" | "__init_subclass__" | "__class_getitem__"
             )
-            || is_metaclass(semantic, class)
         {
             return;
         }
+        // Resolving the bases is the costly test: asked only of a finding.
+        let metaclass = || is_metaclass(semantic, class);
         let Some(scope) = semantic.scope_of_node(def.range) else {
             return;
         };
@@ -64,7 +65,7 @@ impl Rule for MethodMissingSelf {
         let first = params.posonlyargs.iter().chain(&params.args).next();
         let name = def.name.as_str();
         match (kind, first) {
-            (Binding::Static, Some(p)) if p.name().as_str() == "self" => {
+            (Binding::Static, Some(p)) if p.name().as_str() == "self" && !metaclass() => {
                 checker
                     .report(
                         format!("Static method `{name}` takes `self` as its first parameter, but a static method is passed no instance"),
@@ -72,7 +73,7 @@ impl Rule for MethodMissingSelf {
                     )
                     .help("drop `@staticmethod` if it needs the instance, or rename the parameter");
             }
-            (Binding::Class, Some(p)) if p.name().as_str() == "self" => {
+            (Binding::Class, Some(p)) if p.name().as_str() == "self" && !metaclass() => {
                 checker
                     .report(
                         format!("Class method `{name}` names its first parameter `self`, but it receives the class"),
@@ -80,7 +81,9 @@ impl Rule for MethodMissingSelf {
                     )
                     .help("call it `cls`, or drop `@classmethod` if it needs the instance");
             }
-            (Binding::Instance | Binding::Class, None) if params.vararg.is_none() => {
+            (Binding::Instance | Binding::Class, None)
+                if params.vararg.is_none() && !metaclass() =>
+            {
                 let receives = if kind == Binding::Class {
                     "the class"
                 } else {
@@ -116,6 +119,7 @@ impl Rule for MethodMissingSelf {
                 if kind == Binding::Instance
                     && !has_parameter_named(def, "self")
                     && reads_unbound_self(semantic, scope)
+                    && !metaclass()
                 {
                     checker
                         .report(

@@ -56,6 +56,14 @@ impl Rule for SelfRecursiveAttributeAccess {
         if receiver.id != *self_name {
             return;
         }
+        // Every hook but `__getattribute__`/`__setattr__` is a property that
+        // recurses only through its own name: spare the decorators' resolution.
+        let method_name = scope.name.as_ref().map(|n| n.as_str());
+        if !matches!(method_name, Some("__getattribute__" | "__setattr__"))
+            && method_name != Some(attr.attr.as_str())
+        {
+            return;
+        }
         let Some(hook) = hook_of(semantic, method) else {
             return;
         };
