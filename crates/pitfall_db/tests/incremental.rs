@@ -327,3 +327,35 @@ fn an_interface_edit_reruns_only_the_edited_module_and_its_dependants() {
         "no import edge changed, no cycle search: {log:?}"
     );
 }
+
+#[test]
+fn a_thread_started_in_another_file_confirms_a_read_modify_write_there() {
+    const STATS: &str =
+        "COUNTS = {}\n\n\ndef tally(key):\n    COUNTS[key] = COUNTS.get(key, 0) + 1\n";
+    const SERVER: &str = "from concurrent.futures import ThreadPoolExecutor\n\nfrom app.stats import tally\n\n\ndef serve(keys):\n    with ThreadPoolExecutor() as pool:\n        for key in keys:\n            pool.submit(tally, key)\n";
+    let mut db = PitfallDatabase::with_execution_log();
+    let init = file(&db, "app/__init__.py", "");
+    let stats = file(&db, "app/stats.py", STATS);
+    let server = file(&db, "app/server.py", SERVER);
+    Project::new(&db, vec![init, stats, server], vec![PathBuf::from("/proj")]);
+    let pf104 = |db: &PitfallDatabase, f: SourceFile| -> Vec<String> {
+        messages(db, f)
+            .into_iter()
+            .filter(|m| m.starts_with("PF104"))
+            .collect()
+    };
+    let found = pf104(&db, stats);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("(app.stats:tally)"), "{found:?}");
+    assert!(pf104(&db, server).is_empty());
+    db.take_executed();
+
+    // The server calls it in its own thread instead: the finding in
+    // stats.py goes, and stats.py is not re-linted.
+    server.set_overlay(&mut db).to(Some(Arc::from(
+        "from app.stats import tally\n\n\ndef serve(keys):\n    for key in keys:\n        tally(key)\n",
+    )));
+    assert!(pf104(&db, stats).is_empty());
+    let log = db.take_executed();
+    assert_eq!(ran_for(&log, "lint_file", stats), 0, "{log:?}");
+}
