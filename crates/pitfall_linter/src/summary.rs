@@ -412,8 +412,8 @@ pub const PROCESS_CLASSES: &[&str] = &[
     "multiprocessing.context.ForkServerProcess",
 ];
 
-/// The library classes whose inherited methods may have an effect
-/// (compared before anything is resolved).
+/// Whether a method of this name, inherited from a library class, may have
+/// an effect (compared before the class hierarchy is walked).
 pub fn may_have_inherited_effect(method: &str) -> bool {
     method == "start"
 }
@@ -660,7 +660,7 @@ impl<'a> Summarizer<'a> {
                         qualname: qualname(index, scope_id),
                         is_async,
                         is_coroutine: is_async && is_coroutine_def(index, scope_id),
-                        is_generator: scope.is_generator,
+                        is_generator: is_generator_def(index, scope_id),
                         effects: Vec::new(),
                         calls: Vec::new(),
                         held_calls: Vec::new(),
@@ -1384,6 +1384,22 @@ pub fn is_coroutine_def(index: &SemanticIndex, scope: ScopeId) -> bool {
     {
         return false;
     }
+    keeps_what_it_returns(index, scope)
+}
+
+/// A `def` (not `async`) containing `yield`, decorated (if at all) only by
+/// decorators that keep what a call returns: calling it gives a one-shot
+/// generator (`@contextmanager` gives something else).
+pub fn is_generator_def(index: &SemanticIndex, scope: ScopeId) -> bool {
+    matches!(
+        index.scope(scope).kind,
+        ScopeKind::Function { is_async: false }
+    ) && index.scope(scope).is_generator
+        && keeps_what_it_returns(index, scope)
+}
+
+/// No decorator, or only those that leave a call's result alone.
+fn keeps_what_it_returns(index: &SemanticIndex, scope: ScopeId) -> bool {
     index.scope(scope).decorators.is_empty()
         || index.decorator_names(scope).iter().all(|d| {
             matches!(

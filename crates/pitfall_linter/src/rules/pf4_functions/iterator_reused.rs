@@ -14,7 +14,7 @@ use crate::rule::{ExprKind, Interests, Rule, StmtKind};
 use crate::rules::common::{
     ancestors_of, is_builtin, last_segment, position_in, position_in_handler,
 };
-use crate::summary::{CallRef, Callee};
+use crate::summary::{is_generator_def, CallRef, Callee};
 
 pub struct IteratorReused;
 
@@ -157,7 +157,7 @@ impl Rule for IteratorReused {
             if let Some(Condition::CallsGenerator { call }) = &d.condition {
                 let generator = cx.facts.target(*call).and_then(|target| {
                     cx.with_function(target, |f, at| {
-                        (f.is_generator && !f.is_async).then(|| (f.qualname.clone(), at.def_line))
+                        f.is_generator.then(|| (f.qualname.clone(), at.def_line))
                     })?
                     .map(|(qualname, line)| (target, qualname, line))
                 });
@@ -271,7 +271,7 @@ fn one_shot(checker: &Checker, value: &Expr) -> Option<&'static str> {
                         "one-shot iterator"
                     })
                 }
-                Resolved::Function(f) if checker.semantic().scope(f).is_generator => {
+                Resolved::Function(f) if is_generator_def(checker.semantic(), f) => {
                     Some("generator")
                 }
                 _ => None,
@@ -313,6 +313,12 @@ fn project_call(checker: &Checker, name: &ast::ExprName, value: &Expr) -> Option
         return None;
     };
     let semantic = checker.semantic();
+    // Builtins (`len(...)`, `str(...)`) are the commonest calls, and no project's.
+    if let Expr::Name(f) = &*call.func {
+        if is_builtin(checker, &call.func, &f.id) {
+            return None;
+        }
+    }
     let symbol = semantic.symbol_in(checker.scope(), &name.id)?;
     if symbol.bindings.len() != 1 || !symbol.is_local() {
         return None;
@@ -329,16 +335,8 @@ fn project_call(checker: &Checker, name: &ast::ExprName, value: &Expr) -> Option
     let (at, out) = checker.summary_call(call.range())?;
     match out.callee {
         Callee::Function(slot) => {
-            let scope = checker
-                .summary()
-                .locations
-                .functions
-                .get(slot as usize)?
-                .scope;
-            semantic
-                .scope(scope)
-                .is_generator
-                .then_some(ProjectCall::Generator)
+            let facts = checker.summary().interface.functions.get(slot as usize)?;
+            facts.is_generator.then_some(ProjectCall::Generator)
         }
         // A consumption repeated by a loop is left to this module's generators.
         Callee::Qualified(_) | Callee::Method { .. } | Callee::Super { .. } if consumptions > 1 => {
