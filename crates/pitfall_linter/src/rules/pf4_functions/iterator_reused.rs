@@ -641,11 +641,13 @@ fn may_consume_fully(source: &str, use_range: TextRange) -> bool {
     let Some(callee) = before.strip_suffix('(') else {
         return false;
     };
-    let name = callee
-        .trim_end()
-        .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .next()
-        .unwrap_or_default();
+    // The identifier before `(` (a byte scan: this runs for most calls).
+    let callee = callee.trim_end();
+    let start = callee
+        .bytes()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
+        .map_or(0, |i| i + 1);
+    let name = &callee[start..];
     FULL_CONSUMERS.contains(&name) || matches!(name, "join" | "Counter")
 }
 
