@@ -668,6 +668,23 @@ impl<'a> Visitor<'a> for Builder {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        // Leaves first: most nodes, and no stack to check below them.
+        // An attribute chain (`a.b.c`) only reads its innermost value: walked
+        // down in a loop, without a level per attribute.
+        let mut expr = expr;
+        while let Expr::Attribute(attr) = expr {
+            expr = &attr.value;
+        }
+        match expr {
+            Expr::Name(n) => return self.visit_name(n),
+            Expr::NumberLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_)
+            | Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_) => return,
+            _ => {}
+        }
         let depth = self.depth;
         self.depth += 1;
         crate::stack::guarded_at(depth, || self.visit_expr_inner(expr));
@@ -698,6 +715,20 @@ impl<'a> Visitor<'a> for Builder {
 }
 
 impl<'a> Builder {
+    fn visit_name(&mut self, n: &ast::ExprName) {
+        match n.ctx {
+            ExprContext::Load => self.add_use(&n.id, n.range, UseKind::Load),
+            ExprContext::Store => {
+                self.bind(&n.id, BindingKind::Assignment, n.range, n.range, None);
+            }
+            ExprContext::Del => {
+                self.add_use(&n.id, n.range, UseKind::Delete);
+                self.bind(&n.id, BindingKind::Deletion, n.range, n.range, None);
+            }
+            ExprContext::Invalid => {}
+        }
+    }
+
     fn visit_stmt_inner(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(def) => self.visit_function(def),
@@ -885,17 +916,7 @@ impl<'a> Builder {
 
     fn visit_expr_inner(&mut self, expr: &'a Expr) {
         match expr {
-            Expr::Name(n) => match n.ctx {
-                ExprContext::Load => self.add_use(&n.id, n.range, UseKind::Load),
-                ExprContext::Store => {
-                    self.bind(&n.id, BindingKind::Assignment, n.range, n.range, None);
-                }
-                ExprContext::Del => {
-                    self.add_use(&n.id, n.range, UseKind::Delete);
-                    self.bind(&n.id, BindingKind::Deletion, n.range, n.range, None);
-                }
-                ExprContext::Invalid => {}
-            },
+            Expr::Name(n) => self.visit_name(n),
             Expr::Named(named) => {
                 self.visit_expr(&named.value);
                 // PEP 572: the target binds in the nearest non-comprehension scope.
@@ -951,7 +972,14 @@ impl<'a> Builder {
                     awaited: false,
                     has_arguments: !call.arguments.is_empty(),
                 });
-                visitor::walk_expr(self, expr);
+                // `walk_expr`'s order, without its dispatch.
+                self.visit_expr(&call.func);
+                for arg in &call.arguments.args {
+                    self.visit_expr(arg);
+                }
+                for keyword in &call.arguments.keywords {
+                    self.visit_expr(&keyword.value);
+                }
             }
             Expr::Await(await_) => {
                 let first = self.index.calls.len();
