@@ -9,6 +9,7 @@
 //! [`ModuleLocations`] half holds the matching ranges and lines, read only
 //! when a finding is drawn.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use pitfall_semantic::{
@@ -16,6 +17,7 @@ use pitfall_semantic::{
 };
 use ruff_python_ast::name::Name;
 use ruff_text_size::{TextRange, TextSize};
+use rustc_hash::FxHashMap;
 
 use crate::blocking::{classify, may_block_by_name, BlockingCategory};
 
@@ -537,6 +539,23 @@ struct Summarizer<'a> {
     class_slot: Slots,
     interface: ModuleInterface,
     locations: ModuleLocations,
+    /// An attribute of a class or an instance of this module, resolved:
+    /// `self.assertEqual` in every method of a test class is looked up once.
+    /// Keyed by (instance?, class, name).
+    members: RefCell<FxHashMap<(bool, ScopeId, &'a str), Option<Resolved>>>,
+    /// The calls of functions, in source order, until each function's
+    /// lists are allocated at their final size.
+    pending: Vec<PendingCall>,
+}
+
+/// A call of a function, before it is filed under its function.
+struct PendingCall {
+    function: u32,
+    call: CallOut,
+    range: TextRange,
+    held: Vec<u32>,
+    /// Under a guard region (see `guarded_calls`).
+    guarded: bool,
 }
 
 /// Scope → its position in `functions` (or `classes`): a flat table, since
@@ -592,6 +611,8 @@ impl<'a> Summarizer<'a> {
             class_slot: Slots::new(index.scopes.len()),
             interface: ModuleInterface::default(),
             locations: ModuleLocations::default(),
+            members: RefCell::default(),
+            pending: Vec::new(),
         }
     }
 
@@ -606,6 +627,7 @@ impl<'a> Summarizer<'a> {
         let regions = self.collect_lock_regions();
         let guards = self.collect_guard_regions(&regions);
         self.collect_calls(&regions, &guards);
+        self.file_calls();
         self.collect_spawns();
         self.collect_imports();
         self.shrink();
@@ -1106,16 +1128,23 @@ impl<'a> Summarizer<'a> {
                     if self.options.allowed_calls.contains(&q) {
                         continue;
                     }
-                    let category = classify(&q).or_else(|| {
-                        self.options
-                            .extra_blocking_calls
-                            .contains(&q)
-                            .then_some(BlockingCategory::Other)
-                    });
+                    // The catalogs are asked only about names they may hold.
+                    let last = q.rsplit('.').next().unwrap_or(&q);
+                    let category = may_block_by_name(last)
+                        .then(|| classify(&q))
+                        .flatten()
+                        .or_else(|| {
+                            self.options
+                                .extra_blocking_calls
+                                .contains(&q)
+                                .then_some(BlockingCategory::Other)
+                        });
+                    let starts_processes = may_start_processes_by_name(last)
+                        && PROCESS_APIS.contains(&q.as_str());
+                    let runs_loop = matches!(last, "run" | "run_until_complete" | "run_forever")
+                        && runs_event_loop(&q);
                     let at = (call.range, call.func_range);
-                    if let (Caller::Function(function), true) =
-                        (function, PROCESS_APIS.contains(&q.as_str()))
-                    {
+                    if let (Caller::Function(function), true) = (function, starts_processes) {
                         self.add_effect(function, Effect::StartsProcesses { api: q }, at);
                         continue;
                     }
@@ -1125,7 +1154,7 @@ impl<'a> Summarizer<'a> {
                     {
                         self.add_effect(function, Effect::Blocking { category, api: q }, at);
                     } else if let (Caller::Function(function), false, true) =
-                        (function, call.awaited, runs_event_loop(&q))
+                        (function, call.awaited, runs_loop)
                     {
                         self.add_effect(function, Effect::RunsEventLoop { api: q }, at);
                     } else if !q.starts_with("builtins.") {
@@ -1171,24 +1200,48 @@ impl<'a> Summarizer<'a> {
     /// found in this module's classes, the method the project resolves
     /// through the class's other bases (`Err`). The receiver is resolved
     /// once for both. `root` is the callee's root, already looked up.
-    fn resolve_callee(&self, callee: &ValuePath, root: Lookup) -> Option<Result<Resolved, Callee>> {
-        let index = self.index;
-        let Some(PathSegment::Attr(name)) = callee.segments.last() else {
-            return index.resolve_path_from(callee, root, 0).map(Ok);
+    fn resolve_callee(
+        &self,
+        callee: &'a ValuePath,
+        root: Lookup,
+    ) -> Option<Result<Resolved, Callee>> {
+        let mut current = self.index.resolve_prefix(callee, root, 0, 0)?;
+        let Some((last, receiver)) = callee.segments.split_last() else {
+            return Some(Ok(current));
         };
-        let receiver = index.resolve_prefix(callee, root, callee.segments.len() - 1, 0)?;
-        let class = match receiver {
+        for segment in receiver {
+            current = self.apply_segment(current, segment)?;
+        }
+        let PathSegment::Attr(name) = last else {
+            return self.apply_segment(current, last).map(Ok);
+        };
+        let class = match current {
             Resolved::Instance(c) | Resolved::Class(c) => Some(c),
             _ => None,
         };
-        let last = callee.segments.last().expect("an attribute");
-        match index.apply_segment(receiver, last, 1) {
+        match self.apply_segment(current, last) {
             Some(resolved) => Some(Ok(resolved)),
             None => Some(Err(Callee::Method {
                 class: *self.class_slot.get(&class?)?,
                 name: name.clone(),
             })),
         }
+    }
+
+    /// One segment of a callee's path applied, as `resolve_path` does at
+    /// the top level (depth 1); class and instance attributes remembered.
+    fn apply_segment(&self, base: Resolved, segment: &'a PathSegment) -> Option<Resolved> {
+        let key = match (&base, segment) {
+            (Resolved::Instance(c), PathSegment::Attr(name)) => (true, *c, name.as_str()),
+            (Resolved::Class(c), PathSegment::Attr(name)) => (false, *c, name.as_str()),
+            _ => return self.index.apply_segment(base, segment, 1),
+        };
+        if let Some(found) = self.members.borrow().get(&key) {
+            return found.clone();
+        }
+        let found = self.index.apply_segment(base, segment, 1);
+        self.members.borrow_mut().insert(key, found.clone());
+        found
     }
 
     /// `super().m()` in a method of a class of this module.
@@ -1246,27 +1299,50 @@ impl<'a> Summarizer<'a> {
                     .receiver
                     .as_ref()
                     .is_some_and(|(n, _)| *n == callee.root);
-        let held = held_at(regions, function, call.range, None);
         let first = guards.partition_point(|(f, _)| *f < function);
         let guarded = guards[first..]
             .iter()
             .take_while(|(f, _)| *f == function)
             .any(|(_, range)| range.contains_range(call.range) && *range != call.range);
-        let f = &mut self.interface.functions[function as usize];
-        if guarded {
-            f.guarded_calls.push(f.calls.len() as u32);
-        }
-        if !held.is_empty() {
-            f.held_calls.push((f.calls.len() as u32, held));
-        }
-        f.calls.push(CallOut {
-            callee: target,
-            awaited: call.awaited,
-            on_self,
+        self.pending.push(PendingCall {
+            function,
+            call: CallOut {
+                callee: target,
+                awaited: call.awaited,
+                on_self,
+            },
+            range: call.range,
+            held: held_at(regions, function, call.range, None),
+            guarded,
         });
-        self.locations.functions[function as usize]
-            .calls
-            .push(call.range);
+    }
+
+    /// Files the pending calls under their functions, each list allocated
+    /// once at its final size (summaries live as long as the run).
+    fn file_calls(&mut self) {
+        let mut counts = vec![0u32; self.interface.functions.len()];
+        for p in &self.pending {
+            counts[p.function as usize] += 1;
+        }
+        for (f, &count) in counts.iter().enumerate() {
+            if count > 0 {
+                self.interface.functions[f].calls = Vec::with_capacity(count as usize);
+                self.locations.functions[f].calls = Vec::with_capacity(count as usize);
+            }
+        }
+        for p in std::mem::take(&mut self.pending) {
+            let f = &mut self.interface.functions[p.function as usize];
+            if p.guarded {
+                f.guarded_calls.push(f.calls.len() as u32);
+            }
+            if !p.held.is_empty() {
+                f.held_calls.push((f.calls.len() as u32, p.held));
+            }
+            f.calls.push(p.call);
+            self.locations.functions[p.function as usize]
+                .calls
+                .push(p.range);
+        }
     }
 
     fn collect_imports(&mut self) {
