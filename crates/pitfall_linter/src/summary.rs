@@ -1139,8 +1139,8 @@ impl<'a> Summarizer<'a> {
                                 .contains(&q)
                                 .then_some(BlockingCategory::Other)
                         });
-                    let starts_processes = may_start_processes_by_name(last)
-                        && PROCESS_APIS.contains(&q.as_str());
+                    let starts_processes =
+                        may_start_processes_by_name(last) && PROCESS_APIS.contains(&q.as_str());
                     let runs_loop = matches!(last, "run" | "run_until_complete" | "run_forever")
                         && runs_event_loop(&q);
                     let at = (call.range, call.func_range);
