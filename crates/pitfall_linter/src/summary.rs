@@ -542,11 +542,14 @@ struct Summarizer<'a> {
     /// An attribute of a class or an instance of this module, resolved:
     /// `self.assertEqual` in every method of a test class is looked up once.
     /// Keyed by (instance?, class, name).
-    members: RefCell<FxHashMap<(bool, ScopeId, &'a str), Option<Resolved>>>,
+    members: RefCell<FxHashMap<MemberKey<'a>, Option<Resolved>>>,
     /// The calls of functions, in source order, until each function's
     /// lists are allocated at their final size.
     pending: Vec<PendingCall>,
 }
+
+/// An attribute of a class (`false`) or of its instances (`true`).
+type MemberKey<'a> = (bool, ScopeId, &'a str);
 
 /// A call of a function, before it is filed under its function.
 struct PendingCall {
