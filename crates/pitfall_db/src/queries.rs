@@ -105,8 +105,36 @@ pub const LRU_CAPACITY: usize = 128;
 /// declares (`# -*- coding: koi8-r -*-`). `Err` (an I/O error, or bytes that
 /// do not decode) becomes a PF002 diagnostic, not a failure of the run.
 pub fn read_source(path: &Path) -> Result<Arc<str>, String> {
+    if let Some(text) = read_utf8_in_place(path) {
+        return Ok(text);
+    }
     let bytes = std::fs::read(path).map_err(|e| format!("Failed to read file: {e}"))?;
     decode_source(bytes)
+}
+
+/// A regular file read straight into the allocation the text keeps, when
+/// it is UTF-8 (nearly always): no second buffer, no copy. `None` sends
+/// everything else (errors, other encodings, a file changing size while
+/// read, special files) to the general path.
+fn read_utf8_in_place(path: &Path) -> Option<Arc<str>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    if !metadata.is_file() {
+        return None;
+    }
+    let len = usize::try_from(metadata.len()).ok()?;
+    // SAFETY: zeroed bytes are initialized `u8`s.
+    let mut bytes: Arc<[u8]> = unsafe { Arc::new_zeroed_slice(len).assume_init() };
+    file.read_exact(Arc::get_mut(&mut bytes)?).ok()?;
+    // The file grew since its length was read.
+    if file.read(&mut [0u8; 1]).ok()? != 0 {
+        return None;
+    }
+    std::str::from_utf8(&bytes).ok()?;
+    // SAFETY: the bytes were just checked to be UTF-8, and `str` has the
+    // layout of `[u8]`, so the pointer is a valid `Arc<str>`'s.
+    Some(unsafe { Arc::from_raw(Arc::into_raw(bytes) as *const str) })
 }
 
 /// Decodes source bytes (a file's, or standard input's) as [`read_source`] does.
@@ -203,6 +231,32 @@ mod tests {
             decode_declared(b"\n\n# coding: latin-1\nx = '\xf6'\n").is_none(),
             "cookie too late"
         );
+    }
+
+    #[test]
+    fn reads_utf8_and_declared_encodings() {
+        let dir = std::env::temp_dir().join(format!("pitfall-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let utf8 = dir.join("utf8.py");
+        std::fs::write(&utf8, "\u{feff}name = '\u{e9}t\u{e9}'\n").unwrap();
+        assert_eq!(
+            &*read_source(&utf8).unwrap(),
+            "\u{feff}name = '\u{e9}t\u{e9}'\n"
+        );
+        let empty = dir.join("empty.py");
+        std::fs::write(&empty, "").unwrap();
+        assert_eq!(&*read_source(&empty).unwrap(), "");
+        let latin1 = dir.join("latin1.py");
+        std::fs::write(&latin1, b"# coding: latin-1\nx = '\xe9'\n").unwrap();
+        assert_eq!(
+            &*read_source(&latin1).unwrap(),
+            "# coding: latin-1\nx = '\u{e9}'\n"
+        );
+        std::fs::write(&latin1, b"x = '\xe9'\n").unwrap();
+        assert!(read_source(&latin1).is_err(), "neither UTF-8 nor declared");
+        assert!(read_source(&dir.join("missing.py")).is_err());
+        assert!(read_source(&dir).is_err(), "a directory");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -223,7 +223,7 @@ fn maybe_unbound_locals<'i>(
     function: &ast::StmtFunctionDef,
 ) -> Vec<&'i Symbol> {
     let mut comprehensions: Option<Vec<ScopeId>> = None;
-    let mut covers: Vec<(TextRange, Option<TextRange>)> = Vec::new();
+    let mut covers = Covers::new();
     // Names whose reads the binding statements alone do not cover, and
     // whether the name is ever unbound.
     let mut uncovered: Vec<(&Symbol, bool)> = Vec::new();
@@ -278,6 +278,10 @@ fn maybe_unbound_locals<'i>(
     out
 }
 
+/// The code that runs after a binding of one name (with the `except` clause
+/// a cover comes from): a few per name, kept off the heap.
+type Covers = smallvec::SmallVec<[(TextRange, Option<TextRange>); 8]>;
+
 /// The symbol of `sym`'s name in the comprehension `c`, if `c` reads the
 /// function's variable (it does not bind the name itself).
 fn inner_reads<'i>(index: &'i SemanticIndex, c: ScopeId, sym: &Symbol) -> Option<&'i Symbol> {
@@ -311,7 +315,7 @@ fn binding_covers(
     index: &SemanticIndex,
     sym: &Symbol,
     function: &ast::StmtFunctionDef,
-    covers: &mut Vec<(TextRange, Option<TextRange>)>,
+    covers: &mut Covers,
 ) -> bool {
     covers.clear();
     let mut unbinds = false;

@@ -44,7 +44,7 @@ impl Rule for MutableDefaultArgument {
 
     fn check_stmt(&self, checker: &mut Checker, stmt: &Stmt) {
         let Stmt::FunctionDef(def) = stmt else { return };
-        if checker.is_stub() || is_overload(checker, def) {
+        if checker.is_stub() {
             return;
         }
         check_parameters(checker, &def.parameters, Some(def));
@@ -73,7 +73,8 @@ fn check_parameters(
             Some((p.name().id.as_str(), default, what))
         })
         .collect();
-    if found.is_empty() {
+    // Resolving the decorators costs more than the defaults: only for a finding.
+    if found.is_empty() || def.is_some_and(|def| is_overload(checker, def)) {
         return;
     }
     // One fix for all of the def's movable defaults, on each of their
