@@ -641,9 +641,44 @@ impl<'a> Resolver<'a> {
             BaseRef::Qualified(q) if wanted(q) => Some(q.clone()),
             BaseRef::Qualified(q) => match self.qualified(q, module, hops + 1) {
                 Some(Item::Class(m, c)) => self.library_base(m, c, wanted, hops + 1),
-                _ => None,
+                Some(_) => None,
+                // `from app.compat import Process`, where `app/compat.py`
+                // imports it from the library.
+                None => self
+                    .reexported(q, module, hops + 1)
+                    .filter(|library| wanted(library)),
             },
         })
+    }
+
+    /// The library name that a project module's import re-exports:
+    /// `multiprocessing.Process` for `app.compat.Process` when
+    /// `app/compat.py` has `from multiprocessing import Process`.
+    fn reexported(&self, q: &str, from: u32, hops: u32) -> Option<String> {
+        if self.too_deep(hops) {
+            return None;
+        }
+        let absolute;
+        let q = if q.starts_with('.') {
+            absolute = absolutize(q, self.module_name(from)?)?;
+            absolute.as_str()
+        } else {
+            q
+        };
+        let (module, name) = q.rsplit_once('.')?;
+        if name.contains('(') || !self.map.has_top_level(module.split('.').next()?) {
+            return None;
+        }
+        let m = self.map.resolve(module)?;
+        let Some(Export::Import(target)) = self.interface(m).name(name).cloned() else {
+            return None;
+        };
+        let top = target.split(['.', '(']).next().unwrap_or_default();
+        if target.starts_with('.') || self.map.has_top_level(top) {
+            self.reexported(&target, m, hops + 1)
+        } else {
+            Some(target)
+        }
     }
 
     /// A call of a method that no project class of the receiver's
