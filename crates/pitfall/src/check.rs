@@ -447,7 +447,17 @@ pub(crate) fn file_messages(
         return Vec::new();
     }
     let source = source_text(db, file).unwrap_or_else(|_| Arc::from(""));
-    let locator = Locator::new(&source);
+    let last = diagnostics
+        .iter()
+        .flat_map(|d| {
+            let edits = d.fix.iter().flat_map(|f| f.edits.iter().map(|e| e.range));
+            let related = d.related.iter().map(|r| r.range);
+            std::iter::once(d.range).chain(edits).chain(related)
+        })
+        .map(|range| range.end())
+        .max()
+        .unwrap_or_default();
+    let locator = Locator::up_to(&source, last);
     let mut others: Vec<(String, Arc<str>)> = Vec::new();
     let mut locate_other = |path: &str, range: TextRange| {
         if !others.iter().any(|(p, _)| p == path) {

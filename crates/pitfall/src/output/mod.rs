@@ -94,6 +94,22 @@ impl<'a> Locator<'a> {
         }
     }
 
+    /// A locator for offsets up to `last` only: the line index stops after
+    /// the line holding it (most files with findings have them early on,
+    /// and the index of the rest would be built for nothing). Lines up to
+    /// that one, and their ends, are the same as in the whole text's index.
+    pub fn up_to(source: &'a str, last: TextSize) -> Self {
+        let last = last.to_usize().min(source.len());
+        let cut = source.as_bytes()[last..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(source.len(), |i| last + i + 1);
+        Locator {
+            source,
+            index: LineIndex::from_source_text(&source[..cut]),
+        }
+    }
+
     pub fn location(&self, offset: TextSize) -> Location {
         let offset = offset.min(TextSize::of(self.source));
         let lc = self.index.line_column(offset, self.source);
@@ -216,6 +232,32 @@ impl Printer {
             OutputFormat::Gitlab => gitlab::write(out, messages),
             OutputFormat::Pylint => pylint::write(out, messages),
             OutputFormat::Sarif => sarif::write(out, messages),
+        }
+    }
+}
+
+#[cfg(test)]
+mod locator_tests {
+    use super::*;
+
+    #[test]
+    fn a_locator_up_to_an_offset_agrees_with_the_whole_one() {
+        let source = "\u{feff}a = 1\r\nb = 'é'\n\nc = (\r  d)\nlast";
+        let whole = Locator::new(source);
+        for last in 0..=source.len() {
+            let Some(_) = source.get(last..) else {
+                continue;
+            };
+            let part = Locator::up_to(source, TextSize::try_from(last).unwrap());
+            for offset in (0..=last).filter(|o| source.is_char_boundary(*o)) {
+                let at = TextSize::try_from(offset).unwrap();
+                assert_eq!(whole.location(at), part.location(at), "{offset} of {last}");
+                for end in (offset..=last).filter(|o| source.is_char_boundary(*o)) {
+                    let range = TextRange::new(at, TextSize::try_from(end).unwrap());
+                    let (a, b) = (whole.lines(range), part.lines(range));
+                    assert_eq!((a.first_row, a.text, a.span), (b.first_row, b.text, b.span));
+                }
+            }
         }
     }
 }
