@@ -95,11 +95,11 @@ fn group(
 fn with_capacity_for(len: usize) -> SemanticIndex {
     let mut index = SemanticIndex::default();
     index.uses.reserve(len / 24);
-    index.symbols.reserve(len / 40);
-    index.bindings.reserve(len / 48);
+    index.symbols.reserve(len / 56);
+    index.bindings.reserve(len / 64);
     index.calls.reserve(len / 48);
-    index.scopes.reserve(len / 200 + 1);
-    index.symbol_ids = SymbolTable::with_capacity(len / 40);
+    index.scopes.reserve(len / 300 + 1);
+    index.symbol_ids = SymbolTable::with_capacity(len / 64);
     index.name_ids = NameTable::with_capacity(len / 80);
     index.scope_by_range.reserve(len / 300 + 1);
     index
