@@ -1,6 +1,7 @@
 //! Builds the semantic index of every `.py` file under the given directories,
 //! for instruction counts of `build_index` alone:
-//! `valgrind --tool=callgrind --toggle-collect='*build_index*' target/profiling/examples/index_bench DIR`.
+//! `cargo build --profile profiling -p pitfall_semantic --example index_bench`, then
+//! `valgrind --tool=callgrind --toggle-collect='pitfall_semantic::builder::build_index' target/profiling/examples/index_bench STDLIB_DIR`.
 use std::path::Path;
 
 #[global_allocator]
