@@ -230,11 +230,11 @@ fn interface_edits_from_project(loaded: &Loaded, want: usize) -> Vec<InterfaceEd
     let mut used: rustc_hash::FxHashSet<u32> = Default::default();
     for (m, module_facts) in facts.modules.iter().enumerate() {
         let interface = module_interface(db, layout.files[m]);
-        for (f, targets) in module_facts.targets.iter().enumerate() {
+        for (f, node) in module_facts.nodes.iter().enumerate() {
             if !interface.functions[f].is_async {
                 continue;
             }
-            for target in targets.iter().flatten() {
+            for target in node.calls.iter().map(|c| &c.target) {
                 if target.module as usize == m || !used.insert(target.module) {
                     continue;
                 }

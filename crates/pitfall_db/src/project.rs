@@ -242,7 +242,7 @@ pub fn module_facts(db: &dyn Db, file: SourceFile) -> Arc<ModuleFacts> {
     let imports = module_imports(db, file);
     let graph = import_facts(db, file);
     Arc::new(ModuleFacts {
-        targets: resolution.targets.clone(),
+        nodes: resolution.nodes.clone(),
         module_targets: resolution.module_targets.clone(),
         facts: function_facts(db, file),
         locks: resolution.locks.clone(),

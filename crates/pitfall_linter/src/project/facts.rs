@@ -111,9 +111,10 @@ pub struct InheritedCall {
 /// holding it backdates when an edit elsewhere leaves it unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct ModuleFacts {
-    /// Per function, per call: the project function it reaches (shared
-    /// with the module's resolution: no copy per query).
-    pub targets: Arc<Vec<Vec<Option<FunctionRef>>>>,
+    /// Per function: its call-graph node, whose edges are the calls that
+    /// reach a project function (shared with the module's resolution: no
+    /// copy per query, and no table of the calls that reach none).
+    pub nodes: Arc<Vec<FunctionNode>>,
     /// Per module-level call: the project function it reaches.
     pub module_targets: Arc<Vec<Option<FunctionRef>>>,
     /// Per function: its facts, sorted by key (shared with the fixpoint's).
@@ -153,9 +154,22 @@ impl ModuleFacts {
     /// The project function a call of the summary reaches.
     pub fn target(&self, at: crate::summary::CallRef) -> Option<FunctionRef> {
         match at.function {
-            Some(f) => *self.targets.get(f as usize)?.get(at.call as usize)?,
+            Some(f) => {
+                let calls = &self.nodes.get(f as usize)?.calls;
+                let i = calls.binary_search_by_key(&at.call, |c| c.call).ok()?;
+                Some(calls[i].target)
+            }
             None => *self.module_targets.get(at.call as usize)?,
         }
+    }
+
+    /// The calls of `function` that reach a project function:
+    /// (call index, target), in call order.
+    pub fn call_targets(&self, function: u32) -> impl Iterator<Item = (u32, FunctionRef)> + '_ {
+        self.nodes
+            .get(function as usize)
+            .into_iter()
+            .flat_map(|n| n.calls.iter().map(|c| (c.call, c.target)))
     }
 
     /// The effect of an inherited library method called at `at`.
@@ -286,14 +300,13 @@ pub struct SpawnSeed {
 /// re-runs only when some module's resolution changed.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct ModuleResolution {
-    /// Per function, per call: the project function it reaches.
-    pub targets: Arc<Vec<Vec<Option<FunctionRef>>>>,
     /// Per module-level call: the project function it reaches.
     pub module_targets: Arc<Vec<Option<FunctionRef>>>,
     /// Per function, per effect: the lock an `Acquires` effect takes.
     pub locks: Arc<Vec<Vec<Option<LockKey>>>>,
-    /// Per function: its node in the project call graph.
-    pub nodes: Vec<FunctionNode>,
+    /// Per function: its node in the project call graph (its edges are
+    /// the calls that reach a project function).
+    pub nodes: Arc<Vec<FunctionNode>>,
     /// Classes that derive from `threading.Thread` through project classes.
     pub thread_classes: Vec<u32>,
     /// Calls of inherited library methods with an effect.
@@ -883,52 +896,11 @@ fn resolve_calls_with<'a>(
     interface: &'a ModuleInterface,
 ) -> ModuleResolution {
     let named = resolver.map.name(m).is_some();
-    let targets: Vec<Vec<Option<FunctionRef>>> = interface
-        .functions
-        .iter()
-        .map(|f| {
-            f.calls
-                .iter()
-                .map(|c| {
-                    // Unnamed modules still resolve their own functions.
-                    match (&c.callee, named) {
-                        (Callee::Qualified(_), false) => None,
-                        (callee, _) => resolver.callee(m, callee),
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    let module_targets: Vec<Option<FunctionRef>> = interface
-        .module_calls
-        .iter()
-        .map(|c| match (&c.callee, named) {
-            (Callee::Qualified(_), false) => None,
-            (callee, _) => resolver.callee(m, callee),
-        })
-        .collect();
-    let mut inherited = Vec::new();
-    for (f, function) in interface.functions.iter().enumerate() {
-        let at = Some(f as u32);
-        inherited_calls(
-            resolver,
-            m,
-            named,
-            at,
-            &function.calls,
-            &targets[f],
-            &mut inherited,
-        );
-    }
-    inherited_calls(
-        resolver,
-        m,
-        named,
-        None,
-        &interface.module_calls,
-        &module_targets,
-        &mut inherited,
-    );
+    let target = |c: &crate::summary::CallOut| match (&c.callee, named) {
+        // Unnamed modules still resolve their own functions.
+        (Callee::Qualified(_), false) => None,
+        (callee, _) => resolver.callee(m, callee),
+    };
     let locks: Vec<Vec<Option<LockKey>>> = interface
         .functions
         .iter()
@@ -943,11 +915,25 @@ fn resolve_calls_with<'a>(
                 .collect()
         })
         .collect();
-    let nodes = interface
-        .functions
-        .iter()
-        .enumerate()
-        .map(|(f, function)| FunctionNode {
+    // Per function, its calls' targets in one reused buffer: only the
+    // calls that reach a project function are kept (as edges).
+    let mut targets: Vec<Option<FunctionRef>> = Vec::new();
+    let mut inherited = Vec::new();
+    let mut nodes = Vec::with_capacity(interface.functions.len());
+    for (f, function) in interface.functions.iter().enumerate() {
+        targets.clear();
+        targets.extend(function.calls.iter().map(target));
+        let first_inherited = inherited.len();
+        inherited_calls(
+            resolver,
+            m,
+            named,
+            Some(f as u32),
+            &function.calls,
+            &targets,
+            &mut inherited,
+        );
+        nodes.push(FunctionNode {
             is_async: function.is_async,
             effects: function
                 .effects
@@ -966,7 +952,7 @@ fn resolve_calls_with<'a>(
             calls: function
                 .calls
                 .iter()
-                .zip(&targets[f])
+                .zip(&targets)
                 .enumerate()
                 .filter_map(|(call, (c, target))| {
                     Some(CallEdge {
@@ -978,13 +964,23 @@ fn resolve_calls_with<'a>(
                     })
                 })
                 .collect(),
-            inherited: inherited
+            inherited: inherited[first_inherited..]
                 .iter()
-                .filter(|i| i.at.function == Some(f as u32))
-                .filter_map(|i| Some((i.at.call, fact_of_inherited(&i.effect)?)))
+                .filter_map(|i: &InheritedCall| Some((i.at.call, fact_of_inherited(&i.effect)?)))
                 .collect(),
-        })
-        .collect();
+        });
+    }
+    let module_targets: Vec<Option<FunctionRef>> =
+        interface.module_calls.iter().map(target).collect();
+    inherited_calls(
+        resolver,
+        m,
+        named,
+        None,
+        &interface.module_calls,
+        &module_targets,
+        &mut inherited,
+    );
     let thread_classes: Vec<u32> = (0..interface.classes.len() as u32)
         .filter(|c| named && resolver.subclasses_thread(m, *c))
         .collect();
@@ -1031,10 +1027,9 @@ fn resolve_calls_with<'a>(
         }
     }
     ModuleResolution {
-        targets: Arc::new(targets),
         module_targets: Arc::new(module_targets),
         locks: Arc::new(locks),
-        nodes,
+        nodes: Arc::new(nodes),
         thread_classes,
         spawns,
         inherited: Arc::new(inherited),
@@ -1172,7 +1167,7 @@ impl ProjectFacts {
             .zip(facts.into_iter().zip(graph))
             .map(|((resolution, imports), (facts, graph))| {
                 Arc::new(ModuleFacts {
-                    targets: resolution.targets,
+                    nodes: resolution.nodes.clone(),
                     module_targets: resolution.module_targets,
                     facts: Arc::new(facts),
                     locks: resolution.locks,

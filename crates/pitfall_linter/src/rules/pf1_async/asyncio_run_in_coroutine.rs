@@ -45,8 +45,9 @@ impl Rule for AsyncioRunInCoroutine {
                     cx.report(message, *range).help(HELP);
                 }
             }
-            for (c, target) in cx.facts.targets[i].iter().enumerate() {
-                let Some(target) = *target else { continue };
+            let facts = cx.facts;
+            for (c, target) in facts.call_targets(i as u32) {
+                let c = c as usize;
                 if cx.is_async(target) || !cx.has_fact(target, &FactKey::RunsEventLoop) {
                     continue;
                 }

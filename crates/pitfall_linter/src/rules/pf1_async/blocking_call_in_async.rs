@@ -87,8 +87,9 @@ impl Rule for BlockingCallInAsync {
             if !coroutine.is_async {
                 continue;
             }
-            for (c, target) in cx.facts.targets[i].iter().enumerate() {
-                let Some(target) = *target else { continue };
+            let facts = cx.facts;
+            for (c, target) in facts.call_targets(i as u32) {
+                let c = c as usize;
                 if cx.is_async(target) || !cx.has_fact(target, &FactKey::Blocks) {
                     continue;
                 }

@@ -55,7 +55,10 @@ impl Rule for LockReacquiredWhileHeld {
             }
             // (b) A call, while holding it, to a function that acquires it.
             for (c, held) in &function.held_calls {
-                let Some(Some(target)) = facts.targets[i].get(*c as usize).copied() else {
+                let Some(target) = facts.target(crate::summary::CallRef {
+                    function: Some(i as u32),
+                    call: *c,
+                }) else {
                     continue;
                 };
                 let call = &function.calls[*c as usize];
