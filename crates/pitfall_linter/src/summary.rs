@@ -477,20 +477,23 @@ pub fn lock_like_name(name: &str) -> bool {
     })
 }
 
+/// The methods of `multiprocessing` pools that run a callable in the
+/// workers (PF104, PF109).
+pub const POOL_METHODS: &[&str] = &[
+    "map",
+    "imap",
+    "imap_unordered",
+    "starmap",
+    "apply",
+    "apply_async",
+    "map_async",
+    "starmap_async",
+];
+
 /// For an API that runs a callable in a thread or process: where the
 /// callable is (position, keywords), whether it submits to a pool, and
 /// whether it runs threads (not processes) (PF104).
 pub fn spawn_api(api: &str) -> Option<(Option<usize>, &'static [&'static str], bool, bool)> {
-    const POOL_METHODS: &[&str] = &[
-        "map",
-        "imap",
-        "imap_unordered",
-        "starmap",
-        "apply",
-        "apply_async",
-        "map_async",
-        "starmap_async",
-    ];
     Some(match api {
         "threading.Thread" => (None, &["target"], false, true),
         "threading.Timer" => (Some(1), &["function"], false, true),

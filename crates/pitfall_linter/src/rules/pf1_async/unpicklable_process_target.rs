@@ -10,6 +10,7 @@ use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{ExprKind, Interests, Rule};
 use crate::rules::common::{argument, last_segment};
+use crate::summary::POOL_METHODS;
 
 pub struct UnpicklableProcessTarget;
 
@@ -23,16 +24,6 @@ static META: RuleMeta = rule_meta(
     "A lambda or nested function sent to a process pool or `Process` can't be pickled.",
 );
 
-const POOL_METHODS: &[&str] = &[
-    "map",
-    "imap",
-    "imap_unordered",
-    "starmap",
-    "apply",
-    "apply_async",
-    "map_async",
-    "starmap_async",
-];
 const POOLS: &[&str] = &[
     "multiprocessing.Pool()",
     "multiprocessing.pool.Pool()",
