@@ -14,6 +14,7 @@
 //!
 //! [`ProjectFacts::compute`] runs all three in memory.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -478,18 +479,23 @@ impl<'a> Resolver<'a> {
         (value, memo)
     }
 
+    /// A reference as written in module `from`, made absolute when it is
+    /// relative (`.db` in `app.services` is `app.services.db`).
+    fn absolute_reference<'q>(&self, q: &'q str, from: u32) -> Option<Cow<'q, str>> {
+        if q.starts_with('.') {
+            absolutize(q, self.module_name(from)?).map(Cow::Owned)
+        } else {
+            Some(Cow::Borrowed(q))
+        }
+    }
+
     /// `app.models.User().save` seen from `from`.
     fn qualified(&self, q: &str, from: u32, hops: u32) -> Option<Item> {
         if self.too_deep(hops) {
             return None;
         }
-        let absolute;
-        let q = if q.starts_with('.') {
-            absolute = absolutize(q, self.module_name(from)?)?;
-            absolute.as_str()
-        } else {
-            q
-        };
+        let q = self.absolute_reference(q, from)?;
+        let q = q.as_ref();
         // Cheap rejection first: most calls go to other packages.
         let top_end = q.find(['.', '(']).unwrap_or(q.len());
         if !self.map.has_top_level(&q[..top_end]) {
@@ -671,13 +677,8 @@ impl<'a> Resolver<'a> {
         if self.too_deep(hops) {
             return None;
         }
-        let absolute;
-        let q = if q.starts_with('.') {
-            absolute = absolutize(q, self.module_name(from)?)?;
-            absolute.as_str()
-        } else {
-            q
-        };
+        let q = self.absolute_reference(q, from)?;
+        let q = q.as_ref();
         let (module, name) = q.rsplit_once('.')?;
         if name.contains('(') || !self.map.has_top_level(module.split('.').next()?) {
             return None;
