@@ -258,7 +258,7 @@ impl Builder {
     }
 
     /// The path arguments of a call that may run one of them elsewhere
-    /// ([`crate::RUNS_CALLABLE`]); the callee's last name is compared first.
+    /// ([`crate::runs_callable`]); the callee's last name is compared first.
     fn record_callable_arguments(&mut self, call: &ast::ExprCall) {
         let last = match &*call.func {
             // Bare `map(...)`, `apply(...)`: builtins or plain functions, no pool.

@@ -220,28 +220,10 @@ impl Decorator {
     }
 }
 
-/// Last names of calls that may run a callable argument in another thread
-/// or process (`Thread(target=f)`, `pool.submit(f)`, `loop.run_in_executor(None, f)`):
-/// their path arguments are recorded ([`CallableArgument`]).
-pub const RUNS_CALLABLE: &[&str] = &[
-    "Thread",
-    "Timer",
-    "Process",
-    "submit",
-    "map",
-    "imap",
-    "imap_unordered",
-    "starmap",
-    "apply",
-    "apply_async",
-    "map_async",
-    "starmap_async",
-    "to_thread",
-    "run_in_executor",
-];
-
-/// Whether a callee's last name is one of [`RUNS_CALLABLE`] (a `match`:
-/// every call of the file asks).
+/// Whether a callee's last name is one of the calls that may run a
+/// callable argument in another thread or process (`Thread(target=f)`,
+/// `pool.submit(f)`, `loop.run_in_executor(None, f)`): their path arguments
+/// are recorded ([`CallableArgument`]). A `match`: every call of the file asks.
 pub fn runs_callable(last: &str) -> bool {
     matches!(
         last,
@@ -262,7 +244,7 @@ pub fn runs_callable(last: &str) -> bool {
     )
 }
 
-/// A path argument of a call in [`RUNS_CALLABLE`]: one of the first two
+/// A path argument of a call that [`runs_callable`] accepts: one of the first two
 /// positional arguments, or a `target`/`function`/`func`/`fn` keyword.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallableArgument {
@@ -310,7 +292,7 @@ pub struct SemanticIndex {
     /// resolving a call that might reach one.
     pub async_def_names: Vec<Name>,
     /// Paths handed to calls that may run them elsewhere (see
-    /// [`RUNS_CALLABLE`]), in source order.
+    /// [`runs_callable`]), in source order.
     pub callable_arguments: Vec<CallableArgument>,
     /// Per class: its bases that are classes of this file (see `local_bases`).
     pub(crate) base_cache: BaseCache,

@@ -12,7 +12,7 @@ use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use pitfall_semantic::RUNS_CALLABLE as ENTRY_NAMES;
+use pitfall_semantic::runs_callable;
 
 use crate::checker::Checker;
 use crate::checker::Node;
@@ -540,7 +540,7 @@ fn entry_points(checker: &Checker) -> Vec<Entry> {
             Some(PathSegment::Call) => continue,
             None => callee.root.as_str(),
         };
-        if !ENTRY_NAMES.contains(&last) {
+        if !runs_callable(last) {
             continue;
         }
         let Some(Resolved::Qualified(api)) = semantic.resolve_path(callee, 0) else {
