@@ -1109,7 +1109,7 @@ impl<'a> Summarizer<'a> {
                     Some(slot) => Caller::Function(*slot),
                     None => continue,
                 },
-                None if runs_at_import(index, call.scope) => Caller::Module,
+                None if index.runs_at_import(call.scope) => Caller::Module,
                 None => continue,
             };
             if let Some(target) = self.super_call(callee, call.scope) {
@@ -1440,20 +1440,6 @@ fn worth_resolving(
         Lookup::Unbound => false,
     };
     worth.then_some(root)
-}
-
-/// Module level, or a comprehension there: runs when the module is imported.
-fn runs_at_import(index: &SemanticIndex, mut scope: ScopeId) -> bool {
-    loop {
-        match index.scope(scope).kind {
-            ScopeKind::Module => return true,
-            ScopeKind::Comprehension => match index.scope(scope).parent {
-                Some(p) => scope = p,
-                None => return false,
-            },
-            _ => return false,
-        }
-    }
 }
 
 /// An `async def` that is not an async generator, decorated (if at all)

@@ -491,6 +491,21 @@ impl SemanticIndex {
         }
     }
 
+    /// Whether code in this scope runs when the module is imported: module
+    /// level, or a comprehension there.
+    pub fn runs_at_import(&self, mut scope: ScopeId) -> bool {
+        loop {
+            match self.scope(scope).kind {
+                ScopeKind::Module => return true,
+                ScopeKind::Comprehension => match self.scope(scope).parent {
+                    Some(p) => scope = p,
+                    None => return false,
+                },
+                _ => return false,
+            }
+        }
+    }
+
     /// Whether the module defines an `async def` with this name (at any depth).
     pub fn defines_async_def(&self, name: &str) -> bool {
         self.async_def_names

@@ -1,7 +1,7 @@
 //! PF105 `multiprocessing-without-main-guard`: processes or pools created at
 //! module level run again in every spawned child.
 
-use pitfall_semantic::{PathSegment, Resolved, ScopeId, ScopeKind, SemanticIndex, ValuePath};
+use pitfall_semantic::{PathSegment, Resolved, SemanticIndex, ValuePath};
 use ruff_text_size::TextRange;
 
 use crate::checker::Checker;
@@ -43,20 +43,6 @@ fn process_api(semantic: &SemanticIndex, callee: &ValuePath) -> Option<String> {
     }
 }
 
-/// Runs when the module is imported: module level, or a comprehension there.
-fn runs_at_import(semantic: &SemanticIndex, mut scope: ScopeId) -> bool {
-    loop {
-        match semantic.scope(scope).kind {
-            ScopeKind::Module => return true,
-            ScopeKind::Comprehension => match semantic.scope(scope).parent {
-                Some(p) => scope = p,
-                None => return false,
-            },
-            _ => return false,
-        }
-    }
-}
-
 impl Rule for MultiprocessingWithoutMainGuard {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -72,7 +58,7 @@ impl Rule for MultiprocessingWithoutMainGuard {
         let semantic = checker.semantic();
         let guarded = &semantic.main_guard_bodies;
         for call in &semantic.calls {
-            if !runs_at_import(semantic, call.scope)
+            if !semantic.runs_at_import(call.scope)
                 || guarded.iter().any(|g| g.contains_range(call.range))
             {
                 continue;
