@@ -895,10 +895,7 @@ impl<'a> Summarizer<'a> {
         let mut regions = Vec::new();
         for item in &index.with_items {
             let Some(path) = &item.context else { continue };
-            let Some(&function) = index
-                .enclosing_function(item.scope)
-                .and_then(|f| self.function_slot.get(&f))
-            else {
+            let Some(function) = self.enclosing_slot(item.scope) else {
                 continue;
             };
             let Some(lock) = self.lock_of(path) else {
@@ -929,10 +926,7 @@ impl<'a> Summarizer<'a> {
             {
                 continue;
             }
-            let Some(&function) = index
-                .enclosing_function(call.scope)
-                .and_then(|f| self.function_slot.get(&f))
-            else {
+            let Some(function) = self.enclosing_slot(call.scope) else {
                 continue;
             };
             let mut receiver = callee.clone();
@@ -980,6 +974,12 @@ impl<'a> Summarizer<'a> {
         regions
     }
 
+    /// The summary slot of the function that code in `scope` runs in.
+    fn enclosing_slot(&self, scope: ScopeId) -> Option<u32> {
+        let function = self.index.enclosing_function(scope)?;
+        self.function_slot.get(&function).copied()
+    }
+
     fn add_effect(&mut self, function: u32, effect: Effect, at: (TextRange, TextRange)) -> u32 {
         let f = &mut self.interface.functions[function as usize];
         f.effects.push(effect);
@@ -998,10 +998,7 @@ impl<'a> Summarizer<'a> {
         }
         for item in &index.with_items {
             let Some(path) = &item.context else { continue };
-            let Some(&function) = index
-                .enclosing_function(item.scope)
-                .and_then(|f| self.function_slot.get(&f))
-            else {
+            let Some(function) = self.enclosing_slot(item.scope) else {
                 continue;
             };
             let last = path
