@@ -120,7 +120,7 @@ def is_selected(code: str, select: Sequence[str]) -> bool:
     return any(code.startswith(prefix) for prefix in select)
 
 
-def peer_codes_of_default_rules(rules: Any, select: Sequence[str] | None = None) -> list[str]:
+def peer_codes_of_enabled_rules(rules: Any, select: Sequence[str] | None = None) -> list[str]:
     """Expanded, de-duplicated peer codes of the rules a run enables, in order.
 
     ``rules`` is the parsed output of ``pitfall rule --all --output-format
@@ -578,7 +578,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             raise BenchError(
                 f"`pitfall rule --all --output-format json` is not JSON: {err}"
             ) from err
-        peers = peer_codes_of_default_rules(pitfall_rules, args.select)
+        peers = peer_codes_of_enabled_rules(pitfall_rules, args.select)
         codes, left_out, unknown = select_ruff_codes(peers, ruff_rules, preview=args.ruff_preview)
     if not codes:
         raise BenchError(

@@ -70,7 +70,7 @@ class PeerCodes(unittest.TestCase):
 
     def test_defaults_only_expanded_deduplicated_in_order(self):
         self.assertEqual(
-            bench.peer_codes_of_default_rules(self.RULES),
+            bench.peer_codes_of_enabled_rules(self.RULES),
             [
                 "ASYNC210",
                 "ASYNC220",
@@ -86,18 +86,18 @@ class PeerCodes(unittest.TestCase):
 
     def test_selection_by_code_and_prefix_ignores_defaults(self):
         self.assertEqual(
-            bench.peer_codes_of_default_rules(self.RULES, ["PF11", "PF401"]),
+            bench.peer_codes_of_enabled_rules(self.RULES, ["PF11", "PF401"]),
             ["B006", "W0102", "ASYNC210", "C901"],
         )
-        self.assertEqual(bench.peer_codes_of_default_rules(self.RULES, ["PF9"]), [])
+        self.assertEqual(bench.peer_codes_of_enabled_rules(self.RULES, ["PF9"]), [])
 
     def test_wrapped_list_and_string_peers(self):
         rules = {"rules": [{"code": "PF201", "default": True, "peers": "E722, B001"}]}
-        self.assertEqual(bench.peer_codes_of_default_rules(rules), ["E722", "B001"])
+        self.assertEqual(bench.peer_codes_of_enabled_rules(rules), ["E722", "B001"])
 
     def test_not_a_list_is_an_error(self):
         with self.assertRaises(bench.BenchError):
-            bench.peer_codes_of_default_rules("nope")
+            bench.peer_codes_of_enabled_rules("nope")
 
     def test_select_keeps_codes_ruff_knows(self):
         ruff = bench.RuffRules.from_json(
