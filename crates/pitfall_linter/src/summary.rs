@@ -13,7 +13,8 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use pitfall_semantic::{
-    BindingKind, Lookup, PathSegment, Resolved, ScopeId, ScopeKind, SemanticIndex, ValuePath,
+    BindingId, BindingKind, Lookup, PathSegment, Resolved, ScopeId, ScopeKind, SemanticIndex,
+    Symbol, ValuePath,
 };
 use ruff_python_ast::name::Name;
 use ruff_text_size::{TextRange, TextSize};
@@ -546,6 +547,9 @@ struct Summarizer<'a> {
     /// `self.assertEqual` in every method of a test class is looked up once.
     /// Keyed by (instance?, class, name).
     members: RefCell<FxHashMap<MemberKey<'a>, Option<Resolved>>>,
+    /// What the binding a callee's root names holds: a module's `os` or
+    /// `self` is resolved once, not once per call.
+    roots: FxHashMap<BindingId, Option<Resolved>>,
     /// The calls of functions, in source order, until each function's
     /// lists are allocated at their final size.
     pending: Vec<PendingCall>,
@@ -618,7 +622,8 @@ impl<'a> Summarizer<'a> {
             interface: ModuleInterface::default(),
             locations: ModuleLocations::default(),
             members: RefCell::default(),
-            pending: Vec::new(),
+            roots: FxHashMap::default(),
+            pending: Vec::with_capacity(index.calls.len()),
         }
     }
 
@@ -685,7 +690,7 @@ impl<'a> Summarizer<'a> {
                     }
                     counted = start;
                     self.interface.functions.push(FunctionFacts {
-                        qualname: qualname(index, scope_id),
+                        qualname: self.qualname(scope_id),
                         is_async,
                         is_coroutine: is_async && is_coroutine_def(index, scope_id),
                         is_generator: is_generator_def(index, scope_id),
@@ -705,8 +710,9 @@ impl<'a> Summarizer<'a> {
                 ScopeKind::Class => {
                     let slot = self.interface.classes.len() as u32;
                     self.class_slot.insert(scope_id, slot);
+                    let qualname = self.qualname(scope_id);
                     std::sync::Arc::make_mut(&mut self.interface.classes).push(ClassFacts {
-                        qualname: qualname(index, scope_id),
+                        qualname,
                         bases: Vec::new(),
                         methods: Vec::new(),
                     });
@@ -730,18 +736,18 @@ impl<'a> Summarizer<'a> {
                 .collect();
             let mut methods: Vec<(Name, u32)> = index
                 .scope_symbols(scope_id)
-                .map(|s| &s.name)
-                .filter_map(|name| {
-                    let b = index.last_binding(scope_id, name)?;
+                .filter_map(|symbol| {
+                    let b = last_binding(index, symbol)?;
                     match index.binding(b).kind {
                         BindingKind::FunctionDef { scope } => {
-                            Some((name.clone(), *self.function_slot.get(&scope)?))
+                            Some((symbol.name.clone(), *self.function_slot.get(&scope)?))
                         }
                         _ => None,
                     }
                 })
                 .collect();
-            methods.sort();
+            // A scope's symbols have distinct names.
+            methods.sort_unstable();
             let class = &mut std::sync::Arc::make_mut(&mut self.interface.classes)[slot as usize];
             class.bases = bases;
             class.methods = methods;
@@ -753,8 +759,9 @@ impl<'a> Summarizer<'a> {
         let module = index.scope_symbols(SemanticIndex::MODULE);
         let mut names: Vec<(Name, Export)> = Vec::with_capacity(module.len());
         let mut global_enums = Vec::new();
-        for name in module.map(|s| &s.name) {
-            let Some(b) = index.last_binding(SemanticIndex::MODULE, name) else {
+        for symbol in module {
+            let name = &symbol.name;
+            let Some(b) = last_binding(index, symbol) else {
                 continue;
             };
             let export = match &index.binding(b).kind {
@@ -974,6 +981,47 @@ impl<'a> Summarizer<'a> {
         regions
     }
 
+    /// `Class.method`, `outer.inner`: the qualified name of the nearest
+    /// enclosing `def` or class (already summarized: parents come first)
+    /// and this scope's name.
+    fn qualname(&self, scope: ScopeId) -> String {
+        let index = self.index;
+        let mut parent = index.scope(scope).parent;
+        let prefix = loop {
+            let Some(p) = parent else { break "" };
+            let known = match index.scope(p).kind {
+                ScopeKind::Function { .. } => self
+                    .function_slot
+                    .get(&p)
+                    .map(|slot| self.interface.functions[*slot as usize].qualname.as_str()),
+                ScopeKind::Class => self
+                    .class_slot
+                    .get(&p)
+                    .map(|slot| self.interface.classes[*slot as usize].qualname.as_str()),
+                _ => {
+                    parent = index.scope(p).parent;
+                    continue;
+                }
+            };
+            match known {
+                Some(prefix) => break prefix,
+                None => return qualname(index, scope),
+            }
+        };
+        let name = index.scope(scope).name.as_ref().map_or("", |n| n.as_str());
+        match (prefix.is_empty(), name.is_empty()) {
+            (_, true) => prefix.to_string(),
+            (true, false) => name.to_string(),
+            (false, false) => {
+                let mut q = String::with_capacity(prefix.len() + 1 + name.len());
+                q.push_str(prefix);
+                q.push('.');
+                q.push_str(name);
+                q
+            }
+        }
+    }
+
     /// The summary slot of the function that code in `scope` runs in.
     fn enclosing_slot(&self, scope: ScopeId) -> Option<u32> {
         let function = self.index.enclosing_function(scope)?;
@@ -1132,7 +1180,7 @@ impl<'a> Summarizer<'a> {
                         continue;
                     }
                     // The catalogs are asked only about names they may hold.
-                    let last = q.rsplit('.').next().unwrap_or(&q);
+                    let last = q.rfind('.').map_or(q.as_str(), |dot| &q[dot + 1..]);
                     let category = may_block_by_name(last)
                         .then(|| classify(&q))
                         .flatten()
@@ -1203,17 +1251,49 @@ impl<'a> Summarizer<'a> {
     /// found in this module's classes, the method the project resolves
     /// through the class's other bases (`Err`). The receiver is resolved
     /// once for both. `root` is the callee's root, already looked up.
+    /// Resolves as `resolve_prefix` then `apply_segment` do, with the
+    /// root's binding resolved once per file and a qualified name built
+    /// once at its final length.
     fn resolve_callee(
-        &self,
+        &mut self,
         callee: &'a ValuePath,
         root: Lookup,
     ) -> Option<Result<Resolved, Callee>> {
-        let mut current = self.index.resolve_prefix(callee, root, 0, 0)?;
-        let Some((last, receiver)) = callee.segments.split_last() else {
+        let segments = callee.segments.as_slice();
+        let root = match root {
+            Lookup::Binding(b) => {
+                let index = self.index;
+                self.roots
+                    .entry(b)
+                    .or_insert_with(|| index.resolve_binding(b, 1))
+                    .as_ref()?
+            }
+            Lookup::Builtin => {
+                return Some(Ok(Resolved::Qualified(joined(
+                    &["builtins.", callee.root.as_str()],
+                    segments,
+                ))))
+            }
+            Lookup::Unbound => return None,
+        };
+        if let Resolved::Qualified(q) = root {
+            return Some(Ok(Resolved::Qualified(joined(&[q], segments))));
+        }
+        let mut current = root.clone();
+        let Some((last, receiver)) = segments.split_last() else {
             return Some(Ok(current));
         };
-        for segment in receiver {
+        for (i, segment) in receiver.iter().enumerate() {
+            if let Resolved::Qualified(q) = &current {
+                return Some(Ok(Resolved::Qualified(joined(&[q], &segments[i..]))));
+            }
             current = self.apply_segment(current, segment)?;
+        }
+        if let Resolved::Qualified(q) = &current {
+            return Some(Ok(Resolved::Qualified(joined(
+                &[q],
+                &segments[receiver.len()..],
+            ))));
         }
         let PathSegment::Attr(name) = last else {
             return self.apply_segment(current, last).map(Ok);
@@ -1294,11 +1374,7 @@ impl<'a> Summarizer<'a> {
             || callee.segments.len() == 1
                 && self
                     .index
-                    .scope(
-                        self.index
-                            .enclosing_function(call.scope)
-                            .unwrap_or(callee.scope),
-                    )
+                    .scope(self.locations.functions[function as usize].scope)
                     .receiver
                     .as_ref()
                     .is_some_and(|(n, _)| *n == callee.root);
@@ -1385,6 +1461,33 @@ impl<'a> Summarizer<'a> {
     }
 }
 
+/// A qualified name followed by path segments (`os.path` + `.join`,
+/// `()`), as `apply_segment` spells it, allocated once at its final length.
+fn joined(prefix: &[&str], segments: &[PathSegment]) -> String {
+    let len = prefix.iter().map(|p| p.len()).sum::<usize>()
+        + segments
+            .iter()
+            .map(|s| match s {
+                PathSegment::Attr(a) => a.len() + 1,
+                PathSegment::Call => 2,
+            })
+            .sum::<usize>();
+    let mut q = String::with_capacity(len);
+    for p in prefix {
+        q.push_str(p);
+    }
+    for segment in segments {
+        match segment {
+            PathSegment::Attr(a) => {
+                q.push('.');
+                q.push_str(a);
+            }
+            PathSegment::Call => q.push_str("()"),
+        }
+    }
+    q
+}
+
 /// A class decorated with `enum.global_enum` (last name compared first).
 fn is_global_enum(index: &SemanticIndex, class: ScopeId) -> bool {
     index.scope(class).decorators.iter().any(|d| {
@@ -1398,6 +1501,20 @@ fn is_global_enum(index: &SemanticIndex, class: ScopeId) -> bool {
             && matches!(index.resolve_path(&callee, 0),
                 Some(Resolved::Qualified(q)) if q.as_str() == "enum.global_enum")
     })
+}
+
+/// The last binding of a symbol that gives it a value, as
+/// `SemanticIndex::last_binding` finds it, without looking the name up.
+fn last_binding(index: &SemanticIndex, symbol: &Symbol) -> Option<BindingId> {
+    if symbol.declared_global.is_some() || symbol.declared_nonlocal.is_some() {
+        return None;
+    }
+    symbol
+        .bindings
+        .iter()
+        .rev()
+        .find(|b| index.binding(**b).kind != BindingKind::Deletion)
+        .copied()
 }
 
 /// The `Acquires` effects of `function` whose region contains `at`.
