@@ -292,6 +292,9 @@ struct Dispatch {
     skipped_leaves: u64,
     /// The same for statements without expressions or bodies (bits by [`StmtKind`]).
     skipped_stmt_leaves: u64,
+    /// Statement kinds without bodies that no rule asked for: when the walk
+    /// enters only some expressions, it skips these unless they hold one.
+    unwanted_simple_stmts: u64,
     /// The enabled rules that asked for calls by callee name, in code order…
     callee_rules: Vec<RuleId>,
     /// …and the same as a set, to filter [`callee_index`]'s lists.
@@ -333,6 +336,16 @@ const LEAF_STMT_KINDS: u64 = 1 << StmtKind::Pass as u64
     | 1 << StmtKind::Import as u64
     | 1 << StmtKind::ImportFrom as u64;
 
+/// The statement kinds with no statement (or except handler) inside.
+const SIMPLE_STMT_KINDS: u64 = !(1 << StmtKind::FunctionDef as u64
+    | 1 << StmtKind::ClassDef as u64
+    | 1 << StmtKind::For as u64
+    | 1 << StmtKind::While as u64
+    | 1 << StmtKind::If as u64
+    | 1 << StmtKind::With as u64
+    | 1 << StmtKind::Match as u64
+    | 1 << StmtKind::Try as u64);
+
 /// The expression kinds that open a scope of their own.
 const LAMBDA_KINDS: u64 = 1 << ExprKind::Lambda as u64;
 const COMPREHENSION_KINDS: u64 = 1 << ExprKind::ListComp as u64
@@ -373,6 +386,7 @@ impl Dispatch {
             expr_walk: ExprWalk::All,
             skipped_leaves: 0,
             skipped_stmt_leaves: 0,
+            unwanted_simple_stmts: 0,
         };
         let mut wanted_exprs = 0u64;
         let mut wanted_stmts = 0u64;
@@ -410,6 +424,7 @@ impl Dispatch {
         }
         d.skipped_leaves = LEAF_KINDS & !wanted_exprs;
         d.skipped_stmt_leaves = LEAF_STMT_KINDS & !wanted_stmts;
+        d.unwanted_simple_stmts = SIMPLE_STMT_KINDS & !wanted_stmts;
         d.expr_walk = if !d.callee_rules.is_empty()
             || wanted_exprs & !(LAMBDA_KINDS | COMPREHENSION_KINDS) != 0
         {
@@ -526,6 +541,16 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
+    /// Whether the walk must enter the expressions in `range`: it enters
+    /// all, or only those holding one of [`Self::expr_targets`].
+    fn may_enter(&self, range: TextRange) -> bool {
+        let Some(targets) = &self.expr_targets else {
+            return true;
+        };
+        let next = targets.partition_point(|t| *t < range.start());
+        targets.get(next).is_some_and(|t| *t < range.end())
+    }
+
     fn in_scope_of(&mut self, range: TextRange, f: impl FnOnce(&mut Self)) {
         let saved = self.checker.scope;
         if let Some(scope) = self.checker.input.semantic.scope_of_node(range) {
@@ -576,19 +601,21 @@ impl<'a> Walker<'a, '_> {
 impl<'a> Visitor<'a> for Walker<'a, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         let kind = stmt_kind(stmt);
-        if self.dispatch.skipped_stmt_leaves & (1 << kind as u64) != 0 {
+        let bit = 1 << kind as u64;
+        if self.dispatch.skipped_stmt_leaves & bit != 0 {
+            return;
+        }
+        // Nothing in it is dispatched: no rule wants the statement, and no
+        // expression the walk must enter is inside.
+        if self.dispatch.unwanted_simple_stmts & bit != 0 && !self.may_enter(stmt.range()) {
             return;
         }
         pitfall_semantic::stack::guarded(|| self.walk_stmt(stmt, kind));
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Some(targets) = &self.expr_targets {
-            let range = expr.range();
-            let next = targets.partition_point(|t| *t < range.start());
-            if targets.get(next).is_none_or(|t| *t >= range.end()) {
-                return;
-            }
+        if !self.may_enter(expr.range()) {
+            return;
         }
         let kind = expr_kind(expr);
         if self.dispatch.skipped_leaves & (1 << kind as u64) != 0 {

@@ -49,6 +49,12 @@ impl Suppressions {
     /// so the line index is only built when one is found.
     pub fn from_tokens(tokens: &Tokens, source: &str) -> Suppressions {
         let mut s = Suppressions::default();
+        // A comment runs from a `#` to the end of its line: when no such
+        // stretch of the text mentions a directive, neither does a comment,
+        // and the tokens (many more than the `#`s) need not be read.
+        if !may_hold_directive(source) {
+            return s;
+        }
         for token in tokens.iter() {
             if token.kind() != TokenKind::Comment {
                 continue;
@@ -188,6 +194,22 @@ impl Suppressions {
 /// Whether a comment may hold `noqa` or `pitfall:` (without allocating).
 /// Every comment of every file comes here: jump to the rare `q`/`Q`/`:`
 /// bytes (SIMD) instead of comparing a window at every byte.
+/// Whether some stretch from a `#` to the end of its line mentions a
+/// directive (without a tokenizer: `#`s in strings count too).
+fn may_hold_directive(source: &str) -> bool {
+    let bytes = source.as_bytes();
+    let mut from = 0;
+    while let Some(hash) = memchr::memchr(b'#', &bytes[from..]) {
+        let start = from + hash;
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |n| start + n);
+        if mentions_directive(&source[start..end]) {
+            return true;
+        }
+        from = end;
+    }
+    false
+}
+
 fn mentions_directive(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr3_iter(b'q', b'Q', b':', bytes).any(|i| {

@@ -94,50 +94,53 @@ const BUILT_IN: &[&str] = &[
 /// Whether `name` is a public top-level module of the standard library of `version`.
 pub fn is_stdlib_module(name: &str, version: PythonVersion) -> bool {
     let minor = version.minor;
-    if let Some((_, since, until)) = CHANGED.iter().find(|(n, ..)| *n == name) {
-        return (*since..*until).contains(&minor);
+    // Asked for most imports and calls of a module: two binary searches.
+    if let Ok(i) = CHANGED.binary_search_by_key(&name, |(n, ..)| n) {
+        let (_, since, until) = CHANGED[i];
+        return (since..until).contains(&minor);
     }
     STDLIB.binary_search(&name).is_ok()
 }
 
-/// Modules added or removed since 3.7: `(name, first minor with it, first minor without it)`.
+/// Modules added or removed since 3.7: `(name, first minor with it, first
+/// minor without it)`, sorted by name.
 const CHANGED: &[(&str, u8, u8)] = &[
-    ("macpath", 7, 8),
-    ("dummy_threading", 7, 9),
-    ("formatter", 7, 10),
-    ("parser", 7, 10),
-    ("symbol", 7, 10),
-    ("binhex", 7, 11),
+    ("aifc", 7, 13),
+    ("annotationlib", 14, u8::MAX),
     ("asynchat", 7, 12),
     ("asyncore", 7, 12),
-    ("distutils", 7, 12),
-    ("imp", 7, 12),
-    ("smtpd", 7, 12),
-    ("aifc", 7, 13),
     ("audioop", 7, 13),
+    ("binhex", 7, 11),
     ("cgi", 7, 13),
     ("cgitb", 7, 13),
     ("chunk", 7, 13),
+    ("compression", 14, u8::MAX),
     ("crypt", 7, 13),
+    ("distutils", 7, 12),
+    ("dummy_threading", 7, 9),
+    ("formatter", 7, 10),
+    ("graphlib", 9, u8::MAX),
     ("imghdr", 7, 13),
+    ("imp", 7, 12),
     ("lib2to3", 7, 13),
+    ("macpath", 7, 8),
     ("mailcap", 7, 13),
     ("msilib", 7, 13),
     ("nis", 7, 13),
     ("nntplib", 7, 13),
     ("ossaudiodev", 7, 13),
+    ("parser", 7, 10),
     ("pipes", 7, 13),
+    ("smtpd", 7, 12),
     ("sndhdr", 7, 13),
     ("spwd", 7, 13),
     ("sunau", 7, 13),
+    ("symbol", 7, 10),
     ("telnetlib", 7, 13),
+    ("tomllib", 11, u8::MAX),
     ("uu", 7, 13),
     ("xdrlib", 7, 13),
-    ("graphlib", 9, u8::MAX),
     ("zoneinfo", 9, u8::MAX),
-    ("tomllib", 11, u8::MAX),
-    ("annotationlib", 14, u8::MAX),
-    ("compression", 14, u8::MAX),
 ];
 
 /// Public top-level modules present in every version from 3.7 on (sorted;
@@ -343,6 +346,14 @@ mod tests {
         assert!(
             STDLIB.windows(2).all(|w| w[0] < w[1]),
             "STDLIB must stay sorted"
+        );
+        assert!(
+            CHANGED.windows(2).all(|w| w[0].0 < w[1].0),
+            "CHANGED must stay sorted"
+        );
+        assert!(
+            CHANGED.iter().all(|(n, ..)| STDLIB.binary_search(n).is_err()),
+            "a module is in CHANGED or in STDLIB"
         );
         let py39 = PythonVersion { major: 3, minor: 9 };
         let py313 = PythonVersion {
