@@ -667,7 +667,9 @@ impl CoverTable {
                 | Stmt::Import(_)
                 | Stmt::ImportFrom(_)
                 | Stmt::FunctionDef(_)
-                | Stmt::ClassDef(_) => self.push(range, Some(TextRange::new(range.end(), block_end))),
+                | Stmt::ClassDef(_) => {
+                    self.push(range, Some(TextRange::new(range.end(), block_end)))
+                }
                 Stmt::For(s) => {
                     self.push(range, body_range(&s.body));
                     self.block(&s.body);

@@ -352,7 +352,9 @@ mod tests {
             "CHANGED must stay sorted"
         );
         assert!(
-            CHANGED.iter().all(|(n, ..)| STDLIB.binary_search(n).is_err()),
+            CHANGED
+                .iter()
+                .all(|(n, ..)| STDLIB.binary_search(n).is_err()),
             "a module is in CHANGED or in STDLIB"
         );
         let py39 = PythonVersion { major: 3, minor: 9 };
