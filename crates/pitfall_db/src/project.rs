@@ -31,7 +31,7 @@ use pitfall_linter::project::{
     check_project, propagate, resolve_calls, resolve_imports, spread_spawns, ExportsSource,
     FunctionFacts, FunctionNode, ImportNode, ModuleExports, ModuleFacts, ModuleImportFacts,
     ModuleImports, ModuleMap, ModuleResolution, ProjectChecker, ProjectFacts, ProjectModule,
-    ProjectView, SpawnSeed,
+    ProjectNeeds, ProjectView, SpawnSeed,
 };
 use pitfall_linter::summary::{ModuleInterface, ModuleSummary};
 use pitfall_linter::Diagnostic;
@@ -87,6 +87,24 @@ pub fn project_layout(db: &dyn Db, project: Project) -> Arc<ProjectLayout> {
     })
 }
 
+/// What the enabled rules of the project's files read of the project
+/// phase: resolution, the fixpoint and the import graph compute only that
+/// (see [`ProjectNeeds`]). Re-runs when some file's settings change.
+#[salsa::tracked(returns(clone))]
+pub fn project_needs(db: &dyn Db, project: Project) -> ProjectNeeds {
+    let mut needs = ProjectNeeds::NONE;
+    let mut last = None;
+    for file in project.files(db) {
+        // Files mostly share their rules: each distinct set is read once.
+        let rules = file.settings(db).rules;
+        if last != Some(rules) {
+            needs = needs | ProjectNeeds::of_rules(&rules);
+            last = Some(rules);
+        }
+    }
+    needs
+}
+
 /// The file `import name` loads, if it is the project's.
 pub fn resolve_module(db: &dyn Db, name: &str) -> Option<SourceFile> {
     let layout = project_layout(db, Project::try_get(db)?);
@@ -126,13 +144,23 @@ fn in_project(db: &dyn Db, file: SourceFile) -> Option<(Project, Arc<ProjectLayo
 /// exports of the modules its calls name.
 #[salsa::tracked(returns(clone))]
 pub fn module_resolution(db: &dyn Db, file: SourceFile) -> Arc<ModuleResolution> {
-    resolve_against_exports(db, file, resolve_calls)
+    resolve_against_exports(db, file, |map, exports, module, interface, needs| {
+        resolve_calls(map, exports, module, interface, needs)
+    })
 }
 
-/// This file's imports resolved against the project, and its import edges.
+/// This file's imports resolved against the project, and its import edges
+/// (empty when no enabled rule reads imports).
 #[salsa::tracked(returns(clone))]
 pub fn module_imports(db: &dyn Db, file: SourceFile) -> Arc<ModuleImports> {
-    resolve_against_exports(db, file, resolve_imports)
+    resolve_against_exports(
+        db,
+        file,
+        |map, exports, module, interface, needs| match needs.imports() {
+            true => resolve_imports(map, exports, module, interface),
+            false => ModuleImports::default(),
+        },
+    )
 }
 
 /// Runs `resolve` on this file's interface against the other modules'
@@ -140,17 +168,18 @@ pub fn module_imports(db: &dyn Db, file: SourceFile) -> Arc<ModuleImports> {
 fn resolve_against_exports<T: Default>(
     db: &dyn Db,
     file: SourceFile,
-    resolve: impl FnOnce(&ModuleMap, &dyn ExportsSource, u32, &ModuleInterface) -> T,
+    resolve: impl FnOnce(&ModuleMap, &dyn ExportsSource, u32, &ModuleInterface, ProjectNeeds) -> T,
 ) -> Arc<T> {
-    let Some((_, layout, position)) = in_project(db, file) else {
+    let Some((project, layout, position)) = in_project(db, file) else {
         return Arc::default();
     };
+    let needs = project_needs(db, project);
     let interface = module_interface(db, file);
     let exports = DbView {
         db,
         layout: &layout,
     };
-    Arc::new(resolve(&layout.map, &exports, position, &interface))
+    Arc::new(resolve(&layout.map, &exports, position, &interface, needs))
 }
 
 /// Per file, its functions' facts: the fixpoint over the call graph.
@@ -188,6 +217,11 @@ pub struct ImportGraph {
 /// names. Re-runs when some file's import node changed.
 #[salsa::tracked(returns(clone))]
 pub fn import_graph(db: &dyn Db, project: Project) -> Arc<ImportGraph> {
+    if !project_needs(db, project).contains(ProjectNeeds::IMPORT_GRAPH) {
+        return Arc::new(ImportGraph {
+            modules: Vec::new(),
+        });
+    }
     let layout = project_layout(db, project);
     let nodes: Vec<Arc<ImportNode>> = layout.files.iter().map(|f| import_node(db, *f)).collect();
     let nodes: Vec<&ImportNode> = nodes.iter().map(|n| n.as_ref()).collect();
@@ -313,6 +347,7 @@ pub fn cross_module_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<Vec<Diagno
                 &[ProjectModule {
                     interface: &summary.interface,
                 }],
+                ProjectNeeds::of_rules(&settings.rules),
             );
             let facts = facts.modules.into_iter().next().unwrap_or_default();
             let view = pitfall_linter::project::MemoryView {

@@ -4,7 +4,7 @@ use ruff_python_ast::{ExceptHandler, Expr, Stmt};
 
 use crate::checker::Checker;
 use crate::meta::RuleMeta;
-use crate::project::ProjectChecker;
+use crate::project::{ProjectChecker, ProjectNeeds};
 
 /// Which nodes a rule wants to see. The walk dispatches each node only to the
 /// rules that asked for its kind, so a rule pays nothing for the rest.
@@ -85,6 +85,12 @@ pub trait Rule: Sync + Send + 'static {
     /// The cross-module phase: runs after the project-wide fixpoint, on
     /// summaries and facts only (no AST). See [`crate::project`].
     fn check_project(&self, _checker: &mut ProjectChecker) {}
+
+    /// What `check_project` reads of the project's facts: only what some
+    /// enabled rule needs is computed.
+    fn project_needs(&self) -> ProjectNeeds {
+        ProjectNeeds::NONE
+    }
 }
 
 /// Statement kinds rules can register for.

@@ -22,6 +22,7 @@ use ruff_python_ast::name::Name;
 use rustc_hash::FxHashMap;
 
 use super::modules::{absolutize, ModuleMap, ModuleName};
+use super::needs::ProjectNeeds;
 use crate::summary::{
     inherited_effect, may_have_inherited_effect, BaseRef, CallRef, Callee, ClassFacts, Effect,
     Export, LockRef, ModuleInterface, PROCESS_CLASSES,
@@ -880,21 +881,24 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// Resolves one module's calls out and lock references. `module` is the
-/// module's index in `map`; `exports` answers for the others.
+/// Resolves one module's calls out and lock references, as far as `needs`
+/// asks (the rest is left empty). `module` is the module's index in `map`;
+/// `exports` answers for the others.
 pub fn resolve_calls(
     map: &ModuleMap,
     exports: &dyn ExportsSource,
     module: u32,
     interface: &ModuleInterface,
+    needs: ProjectNeeds,
 ) -> ModuleResolution {
-    resolve_calls_with(&Resolver::new(map, exports), module, interface)
+    resolve_calls_with(&Resolver::new(map, exports), module, interface, needs)
 }
 
 fn resolve_calls_with<'a>(
     resolver: &Resolver<'a>,
     m: u32,
     interface: &'a ModuleInterface,
+    needs: ProjectNeeds,
 ) -> ModuleResolution {
     let named = resolver.map.name(m).is_some();
     let target = |c: &crate::summary::CallOut| match (&c.callee, named) {
@@ -902,20 +906,25 @@ fn resolve_calls_with<'a>(
         (Callee::Qualified(_), false) => None,
         (callee, _) => resolver.callee(m, callee),
     };
-    let locks: Vec<Vec<Option<LockKey>>> = interface
-        .functions
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            f.effects
-                .iter()
-                .map(|e| match e {
-                    Effect::Acquires { lock, .. } => resolver.lock(m, i as u32, lock),
-                    _ => None,
-                })
-                .collect()
-        })
-        .collect();
+    let locks: Vec<Vec<Option<LockKey>>> = if needs.contains(ProjectNeeds::LOCKS) {
+        interface
+            .functions
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                f.effects
+                    .iter()
+                    .map(|e| match e {
+                        Effect::Acquires { lock, .. } => resolver.lock(m, i as u32, lock),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (function_calls, inherited_wanted) = (needs.function_calls(), needs.inherited_calls());
     // Per function, its calls' targets in one reused buffer: only the
     // calls that reach a project function are kept (as edges).
     let mut targets: Vec<Option<FunctionRef>> = Vec::new();
@@ -923,17 +932,21 @@ fn resolve_calls_with<'a>(
     let mut nodes = Vec::with_capacity(interface.functions.len());
     for (f, function) in interface.functions.iter().enumerate() {
         targets.clear();
-        targets.extend(function.calls.iter().map(target));
+        if function_calls {
+            targets.extend(function.calls.iter().map(target));
+        }
         let first_inherited = inherited.len();
-        inherited_calls(
-            resolver,
-            m,
-            named,
-            Some(f as u32),
-            &function.calls,
-            &targets,
-            &mut inherited,
-        );
+        if inherited_wanted {
+            inherited_calls(
+                resolver,
+                m,
+                named,
+                Some(f as u32),
+                &function.calls,
+                &targets,
+                &mut inherited,
+            );
+        }
         nodes.push(FunctionNode {
             is_async: function.is_async,
             effects: function
@@ -945,9 +958,11 @@ fn resolve_calls_with<'a>(
                         Effect::Blocking { .. } => FactKey::Blocks,
                         Effect::RunsEventLoop { .. } => FactKey::RunsEventLoop,
                         Effect::StartsProcesses { .. } => FactKey::StartsProcesses,
-                        Effect::Acquires { .. } => FactKey::Acquires(locks[f][e].clone()?),
+                        Effect::Acquires { .. } => {
+                            FactKey::Acquires(locks.get(f)?.get(e)?.clone()?)
+                        }
                     };
-                    Some((e as u32, key))
+                    needs.has_fact(&key).then_some((e as u32, key))
                 })
                 .collect(),
             calls: function
@@ -967,28 +982,38 @@ fn resolve_calls_with<'a>(
                 .collect(),
             inherited: inherited[first_inherited..]
                 .iter()
-                .filter_map(|i: &InheritedCall| Some((i.at.call, fact_of_inherited(&i.effect)?)))
+                .filter_map(|i: &InheritedCall| {
+                    let key = fact_of_inherited(&i.effect)?;
+                    needs.has_fact(&key).then_some((i.at.call, key))
+                })
                 .collect(),
         });
     }
-    let module_targets: Vec<Option<FunctionRef>> =
-        interface.module_calls.iter().map(target).collect();
-    inherited_calls(
-        resolver,
-        m,
-        named,
-        None,
-        &interface.module_calls,
-        &module_targets,
-        &mut inherited,
-    );
+    let module_targets: Vec<Option<FunctionRef>> = if needs.module_calls() {
+        interface.module_calls.iter().map(target).collect()
+    } else {
+        Vec::new()
+    };
+    if inherited_wanted {
+        inherited_calls(
+            resolver,
+            m,
+            named,
+            None,
+            &interface.module_calls,
+            &module_targets,
+            &mut inherited,
+        );
+    }
+    let spawns_wanted = needs.contains(ProjectNeeds::SPAWNS);
     let thread_classes: Vec<u32> = (0..interface.classes.len() as u32)
-        .filter(|c| named && resolver.subclasses_thread(m, *c))
+        .filter(|c| spawns_wanted && named && resolver.subclasses_thread(m, *c))
         .collect();
     let mut spawns: Vec<SpawnSeed> = interface
         .spawns
         .iter()
         .enumerate()
+        .filter(|_| spawns_wanted)
         .filter_map(|(i, spawn)| {
             let target = match (&spawn.callee, named) {
                 (Callee::Qualified(_), false) => None,
@@ -1006,7 +1031,8 @@ fn resolve_calls_with<'a>(
         })
         .collect();
     // `run` of the module's `threading.Thread` subclasses.
-    for (c, class) in interface.classes.iter().enumerate() {
+    let classes = interface.classes.iter().enumerate();
+    for (c, class) in classes.filter(|_| spawns_wanted) {
         let is_thread = class
             .bases
             .iter()
@@ -1138,8 +1164,13 @@ fn resolve_imports_with(resolver: &Resolver, m: u32, interface: &ModuleInterface
 }
 
 impl ProjectFacts {
-    /// `modules[i]` is file `i` of the map: the three steps in memory.
-    pub fn compute<'a>(map: &'a ModuleMap, modules: &'a [ProjectModule<'a>]) -> ProjectFacts {
+    /// `modules[i]` is file `i` of the map: the three steps in memory, as
+    /// far as `needs` asks.
+    pub fn compute<'a>(
+        map: &'a ModuleMap,
+        modules: &'a [ProjectModule<'a>],
+        needs: ProjectNeeds,
+    ) -> ProjectFacts {
         let exports: Vec<Arc<ModuleExports>> = modules
             .iter()
             .map(|m| Arc::new(ModuleExports::of(m.interface)))
@@ -1149,19 +1180,25 @@ impl ProjectFacts {
         let resolutions: Vec<ModuleResolution> = modules
             .iter()
             .enumerate()
-            .map(|(m, module)| resolve_calls_with(&resolver, m as u32, module.interface))
+            .map(|(m, module)| resolve_calls_with(&resolver, m as u32, module.interface, needs))
             .collect();
         let imports: Vec<ModuleImports> = modules
             .iter()
             .enumerate()
-            .map(|(m, module)| resolve_imports_with(&resolver, m as u32, module.interface))
+            .map(|(m, module)| match needs.imports() {
+                true => resolve_imports_with(&resolver, m as u32, module.interface),
+                false => ModuleImports::default(),
+            })
             .collect();
         let nodes: Vec<&[FunctionNode]> = resolutions.iter().map(|r| r.nodes.as_slice()).collect();
         let seeds: Vec<&[SpawnSeed]> = resolutions.iter().map(|r| r.spawns.as_slice()).collect();
         let mut facts = propagate(&nodes);
         spread_spawns(&mut facts, &nodes, &seeds);
         let import_nodes: Vec<&ImportNode> = imports.iter().map(|i| &i.node).collect();
-        let graph = import_graph(map, &import_nodes);
+        let graph = match needs.contains(ProjectNeeds::IMPORT_GRAPH) {
+            true => import_graph(map, &import_nodes),
+            false => vec![ModuleImportFacts::default(); modules.len()],
+        };
         let modules = resolutions
             .into_iter()
             .zip(imports)

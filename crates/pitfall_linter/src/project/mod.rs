@@ -6,6 +6,7 @@
 mod context;
 mod facts;
 mod modules;
+mod needs;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,6 +19,7 @@ pub use facts::{
     ModuleResolution, ProjectFacts, ProjectModule, SpawnSeed, TopLevelName, Witness,
 };
 pub use modules::{absolutize, module_name, ModuleMap, ModuleName};
+pub use needs::ProjectNeeds;
 
 use crate::checker::{lint, LintInput};
 use crate::diagnostic::{split_deferred, Diagnostic};
@@ -126,7 +128,10 @@ pub fn lint_project(files: &[SourceInput], roots: &[PathBuf]) -> Vec<Vec<Diagnos
             interface: &l.summary.interface,
         })
         .collect();
-    let facts = ProjectFacts::compute(&map, &modules);
+    let needs = files.iter().fold(ProjectNeeds::NONE, |needs, f| {
+        needs | ProjectNeeds::of_rules(&f.settings.rules)
+    });
+    let facts = ProjectFacts::compute(&map, &modules, needs);
     let view = MemoryView {
         map: &map,
         summaries: locals.iter().map(|l| l.summary.clone()).collect(),

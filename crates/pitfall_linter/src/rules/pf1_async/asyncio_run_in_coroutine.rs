@@ -4,7 +4,7 @@
 
 use crate::blocking::display_name;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
-use crate::project::{FactKey, ProjectChecker};
+use crate::project::{FactKey, ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::Rule;
 use crate::summary::Effect;
@@ -26,6 +26,10 @@ const HELP: &str = "`await` the coroutine instead: a running event loop cannot s
 impl Rule for AsyncioRunInCoroutine {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn project_needs(&self) -> ProjectNeeds {
+        ProjectNeeds::CALLS.with(ProjectNeeds::EVENT_LOOP)
     }
 
     fn check_project(&self, cx: &mut ProjectChecker) {

@@ -7,7 +7,7 @@ use crate::blocking::display_name;
 use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
-use crate::project::{FactKey, ProjectChecker};
+use crate::project::{FactKey, ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule};
 use crate::rules::common::import_insertion_point;
@@ -77,6 +77,10 @@ impl Rule for BlockingCallInAsync {
                 }
             }
         }
+    }
+
+    fn project_needs(&self) -> ProjectNeeds {
+        ProjectNeeds::CALLS.with(ProjectNeeds::BLOCKS)
     }
 
     /// Calls from a coroutine to sync project functions that may block, in

@@ -8,7 +8,7 @@ use ruff_text_size::{Ranged, TextRange};
 use crate::checker::{Checker, Node};
 use crate::diagnostic::{Applicability, Condition, Diagnostic, Edit, Fix, Related};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
-use crate::project::ProjectChecker;
+use crate::project::{ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::{ExprKind, Interests, Rule};
 use crate::rules::common::{enclosing_loop, in_async_function, read_later};
@@ -103,6 +103,10 @@ impl Rule for CoroutineNotAwaited {
                 finish(d, misuse, fixable);
             }
         }
+    }
+
+    fn project_needs(&self) -> ProjectNeeds {
+        ProjectNeeds::CALLS.with(ProjectNeeds::MODULE_CALLS)
     }
 
     /// Deferred calls whose target, resolved across modules, is a coroutine function.

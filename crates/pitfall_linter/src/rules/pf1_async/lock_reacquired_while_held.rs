@@ -3,7 +3,7 @@
 //! across modules) to a function that acquires it. Deadlock.
 
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
-use crate::project::{flows, FactKey, FunctionRef, LockKey, ProjectChecker};
+use crate::project::{flows, FactKey, FunctionRef, LockKey, ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::Rule;
 
@@ -24,6 +24,10 @@ const HELP: &str = "move the work that needs the lock into an unlocked helper bo
 impl Rule for LockReacquiredWhileHeld {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn project_needs(&self) -> ProjectNeeds {
+        ProjectNeeds::CALLS.with(ProjectNeeds::LOCKS)
     }
 
     fn check_project(&self, cx: &mut ProjectChecker) {

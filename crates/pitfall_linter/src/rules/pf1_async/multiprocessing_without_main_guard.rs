@@ -6,7 +6,7 @@ use ruff_text_size::TextRange;
 
 use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
-use crate::project::{FactKey, ProjectChecker};
+use crate::project::{FactKey, ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule};
 use crate::summary::{may_start_processes_by_name, Callee, Effect, PROCESS_APIS};
@@ -74,6 +74,12 @@ impl Rule for MultiprocessingWithoutMainGuard {
                     .help("move it under `if __name__ == \"__main__\":` (or into a function called from there)");
             }
         }
+    }
+
+    fn project_needs(&self) -> ProjectNeeds {
+        ProjectNeeds::INHERITED
+            .with(ProjectNeeds::MODULE_CALLS)
+            .with(ProjectNeeds::STARTS_PROCESSES)
     }
 
     /// Module-level calls of project functions (this module's or any

@@ -18,7 +18,7 @@ use crate::checker::Checker;
 use crate::checker::Node;
 use crate::diagnostic::{Condition, Diagnostic, Related};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
-use crate::project::{FactKey, FunctionRef, ProjectChecker, Witness};
+use crate::project::{FactKey, FunctionRef, ProjectChecker, ProjectNeeds, Witness};
 use crate::registry::rule_meta;
 use crate::rule::StmtKind;
 use crate::rule::{Interests, Rule};
@@ -73,6 +73,10 @@ enum State {
 impl Rule for UnsynchronizedSharedState {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn project_needs(&self) -> ProjectNeeds {
+        ProjectNeeds::SPAWNS
     }
 
     /// `run` of classes that derive from `threading.Thread` through project

@@ -3,7 +3,7 @@
 use ruff_text_size::{TextRange, TextSize};
 
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
-use crate::project::ProjectChecker;
+use crate::project::{ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::Rule;
 use crate::settings::PythonVersion;
@@ -30,6 +30,10 @@ static META: RuleMeta = RuleMeta {
 impl Rule for StdlibModuleShadowing {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn project_needs(&self) -> ProjectNeeds {
+        ProjectNeeds::IMPORT_GRAPH
     }
 
     /// From the project's module map: the name a file is imported by at an

@@ -8,7 +8,7 @@ use ruff_text_size::{Ranged, TextRange};
 use crate::checker::{Checker, Node};
 use crate::diagnostic::{CallableKind, Condition, Diagnostic, Receiver, Related};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
-use crate::project::{FunctionRef, ProjectChecker};
+use crate::project::{FunctionRef, ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::{ExprKind, Interests, Rule, StmtKind};
 use crate::rules::common::{
@@ -147,6 +147,10 @@ impl Rule for IteratorReused {
             format!("`{}(...)`, a {what},", checker.slice(last_func(expr)))
         };
         defer_passed(checker, outer, position, keyword, &shown);
+    }
+
+    fn project_needs(&self) -> ProjectNeeds {
+        ProjectNeeds::CALLS.with(ProjectNeeds::MODULE_CALLS)
     }
 
     /// The callers' side and the function's: passing a one-shot iterator to

@@ -3,7 +3,7 @@
 //! graph, found by the cross-module fixpoint (see `project::facts`).
 
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
-use crate::project::ProjectChecker;
+use crate::project::{ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::Rule;
 
@@ -22,6 +22,10 @@ static META: RuleMeta = rule_meta(
 impl Rule for CircularImport {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn project_needs(&self) -> ProjectNeeds {
+        ProjectNeeds::IMPORT_GRAPH
     }
 
     fn check_project(&self, cx: &mut ProjectChecker) {

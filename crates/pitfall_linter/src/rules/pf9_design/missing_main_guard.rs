@@ -7,7 +7,7 @@ use ruff_text_size::{Ranged, TextRange};
 use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Condition, Diagnostic, Edit, Fix};
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
-use crate::project::ProjectChecker;
+use crate::project::{ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule, StmtKind};
 use crate::rules::common::under_main_guard;
@@ -114,6 +114,10 @@ impl Rule for MissingMainGuard {
         if !in_package {
             diagnostic.on_condition(Condition::ImportedByProject);
         }
+    }
+
+    fn project_needs(&self) -> ProjectNeeds {
+        ProjectNeeds::IMPORT_GRAPH
     }
 
     /// Modules outside packages: reported when a project module imports them.

@@ -4,7 +4,7 @@
 
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
-use crate::project::ProjectChecker;
+use crate::project::{ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::Rule;
 
@@ -23,6 +23,10 @@ static META: RuleMeta = rule_meta(
 impl Rule for UnresolvedProjectImport {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn project_needs(&self) -> ProjectNeeds {
+        ProjectNeeds::IMPORTS
     }
 
     fn check_project(&self, cx: &mut ProjectChecker) {

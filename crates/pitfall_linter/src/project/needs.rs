@@ -1,0 +1,112 @@
+//! What the enabled rules read of the cross-module phase, so that the rest
+//! of it is not computed: each rule with a `check_project` declares its
+//! [`ProjectNeeds`] (`Rule::project_needs`), and resolution, the fixpoint
+//! and the import graph compute only the union. With PF101 alone no import
+//! is resolved, no module-level call, lock, spawn or inherited method, and
+//! only `Blocks` is propagated.
+
+use std::ops::BitOr;
+
+use super::facts::FactKey;
+use crate::selector::RuleSet;
+
+/// A set of the parts of the project phase a rule reads.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct ProjectNeeds(u16);
+
+impl ProjectNeeds {
+    pub const NONE: ProjectNeeds = ProjectNeeds(0);
+    /// The targets of calls made in functions (`call_targets`, `target`).
+    pub const CALLS: ProjectNeeds = ProjectNeeds(1);
+    /// The targets of module-level calls (`module_targets`, `target`).
+    pub const MODULE_CALLS: ProjectNeeds = ProjectNeeds(1 << 1);
+    /// [`FactKey::Blocks`].
+    pub const BLOCKS: ProjectNeeds = ProjectNeeds(1 << 2);
+    /// [`FactKey::RunsEventLoop`].
+    pub const EVENT_LOOP: ProjectNeeds = ProjectNeeds(1 << 3);
+    /// [`FactKey::StartsProcesses`].
+    pub const STARTS_PROCESSES: ProjectNeeds = ProjectNeeds(1 << 4);
+    /// The lock each `Acquires` effect takes (`locks`), and [`FactKey::Acquires`].
+    pub const LOCKS: ProjectNeeds = ProjectNeeds(1 << 5);
+    /// [`FactKey::Spawned`] and `thread_classes`.
+    pub const SPAWNS: ProjectNeeds = ProjectNeeds(1 << 6);
+    /// Calls of inherited library methods with an effect (`inherited`).
+    pub const INHERITED: ProjectNeeds = ProjectNeeds(1 << 7);
+    /// Each import statement resolved (`imports`).
+    pub const IMPORTS: ProjectNeeds = ProjectNeeds(1 << 8);
+    /// The import graph: `cycle`, `importer`, `top_level`.
+    pub const IMPORT_GRAPH: ProjectNeeds = ProjectNeeds(1 << 9);
+    pub const ALL: ProjectNeeds = ProjectNeeds((1 << 10) - 1);
+
+    /// The facts that travel along call edges.
+    const FACTS: ProjectNeeds = ProjectNeeds(
+        Self::BLOCKS.0
+            | Self::EVENT_LOOP.0
+            | Self::STARTS_PROCESSES.0
+            | Self::LOCKS.0
+            | Self::SPAWNS.0,
+    );
+    /// The facts an inherited library method can give its caller (see
+    /// `summary::inherited_effect`: `Process().start()`).
+    const INHERITED_FACTS: ProjectNeeds = Self::STARTS_PROCESSES;
+
+    pub const fn with(self, other: ProjectNeeds) -> ProjectNeeds {
+        ProjectNeeds(self.0 | other.0)
+    }
+
+    pub const fn contains(self, other: ProjectNeeds) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    pub const fn intersects(self, other: ProjectNeeds) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// What the rules of `rules` read.
+    pub fn of_rules(rules: &RuleSet) -> ProjectNeeds {
+        rules.iter().fold(ProjectNeeds::NONE, |needs, id| {
+            needs | id.rule().project_needs()
+        })
+    }
+
+    /// Whether the fixpoint computes this fact.
+    pub fn has_fact(self, key: &FactKey) -> bool {
+        self.contains(match key {
+            FactKey::Blocks => Self::BLOCKS,
+            FactKey::RunsEventLoop => Self::EVENT_LOOP,
+            FactKey::StartsProcesses => Self::STARTS_PROCESSES,
+            FactKey::Acquires(_) => Self::LOCKS,
+            FactKey::Spawned { .. } => Self::SPAWNS,
+        })
+    }
+
+    /// Whether inherited library method calls are looked for.
+    pub(crate) fn inherited_calls(self) -> bool {
+        self.intersects(Self::INHERITED.with(Self::INHERITED_FACTS))
+    }
+
+    /// Whether the calls made in functions are resolved: for their
+    /// targets, for the facts that travel along them, and to tell the
+    /// calls no project function answers (inherited methods).
+    pub(crate) fn function_calls(self) -> bool {
+        self.intersects(Self::CALLS.with(Self::FACTS)) || self.inherited_calls()
+    }
+
+    /// Whether module-level calls are resolved.
+    pub(crate) fn module_calls(self) -> bool {
+        self.contains(Self::MODULE_CALLS) || self.inherited_calls()
+    }
+
+    /// Whether import statements are resolved.
+    pub fn imports(self) -> bool {
+        self.intersects(Self::IMPORTS.with(Self::IMPORT_GRAPH))
+    }
+}
+
+impl BitOr for ProjectNeeds {
+    type Output = ProjectNeeds;
+
+    fn bitor(self, other: ProjectNeeds) -> ProjectNeeds {
+        self.with(other)
+    }
+}
