@@ -2,6 +2,9 @@
 //! for instruction counts of `build_index` alone:
 //! `cargo build --profile profiling -p pitfall_semantic --example index_bench`, then
 //! `valgrind --tool=callgrind --toggle-collect='pitfall_semantic::builder::build_index' target/profiling/examples/index_bench STDLIB_DIR`.
+//! `--toggle-collect='index_bench::resolve_all'` counts name lookups and
+//! path resolution instead: every read looked up where it is, every call's
+//! callee resolved, as the summaries and rules do.
 use std::path::Path;
 
 #[global_allocator]
@@ -24,13 +27,30 @@ fn visit(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// Looks up every read of the file and resolves every call's callee;
+/// returns a count of what was found, so nothing is optimized away.
+#[inline(never)]
+fn resolve_all(index: &pitfall_semantic::SemanticIndex) -> usize {
+    let mut found = 0;
+    for u in &index.uses {
+        let lookup = index.lookup(u.scope, &u.name, u.range.start());
+        found += usize::from(matches!(lookup, pitfall_semantic::Lookup::Binding(_)));
+    }
+    for call in &index.calls {
+        if let Some(callee) = &call.callee {
+            found += usize::from(index.resolve_path(callee, 0).is_some());
+        }
+    }
+    found
+}
+
 fn main() {
     let mut files = Vec::new();
     for arg in std::env::args().skip(1) {
         visit(Path::new(&arg), &mut files);
     }
     files.sort();
-    let (mut symbols, mut uses, mut bindings, mut scopes) = (0, 0, 0, 0);
+    let (mut symbols, mut uses, mut bindings, mut scopes, mut found) = (0, 0, 0, 0, 0);
     for path in &files {
         let Ok(source) = std::fs::read_to_string(path) else {
             continue;
@@ -41,6 +61,7 @@ fn main() {
         );
         let module = parsed.syntax();
         let index = pitfall_semantic::build_index(module);
+        found += resolve_all(&index);
         symbols += index.symbols.len();
         uses += index.uses.len();
         bindings += index.bindings.len();
@@ -49,7 +70,7 @@ fn main() {
         pitfall_semantic::stack::drop_deep(parsed, source.len());
     }
     println!(
-        "{} files: {scopes} scopes, {symbols} symbols, {bindings} bindings, {uses} uses",
+        "{} files: {scopes} scopes, {symbols} symbols, {bindings} bindings, {uses} uses, {found} resolved",
         files.len()
     );
 }

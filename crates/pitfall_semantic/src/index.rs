@@ -457,10 +457,12 @@ impl SemanticIndex {
     }
 
     /// The id of a name that occurs in the file (bound, read or declared).
+    #[inline]
     pub(crate) fn name_id(&self, name: &str) -> Option<NameId> {
         self.name_ids.get(name)
     }
 
+    #[inline]
     pub(crate) fn symbol_with_id(&self, scope: ScopeId, name: NameId) -> Option<&Symbol> {
         self.symbol_ids.get(scope, name).map(|id| self.symbol(id))
     }

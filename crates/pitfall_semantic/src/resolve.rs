@@ -97,14 +97,14 @@ impl SemanticIndex {
                         None if kind.is_function_like() && !sym.bindings.is_empty() => {
                             // Local for the whole function: the binding may
                             // come around a loop, or the read is unbound.
-                            return match self.last_binding_with_id(s, name_id) {
+                            return match last_value_binding(self, sym) {
                                 Some(b) => Lookup::Binding(b),
                                 None => Lookup::Unbound,
                             };
                         }
                         None => {}
                     }
-                } else if let Some(b) = self.last_binding_with_id(s, name_id) {
+                } else if let Some(b) = last_value_binding(self, sym) {
                     return Lookup::Binding(b);
                 }
             }
@@ -138,15 +138,7 @@ impl SemanticIndex {
     }
 
     fn last_binding_with_id(&self, scope: ScopeId, name: NameId) -> Option<BindingId> {
-        let sym = self.symbol_with_id(scope, name)?;
-        if sym.declared_global.is_some() || sym.declared_nonlocal.is_some() {
-            return None;
-        }
-        sym.bindings
-            .iter()
-            .rev()
-            .find(|b| self.binding(**b).kind != BindingKind::Deletion)
-            .copied()
+        last_value_binding(self, self.symbol_with_id(scope, name)?)
     }
 
     /// Resolves an expression (a name, an attribute chain, a call) used in `scope`.
@@ -205,12 +197,36 @@ impl SemanticIndex {
         if depth > MAX_DEPTH {
             return None;
         }
+        // A qualified name grows by the path's segments (callers may apply
+        // the rest themselves): room for all of them at once instead of a
+        // reallocation per segment.
+        let room = text_len(&path.segments);
+        let segments = &path.segments[..segments];
         let mut current = match root {
-            Lookup::Binding(b) => self.resolve_binding(b, depth + 1)?,
-            Lookup::Builtin => Resolved::Qualified(format!("builtins.{}", path.root)),
+            Lookup::Binding(b) => match &self.binding(b).kind {
+                // `resolve_binding` without its copy of the name (at the
+                // same depth limit).
+                BindingKind::Import { qualified } | BindingKind::FromImport { qualified }
+                    if depth < MAX_DEPTH =>
+                {
+                    Resolved::Qualified(with_room(qualified, room))
+                }
+                _ => {
+                    let mut resolved = self.resolve_binding(b, depth + 1)?;
+                    if let Resolved::Qualified(q) = &mut resolved {
+                        q.reserve(room);
+                    }
+                    resolved
+                }
+            },
+            Lookup::Builtin => {
+                let mut q = with_room("builtins.", path.root.len() + room);
+                q.push_str(&path.root);
+                Resolved::Qualified(q)
+            }
             Lookup::Unbound => return None,
         };
-        for segment in &path.segments[..segments] {
+        for segment in segments {
             current = self.apply_segment(current, segment, depth + 1)?;
         }
         Some(current)
@@ -340,4 +356,35 @@ impl SemanticIndex {
             .map(|d| self.resolve_path(&d.callee(), 0))
             .collect()
     }
+}
+
+/// The last binding of a symbol that gives it a value (none when the name
+/// is declared global or nonlocal there).
+fn last_value_binding(index: &SemanticIndex, sym: &Symbol) -> Option<BindingId> {
+    if sym.declared_global.is_some() || sym.declared_nonlocal.is_some() {
+        return None;
+    }
+    sym.bindings
+        .iter()
+        .rev()
+        .find(|b| index.binding(**b).kind != BindingKind::Deletion)
+        .copied()
+}
+
+/// `text` in a string with room for `room` more bytes.
+fn with_room(text: &str, room: usize) -> String {
+    let mut q = String::with_capacity(text.len() + room);
+    q.push_str(text);
+    q
+}
+
+/// What `segments` add to a qualified name: `.attr` or `()` each.
+fn text_len(segments: &[PathSegment]) -> usize {
+    segments
+        .iter()
+        .map(|segment| match segment {
+            PathSegment::Attr(a) => a.len() + 1,
+            PathSegment::Call => 2,
+        })
+        .sum()
 }

@@ -89,6 +89,14 @@ fn key_of(text: &str) -> (Key, u64) {
     (key, hash)
 }
 
+/// Whether two texts of the same length (their keys matched) are equal.
+/// Long names that the parser shares point at the same bytes, and a
+/// lookup's name is most often one of the index's own.
+#[inline]
+fn same_long_text(stored: &str, text: &str) -> bool {
+    std::ptr::eq(stored.as_ptr(), text.as_ptr()) || stored == text
+}
+
 /// Power-of-two slot counts at least twice `entries`.
 fn slots_for(entries: usize) -> usize {
     (entries.max(4) * 2).next_power_of_two()
@@ -99,24 +107,42 @@ fn slots_for(entries: usize) -> usize {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct NameTable {
     names: Vec<Name>,
-    keys: Vec<Key>,
+    entries: Vec<Entry>,
     /// `id + 1` of the name in each slot, 0 for an empty slot.
     slots: Vec<u32>,
+}
+
+/// A name's key and, while the index is built, the scope and symbol the
+/// name was last resolved to: the probe that finds the key finds the
+/// cache in the same cache line.
+#[derive(Copy, Clone, Debug)]
+struct Entry {
+    key: Key,
+    recent: Recent,
+}
+
+/// The builder's cache of one name: `(scope, symbol)` of its last read or
+/// binding, [`Recent::NONE`] before its first.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Recent {
+    pub(crate) scope: ScopeId,
+    pub(crate) symbol: SymbolId,
+}
+
+impl Recent {
+    pub(crate) const NONE: Recent = Recent {
+        scope: ScopeId(u32::MAX),
+        symbol: SymbolId(u32::MAX),
+    };
 }
 
 impl NameTable {
     pub(crate) fn with_capacity(names: usize) -> NameTable {
         NameTable {
             names: Vec::with_capacity(names),
-            keys: Vec::with_capacity(names),
+            entries: Vec::with_capacity(names),
             slots: vec![0; slots_for(names)],
         }
-    }
-
-    #[inline]
-    fn matches(&self, slot: u32, key: &Key, text: &str) -> bool {
-        let id = slot as usize - 1;
-        self.keys[id].same(key) && (text.len() <= INLINE || self.names[id].as_str() == text)
     }
 
     #[inline]
@@ -128,17 +154,23 @@ impl NameTable {
         let mask = self.slots.len() - 1;
         let mut at = hash as usize & mask;
         loop {
-            match self.slots[at] {
-                0 => return None,
-                slot if self.matches(slot, &key, text) => return Some(NameId(slot - 1)),
-                _ => at = (at + 1) & mask,
+            let slot = self.slots[at];
+            if slot == 0 {
+                return None;
             }
+            let id = slot as usize - 1;
+            if self.entries[id].key.same(&key)
+                && (text.len() <= INLINE || same_long_text(self.names[id].as_str(), text))
+            {
+                return Some(NameId(slot - 1));
+            }
+            at = (at + 1) & mask;
         }
     }
 
-    /// The name's id, and whether it is new.
+    /// The name's id and its builder cache ([`Recent::NONE`] for a new name).
     #[inline]
-    pub(crate) fn intern(&mut self, name: &Name) -> (NameId, bool) {
+    pub(crate) fn intern(&mut self, name: &Name) -> (NameId, &mut Recent) {
         if self.slots.len() < (self.names.len() + 1) * 2 {
             self.grow();
         }
@@ -147,26 +179,36 @@ impl NameTable {
         let mask = self.slots.len() - 1;
         let mut at = hash as usize & mask;
         loop {
-            match self.slots[at] {
-                0 => break,
-                slot if self.matches(slot, &key, text) => return (NameId(slot - 1), false),
-                _ => at = (at + 1) & mask,
+            let slot = self.slots[at];
+            if slot == 0 {
+                break;
             }
+            let id = slot as usize - 1;
+            // Long names: the parser shares one allocation between equal
+            // names, which `Name`'s equality compares first.
+            if self.entries[id].key.same(&key) && (text.len() <= INLINE || self.names[id] == *name)
+            {
+                return (NameId(slot - 1), &mut self.entries[id].recent);
+            }
+            at = (at + 1) & mask;
         }
         let id = self.names.len() as u32;
         self.slots[at] = id + 1;
         self.names.push(name.clone());
-        self.keys.push(key);
-        (NameId(id), true)
+        self.entries.push(Entry {
+            key,
+            recent: Recent::NONE,
+        });
+        (NameId(id), &mut self.entries[id as usize].recent)
     }
 
     #[cold]
     fn grow(&mut self) {
         let mut slots = vec![0u32; slots_for(self.names.len() + 1)];
         let mask = slots.len() - 1;
-        for (id, key) in self.keys.iter().enumerate() {
+        for (id, entry) in self.entries.iter().enumerate() {
             let (_, hash) = key_of(self.names[id].as_str());
-            debug_assert_eq!(hash >> 32, key.len_and_tag >> 32);
+            debug_assert_eq!(hash >> 32, entry.key.len_and_tag >> 32);
             let mut at = hash as usize & mask;
             while slots[at] != 0 {
                 at = (at + 1) & mask;
@@ -291,15 +333,14 @@ mod tests {
         texts.push("é".into());
         texts.push("名前".into());
         for (i, text) in texts.iter().enumerate() {
-            assert_eq!(
-                table.intern(&Name::new(text)),
-                (NameId(i as u32), true),
-                "{text:?}"
-            );
+            let (id, recent) = table.intern(&Name::new(text));
+            assert_eq!((id, *recent), (NameId(i as u32), Recent::NONE), "{text:?}");
+            recent.scope = ScopeId(i as u32);
         }
         for (i, text) in texts.iter().enumerate() {
             assert_eq!(table.get(text), Some(NameId(i as u32)), "{text:?}");
-            assert_eq!(table.intern(&Name::new(text)), (NameId(i as u32), false));
+            let (id, recent) = table.intern(&Name::new(text));
+            assert_eq!((id, recent.scope), (NameId(i as u32), ScopeId(i as u32)));
         }
         for absent in ["name_200", "prefix__0050__suffix", "xy", "x ", "é "] {
             assert_eq!(table.get(absent), None, "{absent:?}");
