@@ -113,9 +113,10 @@ pub fn read_source(path: &Path) -> Result<Arc<str>, String> {
 }
 
 /// A regular file read straight into the allocation the text keeps, when
-/// it is UTF-8 (nearly always): no second buffer, no copy. `None` sends
-/// everything else (errors, other encodings, a file changing size while
-/// read, special files) to the general path.
+/// it is UTF-8 (nearly always): no second buffer, no copy, and no zeroing
+/// of the buffer before the read fills it. `None` sends everything else
+/// (errors, other encodings, a file changing size while read, special
+/// files) to the general path.
 fn read_utf8_in_place(path: &Path) -> Option<Arc<str>> {
     use std::io::Read;
     let mut file = std::fs::File::open(path).ok()?;
@@ -124,9 +125,7 @@ fn read_utf8_in_place(path: &Path) -> Option<Arc<str>> {
         return None;
     }
     let len = usize::try_from(metadata.len()).ok()?;
-    // SAFETY: zeroed bytes are initialized `u8`s.
-    let mut bytes: Arc<[u8]> = unsafe { Arc::new_zeroed_slice(len).assume_init() };
-    file.read_exact(Arc::get_mut(&mut bytes)?).ok()?;
+    let bytes = read_exact_uninit(&mut file, len)?;
     // The file grew since its length was read.
     if file.read(&mut [0u8; 1]).ok()? != 0 {
         return None;
@@ -135,6 +134,40 @@ fn read_utf8_in_place(path: &Path) -> Option<Arc<str>> {
     // SAFETY: the bytes were just checked to be UTF-8, and `str` has the
     // layout of `[u8]`, so the pointer is a valid `Arc<str>`'s.
     Some(unsafe { Arc::from_raw(Arc::into_raw(bytes) as *const str) })
+}
+
+/// Exactly `len` bytes of `file`, read into a fresh allocation that is not
+/// zeroed first (the read overwrites all of it). `None` when the file
+/// ends early or a read fails.
+#[cfg(unix)]
+fn read_exact_uninit(file: &mut std::fs::File, len: usize) -> Option<Arc<[u8]>> {
+    use std::os::fd::AsRawFd;
+    let mut bytes: Arc<[std::mem::MaybeUninit<u8>]> = Arc::new_uninit_slice(len);
+    let buffer = Arc::get_mut(&mut bytes)?;
+    let mut filled = 0;
+    while filled < len {
+        let rest = &mut buffer[filled..];
+        // SAFETY: `rest` is writable memory of `rest.len()` bytes, and
+        // `read` writes at most that many into it.
+        let n = unsafe { libc::read(file.as_raw_fd(), rest.as_mut_ptr().cast(), rest.len()) };
+        match n {
+            0 => return None,
+            n if n > 0 => filled += n as usize,
+            _ if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {}
+            _ => return None,
+        }
+    }
+    // SAFETY: all `len` bytes were written by `read` above.
+    Some(unsafe { bytes.assume_init() })
+}
+
+#[cfg(not(unix))]
+fn read_exact_uninit(file: &mut std::fs::File, len: usize) -> Option<Arc<[u8]>> {
+    use std::io::Read;
+    // SAFETY: zeroed bytes are initialized `u8`s.
+    let mut bytes: Arc<[u8]> = unsafe { Arc::new_zeroed_slice(len).assume_init() };
+    file.read_exact(Arc::get_mut(&mut bytes)?).ok()?;
+    Some(bytes)
 }
 
 /// Decodes source bytes (a file's, or standard input's) as [`read_source`] does.
@@ -504,8 +537,13 @@ pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
             confirmed
         }
     };
+    // Kept until the run ends: no spare capacity (deferred candidates
+    // outnumber findings ten to one with the default rules).
+    let mut diagnostics = enabled_only(db, file, diagnostics);
+    diagnostics.shrink_to_fit();
+    deferred.shrink_to_fit();
     Arc::new(FileDiagnostics {
-        diagnostics: enabled_only(db, file, diagnostics),
+        diagnostics,
         suppressions,
         doc_coverage,
         deferred,
