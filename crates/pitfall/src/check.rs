@@ -11,7 +11,7 @@ use pitfall_db::{
     PitfallDatabase, Project, SourceFile,
 };
 use pitfall_linter::{Diagnostic, DocCoverage, PythonVersion, RuleSelector, UnsafeFixes};
-use pitfall_workspace::{discover_python_files, CliOverrides, Resolver};
+use pitfall_workspace::{discover_python_files, CliOverrides, PackageDirs, Resolver};
 use rayon::prelude::*;
 use ruff_text_size::TextRange;
 
@@ -270,11 +270,12 @@ fn build_project(
         args.paths.clone()
     };
     let reported_paths: Vec<PathBuf> = inputs.iter().map(|f| f.path(db).clone()).collect();
+    let mut packages = PackageDirs::default();
     let extra: Vec<SourceFile> = project_only_files(&named, &reported_paths, resolver, pool)
         .into_iter()
         .filter_map(|path| {
             let settings = resolver.settings_for(&path).ok()?;
-            let linter = Arc::new(settings.linter_settings_for(&path));
+            let linter = Arc::new(settings.linter_settings_with(&path, &mut packages));
             let display = display_path(&path, cwd);
             Some(SourceFile::new(db, path, display, None, 0, linter))
         })
@@ -361,7 +362,7 @@ fn discovered_inputs(
         discovery
             .files
             .par_iter()
-            .filter_map(|path| {
+            .map_init(PackageDirs::default, |packages, path| {
                 // A config error here was already reported by discovery.
                 let settings = resolver.settings_for(path).ok()?;
                 if args.force_exclude && settings.is_excluded_or_below_excluded(path) {
@@ -371,9 +372,10 @@ fn discovered_inputs(
                 Some((
                     size,
                     path.clone(),
-                    Arc::new(settings.linter_settings_for(path)),
+                    Arc::new(settings.linter_settings_with(path, packages)),
                 ))
             })
+            .flatten()
             .collect()
     });
     // Largest files first: batches then hold files of similar size, so the

@@ -72,7 +72,7 @@ pub fn discover_python_files(paths: &[PathBuf], resolver: &Resolver) -> Discover
             found.merge(walk(&roots, respect_gitignore, resolver));
         }
     }
-    found.files.sort_unstable();
+    sort_paths(&mut found.files);
     found.files.dedup();
     found.errors.sort_by(|a, b| a.path.cmp(&b.path));
     let mut unique: Vec<ConfigError> = Vec::with_capacity(found.config_errors.len());
@@ -243,6 +243,28 @@ impl Drop for Visitor<'_> {
     }
 }
 
+/// Sorts normalized paths in `Path`'s order (component by component),
+/// comparing bytes with the separator below every other byte: the same
+/// order for paths without `.` components or repeated separators, without
+/// splitting each path into components at every comparison.
+fn sort_paths(paths: &mut [PathBuf]) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let key = |b: u8| if b == b'/' { 0 } else { u16::from(b) + 1 };
+        paths.sort_unstable_by(|a, b| {
+            let (a, b) = (a.as_os_str().as_bytes(), b.as_os_str().as_bytes());
+            let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+            match (a.get(common), b.get(common)) {
+                (Some(&x), Some(&y)) => key(x).cmp(&key(y)),
+                (x, y) => x.is_some().cmp(&y.is_some()),
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    paths.sort_unstable();
+}
+
 fn is_python(path: &Path) -> bool {
     path.extension()
         .is_some_and(|ext| ext == "py" || ext == "pyi")
@@ -254,5 +276,33 @@ fn io_message(e: &io::Error) -> String {
     match text.find(" (os error") {
         Some(i) => text[..i].to_string(),
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_paths_in_component_order() {
+        let mut paths: Vec<PathBuf> = [
+            "/a/b.py",
+            "/a-b/c.py",
+            "/a/b/c.py",
+            "/a.py",
+            "/ab/c.py",
+            "/a/b-c.py",
+            "/a/\u{e9}.py",
+            "/a/z.py",
+            "/a",
+            "/",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let mut expected = paths.clone();
+        expected.sort_unstable();
+        sort_paths(&mut paths);
+        assert_eq!(paths, expected);
     }
 }

@@ -23,7 +23,9 @@ pub use discovery::{discover_python_files, Discovery, DiscoveryError};
 pub use error::{ConfigError, Location};
 pub use paths::normalize;
 pub use resolver::Resolver;
-pub use settings::{CliOverrides, PathMatcher, PerFileIgnores, Settings, DEFAULT_EXCLUDES};
+pub use settings::{
+    CliOverrides, PackageDirs, PathMatcher, PerFileIgnores, Settings, DEFAULT_EXCLUDES,
+};
 
 #[cfg(test)]
 mod tests;

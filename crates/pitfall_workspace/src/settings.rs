@@ -158,6 +158,27 @@ impl PerFileIgnores {
     }
 }
 
+/// Whether a directory is a package (holds `__init__.py` or `__init__.pyi`),
+/// remembered for the last directory asked about: files come directory by
+/// directory, so a run pays about one `stat` per directory, not two per file.
+#[derive(Debug, Default)]
+pub struct PackageDirs {
+    last: Option<(PathBuf, bool)>,
+}
+
+impl PackageDirs {
+    pub fn is_package(&mut self, dir: &Path) -> bool {
+        if let Some((last, answer)) = &self.last {
+            if last == dir {
+                return *answer;
+            }
+        }
+        let answer = dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file();
+        self.last = Some((dir.to_path_buf(), answer));
+        answer
+    }
+}
+
 /// Everything needed to walk and lint the files one configuration governs.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -181,6 +202,13 @@ impl Settings {
     /// The linter settings for one file: the selection minus its
     /// `per-file-ignores`, and where the file sits (see [`FileContext`]).
     pub fn linter_settings_for(&self, path: &Path) -> LinterSettings {
+        self.linter_settings_with(path, &mut PackageDirs::default())
+    }
+
+    /// [`Settings::linter_settings_for`], asking `packages` whether the
+    /// file's directory is a package: a caller going through many files
+    /// of one directory pays one `stat` for them all.
+    pub fn linter_settings_with(&self, path: &Path, packages: &mut PackageDirs) -> LinterSettings {
         let mut linter = self.linter.clone();
         linter.module = self.module_path(path);
         if !self.per_file_ignores.is_empty() {
@@ -188,7 +216,7 @@ impl Settings {
                 .rules
                 .subtract(&self.per_file_ignores.ignored_for(path));
         }
-        linter.file = self.file_context(path);
+        linter.file = self.file_context_with(path, packages);
         linter
     }
 
@@ -202,6 +230,10 @@ impl Settings {
 
     /// Package membership (one `stat`) and the path relative to the project root.
     pub fn file_context(&self, path: &Path) -> FileContext {
+        self.file_context_with(path, &mut PackageDirs::default())
+    }
+
+    fn file_context_with(&self, path: &Path, packages: &mut PackageDirs) -> FileContext {
         let relative = path.strip_prefix(&self.root).unwrap_or(path);
         let mut project_path = relative.to_string_lossy().into_owned();
         if std::path::MAIN_SEPARATOR != '/' {
@@ -212,8 +244,7 @@ impl Settings {
                 .module_path(path)
                 .is_some_and(|m| self.script_modules.contains(&m.name));
         FileContext {
-            in_package: path.with_file_name("__init__.py").is_file()
-                || path.with_file_name("__init__.pyi").is_file(),
+            in_package: packages.is_package(path.parent().unwrap_or(Path::new(""))),
             project_path,
             is_script_target,
         }
