@@ -14,6 +14,7 @@ mod sarif;
 
 pub(crate) use json::record as json_record;
 
+use std::cell::Cell;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
@@ -83,18 +84,32 @@ pub struct Message {
 /// Turns offsets into rows and columns for one file.
 pub struct Locator<'a> {
     source: &'a str,
-    index: LineIndex,
+    lines: Lines,
+}
+
+/// How a [`Locator`] finds rows.
+enum Lines {
+    /// The text has no `\r`, so lines end at `\n` only: a row is the
+    /// number of `\n` before the offset, counted (vectorized) from the last
+    /// offset asked about (offset, zero-based row), since findings come
+    /// roughly in order. Most files with findings have few of them, and a
+    /// whole line index would be built for nothing.
+    Newlines(Cell<(usize, usize)>),
+    /// `\r\n` or a lone `\r`: ruff's index, which knows every line ending.
+    Index(LineIndex),
 }
 
 impl<'a> Locator<'a> {
     pub fn new(source: &'a str) -> Self {
-        Locator {
-            source,
-            index: LineIndex::from_source_text(source),
-        }
+        let lines = if memchr::memchr(b'\r', source.as_bytes()).is_none() {
+            Lines::Newlines(Cell::new((0, 0)))
+        } else {
+            Lines::Index(LineIndex::from_source_text(source))
+        };
+        Locator { source, lines }
     }
 
-    /// A locator for offsets up to `last` only: the line index stops after
+    /// A locator for offsets up to `last` only: a line index stops after
     /// the line holding it (most files with findings have them early on,
     /// and the index of the rest would be built for nothing). Lines up to
     /// that one, and their ends, are the same as in the whole text's index.
@@ -104,32 +119,92 @@ impl<'a> Locator<'a> {
             .iter()
             .position(|b| *b == b'\n')
             .map_or(source.len(), |i| last + i + 1);
-        Locator {
-            source,
-            index: LineIndex::from_source_text(&source[..cut]),
-        }
+        let lines = if memchr::memchr(b'\r', source.as_bytes()).is_none() {
+            Lines::Newlines(Cell::new((0, 0)))
+        } else {
+            Lines::Index(LineIndex::from_source_text(&source[..cut]))
+        };
+        Locator { source, lines }
     }
 
     pub fn location(&self, offset: TextSize) -> Location {
         let offset = offset.min(TextSize::of(self.source));
-        let lc = self.index.line_column(offset, self.source);
-        Location {
-            row: lc.line.get(),
-            column: lc.column.get(),
+        match &self.lines {
+            Lines::Index(index) => {
+                let lc = index.line_column(offset, self.source);
+                Location {
+                    row: lc.line.get(),
+                    column: lc.column.get(),
+                }
+            }
+            Lines::Newlines(_) => {
+                let offset = offset.to_usize();
+                let row = self.row(offset);
+                let start = self.line_start(offset);
+                let mut column = self.source[start..offset].chars().count() + 1;
+                // As ruff: the BOM is no column of the first line.
+                if row == 0 && self.source.starts_with('\u{feff}') {
+                    column = column.saturating_sub(1).max(1);
+                }
+                Location {
+                    row: row + 1,
+                    column,
+                }
+            }
         }
     }
 
+    /// The zero-based row of `offset` (at most the text's length), in a
+    /// text without `\r`.
+    fn row(&self, offset: usize) -> usize {
+        let Lines::Newlines(last) = &self.lines else {
+            unreachable!("rows are counted only in texts without `\\r`")
+        };
+        let bytes = self.source.as_bytes();
+        let (at, row) = last.get();
+        let row = if offset >= at {
+            row + memchr::memchr_iter(b'\n', &bytes[at..offset]).count()
+        } else {
+            row - memchr::memchr_iter(b'\n', &bytes[offset..at]).count()
+        };
+        last.set((offset, row));
+        row
+    }
+
+    /// The start of the line holding `offset`, in a text without `\r`.
+    fn line_start(&self, offset: usize) -> usize {
+        memchr::memrchr(b'\n', &self.source.as_bytes()[..offset]).map_or(0, |i| i + 1)
+    }
+
     fn lines(&self, range: TextRange) -> SourceLines {
-        let first = self.index.line_index(range.start());
-        let last = self
-            .index
-            .line_index(range.end().min(TextSize::of(self.source)));
-        let start = self.index.line_start(first, self.source);
-        let end = self.index.line_end(last, self.source);
+        let (first_row, start, end) = match &self.lines {
+            Lines::Index(index) => {
+                let first = index.line_index(range.start());
+                let last = index.line_index(range.end().min(TextSize::of(self.source)));
+                (
+                    first.get(),
+                    index.line_start(first, self.source),
+                    index.line_end(last, self.source),
+                )
+            }
+            Lines::Newlines(_) => {
+                let len = self.source.len();
+                let first = range.start().to_usize().min(len);
+                let last = range.end().to_usize().min(len);
+                // The end of the last line, its `\n` included.
+                let end = memchr::memchr(b'\n', &self.source.as_bytes()[last..])
+                    .map_or(len, |i| last + i + 1);
+                (
+                    self.row(first) + 1,
+                    TextSize::try_from(self.line_start(first)).unwrap_or_default(),
+                    TextSize::try_from(end).unwrap_or_default(),
+                )
+            }
+        };
         let span_start = usize::from(range.start() - start);
         let span_end = usize::from(range.end().min(end) - start).max(span_start);
         SourceLines {
-            first_row: first.get(),
+            first_row,
             text: self.source[start.to_usize()..end.to_usize()].to_string(),
             span: span_start..span_end,
         }
@@ -239,6 +314,40 @@ impl Printer {
 #[cfg(test)]
 mod locator_tests {
     use super::*;
+
+    #[test]
+    fn counted_rows_agree_with_the_line_index() {
+        for source in [
+            "\u{feff}a = 1\nb = '\u{e9}'\n\nc = (\n  d)\nlast",
+            "x\n",
+            "",
+            "\n\n\u{4e2d}\u{6587} = 1\n",
+        ] {
+            let counted = Locator::new(source);
+            assert!(matches!(counted.lines, Lines::Newlines(_)));
+            let index = Locator {
+                source,
+                lines: Lines::Index(LineIndex::from_source_text(source)),
+            };
+            let boundaries: Vec<usize> = (0..=source.len())
+                .filter(|o| source.is_char_boundary(*o))
+                .collect();
+            // Back and forth, as findings come.
+            for &offset in boundaries.iter().chain(boundaries.iter().rev()) {
+                let at = TextSize::try_from(offset).unwrap();
+                assert_eq!(
+                    index.location(at),
+                    counted.location(at),
+                    "{offset} in {source:?}"
+                );
+                for &end in boundaries.iter().filter(|e| **e >= offset) {
+                    let range = TextRange::new(at, TextSize::try_from(end).unwrap());
+                    let (a, b) = (index.lines(range), counted.lines(range));
+                    assert_eq!((a.first_row, a.text, a.span), (b.first_row, b.text, b.span));
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_locator_up_to_an_offset_agrees_with_the_whole_one() {
