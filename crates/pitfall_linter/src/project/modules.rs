@@ -33,21 +33,23 @@ pub fn module_name(
         .max_by_key(|root| root.components().count())
         .and_then(|root| path.strip_prefix(root).ok());
     let is_under_root = under_root.is_some();
-    let relative = match under_root {
-        Some(r) => r.to_path_buf(),
+    let relative: &str = match under_root {
+        Some(r) => r.to_str()?,
         None => {
             // The package root: the first ancestor without `__init__.py`.
             let mut base = path.parent()?;
             while has_init(base) {
                 base = base.parent()?;
             }
-            path.strip_prefix(base).ok()?.to_path_buf()
+            // An ancestor is a prefix of the path's text (no component walk).
+            std::str::from_utf8(bytes(path).get(base.as_os_str().len()..)?).ok()?
         }
     };
-    let mut parts: Vec<&str> = Vec::new();
-    for component in relative.components() {
-        parts.push(component.as_os_str().to_str()?);
-    }
+    // The components, as `Path::components` has them (no empty or `.` parts).
+    let mut parts: Vec<&str> = relative
+        .split(std::path::is_separator)
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     let file = parts.pop()?;
     let stem = file
         .strip_suffix(".py")
@@ -63,6 +65,23 @@ pub fn module_name(
         name: parts.join("."),
         is_package,
         under_root: is_under_root,
+    })
+}
+
+/// A path's text, for hashing and prefix tests.
+fn bytes(path: &Path) -> &[u8] {
+    path.as_os_str().as_encoded_bytes()
+}
+
+/// `path.starts_with(dir)` on the text: `dir` is a prefix ending at a separator.
+fn is_below(path: &Path, dir: &Path) -> bool {
+    let (path, dir) = (bytes(path), bytes(dir));
+    path.strip_prefix(dir).is_some_and(|rest| {
+        rest.is_empty()
+            || dir.is_empty()
+            || rest[0] == b'/'
+            || (std::path::MAIN_SEPARATOR != '/' && rest[0] == std::path::MAIN_SEPARATOR as u8)
+            || dir.ends_with(b"/")
     })
 }
 
@@ -108,8 +127,9 @@ pub struct ModuleMap {
     /// two trees named from their packages): resolved, but not trusted to
     /// be complete.
     ambiguous: FxHashSet<String>,
-    /// Every directory that holds a project file, at any depth.
-    dirs: FxHashSet<PathBuf>,
+    /// Every directory that holds a project file, at any depth (as bytes:
+    /// hashing a `Path` walks its components).
+    dirs: FxHashSet<Box<[u8]>>,
     /// Per file: its directory, for packages (`a/__init__.py` → `a`).
     package_dirs: FxHashMap<u32, PathBuf>,
     /// Per file, interned: its directory, and the directory its last name
@@ -126,21 +146,26 @@ impl ModuleMap {
     /// `paths[i]` is file `i`. A package (`a/__init__.py`) wins over a
     /// module of the same name (`a.py`), as in Python; a `.py` over a `.pyi`.
     pub fn new(paths: &[&Path], roots: &[PathBuf]) -> ModuleMap {
-        let init_dirs: FxHashSet<&Path> = paths
+        // Directories are compared by their text: the project's paths are
+        // spelled one way (discovery builds them), and their ancestors are
+        // prefixes of them.
+        let init_dirs: FxHashSet<&[u8]> = paths
             .iter()
             .filter(|p| {
                 p.file_name()
                     .is_some_and(|n| n == "__init__.py" || n == "__init__.pyi")
             })
             .filter_map(|p| p.parent())
+            .map(bytes)
             .collect();
-        let has_init = |dir: &Path| init_dirs.contains(dir);
+        let has_init = |dir: &Path| init_dirs.contains(bytes(dir));
         let mut map = ModuleMap::default();
         for path in paths {
             for dir in path.ancestors().skip(1) {
-                if !map.dirs.insert(dir.to_path_buf()) {
+                if map.dirs.contains(bytes(dir)) {
                     break;
                 }
+                map.dirs.insert(bytes(dir).into());
             }
         }
         let rank = |path: &Path, m: &ModuleName| {
@@ -152,9 +177,10 @@ impl ModuleMap {
             if let Some(m) = &name {
                 let mut prefix = m.name.as_str();
                 while let Some((parent, _)) = prefix.rsplit_once('.') {
-                    if !map.packages.insert(parent.to_string()) {
+                    if map.packages.contains(parent) {
                         break;
                     }
+                    map.packages.insert(parent.to_string());
                     prefix = parent;
                 }
                 if m.is_package {
@@ -183,7 +209,7 @@ impl ModuleMap {
             }
             map.names.push(name);
         }
-        let mut interned: FxHashMap<&Path, u32> = FxHashMap::default();
+        let mut interned: FxHashMap<&[u8], u32> = FxHashMap::default();
         for path in paths {
             let dir = path.parent().unwrap_or(Path::new(""));
             let is_init = path.file_stem().is_some_and(|s| s == "__init__");
@@ -196,7 +222,7 @@ impl ModuleMap {
                 let next = interned.len() as u32;
                 *interned.entry(d).or_insert(next)
             };
-            let ids = (intern(dir), intern(import_dir));
+            let ids = (intern(bytes(dir)), intern(bytes(import_dir)));
             if path.file_name().is_some_and(|n| n == "os.py") {
                 map.stdlib_dirs.insert(ids.0);
             }
@@ -215,7 +241,7 @@ impl ModuleMap {
                     .by_name
                     .get(parent)
                     .and_then(|j| map.package_dirs.get(j));
-                if dir.is_some_and(|d| !path.starts_with(d)) {
+                if dir.is_some_and(|d| !is_below(path, d)) {
                     map.ambiguous.insert(parent.to_string());
                 }
                 prefix = parent;
@@ -233,7 +259,7 @@ impl ModuleMap {
     pub fn has_subdirectory(&self, package: u32, name: &str) -> bool {
         self.package_dirs
             .get(&package)
-            .is_some_and(|dir| self.dirs.contains(&dir.join(name)))
+            .is_some_and(|dir| self.dirs.contains(bytes(&dir.join(name))))
     }
 
     /// Whether several files claim `name`.
