@@ -31,7 +31,7 @@ use pitfall_linter::project::{
     check_project, propagate, resolve_calls, resolve_imports, spread_spawns, ExportsSource,
     FunctionFacts, FunctionNode, ImportNode, ModuleExports, ModuleFacts, ModuleImportFacts,
     ModuleImports, ModuleMap, ModuleResolution, ProjectChecker, ProjectFacts, ProjectModule,
-    ProjectNeeds, ProjectView, SpawnSeed,
+    ProjectNeeds, ProjectView, SharedLookups, SpawnSeed,
 };
 use pitfall_linter::summary::{ModuleInterface, ModuleSummary};
 use pitfall_linter::Diagnostic;
@@ -56,6 +56,8 @@ pub struct ProjectLayout {
     pub map: ModuleMap,
     pub files: Vec<SourceFile>,
     position: FxHashMap<SourceFile, u32>,
+    /// The lookups every module's resolution against this map shares.
+    lookups: SharedLookups,
 }
 
 impl ProjectLayout {
@@ -84,6 +86,7 @@ pub fn project_layout(db: &dyn Db, project: Project) -> Arc<ProjectLayout> {
         map,
         files,
         position,
+        lookups: SharedLookups::default(),
     })
 }
 
@@ -144,8 +147,9 @@ fn in_project(db: &dyn Db, file: SourceFile) -> Option<(Project, Arc<ProjectLayo
 /// exports of the modules its calls name.
 #[salsa::tracked(returns(clone))]
 pub fn module_resolution(db: &dyn Db, file: SourceFile) -> Arc<ModuleResolution> {
-    resolve_against_exports(db, file, |map, exports, module, interface, needs| {
-        resolve_calls(map, exports, module, interface, needs)
+    resolve_against_exports(db, file, |layout, exports, module, interface, needs| {
+        let shared = Some(&layout.lookups);
+        resolve_calls(&layout.map, exports, module, interface, needs, shared)
     })
 }
 
@@ -156,8 +160,8 @@ pub fn module_imports(db: &dyn Db, file: SourceFile) -> Arc<ModuleImports> {
     resolve_against_exports(
         db,
         file,
-        |map, exports, module, interface, needs| match needs.imports() {
-            true => resolve_imports(map, exports, module, interface),
+        |layout, exports, module, interface, needs| match needs.imports() {
+            true => resolve_imports(&layout.map, exports, module, interface),
             false => ModuleImports::default(),
         },
     )
@@ -168,7 +172,7 @@ pub fn module_imports(db: &dyn Db, file: SourceFile) -> Arc<ModuleImports> {
 fn resolve_against_exports<T: Default>(
     db: &dyn Db,
     file: SourceFile,
-    resolve: impl FnOnce(&ModuleMap, &dyn ExportsSource, u32, &ModuleInterface, ProjectNeeds) -> T,
+    resolve: impl FnOnce(&ProjectLayout, &dyn ExportsSource, u32, &ModuleInterface, ProjectNeeds) -> T,
 ) -> Arc<T> {
     let Some((project, layout, position)) = in_project(db, file) else {
         return Arc::default();
@@ -179,7 +183,7 @@ fn resolve_against_exports<T: Default>(
         db,
         layout: &layout,
     };
-    Arc::new(resolve(&layout.map, &exports, position, &interface, needs))
+    Arc::new(resolve(&layout, &exports, position, &interface, needs))
 }
 
 /// Per file, its functions' facts: the fixpoint over the call graph.

@@ -16,7 +16,7 @@
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use ruff_python_ast::name::Name;
 use rustc_hash::FxHashMap;
@@ -388,9 +388,36 @@ enum Item {
     Value,
 }
 
+/// Name lookups shared by every module's resolution against one module
+/// map: `os.path.join` is searched once for the project, not once per file.
+/// An entry keeps the exports its search read; a resolver takes it only
+/// after reading those exports itself (so its query depends on them, as if
+/// it had searched) and finding the very same ones. A cache: all are equal.
+#[derive(Default)]
+pub struct SharedLookups {
+    names: RwLock<FxHashMap<Box<str>, Memo<Option<Item>>>>,
+}
+
+impl PartialEq for SharedLookups {
+    fn eq(&self, _: &SharedLookups) -> bool {
+        true
+    }
+}
+
+impl Eq for SharedLookups {}
+
+/// The exports a search read: (module, what it read).
+type Reads = Arc<[(u32, Option<Arc<ModuleExports>>)]>;
+
 struct Resolver<'a> {
     map: &'a ModuleMap,
     source: &'a dyn ExportsSource,
+    /// Lookups shared with the other modules' resolvers, if any.
+    shared: Option<&'a SharedLookups>,
+    /// While a search runs (with `shared`): the modules whose exports it
+    /// read, nested searches' included.
+    read_log: std::cell::RefCell<Vec<u32>>,
+    searching: std::cell::Cell<u32>,
     /// The exports read so far (one query per module, not per name).
     exports: std::cell::RefCell<FxHashMap<u32, Option<Arc<ModuleExports>>>>,
     /// Absolute names resolve the same from everywhere: `os.path.join`
@@ -415,13 +442,22 @@ type MethodKey = (u32, u32, Name);
 struct Memo<T> {
     value: T,
     span: u32,
+    /// What the search read (with shared lookups only).
+    reads: Option<Reads>,
 }
 
 impl<'a> Resolver<'a> {
-    fn new(map: &'a ModuleMap, source: &'a dyn ExportsSource) -> Self {
+    fn new(
+        map: &'a ModuleMap,
+        source: &'a dyn ExportsSource,
+        shared: Option<&'a SharedLookups>,
+    ) -> Self {
         Resolver {
             map,
             source,
+            shared,
+            read_log: Default::default(),
+            searching: Default::default(),
             exports: Default::default(),
             names: Default::default(),
             methods: Default::default(),
@@ -431,12 +467,20 @@ impl<'a> Resolver<'a> {
     }
 
     fn interface(&self, module: u32) -> Arc<ModuleExports> {
+        self.exports_of(module).unwrap_or_default()
+    }
+
+    /// A module's exports (read once per resolver), noted for the search
+    /// that reads them.
+    fn exports_of(&self, module: u32) -> Option<Arc<ModuleExports>> {
+        if self.shared.is_some() && self.searching.get() > 0 {
+            self.read_log.borrow_mut().push(module);
+        }
         self.exports
             .borrow_mut()
             .entry(module)
             .or_insert_with(|| self.source.exports(module))
             .clone()
-            .unwrap_or_default()
     }
 
     fn module_name(&self, module: u32) -> Option<&ModuleName> {
@@ -461,7 +505,32 @@ impl<'a> Resolver<'a> {
             return None;
         }
         self.deepest.set(self.deepest.get().max(hops + memo.span));
+        if let (Some(reads), true) = (&memo.reads, self.searching.get() > 0) {
+            self.read_log
+                .borrow_mut()
+                .extend(reads.iter().map(|(m, _)| *m));
+        }
         Some(memo.value.clone())
+    }
+
+    /// A shared result, if still valid at `hops` and the exports it read
+    /// are the ones this resolver reads (reading them here).
+    fn recall_shared<T: Clone>(&self, memo: Option<Memo<T>>, hops: u32) -> Option<Memo<T>> {
+        let memo = memo?;
+        let reads = memo.reads.as_ref()?;
+        if hops + memo.span > MAX_HOPS {
+            return None;
+        }
+        let same = reads
+            .iter()
+            .all(|(m, read)| match (self.exports_of(*m), read) {
+                (Some(now), Some(then)) => Arc::ptr_eq(&now, then),
+                (now, then) => now.is_none() && then.is_none(),
+            });
+        same.then(|| {
+            self.recall(Some(&memo), hops);
+            memo
+        })
     }
 
     /// Runs a search starting at `hops`: its result, and a memo of it
@@ -469,15 +538,34 @@ impl<'a> Resolver<'a> {
     fn search<T: Clone>(&self, hops: u32, run: impl FnOnce() -> T) -> (T, Option<Memo<T>>) {
         let outer_deepest = self.deepest.replace(hops);
         let outer_truncated = self.truncated.replace(false);
+        let first_read = self.read_log.borrow().len();
+        self.searching.set(self.searching.get() + 1);
         let value = run();
+        self.searching.set(self.searching.get() - 1);
         let deepest = self.deepest.get();
         let memo = (!self.truncated.get()).then(|| Memo {
             value: value.clone(),
             span: deepest - hops,
+            reads: self.shared.map(|_| self.reads_since(first_read)),
         });
+        if self.searching.get() == 0 {
+            self.read_log.borrow_mut().truncate(first_read);
+        }
         self.deepest.set(outer_deepest.max(deepest));
         self.truncated.set(outer_truncated || self.truncated.get());
         (value, memo)
+    }
+
+    /// The exports read since the log had `first` entries, each module once.
+    fn reads_since(&self, first: usize) -> Reads {
+        let mut modules = self.read_log.borrow()[first..].to_vec();
+        modules.sort_unstable();
+        modules.dedup();
+        let exports = self.exports.borrow();
+        modules
+            .into_iter()
+            .map(|m| (m, exports.get(&m).cloned().flatten()))
+            .collect()
     }
 
     /// A reference as written in module `from`, made absolute when it is
@@ -498,15 +586,30 @@ impl<'a> Resolver<'a> {
         let q = self.absolute_reference(q, from)?;
         let q = q.as_ref();
         // Cheap rejection first: most calls go to other packages.
-        let top_end = q.find(['.', '(']).unwrap_or(q.len());
+        let top_end = q
+            .bytes()
+            .position(|b| b == b'.' || b == b'(')
+            .unwrap_or(q.len());
         if !self.map.has_top_level(&q[..top_end]) {
             return None;
         }
         if let Some(found) = self.recall(self.names.borrow().get(q), hops) {
             return found;
         }
+        let shared = self.shared.and_then(|s| {
+            let memo = s.names.read().ok()?.get(q).cloned();
+            self.recall_shared(memo, hops)
+        });
+        if let Some(memo) = shared {
+            let found = memo.value.clone();
+            self.names.borrow_mut().insert(q.into(), memo);
+            return found;
+        }
         let (found, memo) = self.search(hops, || self.absolute(q, hops));
         if let Some(memo) = memo {
+            if let Some(mut names) = self.shared.and_then(|s| s.names.write().ok()) {
+                names.insert(q.into(), memo.clone());
+            }
             self.names.borrow_mut().insert(q.into(), memo);
         }
         found
@@ -588,6 +691,8 @@ impl<'a> Resolver<'a> {
         if let Some(found) = self.recall(self.methods.borrow().get(&key), hops) {
             return found;
         }
+        // Not shared: most are found in the class itself or a base nearby,
+        // cheaper to search again than to check a shared entry's reads.
         let (found, memo) = self.search(hops, || self.search_method(module, class, name, hops));
         if let Some(memo) = memo {
             self.methods.borrow_mut().insert(key, memo);
@@ -883,15 +988,22 @@ impl<'a> Resolver<'a> {
 
 /// Resolves one module's calls out and lock references, as far as `needs`
 /// asks (the rest is left empty). `module` is the module's index in `map`;
-/// `exports` answers for the others.
+/// `exports` answers for the others; `shared` holds the lookups of the
+/// other modules' resolutions against the same map.
 pub fn resolve_calls(
     map: &ModuleMap,
     exports: &dyn ExportsSource,
     module: u32,
     interface: &ModuleInterface,
     needs: ProjectNeeds,
+    shared: Option<&SharedLookups>,
 ) -> ModuleResolution {
-    resolve_calls_with(&Resolver::new(map, exports), module, interface, needs)
+    resolve_calls_with(
+        &Resolver::new(map, exports, shared),
+        module,
+        interface,
+        needs,
+    )
 }
 
 fn resolve_calls_with<'a>(
@@ -1119,7 +1231,7 @@ pub fn resolve_imports(
     module: u32,
     interface: &ModuleInterface,
 ) -> ModuleImports {
-    resolve_imports_with(&Resolver::new(map, exports), module, interface)
+    resolve_imports_with(&Resolver::new(map, exports, None), module, interface)
 }
 
 fn resolve_imports_with(resolver: &Resolver, m: u32, interface: &ModuleInterface) -> ModuleImports {
@@ -1176,7 +1288,7 @@ impl ProjectFacts {
             .map(|m| Arc::new(ModuleExports::of(m.interface)))
             .collect();
         // One resolver for all: absolute names are looked up once.
-        let resolver = Resolver::new(map, &exports);
+        let resolver = Resolver::new(map, &exports, None);
         let resolutions: Vec<ModuleResolution> = modules
             .iter()
             .enumerate()

@@ -16,7 +16,7 @@ pub use facts::{
     flows, import_graph, propagate, resolve_calls, resolve_imports, spread_spawns, CallEdge,
     ExportsSource, FactKey, FunctionFacts, FunctionNode, FunctionRef, ImportCycle, ImportNode,
     ImportResolution, LockKey, ModuleExports, ModuleFacts, ModuleImportFacts, ModuleImports,
-    ModuleResolution, ProjectFacts, ProjectModule, SpawnSeed, TopLevelName, Witness,
+    ModuleResolution, ProjectFacts, ProjectModule, SharedLookups, SpawnSeed, TopLevelName, Witness,
 };
 pub use modules::{absolutize, module_name, ModuleMap, ModuleName};
 pub use needs::ProjectNeeds;
