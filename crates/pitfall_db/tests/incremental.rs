@@ -359,3 +359,38 @@ fn a_thread_started_in_another_file_confirms_a_read_modify_write_there() {
     let log = db.take_executed();
     assert_eq!(ran_for(&log, "lint_file", stats), 0, "{log:?}");
 }
+
+#[test]
+fn a_shared_name_lookup_follows_an_edit_of_a_module_on_its_way() {
+    // `app.tools.work` is looked up once for both callers (through the
+    // re-export in `app/tools.py`); re-pointing the re-export must reach both.
+    let mut db = PitfallDatabase::default();
+    let caller =
+        |name: &str| format!("from app.tools import work\n\n\nasync def {name}():\n    work()\n");
+    let files = vec![
+        file(&db, "app/__init__.py", ""),
+        file(
+            &db,
+            "app/slow.py",
+            "import time\n\n\ndef work():\n    time.sleep(1)\n",
+        ),
+        file(&db, "app/fast.py", "def work():\n    return 1\n"),
+        file(&db, "app/tools.py", "from app.slow import work\n"),
+        file(&db, "app/a.py", &caller("one")),
+        file(&db, "app/b.py", &caller("two")),
+    ];
+    let (tools, a, b) = (files[3], files[4], files[5]);
+    Project::new(&db, files, vec![PathBuf::from("/proj")]);
+    assert_eq!(codes(&db, a), ["PF101"]);
+    assert_eq!(codes(&db, b), ["PF101"]);
+    tools
+        .set_overlay(&mut db)
+        .to(Some(Arc::from("from app.fast import work\n")));
+    assert!(codes(&db, b).is_empty());
+    assert!(codes(&db, a).is_empty());
+    tools
+        .set_overlay(&mut db)
+        .to(Some(Arc::from("from app.slow import work\n")));
+    assert_eq!(codes(&db, a), ["PF101"]);
+    assert_eq!(codes(&db, b), ["PF101"]);
+}
