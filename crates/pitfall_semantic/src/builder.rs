@@ -790,7 +790,7 @@ impl<'a> Builder {
             }
             Stmt::Import(import) => {
                 for alias in &import.names {
-                    self.record_import(import.range, alias.name.id.to_string(), None, false);
+                    self.record_import(import.range, alias.name.id.as_str().into(), None, false);
                     let full = alias.name.id.as_str();
                     let (bound, qualified) = match &alias.asname {
                         Some(asname) => (asname, full.to_string()),
@@ -825,11 +825,13 @@ impl<'a> Builder {
                         continue;
                     }
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name);
-                    let qualified = if prefix.is_empty() || prefix.ends_with('.') {
-                        format!("{prefix}{}", alias.name.id)
-                    } else {
-                        format!("{prefix}.{}", alias.name.id)
-                    };
+                    let name = alias.name.id.as_str();
+                    let mut qualified = String::with_capacity(prefix.len() + 1 + name.len());
+                    qualified.push_str(&prefix);
+                    if !(prefix.is_empty() || prefix.ends_with('.')) {
+                        qualified.push('.');
+                    }
+                    qualified.push_str(name);
                     self.bind(
                         &bound.id,
                         BindingKind::FromImport { qualified },
