@@ -171,15 +171,12 @@ impl NameTable {
     /// The name's id and its builder cache ([`Recent::NONE`] for a new name).
     #[inline]
     pub(crate) fn intern(&mut self, name: &Name) -> (NameId, &mut Recent) {
-        if self.slots.len() < (self.names.len() + 1) * 2 {
-            self.grow();
-        }
         let text = name.as_str();
         let (key, hash) = key_of(text);
-        let mask = self.slots.len() - 1;
+        let mut mask = self.slots.len().wrapping_sub(1);
         let mut at = hash as usize & mask;
-        loop {
-            let slot = self.slots[at];
+        // An empty table has no slot to probe: straight to growing.
+        while let Some(&slot) = self.slots.get(at) {
             if slot == 0 {
                 break;
             }
@@ -191,6 +188,15 @@ impl NameTable {
                 return (NameId(slot - 1), &mut self.entries[id].recent);
             }
             at = (at + 1) & mask;
+        }
+        // A new name: the table grows (only) before an insertion.
+        if self.slots.len() < (self.names.len() + 1) * 2 {
+            self.grow();
+            mask = self.slots.len() - 1;
+            at = hash as usize & mask;
+            while self.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
         }
         let id = self.names.len() as u32;
         self.slots[at] = id + 1;
@@ -277,17 +283,25 @@ impl SymbolTable {
     /// there is none, and whether it is new.
     #[inline]
     pub(crate) fn get_or_insert(&mut self, scope: ScopeId, name: NameId) -> (SymbolId, bool) {
+        let key = symbol_key(scope, name);
+        let mut mask = self.slots.len().wrapping_sub(1);
+        let mut at = symbol_hash(key) & mask;
+        while let Some(&slot) = self.slots.get(at) {
+            if slot == 0 {
+                break;
+            }
+            if self.keys[slot as usize - 1] == key {
+                return (SymbolId(slot - 1), false);
+            }
+            at = (at + 1) & mask;
+        }
+        // Growing only before an insertion.
         if self.slots.len() < (self.keys.len() + 1) * 2 {
             self.grow();
-        }
-        let key = symbol_key(scope, name);
-        let mask = self.slots.len() - 1;
-        let mut at = symbol_hash(key) & mask;
-        loop {
-            match self.slots[at] {
-                0 => break,
-                slot if self.keys[slot as usize - 1] == key => return (SymbolId(slot - 1), false),
-                _ => at = (at + 1) & mask,
+            mask = self.slots.len() - 1;
+            at = symbol_hash(key) & mask;
+            while self.slots[at] != 0 {
+                at = (at + 1) & mask;
             }
         }
         let id = self.keys.len() as u32;
