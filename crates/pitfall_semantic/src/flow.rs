@@ -224,8 +224,6 @@ fn maybe_unbound_locals<'i>(
 ) -> Vec<&'i Symbol> {
     let mut comprehensions: Option<Vec<ScopeId>> = None;
     let mut covers = Covers::new();
-    // Built on the first binding that needs it.
-    let mut table = CoverTable::default();
     // Names whose reads the binding statements alone do not cover, and
     // whether the name is ever unbound.
     let mut uncovered: Vec<(&Symbol, bool)> = Vec::new();
@@ -247,7 +245,7 @@ fn maybe_unbound_locals<'i>(
         if is_parameter_never_unbound(index, sym) {
             continue;
         }
-        let unbinds = binding_covers(index, sym, function, &mut table, &mut covers);
+        let unbinds = binding_covers(index, sym, function, &mut covers);
         if !reads_covered(index, sym, comprehensions, &covers) {
             uncovered.push((sym, unbinds));
         }
@@ -270,7 +268,7 @@ fn maybe_unbound_locals<'i>(
             let from = compound.partition_point(|(n, _)| *n < name);
             let more = compound[from..].iter().take_while(|(n, _)| *n == name);
             if more.clone().next().is_some() {
-                binding_covers(index, sym, function, &mut table, &mut covers);
+                binding_covers(index, sym, function, &mut covers);
                 covers.extend(more.map(|(_, cover)| (*cover, None)));
                 if reads_covered(index, sym, &comprehensions, &covers) {
                     continue;
@@ -332,7 +330,6 @@ fn binding_covers(
     index: &SemanticIndex,
     sym: &Symbol,
     function: &ast::StmtFunctionDef,
-    table: &mut CoverTable,
     covers: &mut Covers,
 ) -> bool {
     covers.clear();
@@ -352,19 +349,19 @@ fn binding_covers(
             | BindingKind::FromImport { .. }
             | BindingKind::FunctionDef { .. }
             | BindingKind::ClassDef { .. } => {
-                if let Some(cover) = table.cover_of(function, binding.stmt_range) {
+                if let Some(cover) = cover_of(&function.body, binding.stmt_range) {
                     covers.push((cover, None));
                 }
             }
             // Later `with` items and the body run after the target is bound.
             BindingKind::WithTarget => {
-                if let Some(cover) = table.cover_of(function, binding.stmt_range) {
+                if let Some(cover) = cover_of(&function.body, binding.stmt_range) {
                     covers.push((TextRange::new(binding.range.end(), cover.end()), None));
                 }
             }
             BindingKind::ExceptHandler => {
                 unbinds = true;
-                if let Some(cover) = table.cover_of(function, binding.stmt_range) {
+                if let Some(cover) = cover_of(&function.body, binding.stmt_range) {
                     covers.push((cover, Some(binding.stmt_range)));
                 }
             }
@@ -620,99 +617,64 @@ fn target_names<'a>(target: &'a Expr, names: &mut Vec<&'a str>) {
     }
 }
 
-/// The statements (and `except` clauses) of a function body outside nested
-/// scopes, in source order, each with the code that runs only after it bound
-/// its names: the rest of its block (`x = ...`, `import x`, `def x`, `with
-/// ... as x` from its body on), or its body (`for x in`, `except ... as x`);
-/// `None` for other statements. One pass over the statements answers every
-/// binding of the function (a binary search each).
-#[derive(Default)]
-struct CoverTable {
-    built: bool,
-    starts: Vec<TextSize>,
-    entries: Vec<(TextRange, Option<TextRange>)>,
-}
-
-impl CoverTable {
-    /// The cover of the statement or `except` clause whose range is `key`;
-    /// `None` for other statements, and in nested scopes.
-    fn cover_of(&mut self, function: &ast::StmtFunctionDef, key: TextRange) -> Option<TextRange> {
-        if !self.built {
-            self.built = true;
-            self.block(&function.body);
+/// The code that runs only after the statement (or `except` clause) at
+/// `key` of the function body `body` bound its names, found by descending
+/// through the blocks that contain it: the rest of its block (`x = ...`,
+/// `import x`, `def x`, `with ... as x` from its body on), or its body (`for
+/// x in`, `except ... as x`). `None` for other statements, and in nested
+/// scopes.
+fn cover_of(body: &[Stmt], key: TextRange) -> Option<TextRange> {
+    let mut block = body;
+    loop {
+        let i = block.partition_point(|s| s.start() <= key.start());
+        let stmt = block.get(i.checked_sub(1)?)?;
+        if !stmt.range().contains_range(key) {
+            return None;
         }
-        let i = self.starts.partition_point(|s| *s <= key.start());
-        let (range, cover) = self.entries[i.checked_sub(1)?];
-        if range == key {
-            cover
-        } else {
-            None
-        }
-    }
-
-    fn push(&mut self, range: TextRange, cover: Option<TextRange>) {
-        self.starts.push(range.start());
-        self.entries.push((range, cover));
-    }
-
-    fn block(&mut self, block: &[Stmt]) {
-        let Some(last) = block.last() else { return };
-        let block_end = last.end();
-        for stmt in block {
-            let range = stmt.range();
-            match stmt {
+        let block_end = block.last()?.end();
+        if stmt.range() == key {
+            return match stmt {
                 Stmt::Assign(_)
                 | Stmt::AugAssign(_)
                 | Stmt::AnnAssign(_)
                 | Stmt::Import(_)
                 | Stmt::ImportFrom(_)
                 | Stmt::FunctionDef(_)
-                | Stmt::ClassDef(_) => {
-                    self.push(range, Some(TextRange::new(range.end(), block_end)))
-                }
-                Stmt::For(s) => {
-                    self.push(range, body_range(&s.body));
-                    self.block(&s.body);
-                    self.block(&s.orelse);
-                }
+                | Stmt::ClassDef(_) => Some(TextRange::new(stmt.end(), block_end)),
+                Stmt::For(s) => body_range(&s.body),
                 // The targets stay bound after the body.
-                Stmt::With(s) => {
-                    let cover = body_range(&s.body).map(|b| TextRange::new(b.start(), block_end));
-                    self.push(range, cover);
-                    self.block(&s.body);
-                }
-                Stmt::While(s) => {
-                    self.push(range, None);
-                    self.block(&s.body);
-                    self.block(&s.orelse);
-                }
-                Stmt::If(s) => {
-                    self.push(range, None);
-                    self.block(&s.body);
-                    for clause in &s.elif_else_clauses {
-                        self.block(&clause.body);
-                    }
-                }
-                Stmt::Try(s) => {
-                    self.push(range, None);
-                    self.block(&s.body);
-                    for handler in &s.handlers {
-                        let ExceptHandler::ExceptHandler(h) = handler;
-                        self.push(h.range, body_range(&h.body));
-                        self.block(&h.body);
-                    }
-                    self.block(&s.orelse);
-                    self.block(&s.finalbody);
-                }
-                Stmt::Match(s) => {
-                    self.push(range, None);
-                    for case in &s.cases {
-                        self.block(&case.body);
-                    }
-                }
-                _ => self.push(range, None),
-            }
+                Stmt::With(s) => Some(TextRange::new(body_range(&s.body)?.start(), block_end)),
+                _ => None,
+            };
         }
+        let inner = |b: &[Stmt]| body_range(b).is_some_and(|r| r.contains(key.start()));
+        block = match stmt {
+            Stmt::For(s) if inner(&s.body) => &s.body,
+            Stmt::For(s) => &s.orelse,
+            Stmt::While(s) if inner(&s.body) => &s.body,
+            Stmt::While(s) => &s.orelse,
+            Stmt::If(s) if inner(&s.body) => &s.body,
+            Stmt::If(s) => &s.elif_else_clauses.iter().find(|c| inner(&c.body))?.body,
+            Stmt::With(s) => &s.body,
+            Stmt::Try(s) => {
+                if inner(&s.body) {
+                    &s.body
+                } else if inner(&s.orelse) {
+                    &s.orelse
+                } else if inner(&s.finalbody) {
+                    &s.finalbody
+                } else {
+                    let ExceptHandler::ExceptHandler(h) =
+                        s.handlers.iter().find(|h| h.range().contains_range(key))?;
+                    if h.range == key {
+                        return body_range(&h.body);
+                    }
+                    &h.body
+                }
+            }
+            Stmt::Match(s) => &s.cases.iter().find(|c| inner(&c.body))?.body,
+            _ => return None,
+        };
     }
 }
 
