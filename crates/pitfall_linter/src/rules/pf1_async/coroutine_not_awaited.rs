@@ -1,6 +1,8 @@
 //! PF102 `coroutine-not-awaited`: calling a coroutine function without
 //! awaiting or scheduling the coroutine, so its body never runs.
 
+use std::cell::Cell;
+
 use pitfall_semantic::{BindingKind, Lookup, Resolved};
 use ruff_python_ast::{Expr, ExprName, Stmt};
 use ruff_text_size::{Ranged, TextRange};
@@ -76,9 +78,10 @@ impl Rule for CoroutineNotAwaited {
         // Not decided here: a call that may reach a coroutine function of
         // another module (or of a base class there) is deferred to the
         // cross-module phase.
-        let (callee, deferred) = match coroutine_function(checker, &call.func) {
+        let root = Root::new(&call.func);
+        let (callee, deferred) = match coroutine_function(checker, &call.func, &root) {
             Some(callee) => (callee, None),
-            None => match cross_module_candidate(checker, &call.func, call.range()) {
+            None => match cross_module_candidate(checker, &call.func, &root, call.range()) {
                 Some(at) => (checker.slice(call.func.range()).to_string(), Some(at)),
                 None => return,
             },
@@ -153,11 +156,16 @@ impl Rule for CoroutineNotAwaited {
 /// The call may reach a project function this module cannot see: through
 /// an import (not of the standard library), a method of a base class
 /// defined elsewhere, or `super()`.
-fn cross_module_candidate(checker: &Checker, func: &Expr, call: TextRange) -> Option<CallRef> {
+fn cross_module_candidate(
+    checker: &Checker,
+    func: &Expr,
+    root: &Root,
+    call: TextRange,
+) -> Option<CallRef> {
     // Attribute calls on `self`/`cls` skip the root lookup; other roots
     // are asked whether they may lead to the project.
     if !matches!(func, Expr::Attribute(a) if matches!(&*a.value, Expr::Name(n) if matches!(n.id.as_str(), "self" | "cls")))
-        && !may_reach_project(checker, func)
+        && !may_reach_project(checker, root)
     {
         return None;
     }
@@ -217,13 +225,13 @@ fn finish(d: &mut Diagnostic, misuse: Misuse, fixable: bool) {
 /// A cheap test before looking the call up in the summary: the callee's
 /// root is `super()`, a name bound in this module (a receiver, a class, a
 /// parameter), or an import of a module outside the standard library.
-fn may_reach_project(checker: &Checker, expr: &Expr) -> bool {
-    let Some(n) = access_root(expr) else {
+fn may_reach_project(checker: &Checker, root: &Root) -> bool {
+    let Some(lookup) = root.lookup(checker) else {
         return false;
     };
     let semantic = checker.semantic();
-    match semantic.lookup(checker.scope(), &n.id, n.start()) {
-        Lookup::Builtin => n.id.as_str() == "super",
+    match lookup {
+        Lookup::Builtin => root.name.is_some_and(|n| n.id.as_str() == "super"),
         Lookup::Unbound => false,
         Lookup::Binding(b) => match &semantic.binding(b).kind {
             BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
@@ -233,6 +241,33 @@ fn may_reach_project(checker: &Checker, expr: &Expr) -> bool {
             }
             _ => true,
         },
+    }
+}
+
+/// The name a callee's access path starts from, looked up once however
+/// many of the tests below ask.
+struct Root<'a> {
+    name: Option<&'a ExprName>,
+    lookup: Cell<Option<Lookup>>,
+}
+
+impl<'a> Root<'a> {
+    fn new(func: &'a Expr) -> Self {
+        Root {
+            name: access_root(func),
+            lookup: Cell::new(None),
+        }
+    }
+
+    /// What the root name refers to here; `None` when the path does not start from a name.
+    fn lookup(&self, checker: &Checker) -> Option<Lookup> {
+        let n = self.name?;
+        if let Some(found) = self.lookup.get() {
+            return Some(found);
+        }
+        let found = checker.semantic().lookup(checker.scope(), &n.id, n.start());
+        self.lookup.set(Some(found));
+        Some(found)
     }
 }
 
@@ -300,13 +335,14 @@ fn local_read_later(checker: &Checker) -> bool {
 }
 
 /// The display name of the coroutine function the callee resolves to.
-fn coroutine_function(checker: &Checker, func: &Expr) -> Option<String> {
+fn coroutine_function(checker: &Checker, func: &Expr, root: &Root) -> Option<String> {
     let semantic = checker.semantic();
     // Cheap pre-filter before resolving: a plain name bound by a `def` or
     // an import, or an attribute whose name some coroutine API has, or
     // whose root is a project binding (a receiver, a class).
     match func {
-        Expr::Name(n) => match semantic.lookup(checker.scope(), &n.id, n.start()) {
+        // The root of a bare name is the name itself.
+        Expr::Name(n) => match root.lookup(checker)? {
             Lookup::Binding(b) => match &semantic.binding(b).kind {
                 BindingKind::FunctionDef { scope } => {
                     return (semantic.defines_async_def(&n.id)
@@ -329,8 +365,8 @@ fn coroutine_function(checker: &Checker, func: &Expr) -> Option<String> {
             // the known coroutine names are worth building them for.
             let known_name = CLIENT_METHODS.contains(&attr.attr.as_str())
                 || LIBRARY_COROUTINE_NAMES.contains(&attr.attr.as_str());
-            let project_coroutine = semantic.defines_async_def(&attr.attr)
-                && root_is_project_value(checker, &attr.value);
+            let project_coroutine =
+                semantic.defines_async_def(&attr.attr) && root_is_project_value(checker, root);
             if !known_name && !project_coroutine {
                 return None;
             }
@@ -356,13 +392,10 @@ fn coroutine_function(checker: &Checker, func: &Expr) -> Option<String> {
 /// The root of an access path is bound in this module by something other
 /// than an import (a receiver, a local, a class): it may lead to a project
 /// coroutine function.
-fn root_is_project_value(checker: &Checker, expr: &Expr) -> bool {
-    let Some(n) = access_root(expr) else {
-        return false;
-    };
+fn root_is_project_value(checker: &Checker, root: &Root) -> bool {
     let semantic = checker.semantic();
-    match semantic.lookup(checker.scope(), &n.id, n.start()) {
-        Lookup::Binding(b) => !semantic.binding(b).kind.is_import(),
+    match root.lookup(checker) {
+        Some(Lookup::Binding(b)) => !semantic.binding(b).kind.is_import(),
         _ => false,
     }
 }
