@@ -15,7 +15,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use crate::diagnostic::{Diagnostic, DocCoverage};
 use crate::registry::RuleId;
 use crate::rule::{expr_kind, stmt_kind, ExprKind, Rule, StmtKind};
-use crate::rules::common::{callee_filter, filter_name, last_name};
+use crate::rules::common::{callee_filter, filter_name, last_name, last_segment};
 use crate::selector::RuleSet;
 use crate::settings::{FileContext, FileRole, LinterSettings};
 use crate::summary::{CallOut, CallRef, ModuleSummary};
@@ -299,6 +299,10 @@ struct Dispatch {
     callee_rules: Vec<RuleId>,
     /// …and the same as a set, to filter [`callee_index`]'s lists.
     callee_enabled: RuleSet,
+    /// The enabled rules that asked for calls by the callee's own last name
+    /// ([`Interests::call_names`](crate::rule::Interests::call_names)), as a set
+    /// to filter [`call_name_index`]'s lists.
+    named_call_enabled: RuleSet,
     /// Which expressions the walk must enter (see [`ExprWalk`]).
     expr_walk: ExprWalk,
 }
@@ -374,6 +378,24 @@ fn callee_index() -> &'static FxHashMap<&'static str, Vec<RuleId>> {
     &INDEX
 }
 
+/// Every registered rule's [`Interests::call_names`](crate::rule::Interests::call_names)
+/// by name, rules in code order. Built once per process.
+fn call_name_index() -> &'static FxHashMap<&'static str, Vec<RuleId>> {
+    static INDEX: LazyLock<FxHashMap<&'static str, Vec<RuleId>>> = LazyLock::new(|| {
+        let mut index: FxHashMap<&'static str, Vec<RuleId>> = FxHashMap::default();
+        for id in RuleId::iter() {
+            for name in id.rule().interests().call_names {
+                let rules = index.entry(*name).or_default();
+                if rules.last() != Some(&id) {
+                    rules.push(id);
+                }
+            }
+        }
+        index
+    });
+    &INDEX
+}
+
 impl Dispatch {
     fn new(settings: &LinterSettings) -> Dispatch {
         let mut d = Dispatch {
@@ -383,6 +405,7 @@ impl Dispatch {
             module_end: Vec::new(),
             callee_rules: Vec::new(),
             callee_enabled: RuleSet::EMPTY,
+            named_call_enabled: RuleSet::EMPTY,
             expr_walk: ExprWalk::All,
             skipped_leaves: 0,
             skipped_stmt_leaves: 0,
@@ -401,6 +424,14 @@ impl Dispatch {
                 );
                 d.callee_rules.push(id);
                 d.callee_enabled.insert(id);
+            }
+            if !interests.call_names.is_empty() {
+                debug_assert!(
+                    interests.exprs & (1 << ExprKind::Call as u64) == 0,
+                    "{}: `call_names` and `expr(ExprKind::Call)` together",
+                    id.meta().code
+                );
+                d.named_call_enabled.insert(id);
             }
             // Only the set bits: this runs for every rule of every file.
             wanted_stmts |= u64::from(interests.stmts);
@@ -426,6 +457,7 @@ impl Dispatch {
         d.skipped_stmt_leaves = LEAF_STMT_KINDS & !wanted_stmts;
         d.unwanted_simple_stmts = SIMPLE_STMT_KINDS & !wanted_stmts;
         d.expr_walk = if !d.callee_rules.is_empty()
+            || !d.named_call_enabled.is_empty()
             || wanted_exprs & !(LAMBDA_KINDS | COMPREHENSION_KINDS) != 0
         {
             ExprWalk::All
@@ -549,6 +581,24 @@ impl<'a> Walker<'a, '_> {
         };
         let next = targets.partition_point(|t| *t < range.start());
         targets.get(next).is_some_and(|t| *t < range.end())
+    }
+
+    /// The rules that asked for calls by the callee's own last name
+    /// ([`Interests::call_names`](crate::rule::Interests::call_names)).
+    fn run_named_call_rules(&mut self, func: &'a Expr, call: &'a Expr) {
+        let dispatch = self.dispatch;
+        if dispatch.named_call_enabled.is_empty() {
+            return;
+        }
+        let Some(rules) = last_segment(func).and_then(|n| call_name_index().get(n)) else {
+            return;
+        };
+        for id in rules {
+            if dispatch.named_call_enabled.contains(*id) {
+                self.checker.current_rule = Some(*id);
+                id.rule().check_expr(&mut self.checker, call);
+            }
+        }
     }
 
     fn in_scope_of(&mut self, range: TextRange, f: impl FnOnce(&mut Self)) {
@@ -677,6 +727,7 @@ impl<'a> Walker<'a, '_> {
         }
         self.run(rules, |rule, checker| rule.check_expr(checker, expr));
         if let Expr::Call(call) = expr {
+            self.run_named_call_rules(&call.func, expr);
             self.run_callee_rules(&call.func, expr);
         }
         self.checker.parents.push(Node::Expr(expr));

@@ -26,6 +26,14 @@ pub struct Interests {
     ///
     /// [`qualified_callee`]: crate::rules::common::qualified_callee
     pub callees: &'static [&'static [&'static str]],
+    /// Last names of the callee as written (`print` of `print(...)`, `append`
+    /// of `sys.path.append(...)`; see [`last_segment`]): `check_expr` gets
+    /// only the calls whose callee ends in one of them. For a rule whose check
+    /// starts by testing exactly that, it is the same test made once by the
+    /// walk (one hash probe per call for all such rules).
+    ///
+    /// [`last_segment`]: crate::rules::common::last_segment
+    pub call_names: &'static [&'static str],
 }
 
 impl Interests {
@@ -35,6 +43,7 @@ impl Interests {
         except_handlers: false,
         module_end: false,
         callees: &[],
+        call_names: &[],
     };
 
     pub const fn stmt(mut self, kind: StmtKind) -> Self {
@@ -61,6 +70,13 @@ impl Interests {
     /// with `expr(ExprKind::Call)`, which already gets every call.
     pub const fn calls(mut self, targets: &'static [&'static [&'static str]]) -> Self {
         self.callees = targets;
+        self
+    }
+
+    /// Calls whose callee's own last name is one of `names` (see
+    /// [`Interests::call_names`]); not together with `expr(ExprKind::Call)`.
+    pub const fn call_names(mut self, names: &'static [&'static str]) -> Self {
+        self.call_names = names;
         self
     }
 }

@@ -7,7 +7,7 @@ use ruff_text_size::Ranged;
 use crate::checker::{Checker, Node};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::{enclosing_loop, last_segment, read_later};
 
 pub struct DanglingAsyncioTask;
@@ -38,7 +38,7 @@ impl Rule for DanglingAsyncioTask {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.call_names(&["create_task", "ensure_future"])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

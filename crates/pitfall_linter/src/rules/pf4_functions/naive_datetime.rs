@@ -6,7 +6,7 @@ use ruff_text_size::Ranged;
 use crate::checker::{Checker, Node};
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::last_segment;
 
 pub struct NaiveDatetime;
@@ -45,7 +45,7 @@ impl Rule for NaiveDatetime {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.call_names(CANDIDATES)
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

@@ -8,7 +8,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Fix};
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::{
     add_argument_edit, argument, has_args_splat, has_kwargs_splat, keyword,
 };
@@ -36,12 +36,26 @@ const VERBS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "head", "options", "request",
 ];
 
+/// The callee names worth resolving: [`VERBS`] and the rest of [`policy`]'s methods.
+const CALL_NAMES: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "options",
+    "request",
+    "urlopen",
+    "create_connection",
+    "Client",
+    "AsyncClient",
+    "stream",
+    "send",
+];
+
 fn may_match(name: &str) -> bool {
-    VERBS.contains(&name)
-        || matches!(
-            name,
-            "urlopen" | "create_connection" | "Client" | "AsyncClient" | "stream" | "send"
-        )
+    CALL_NAMES.contains(&name)
 }
 
 enum Policy {
@@ -78,7 +92,7 @@ impl Rule for RequestWithoutTimeout {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.call_names(CALL_NAMES)
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

@@ -7,7 +7,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::{
     argument, enclosing_function, is_bound_to_literal, is_literal_string, is_parameter,
     last_segment, name_value,
@@ -31,7 +31,7 @@ impl Rule for EvalOrExec {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.call_names(&["eval", "exec", "compile"])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

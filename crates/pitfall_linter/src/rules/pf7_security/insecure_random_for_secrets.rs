@@ -6,7 +6,7 @@ use ruff_text_size::Ranged;
 use crate::checker::{Checker, Node};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::{
     enclosing_function, last_segment, name_has_word, name_value, qualified_callee,
 };
@@ -102,7 +102,7 @@ impl Rule for InsecureRandomForSecrets {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.call_names(FUNCTIONS)
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

@@ -9,7 +9,7 @@ use crate::checker::{Checker, Node};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule, StmtKind};
+use crate::rule::{Interests, Rule, StmtKind};
 use crate::rules::common::{
     containing_body, in_function, last_segment, path_matches_any, under_main_guard,
 };
@@ -59,7 +59,17 @@ impl Rule for DebuggerLeftInCode {
 
     fn interests(&self) -> Interests {
         Interests::NONE
-            .expr(ExprKind::Call)
+            .call_names(&[
+                "breakpoint",
+                "set_trace",
+                "post_mortem",
+                "pm",
+                "listen",
+                "wait_for_client",
+                "embed",
+                "interact",
+                "run",
+            ])
             .stmt(StmtKind::FunctionDef)
             .stmt(StmtKind::ClassDef)
     }

@@ -6,7 +6,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::{argument, in_script_context, last_segment};
 use crate::settings::directories;
 
@@ -40,7 +40,7 @@ impl Rule for PrintInsteadOfLogging {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.call_names(&["print", "pprint", "pp"])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

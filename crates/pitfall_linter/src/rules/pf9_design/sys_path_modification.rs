@@ -6,7 +6,7 @@ use ruff_text_size::{Ranged, TextRange};
 use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule, StmtKind};
+use crate::rule::{Interests, Rule, StmtKind};
 use crate::rules::common::{last_segment, path_matches_any};
 use crate::settings::directories;
 
@@ -36,7 +36,7 @@ impl Rule for SysPathModification {
 
     fn interests(&self) -> Interests {
         Interests::NONE
-            .expr(ExprKind::Call)
+            .call_names(&["append", "insert", "extend", "addsitedir"])
             .stmt(StmtKind::Assign)
             .stmt(StmtKind::AugAssign)
     }
