@@ -264,6 +264,33 @@ pub fn known_container(checker: &Checker, expr: &Expr) -> Option<Container> {
 }
 
 /// The last name of a callee: `get` for `a.b.get`, `sum` for `sum`.
+/// A name (the callee, or the root of its access path) looked up in the
+/// current scope at its own position once, however many tests ask.
+pub struct LazyLookup<'a> {
+    pub name: Option<&'a ast::ExprName>,
+    found: std::cell::Cell<Option<Lookup>>,
+}
+
+impl<'a> LazyLookup<'a> {
+    pub fn new(name: Option<&'a ast::ExprName>) -> Self {
+        LazyLookup {
+            name,
+            found: std::cell::Cell::new(None),
+        }
+    }
+
+    /// What the name refers to; `None` when there is no name.
+    pub fn get(&self, checker: &Checker) -> Option<Lookup> {
+        let n = self.name?;
+        if let Some(found) = self.found.get() {
+            return Some(found);
+        }
+        let found = checker.semantic().lookup(checker.scope(), &n.id, n.start());
+        self.found.set(Some(found));
+        Some(found)
+    }
+}
+
 pub fn last_segment(expr: &Expr) -> Option<&str> {
     match expr {
         Expr::Name(n) => Some(n.id.as_str()),

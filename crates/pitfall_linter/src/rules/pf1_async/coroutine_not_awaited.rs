@@ -1,8 +1,6 @@
 //! PF102 `coroutine-not-awaited`: calling a coroutine function without
 //! awaiting or scheduling the coroutine, so its body never runs.
 
-use std::cell::Cell;
-
 use pitfall_semantic::{BindingKind, Lookup, Resolved};
 use ruff_python_ast::{Expr, ExprName, Stmt};
 use ruff_text_size::{Ranged, TextRange};
@@ -13,7 +11,7 @@ use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::project::{ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::{ExprKind, Interests, Rule};
-use crate::rules::common::{enclosing_loop, in_async_function, read_later};
+use crate::rules::common::{enclosing_loop, in_async_function, read_later, LazyLookup};
 use crate::rules::pf3_scopes::stdlib_module_shadowing::is_stdlib_module;
 use crate::summary::{is_coroutine_def, CallRef, Callee};
 
@@ -78,7 +76,7 @@ impl Rule for CoroutineNotAwaited {
         // Not decided here: a call that may reach a coroutine function of
         // another module (or of a base class there) is deferred to the
         // cross-module phase.
-        let root = Root::new(&call.func);
+        let root = LazyLookup::new(access_root(&call.func));
         let (callee, deferred) = match coroutine_function(checker, &call.func, &root) {
             Some(callee) => (callee, None),
             None => match cross_module_candidate(checker, &call.func, &root, call.range()) {
@@ -159,7 +157,7 @@ impl Rule for CoroutineNotAwaited {
 fn cross_module_candidate(
     checker: &Checker,
     func: &Expr,
-    root: &Root,
+    root: &LazyLookup,
     call: TextRange,
 ) -> Option<CallRef> {
     // Attribute calls on `self`/`cls` skip the root lookup; other roots
@@ -225,8 +223,8 @@ fn finish(d: &mut Diagnostic, misuse: Misuse, fixable: bool) {
 /// A cheap test before looking the call up in the summary: the callee's
 /// root is `super()`, a name bound in this module (a receiver, a class, a
 /// parameter), or an import of a module outside the standard library.
-fn may_reach_project(checker: &Checker, root: &Root) -> bool {
-    let Some(lookup) = root.lookup(checker) else {
+fn may_reach_project(checker: &Checker, root: &LazyLookup) -> bool {
+    let Some(lookup) = root.get(checker) else {
         return false;
     };
     let semantic = checker.semantic();
@@ -241,33 +239,6 @@ fn may_reach_project(checker: &Checker, root: &Root) -> bool {
             }
             _ => true,
         },
-    }
-}
-
-/// The name a callee's access path starts from, looked up once however
-/// many of the tests below ask.
-struct Root<'a> {
-    name: Option<&'a ExprName>,
-    lookup: Cell<Option<Lookup>>,
-}
-
-impl<'a> Root<'a> {
-    fn new(func: &'a Expr) -> Self {
-        Root {
-            name: access_root(func),
-            lookup: Cell::new(None),
-        }
-    }
-
-    /// What the root name refers to here; `None` when the path does not start from a name.
-    fn lookup(&self, checker: &Checker) -> Option<Lookup> {
-        let n = self.name?;
-        if let Some(found) = self.lookup.get() {
-            return Some(found);
-        }
-        let found = checker.semantic().lookup(checker.scope(), &n.id, n.start());
-        self.lookup.set(Some(found));
-        Some(found)
     }
 }
 
@@ -335,14 +306,14 @@ fn local_read_later(checker: &Checker) -> bool {
 }
 
 /// The display name of the coroutine function the callee resolves to.
-fn coroutine_function(checker: &Checker, func: &Expr, root: &Root) -> Option<String> {
+fn coroutine_function(checker: &Checker, func: &Expr, root: &LazyLookup) -> Option<String> {
     let semantic = checker.semantic();
     // Cheap pre-filter before resolving: a plain name bound by a `def` or
     // an import, or an attribute whose name some coroutine API has, or
     // whose root is a project binding (a receiver, a class).
     match func {
         // The root of a bare name is the name itself.
-        Expr::Name(n) => match root.lookup(checker)? {
+        Expr::Name(n) => match root.get(checker)? {
             Lookup::Binding(b) => match &semantic.binding(b).kind {
                 BindingKind::FunctionDef { scope } => {
                     return (semantic.defines_async_def(&n.id)
@@ -392,9 +363,9 @@ fn coroutine_function(checker: &Checker, func: &Expr, root: &Root) -> Option<Str
 /// The root of an access path is bound in this module by something other
 /// than an import (a receiver, a local, a class): it may lead to a project
 /// coroutine function.
-fn root_is_project_value(checker: &Checker, root: &Root) -> bool {
+fn root_is_project_value(checker: &Checker, root: &LazyLookup) -> bool {
     let semantic = checker.semantic();
-    match root.lookup(checker) {
+    match root.get(checker) {
         Some(Lookup::Binding(b)) => !semantic.binding(b).kind.is_import(),
         _ => false,
     }

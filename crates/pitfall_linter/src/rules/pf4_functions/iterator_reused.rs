@@ -12,7 +12,7 @@ use crate::project::{FunctionRef, ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::{ExprKind, Interests, Rule, StmtKind};
 use crate::rules::common::{
-    ancestors_of, is_builtin, last_segment, position_in, position_in_handler,
+    ancestors_of, is_builtin, last_segment, position_in, position_in_handler, LazyLookup,
 };
 use crate::summary::{is_generator_def, CallRef, Callee};
 
@@ -226,10 +226,15 @@ impl Rule for IteratorReused {
                 let [Expr::Name(name)] = &assign.targets[..] else {
                     return;
                 };
-                if let Some(what) = one_shot(checker, &assign.value) {
+                // One lookup of a bare callee for both tests.
+                let callee = LazyLookup::new(match &*assign.value {
+                    Expr::Call(call) => call.func.as_name_expr(),
+                    _ => None,
+                });
+                if let Some(what) = one_shot_with(checker, &assign.value, &callee) {
                     check_binding(checker, name, what, stmt.range(), None);
                 } else {
-                    match project_call(checker, name, &assign.value) {
+                    match project_call(checker, name, &assign.value, &callee) {
                         Some(ProjectCall::Generator) => {
                             check_binding(checker, name, "generator", stmt.range(), None);
                         }
@@ -259,12 +264,21 @@ impl Rule for IteratorReused {
 
 /// What makes the value single-pass, if it is.
 fn one_shot(checker: &Checker, value: &Expr) -> Option<&'static str> {
+    let callee = LazyLookup::new(match value {
+        Expr::Call(call) => call.func.as_name_expr(),
+        _ => None,
+    });
+    one_shot_with(checker, value, &callee)
+}
+
+/// [`one_shot`], with the lookup of a bare callee shared with the caller.
+fn one_shot_with(checker: &Checker, value: &Expr, callee: &LazyLookup) -> Option<&'static str> {
     match value {
         Expr::Generator(_) => Some("generator expression"),
         Expr::Call(call) => {
             let last = last_segment(&call.func)?;
             let known = ONE_SHOT_NAMES.contains(&last);
-            if !known && !is_local_function(checker, &call.func) {
+            if !known && !is_local_function(checker, callee) {
                 return None;
             }
             match checker.resolve(&call.func)? {
@@ -286,11 +300,10 @@ fn one_shot(checker: &Checker, value: &Expr) -> Option<&'static str> {
 }
 
 /// A bare name bound by a `def` (a generator function is one of those).
-fn is_local_function(checker: &Checker, func: &Expr) -> bool {
-    let Expr::Name(n) = func else { return false };
+fn is_local_function(checker: &Checker, callee: &LazyLookup) -> bool {
     let semantic = checker.semantic();
-    matches!(semantic.lookup(checker.scope(), &n.id, n.start()),
-        Lookup::Binding(b) if matches!(semantic.binding(b).kind, BindingKind::FunctionDef { .. }))
+    matches!(callee.get(checker),
+        Some(Lookup::Binding(b)) if matches!(semantic.binding(b).kind, BindingKind::FunctionDef { .. }))
 }
 
 #[derive(Copy, Clone, PartialEq, Eq)]
@@ -312,16 +325,19 @@ enum ProjectCall {
 /// `name = f(...)` where `f` is a generator method of this module or may
 /// be a project function of another one, when the name is bound once and
 /// read as if consumed (twice, for another module's).
-fn project_call(checker: &Checker, name: &ast::ExprName, value: &Expr) -> Option<ProjectCall> {
+fn project_call(
+    checker: &Checker,
+    name: &ast::ExprName,
+    value: &Expr,
+    callee: &LazyLookup,
+) -> Option<ProjectCall> {
     let Expr::Call(call) = value else {
         return None;
     };
     let semantic = checker.semantic();
     // Builtins (`len(...)`, `str(...)`) are the commonest calls, and no project's.
-    if let Expr::Name(f) = &*call.func {
-        if is_builtin(checker, &call.func, &f.id) {
-            return None;
-        }
+    if callee.get(checker) == Some(Lookup::Builtin) {
+        return None;
     }
     let symbol = semantic.symbol_in(checker.scope(), &name.id)?;
     if symbol.bindings.len() != 1 || !symbol.is_local() {
