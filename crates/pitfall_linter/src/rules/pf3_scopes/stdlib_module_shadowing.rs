@@ -1,6 +1,9 @@
 //! PF305 `stdlib-module-shadowing`: a project module named like a standard-library module.
 
+use std::sync::LazyLock;
+
 use ruff_text_size::{TextRange, TextSize};
+use rustc_hash::FxHashMap;
 
 use crate::meta::{Family, FixAvailability, OptionKind, OptionSpec, RuleMeta, Tier};
 use crate::project::{ProjectChecker, ProjectNeeds};
@@ -97,13 +100,16 @@ const BUILT_IN: &[&str] = &[
 
 /// Whether `name` is a public top-level module of the standard library of `version`.
 pub fn is_stdlib_module(name: &str, version: PythonVersion) -> bool {
-    let minor = version.minor;
-    // Asked for most imports and calls of a module: two binary searches.
-    if let Ok(i) = CHANGED.binary_search_by_key(&name, |(n, ..)| n) {
-        let (_, since, until) = CHANGED[i];
-        return (since..until).contains(&minor);
-    }
-    STDLIB.binary_search(&name).is_ok()
+    // Asked for most imports and calls of a module: one hash probe (a
+    // binary search compares strings, a call each).
+    static MINORS: LazyLock<FxHashMap<&'static str, (u8, u8)>> = LazyLock::new(|| {
+        let always = STDLIB.iter().map(|n| (*n, (0, u8::MAX)));
+        let changed = CHANGED.iter().map(|(n, since, until)| (*n, (*since, *until)));
+        always.chain(changed).collect()
+    });
+    MINORS
+        .get(name)
+        .is_some_and(|(since, until)| (*since..*until).contains(&version.minor))
 }
 
 /// Modules added or removed since 3.7: `(name, first minor with it, first
