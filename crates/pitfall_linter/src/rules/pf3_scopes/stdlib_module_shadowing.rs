@@ -104,7 +104,9 @@ pub fn is_stdlib_module(name: &str, version: PythonVersion) -> bool {
     // binary search compares strings, a call each).
     static MINORS: LazyLock<FxHashMap<&'static str, (u8, u8)>> = LazyLock::new(|| {
         let always = STDLIB.iter().map(|n| (*n, (0, u8::MAX)));
-        let changed = CHANGED.iter().map(|(n, since, until)| (*n, (*since, *until)));
+        let changed = CHANGED
+            .iter()
+            .map(|(n, since, until)| (*n, (*since, *until)));
         always.chain(changed).collect()
     });
     MINORS
