@@ -4,11 +4,13 @@
 //! The CLI, `--watch` and the language server all go through it.
 
 mod db;
+mod needs;
 mod project;
 mod queries;
 mod workspace;
 
 pub use db::{Db, PitfallDatabase, SourceFile};
+pub use needs::{project_summary_needs, summary_needs};
 pub use project::{
     call_facts, cross_module_diagnostics, file_diagnostics, function_facts, import_facts,
     import_graph, module_exports, module_facts, module_imports, module_resolution, project_facts,

@@ -474,6 +474,7 @@ pub fn module_summary(db: &dyn Db, file: SourceFile) -> Arc<ModuleSummary> {
         &index,
         &text,
         &blocking_options(file.settings(db)),
+        crate::needs::summary_needs(db, file),
     ))
 }
 

@@ -9,8 +9,7 @@
 //! [`ModuleLocations`] half holds the matching ranges and lines, read only
 //! when a finding is drawn.
 
-use std::cell::RefCell;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use pitfall_semantic::{
     BindingId, BindingKind, Lookup, PathSegment, Resolved, ScopeId, ScopeKind, SemanticIndex,
@@ -21,12 +20,100 @@ use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
 use crate::blocking::{classify, may_block_by_name, BlockingCategory};
+use crate::registry::RuleId;
+use crate::selector::RuleSet;
 
 /// Options that change what counts as blocking.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct BlockingOptions {
     pub extra_blocking_calls: Vec<String>,
     pub allowed_calls: Vec<String>,
+}
+
+/// The parts of a summary that only some rules read. A part is recorded
+/// when one of its readers ([`SummaryNeeds::READERS`]) is enabled: for a
+/// project, in any of its files, since a rule follows calls into the other
+/// modules' summaries. Part of the summary's inputs, like [`BlockingOptions`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SummaryNeeds(u8);
+
+impl SummaryNeeds {
+    pub const NONE: SummaryNeeds = SummaryNeeds(0);
+    pub const ALL: SummaryNeeds = SummaryNeeds(u8::MAX);
+    /// Calls out (`FunctionFacts::calls`) and the effects found resolving them.
+    pub const CALLS: SummaryNeeds = SummaryNeeds(1);
+    /// Calls made at import time (`module_calls`).
+    pub const MODULE_CALLS: SummaryNeeds = SummaryNeeds(1 << 1);
+    /// Locks held: `Acquires` effects, `held_calls`.
+    pub const LOCKS: SummaryNeeds = SummaryNeeds(1 << 2);
+    /// Calls made under any lock (`guarded_calls`).
+    pub const GUARDS: SummaryNeeds = SummaryNeeds(1 << 3);
+    /// Callables handed to threads, pools and processes (`spawns`).
+    pub const SPAWNS: SummaryNeeds = SummaryNeeds(1 << 4);
+    /// `FunctionFacts::is_coroutine`.
+    pub const COROUTINES: SummaryNeeds = SummaryNeeds(1 << 5);
+    /// `FunctionFacts::is_generator`.
+    pub const GENERATORS: SummaryNeeds = SummaryNeeds(1 << 6);
+
+    /// Who reads each part, locally or in the cross-module phase. The lock
+    /// regions also bound the guarded calls (PF104).
+    pub const READERS: &'static [(SummaryNeeds, &'static [&'static str])] = &[
+        (
+            SummaryNeeds::CALLS,
+            &[
+                "PF101", "PF102", "PF104", "PF105", "PF107", "PF108", "PF407",
+            ],
+        ),
+        (SummaryNeeds::MODULE_CALLS, &["PF102", "PF105", "PF407"]),
+        (SummaryNeeds::LOCKS, &["PF104", "PF108"]),
+        (SummaryNeeds::GUARDS, &["PF104"]),
+        (SummaryNeeds::SPAWNS, &["PF104"]),
+        (SummaryNeeds::COROUTINES, &["PF102"]),
+        (SummaryNeeds::GENERATORS, &["PF407"]),
+    ];
+
+    /// The parts the rules of `rules` read.
+    pub fn of(rules: &RuleSet) -> SummaryNeeds {
+        static READER_SETS: OnceLock<Vec<(SummaryNeeds, RuleSet)>> = OnceLock::new();
+        let parts = READER_SETS.get_or_init(|| {
+            SummaryNeeds::READERS
+                .iter()
+                .map(|(part, codes)| {
+                    let mut set = RuleSet::EMPTY;
+                    for code in *codes {
+                        set.insert(RuleId::from_code(code).expect("a registered rule"));
+                    }
+                    (*part, set)
+                })
+                .collect()
+        });
+        parts
+            .iter()
+            .filter(|(_, readers)| {
+                // Some reader is enabled: taking the enabled ones away changes the set.
+                let mut disabled = *readers;
+                disabled.subtract(rules);
+                disabled != *readers
+            })
+            .fold(SummaryNeeds::NONE, |needs, (part, _)| needs | *part)
+    }
+
+    pub fn contains(self, part: SummaryNeeds) -> bool {
+        self.0 & part.0 == part.0
+    }
+}
+
+impl std::ops::BitOr for SummaryNeeds {
+    type Output = SummaryNeeds;
+    fn bitor(self, other: SummaryNeeds) -> SummaryNeeds {
+        SummaryNeeds(self.0 | other.0)
+    }
+}
+
+impl std::ops::BitOrAssign for SummaryNeeds {
+    fn bitor_assign(&mut self, other: SummaryNeeds) {
+        self.0 |= other.0;
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -529,13 +616,21 @@ pub fn spawn_api(api: &str) -> Option<(Option<usize>, &'static [&'static str], b
     })
 }
 
-pub fn summarize(index: &SemanticIndex, source: &str, options: &BlockingOptions) -> ModuleSummary {
-    Summarizer::new(index, options, source).run(source)
+/// The summary of one file, with the parts `needs` names (and those every
+/// summary has: definitions, names, imports).
+pub fn summarize(
+    index: &SemanticIndex,
+    source: &str,
+    options: &BlockingOptions,
+    needs: SummaryNeeds,
+) -> ModuleSummary {
+    Summarizer::new(index, options, needs, source).run(source)
 }
 
 struct Summarizer<'a> {
     index: &'a SemanticIndex,
     options: &'a BlockingOptions,
+    needs: SummaryNeeds,
     /// For the arguments of a semaphore's constructor.
     source: &'a str,
     /// Function scope → index in `functions`.
@@ -546,10 +641,13 @@ struct Summarizer<'a> {
     /// An attribute of a class or an instance of this module, resolved:
     /// `self.assertEqual` in every method of a test class is looked up once.
     /// Keyed by (instance?, class, name).
-    members: RefCell<FxHashMap<MemberKey<'a>, Option<Resolved>>>,
+    members: FxHashMap<MemberKey<'a>, Option<Resolved>>,
     /// What the binding a callee's root names holds: a module's `os` or
     /// `self` is resolved once, not once per call.
     roots: FxHashMap<BindingId, Option<Resolved>>,
+    /// Callee roots looked up in the function of the latest call, where the
+    /// answer is the same at every offset (see [`lookup_root`]).
+    lookups: RootLookups<'a>,
     /// The calls of functions, in source order, until each function's
     /// lists are allocated at their final size.
     pending: Vec<PendingCall>,
@@ -612,17 +710,28 @@ struct Region {
 }
 
 impl<'a> Summarizer<'a> {
-    fn new(index: &'a SemanticIndex, options: &'a BlockingOptions, source: &'a str) -> Self {
+    fn new(
+        index: &'a SemanticIndex,
+        options: &'a BlockingOptions,
+        needs: SummaryNeeds,
+        source: &'a str,
+    ) -> Self {
         Summarizer {
             index,
             options,
+            needs,
             source,
             function_slot: Slots::new(index.scopes.len()),
             class_slot: Slots::new(index.scopes.len()),
             interface: ModuleInterface::default(),
             locations: ModuleLocations::default(),
-            members: RefCell::default(),
-            roots: FxHashMap::default(),
+            // Sized for a typical file: growing them is a large part of their cost.
+            members: FxHashMap::with_capacity_and_hasher(index.calls.len() / 4, Default::default()),
+            roots: FxHashMap::with_capacity_and_hasher(index.calls.len() / 4, Default::default()),
+            lookups: RootLookups {
+                scope: None,
+                names: Vec::new(),
+            },
             pending: Vec::with_capacity(index.calls.len()),
         }
     }
@@ -635,11 +744,22 @@ impl<'a> Summarizer<'a> {
         self.interface.has_main_guard = !self.index.main_guard_bodies.is_empty();
         self.locations.main_guard_bodies = self.index.main_guard_bodies.clone();
         self.collect_names();
-        let regions = self.collect_lock_regions();
-        let guards = self.collect_guard_regions(&regions);
+        let needs = self.needs;
+        let regions = if needs.contains(SummaryNeeds::LOCKS) {
+            self.collect_lock_regions()
+        } else {
+            Vec::new()
+        };
+        let guards = if needs.contains(SummaryNeeds::GUARDS) {
+            self.collect_guard_regions(&regions)
+        } else {
+            Vec::new()
+        };
         self.collect_calls(&regions, &guards);
         self.file_calls();
-        self.collect_spawns();
+        if needs.contains(SummaryNeeds::SPAWNS) {
+            self.collect_spawns();
+        }
         self.collect_imports();
         self.shrink();
         ModuleSummary {
@@ -674,6 +794,19 @@ impl<'a> Summarizer<'a> {
         // Scopes come (nearly) in source order: count lines incrementally.
         let bytes = source.as_bytes();
         let (mut line, mut counted) = (1u32, 0usize);
+        // Allocated once at their final size (their records are large).
+        let (functions, classes) =
+            index
+                .scopes
+                .iter()
+                .fold((0, 0), |(f, c), scope| match scope.kind {
+                    ScopeKind::Function { .. } => (f + 1, c),
+                    ScopeKind::Class => (f, c + 1),
+                    _ => (f, c),
+                });
+        self.interface.functions.reserve_exact(functions);
+        self.locations.functions.reserve_exact(functions);
+        std::sync::Arc::make_mut(&mut self.interface.classes).reserve_exact(classes);
         for scope_id in index.scope_ids() {
             let scope = index.scope(scope_id);
             match scope.kind {
@@ -692,8 +825,11 @@ impl<'a> Summarizer<'a> {
                     self.interface.functions.push(FunctionFacts {
                         qualname: self.qualname(scope_id),
                         is_async,
-                        is_coroutine: is_async && is_coroutine_def(index, scope_id),
-                        is_generator: is_generator_def(index, scope_id),
+                        is_coroutine: is_async
+                            && self.needs.contains(SummaryNeeds::COROUTINES)
+                            && is_coroutine_def(index, scope_id),
+                        is_generator: self.needs.contains(SummaryNeeds::GENERATORS)
+                            && is_generator_def(index, scope_id),
                         effects: Vec::new(),
                         calls: Vec::new(),
                         held_calls: Vec::new(),
@@ -1142,6 +1278,8 @@ impl<'a> Summarizer<'a> {
             .iter()
             .map(|q| q.rsplit('.').next().unwrap_or(q))
             .collect();
+        let function_calls = self.needs.contains(SummaryNeeds::CALLS);
+        let module_calls = self.needs.contains(SummaryNeeds::MODULE_CALLS);
         for call in &index.calls {
             let Some(callee) = &call.callee else {
                 continue;
@@ -1150,18 +1288,22 @@ impl<'a> Summarizer<'a> {
                 self.interface.dynamic_names = true;
             }
             let function = match index.enclosing_function(call.scope) {
+                Some(_) if !function_calls => continue,
                 Some(f) => match self.function_slot.get(&f) {
                     Some(slot) => Caller::Function(*slot),
                     None => continue,
                 },
-                None if index.runs_at_import(call.scope) => Caller::Module,
+                None if module_calls && index.runs_at_import(call.scope) => Caller::Module,
                 None => continue,
             };
             if let Some(target) = self.super_call(callee, call.scope) {
                 self.add_call(function, target, call, callee, regions, guards);
                 continue;
             }
-            let Some(root) = worth_resolving(index, callee, &extra_names) else {
+            let lookups = &mut self.lookups;
+            let Some(root) =
+                worth_resolving(callee, &extra_names, || lookup_root(index, lookups, callee))
+            else {
                 continue;
             };
             let Some(resolved) = self.resolve_callee(callee, root) else {
@@ -1180,7 +1322,8 @@ impl<'a> Summarizer<'a> {
                         continue;
                     }
                     // The catalogs are asked only about names they may hold.
-                    let last = q.rfind('.').map_or(q.as_str(), |dot| &q[dot + 1..]);
+                    let last =
+                        memchr::memrchr(b'.', q.as_bytes()).map_or(q.as_str(), |dot| &q[dot + 1..]);
                     let category = may_block_by_name(last)
                         .then(|| classify(&q))
                         .flatten()
@@ -1260,14 +1403,13 @@ impl<'a> Summarizer<'a> {
         root: Lookup,
     ) -> Option<Result<Resolved, Callee>> {
         let segments = callee.segments.as_slice();
+        let index = self.index;
         let root = match root {
-            Lookup::Binding(b) => {
-                let index = self.index;
-                self.roots
-                    .entry(b)
-                    .or_insert_with(|| index.resolve_binding(b, 1))
-                    .as_ref()?
-            }
+            Lookup::Binding(b) => self
+                .roots
+                .entry(b)
+                .or_insert_with(|| index.resolve_binding(b, 1))
+                .as_ref()?,
             Lookup::Builtin => {
                 return Some(Ok(Resolved::Qualified(joined(
                     &["builtins.", callee.root.as_str()],
@@ -1276,55 +1418,48 @@ impl<'a> Summarizer<'a> {
             }
             Lookup::Unbound => return None,
         };
-        if let Resolved::Qualified(q) = root {
-            return Some(Ok(Resolved::Qualified(joined(&[q], segments))));
-        }
-        let mut current = root.clone();
-        let Some((last, receiver)) = segments.split_last() else {
-            return Some(Ok(current));
+        // A definition of this file (copied out), until a segment reaches
+        // a qualified name: that name and the rest are joined at once.
+        let mut current = match root {
+            Resolved::Qualified(q) => return Some(Ok(Resolved::Qualified(joined(&[q], segments)))),
+            other => other.clone(),
         };
-        for (i, segment) in receiver.iter().enumerate() {
-            if let Resolved::Qualified(q) = &current {
-                return Some(Ok(Resolved::Qualified(joined(&[q], &segments[i..]))));
-            }
-            current = self.apply_segment(current, segment)?;
+        for (i, segment) in segments.iter().enumerate() {
+            let last = i + 1 == segments.len();
+            let instance = matches!(current, Resolved::Instance(_));
+            current = match (current, segment) {
+                (Resolved::Class(c), PathSegment::Call) => Resolved::Instance(c),
+                (Resolved::Instance(c) | Resolved::Class(c), PathSegment::Attr(name)) => {
+                    match member(
+                        &mut self.members,
+                        index,
+                        (instance, c, name.as_str()),
+                        segment,
+                    ) {
+                        Some(Resolved::Qualified(q)) => {
+                            let q = if last {
+                                q.clone()
+                            } else {
+                                joined(&[q], &segments[i + 1..])
+                            };
+                            return Some(Ok(Resolved::Qualified(q)));
+                        }
+                        Some(found) => found.clone(),
+                        // `self.m()` with `m` not found here: the project
+                        // looks through the class's other bases.
+                        None if last => {
+                            return Some(Err(Callee::Method {
+                                class: *self.class_slot.get(&c)?,
+                                name: name.clone(),
+                            }))
+                        }
+                        None => return None,
+                    }
+                }
+                _ => return None,
+            };
         }
-        if let Resolved::Qualified(q) = &current {
-            return Some(Ok(Resolved::Qualified(joined(
-                &[q],
-                &segments[receiver.len()..],
-            ))));
-        }
-        let PathSegment::Attr(name) = last else {
-            return self.apply_segment(current, last).map(Ok);
-        };
-        let class = match current {
-            Resolved::Instance(c) | Resolved::Class(c) => Some(c),
-            _ => None,
-        };
-        match self.apply_segment(current, last) {
-            Some(resolved) => Some(Ok(resolved)),
-            None => Some(Err(Callee::Method {
-                class: *self.class_slot.get(&class?)?,
-                name: name.clone(),
-            })),
-        }
-    }
-
-    /// One segment of a callee's path applied, as `resolve_path` does at
-    /// the top level (depth 1); class and instance attributes remembered.
-    fn apply_segment(&self, base: Resolved, segment: &'a PathSegment) -> Option<Resolved> {
-        let key = match (&base, segment) {
-            (Resolved::Instance(c), PathSegment::Attr(name)) => (true, *c, name.as_str()),
-            (Resolved::Class(c), PathSegment::Attr(name)) => (false, *c, name.as_str()),
-            _ => return self.index.apply_segment(base, segment, 1),
-        };
-        if let Some(found) = self.members.borrow().get(&key) {
-            return found.clone();
-        }
-        let found = self.index.apply_segment(base, segment, 1);
-        self.members.borrow_mut().insert(key, found.clone());
-        found
+        Some(Ok(current))
     }
 
     /// `super().m()` in a method of a class of this module.
@@ -1391,7 +1526,11 @@ impl<'a> Summarizer<'a> {
                 on_self,
             },
             range: call.range,
-            held: held_at(regions, function, call.range, None),
+            held: if regions.is_empty() {
+                Vec::new()
+            } else {
+                held_at(regions, function, call.range, None)
+            },
             guarded,
         });
     }
@@ -1425,6 +1564,12 @@ impl<'a> Summarizer<'a> {
     }
 
     fn collect_imports(&mut self) {
+        self.interface
+            .imports
+            .reserve_exact(self.index.imports.len());
+        self.locations
+            .imports
+            .reserve_exact(self.index.imports.len());
         for import in &self.index.imports {
             if import.module == "__future__" {
                 continue;
@@ -1459,6 +1604,27 @@ impl<'a> Summarizer<'a> {
             });
         }
     }
+}
+
+/// An attribute of a class or of its instances (`segment`, named in
+/// `key`), resolved as `apply_segment` does at the top level (depth 1),
+/// once per file: `self.assertEqual` in every method of a test class is
+/// looked up once.
+fn member<'m, 'a>(
+    members: &'m mut FxHashMap<MemberKey<'a>, Option<Resolved>>,
+    index: &SemanticIndex,
+    key: MemberKey<'a>,
+    segment: &PathSegment,
+) -> &'m Option<Resolved> {
+    members.entry(key).or_insert_with(|| {
+        let (instance, class, _) = key;
+        let base = if instance {
+            Resolved::Instance(class)
+        } else {
+            Resolved::Class(class)
+        };
+        index.apply_segment(base, segment, 1)
+    })
 }
 
 /// A qualified name followed by path segments (`os.path` + `.join`,
@@ -1531,13 +1697,69 @@ fn held_at(regions: &[Region], function: u32, at: TextRange, except: Option<u32>
         .collect()
 }
 
+/// A callee's root looked up as `SemanticIndex::lookup` does, remembered
+/// per (function, name) when the answer cannot depend on the offset: in a
+/// `def` or lambda only the function's own bindings are positional, so a
+/// builtin, a name of an enclosing scope (the function binds none) or the
+/// function's only binding of the name (`self`) is the answer everywhere
+/// in it.
+fn lookup_root<'a>(
+    index: &SemanticIndex,
+    lookups: &mut RootLookups<'a>,
+    callee: &'a ValuePath,
+) -> Lookup {
+    let scope = callee.scope;
+    if !matches!(
+        index.scope(scope).kind,
+        ScopeKind::Function { .. } | ScopeKind::Lambda
+    ) {
+        return index.lookup(scope, &callee.root, callee.offset);
+    }
+    let name = callee.root.as_str();
+    if lookups.scope != Some(scope) {
+        lookups.scope = Some(scope);
+        lookups.names.clear();
+    }
+    if let Some((_, found)) = lookups.names.iter().find(|(n, _)| *n == name) {
+        return *found;
+    }
+    let found = index.lookup(scope, &callee.root, callee.offset);
+    let everywhere = match found {
+        Lookup::Builtin => true,
+        // A `del` may be what made it unbound here.
+        Lookup::Unbound => false,
+        Lookup::Binding(b) => {
+            index.binding(b).scope != scope
+                || index
+                    .symbol_in(scope, &callee.root)
+                    .is_some_and(|symbol| symbol.bindings.len() == 1)
+        }
+    };
+    if everywhere && lookups.names.len() < RootLookups::MAX {
+        lookups.names.push((name, found));
+    }
+    found
+}
+
+/// The roots remembered for one function: calls come in source order, so
+/// most follow the previous call of the same function; a few names each.
+struct RootLookups<'a> {
+    scope: Option<ScopeId>,
+    names: Vec<(&'a str, Lookup)>,
+}
+
+impl RootLookups<'_> {
+    /// Scanned linearly: a function's distinct callee roots are few.
+    const MAX: usize = 16;
+}
+
 /// Resolution builds qualified-name strings, so it is skipped for calls that
 /// can matter neither way: builtins that block by no name.
 /// Returns the root's lookup when the call is worth resolving.
 fn worth_resolving(
-    index: &SemanticIndex,
     callee: &ValuePath,
     extra_names: &[&str],
+    lookup: impl FnOnce() -> Lookup,
 ) -> Option<Lookup> {
     let interesting = |name: &str| {
         may_block_by_name(name)
@@ -1547,7 +1769,7 @@ fn worth_resolving(
     if let Some(PathSegment::Call) = callee.segments.last() {
         return None;
     }
-    let root = index.lookup(callee.scope, &callee.root, callee.offset);
+    let root = lookup();
     let worth = match root {
         Lookup::Binding(_) => true,
         Lookup::Builtin => callee.segments.is_empty() && interesting(&callee.root),
@@ -1637,5 +1859,55 @@ mod lock_name_tests {
         for name in ["", "l", "loc", "items", "mute", "se"] {
             assert!(!lock_like_name(name), "{name}");
         }
+    }
+}
+
+#[cfg(test)]
+mod needs_tests {
+    use super::SummaryNeeds;
+    use crate::registry::RuleId;
+    use crate::selector::RuleSet;
+
+    fn rules(codes: &[&str]) -> RuleSet {
+        let mut set = RuleSet::EMPTY;
+        for code in codes {
+            set.insert(RuleId::from_code(code).expect(code));
+        }
+        set
+    }
+
+    #[test]
+    fn readers_are_registered_rules() {
+        for (_, codes) in SummaryNeeds::READERS {
+            rules(codes);
+        }
+    }
+
+    #[test]
+    fn a_part_is_needed_when_one_of_its_readers_is_enabled() {
+        assert_eq!(SummaryNeeds::of(&RuleSet::EMPTY), SummaryNeeds::NONE);
+        assert_eq!(SummaryNeeds::of(&rules(&["PF201"])), SummaryNeeds::NONE);
+        assert_eq!(
+            SummaryNeeds::of(&rules(&["PF101", "PF201"])),
+            SummaryNeeds::CALLS
+        );
+        let threads = SummaryNeeds::of(&rules(&["PF104"]));
+        for part in [
+            SummaryNeeds::CALLS,
+            SummaryNeeds::LOCKS,
+            SummaryNeeds::GUARDS,
+            SummaryNeeds::SPAWNS,
+        ] {
+            assert!(threads.contains(part));
+        }
+        assert!(!threads.contains(SummaryNeeds::MODULE_CALLS));
+        let every_reader: Vec<&str> = SummaryNeeds::READERS
+            .iter()
+            .flat_map(|(_, codes)| codes.iter().copied())
+            .collect();
+        assert_eq!(
+            SummaryNeeds::of(&rules(&every_reader)) | SummaryNeeds::NONE,
+            SummaryNeeds::of(&RuleSet::all())
+        );
     }
 }

@@ -28,7 +28,7 @@ use crate::pipeline::{
     too_complex_diagnostic, MAX_NESTING,
 };
 use crate::settings::LinterSettings;
-use crate::summary::{summarize, ModuleSummary};
+use crate::summary::{summarize, ModuleSummary, SummaryNeeds};
 
 /// One file of an in-memory project.
 pub struct SourceInput<'a> {
@@ -81,6 +81,10 @@ pub fn lint_project(files: &[SourceInput], roots: &[PathBuf]) -> Vec<Vec<Diagnos
         diagnostics: Vec<Diagnostic>,
         deferred: Vec<Diagnostic>,
     }
+    // A rule of one file reads the others' summaries: what any file enables.
+    let needs = files.iter().fold(SummaryNeeds::NONE, |needs, file| {
+        needs | SummaryNeeds::of(&file.settings.rules)
+    });
     let locals: Vec<Local> = files
         .iter()
         .map(|file| {
@@ -100,6 +104,7 @@ pub fn lint_project(files: &[SourceInput], roots: &[PathBuf]) -> Vec<Vec<Diagnos
                 &semantic,
                 file.source,
                 &blocking_options(file.settings),
+                needs,
             ));
             let mut diagnostics = syntax_diagnostics(&parsed);
             let (confirmed, deferred) = split_deferred(lint(&LintInput {
