@@ -1,0 +1,78 @@
+//! Summaries record what the project's enabled rules read (`SummaryNeeds`),
+//! whichever file enables them: a rule follows calls into other modules.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use pitfall_db::{file_diagnostics, module_summary, PitfallDatabase, Project, SourceFile};
+use pitfall_linter::{LinterSettings, RuleId, RuleSet};
+use salsa::Setter;
+
+fn settings(codes: &[&str]) -> Arc<LinterSettings> {
+    let mut rules = RuleSet::EMPTY;
+    for code in codes {
+        rules.insert(RuleId::from_code(code).expect("a rule"));
+    }
+    Arc::new(LinterSettings {
+        rules,
+        ..LinterSettings::default()
+    })
+}
+
+fn file(db: &PitfallDatabase, path: &str, text: &str, codes: &[&str]) -> SourceFile {
+    SourceFile::new(
+        db,
+        PathBuf::from(format!("/proj/{path}")),
+        path.into(),
+        Some(Arc::from(text)),
+        0,
+        settings(codes),
+    )
+}
+
+fn codes(db: &PitfallDatabase, file: SourceFile) -> Vec<&'static str> {
+    file_diagnostics(db, file)
+        .diagnostics
+        .iter()
+        .map(|d| d.rule.meta().code)
+        .collect()
+}
+
+const HANDLER: &str = "from app.slow import wait\n\n\nasync def handle():\n    wait()\n";
+const SLOW: &str = "import time\n\n\ndef wait():\n    time.sleep(1)\n";
+
+#[test]
+fn a_rule_of_one_file_reads_what_it_needs_from_a_file_that_disables_it() {
+    let mut db = PitfallDatabase::default();
+    let init = file(&db, "app/__init__.py", "", &["PF201"]);
+    let handler = file(&db, "app/api.py", HANDLER, &["PF101"]);
+    // PF101 is not enabled here (`per-file-ignores`, another configuration):
+    // its summary still records the calls and effects PF101 follows.
+    let slow = file(&db, "app/slow.py", SLOW, &["PF201"]);
+    Project::new(&db, vec![init, handler, slow], vec![PathBuf::from("/proj")]);
+    assert_eq!(codes(&db, handler), ["PF101"]);
+    assert!(codes(&db, slow).is_empty());
+
+    // No file reads calls any more: the summaries stop recording them.
+    handler.set_settings(&mut db).to(settings(&["PF201"]));
+    assert!(codes(&db, handler).is_empty());
+    let summary = module_summary(&db, slow);
+    let wait = &summary.interface.functions[0];
+    assert!(wait.effects.is_empty() && wait.calls.is_empty(), "{wait:?}");
+
+    // And record them again once one does.
+    slow.set_settings(&mut db).to(settings(&["PF101"]));
+    assert!(!module_summary(&db, slow).interface.functions[0]
+        .effects
+        .is_empty());
+    handler.set_settings(&mut db).to(settings(&["PF101"]));
+    assert_eq!(codes(&db, handler), ["PF101"]);
+}
+
+#[test]
+fn outside_a_project_a_summary_records_everything() {
+    let db = PitfallDatabase::default();
+    let slow = file(&db, "slow.py", SLOW, &["PF201"]);
+    let summary = module_summary(&db, slow);
+    assert_eq!(summary.interface.functions[0].effects.len(), 1);
+}
