@@ -13,12 +13,17 @@ use crate::project::Project;
 /// value, so the summaries re-run only when it changes.
 #[salsa::tracked]
 pub fn project_summary_needs(db: &dyn Db, project: Project) -> SummaryNeeds {
-    project
-        .files(db)
-        .iter()
-        .fold(SummaryNeeds::NONE, |needs, file| {
-            needs | SummaryNeeds::of(&file.settings(db).rules)
-        })
+    let mut needs = SummaryNeeds::NONE;
+    let mut last = None;
+    for file in project.files(db) {
+        // Files mostly share their rules: each run of equal sets is read once.
+        let rules = file.settings(db).rules;
+        if last != Some(rules) {
+            needs |= SummaryNeeds::of(&rules);
+            last = Some(rules);
+        }
+    }
+    needs
 }
 
 /// What `file`'s summary records: what its own rules and the project's

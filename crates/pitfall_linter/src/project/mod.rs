@@ -82,7 +82,7 @@ pub fn lint_project(files: &[SourceInput], roots: &[PathBuf]) -> Vec<Vec<Diagnos
         deferred: Vec<Diagnostic>,
     }
     // A rule of one file reads the others' summaries: what any file enables.
-    let needs = files.iter().fold(SummaryNeeds::NONE, |needs, file| {
+    let summary_needs = files.iter().fold(SummaryNeeds::NONE, |needs, file| {
         needs | SummaryNeeds::of(&file.settings.rules)
     });
     let locals: Vec<Local> = files
@@ -104,7 +104,7 @@ pub fn lint_project(files: &[SourceInput], roots: &[PathBuf]) -> Vec<Vec<Diagnos
                 &semantic,
                 file.source,
                 &blocking_options(file.settings),
-                needs,
+                summary_needs,
             ));
             let mut diagnostics = syntax_diagnostics(&parsed);
             let (confirmed, deferred) = split_deferred(lint(&LintInput {
