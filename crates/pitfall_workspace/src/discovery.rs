@@ -156,6 +156,14 @@ impl Visitor<'_> {
             return WalkState::Continue;
         }
         let path = entry.path();
+        let Some(file_type) = entry.file_type() else {
+            return WalkState::Continue;
+        };
+        // Not a directory nor a Python file (`__pycache__/*.pyc`, data
+        // files: most entries): nothing to decide, not even exclusion.
+        if !file_type.is_dir() && !is_python(path) {
+            return WalkState::Continue;
+        }
         let Some(parent) = path.parent() else {
             return WalkState::Continue;
         };
@@ -165,9 +173,6 @@ impl Visitor<'_> {
         if settings.is_excluded(path) {
             return WalkState::Skip;
         }
-        let Some(file_type) = entry.file_type() else {
-            return WalkState::Continue;
-        };
         if file_type.is_dir() {
             // Resolve the directory's own configuration before descending,
             // so a broken one is reported here and its subtree skipped.

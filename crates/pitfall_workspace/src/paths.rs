@@ -28,9 +28,51 @@ pub fn normalize(path: &Path, cwd: &Path) -> PathBuf {
     out
 }
 
+/// Whether `path` is already what [`normalize`] makes of it: absolute, no
+/// `.` or `..` component, no repeated or trailing separator. Lets the
+/// paths a walk produced skip the copy.
+pub fn is_normal(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        if bytes == b"/" {
+            return true;
+        }
+        bytes.first() == Some(&b'/')
+            && bytes.last() != Some(&b'/')
+            && bytes[1..]
+                .split(|b| *b == b'/')
+                .all(|part| !matches!(part, b"" | b"." | b".."))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn knows_normal_paths() {
+        let cwd = Path::new("/home/u");
+        for path in [
+            "/", "/a", "/a/b.py", "/a/.b", "/a/..b", "a", "./a", "/a/", "/a//b", "/a/./b", "/a/..",
+            "/a/../b", "/.", "",
+        ] {
+            let path = Path::new(path);
+            if is_normal(path) {
+                assert_eq!(normalize(path, cwd), path, "{}", path.display());
+            }
+        }
+        assert!(is_normal(Path::new("/a/.b")));
+        assert!(!is_normal(Path::new("/a/./b")));
+        assert!(!is_normal(Path::new("/a/")));
+        assert!(!is_normal(Path::new("a/b")));
+    }
 
     #[test]
     fn normalizes_lexically() {

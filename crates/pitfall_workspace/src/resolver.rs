@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 
 use crate::config::Configuration;
 use crate::error::ConfigError;
-use crate::paths::normalize;
+use crate::paths::{is_normal, normalize};
 use crate::settings::{CliOverrides, Settings};
 
 type Resolved = Result<Arc<Settings>, ConfigError>;
@@ -98,10 +98,17 @@ impl Resolver {
         if let Some(fixed) = &self.fixed {
             return Ok(fixed.clone());
         }
-        let path = self.absolute(path);
+        // Discovered paths are normal already: no copy for them.
+        let owned;
+        let path = if is_normal(path) {
+            path
+        } else {
+            owned = self.absolute(path);
+            &owned
+        };
         match path.parent() {
             Some(dir) => self.settings_for_dir(dir),
-            None => self.settings_for_dir(&path),
+            None => self.settings_for_dir(path),
         }
     }
 
