@@ -540,15 +540,23 @@ pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
     };
     // Kept until the run ends: no spare capacity (deferred candidates
     // outnumber findings ten to one with the default rules).
-    let mut diagnostics = enabled_only(db, file, diagnostics);
-    diagnostics.shrink_to_fit();
-    deferred.shrink_to_fit();
     Arc::new(FileDiagnostics {
-        diagnostics,
+        diagnostics: exact(enabled_only(db, file, diagnostics)),
         suppressions,
         doc_coverage,
-        deferred,
+        deferred: exact(deferred),
     })
+}
+
+/// `items` in an allocation of their size. (`shrink_to_fit` would not do:
+/// the allocator keeps a block that shrinks by less than half in place.)
+fn exact<T>(items: Vec<T>) -> Vec<T> {
+    if items.len() == items.capacity() {
+        return items;
+    }
+    let mut exact = Vec::with_capacity(items.len());
+    exact.extend(items);
+    exact
 }
 
 pub(crate) fn enabled_only(
