@@ -273,12 +273,19 @@ pub fn import_facts(db: &dyn Db, file: SourceFile) -> ModuleImportFacts {
 /// project). Re-runs only when one of its slices changed.
 #[salsa::tracked(returns(clone))]
 pub fn module_facts(db: &dyn Db, file: SourceFile) -> Arc<ModuleFacts> {
-    if in_project(db, file).is_none() {
+    let Some((project, _, _)) = in_project(db, file) else {
         return Arc::default();
-    }
+    };
+    let needs = project_needs(db, project);
     let resolution = module_resolution(db, file);
-    let imports = module_imports(db, file);
-    let graph = import_facts(db, file);
+    let imports = match needs.imports() {
+        true => module_imports(db, file),
+        false => Arc::default(),
+    };
+    let graph = match needs.contains(ProjectNeeds::IMPORT_GRAPH) {
+        true => import_facts(db, file),
+        false => ModuleImportFacts::default(),
+    };
     Arc::new(ModuleFacts {
         nodes: resolution.nodes.clone(),
         module_targets: resolution.module_targets.clone(),

@@ -395,7 +395,15 @@ enum Item {
 /// it had searched) and finding the very same ones. A cache: all are equal.
 #[derive(Default)]
 pub struct SharedLookups {
-    names: RwLock<FxHashMap<Box<str>, Memo<Option<Item>>>>,
+    names: RwLock<FxHashMap<Box<str>, SharedMemo<Option<Item>>>>,
+}
+
+/// A memo another resolver made, with the exports its search read.
+#[derive(Clone)]
+struct SharedMemo<T> {
+    value: T,
+    span: u32,
+    reads: Reads,
 }
 
 impl PartialEq for SharedLookups {
@@ -418,6 +426,8 @@ struct Resolver<'a> {
     /// read, nested searches' included.
     read_log: std::cell::RefCell<Vec<u32>>,
     searching: std::cell::Cell<u32>,
+    /// The modules each memo's search read, memo after memo (see [`Memo::reads`]).
+    read_arena: std::cell::RefCell<Vec<u32>>,
     /// The exports read so far (one query per module, not per name).
     exports: std::cell::RefCell<FxHashMap<u32, Option<Arc<ModuleExports>>>>,
     /// Absolute names resolve the same from everywhere: `os.path.join`
@@ -442,8 +452,9 @@ type MethodKey = (u32, u32, Name);
 struct Memo<T> {
     value: T,
     span: u32,
-    /// What the search read (with shared lookups only).
-    reads: Option<Reads>,
+    /// What the search read, as a range of the resolver's `read_arena`
+    /// (with shared lookups only; empty otherwise).
+    reads: (u32, u32),
 }
 
 impl<'a> Resolver<'a> {
@@ -458,6 +469,7 @@ impl<'a> Resolver<'a> {
             shared,
             read_log: Default::default(),
             searching: Default::default(),
+            read_arena: Default::default(),
             exports: Default::default(),
             names: Default::default(),
             methods: Default::default(),
@@ -505,32 +517,45 @@ impl<'a> Resolver<'a> {
             return None;
         }
         self.deepest.set(self.deepest.get().max(hops + memo.span));
-        if let (Some(reads), true) = (&memo.reads, self.searching.get() > 0) {
+        let (start, end) = memo.reads;
+        if start < end && self.searching.get() > 0 {
+            let arena = self.read_arena.borrow();
             self.read_log
                 .borrow_mut()
-                .extend(reads.iter().map(|(m, _)| *m));
+                .extend_from_slice(&arena[start as usize..end as usize]);
         }
         Some(memo.value.clone())
     }
 
-    /// A shared result, if still valid at `hops` and the exports it read
-    /// are the ones this resolver reads (reading them here).
-    fn recall_shared<T: Clone>(&self, memo: Option<Memo<T>>, hops: u32) -> Option<Memo<T>> {
+    /// A shared result as this resolver's memo, if still valid at `hops`
+    /// and the exports it read are the ones this resolver reads (reading
+    /// them here).
+    fn recall_shared<T: Clone>(&self, memo: Option<SharedMemo<T>>, hops: u32) -> Option<Memo<T>> {
         let memo = memo?;
-        let reads = memo.reads.as_ref()?;
         if hops + memo.span > MAX_HOPS {
             return None;
         }
-        let same = reads
+        let same = memo
+            .reads
             .iter()
             .all(|(m, read)| match (self.exports_of(*m), read) {
                 (Some(now), Some(then)) => Arc::ptr_eq(&now, then),
                 (now, then) => now.is_none() && then.is_none(),
             });
-        same.then(|| {
-            self.recall(Some(&memo), hops);
-            memo
-        })
+        if !same {
+            return None;
+        }
+        let mut arena = self.read_arena.borrow_mut();
+        let start = arena.len() as u32;
+        arena.extend(memo.reads.iter().map(|(m, _)| *m));
+        let mine = Memo {
+            value: memo.value,
+            span: memo.span,
+            reads: (start, arena.len() as u32),
+        };
+        drop(arena);
+        self.recall(Some(&mine), hops);
+        Some(mine)
     }
 
     /// Runs a search starting at `hops`: its result, and a memo of it
@@ -546,7 +571,7 @@ impl<'a> Resolver<'a> {
         let memo = (!self.truncated.get()).then(|| Memo {
             value: value.clone(),
             span: deepest - hops,
-            reads: self.shared.map(|_| self.reads_since(first_read)),
+            reads: self.note_reads(first_read),
         });
         if self.searching.get() == 0 {
             self.read_log.borrow_mut().truncate(first_read);
@@ -556,15 +581,30 @@ impl<'a> Resolver<'a> {
         (value, memo)
     }
 
-    /// The exports read since the log had `first` entries, each module once.
-    fn reads_since(&self, first: usize) -> Reads {
-        let mut modules = self.read_log.borrow()[first..].to_vec();
-        modules.sort_unstable();
-        modules.dedup();
+    /// The modules read since the log had `first` entries, each once, as
+    /// a range of the arena (empty without shared lookups).
+    fn note_reads(&self, first: usize) -> (u32, u32) {
+        if self.shared.is_none() {
+            return (0, 0);
+        }
+        let log = self.read_log.borrow();
+        let mut arena = self.read_arena.borrow_mut();
+        let start = arena.len();
+        for &m in &log[first..] {
+            if !arena[start..].contains(&m) {
+                arena.push(m);
+            }
+        }
+        (start as u32, arena.len() as u32)
+    }
+
+    /// A memo's reads with what they read, for other resolvers.
+    fn shared_reads(&self, (start, end): (u32, u32)) -> Reads {
+        let arena = self.read_arena.borrow();
         let exports = self.exports.borrow();
-        modules
-            .into_iter()
-            .map(|m| (m, exports.get(&m).cloned().flatten()))
+        arena[start as usize..end as usize]
+            .iter()
+            .map(|&m| (m, exports.get(&m).cloned().flatten()))
             .collect()
     }
 
@@ -607,8 +647,15 @@ impl<'a> Resolver<'a> {
         }
         let (found, memo) = self.search(hops, || self.absolute(q, hops));
         if let Some(memo) = memo {
-            if let Some(mut names) = self.shared.and_then(|s| s.names.write().ok()) {
-                names.insert(q.into(), memo.clone());
+            if let Some(shared) = self.shared {
+                let entry = SharedMemo {
+                    value: memo.value.clone(),
+                    span: memo.span,
+                    reads: self.shared_reads(memo.reads),
+                };
+                if let Ok(mut names) = shared.names.write() {
+                    names.insert(q.into(), entry);
+                }
             }
             self.names.borrow_mut().insert(q.into(), memo);
         }
