@@ -245,6 +245,11 @@ fn maybe_unbound_locals<'i>(
         if is_parameter_never_unbound(index, sym) {
             continue;
         }
+        // Most names are read only after their first binding's statement:
+        // its cover alone then settles them (more covers only cover more).
+        if first_binding_covers(index, sym, function, comprehensions) {
+            continue;
+        }
         let unbinds = binding_covers(index, sym, function, &mut covers);
         if !reads_covered(index, sym, comprehensions, &covers) {
             uncovered.push((sym, unbinds));
@@ -291,6 +296,54 @@ fn is_parameter_never_unbound(index: &SemanticIndex, sym: &Symbol) -> bool {
         }
     }
     parameter
+}
+
+/// Whether the cover of `sym`'s first binding holds every read, for a name
+/// that nothing unbinds and whose first binding is a plain statement
+/// ([`binding_covers`] with that binding alone).
+fn first_binding_covers(
+    index: &SemanticIndex,
+    sym: &Symbol,
+    function: &ast::StmtFunctionDef,
+    comprehensions: &[ScopeId],
+) -> bool {
+    let unbound = sym.bindings.iter().any(|b| {
+        matches!(
+            index.binding(*b).kind,
+            BindingKind::Deletion | BindingKind::ExceptHandler
+        )
+    });
+    let Some(first) = sym.bindings.first() else {
+        return false;
+    };
+    let binding = index.binding(*first);
+    let plain = matches!(
+        binding.kind,
+        BindingKind::Assignment
+            | BindingKind::AugmentedAssignment
+            | BindingKind::AnnotatedAssignment { has_value: true }
+            | BindingKind::Unpacking
+            | BindingKind::ForTarget
+            | BindingKind::Import { .. }
+            | BindingKind::FromImport { .. }
+            | BindingKind::FunctionDef { .. }
+            | BindingKind::ClassDef { .. }
+    );
+    if unbound || !plain {
+        return false;
+    }
+    // Outside a `for` (whose body is its cover), every read must come after
+    // the statement: a cheap test before the descent.
+    if binding.kind != BindingKind::ForTarget {
+        let after = binding.stmt_range.end();
+        if sym.uses.iter().any(|u| index.use_(*u).range.start() < after) {
+            return false;
+        }
+    }
+    let Some(cover) = cover_of(&function.body, binding.stmt_range) else {
+        return false;
+    };
+    reads_covered(index, sym, comprehensions, &[(cover, None)])
 }
 
 /// The code that runs after a binding of one name (with the `except` clause
