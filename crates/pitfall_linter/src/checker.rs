@@ -521,6 +521,7 @@ pub fn lint_counting(input: &LintInput) -> (Vec<Diagnostic>, Option<DocCoverage>
         },
         dispatch: &dispatch,
         expr_targets: expr_targets(dispatch.expr_walk, input.semantic),
+        depth: 0,
     };
     walker.visit_body(&input.module.body);
     for (id, rule) in &dispatch.module_end {
@@ -535,6 +536,9 @@ pub fn lint_counting(input: &LintInput) -> (Vec<Diagnostic>, Option<DocCoverage>
 struct Walker<'a, 'd> {
     checker: Checker<'a>,
     dispatch: &'d Dispatch,
+    /// How many statements and expressions enclose the node being visited:
+    /// the stack is checked every few levels (`stack::guarded_at`).
+    depth: u32,
     /// `Some`: enter only the expressions containing one of these offsets.
     expr_targets: Option<Vec<TextSize>>,
 }
@@ -660,7 +664,10 @@ impl<'a> Visitor<'a> for Walker<'a, '_> {
         if self.dispatch.unwanted_simple_stmts & bit != 0 && !self.may_enter(stmt.range()) {
             return;
         }
-        pitfall_semantic::stack::guarded(|| self.walk_stmt(stmt, kind));
+        let depth = self.depth;
+        self.depth += 1;
+        pitfall_semantic::stack::guarded_at(depth, || self.walk_stmt(stmt, kind));
+        self.depth -= 1;
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
@@ -671,7 +678,10 @@ impl<'a> Visitor<'a> for Walker<'a, '_> {
         if self.dispatch.skipped_leaves & (1 << kind as u64) != 0 {
             return;
         }
-        pitfall_semantic::stack::guarded(|| self.walk_expr(expr, kind));
+        let depth = self.depth;
+        self.depth += 1;
+        pitfall_semantic::stack::guarded_at(depth, || self.walk_expr(expr, kind));
+        self.depth -= 1;
     }
 
     fn visit_except_handler(&mut self, handler: &'a ExceptHandler) {
