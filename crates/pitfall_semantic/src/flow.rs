@@ -336,7 +336,11 @@ fn first_binding_covers(
     // the statement: a cheap test before the descent.
     if binding.kind != BindingKind::ForTarget {
         let after = binding.stmt_range.end();
-        if sym.uses.iter().any(|u| index.use_(*u).range.start() < after) {
+        if sym
+            .uses
+            .iter()
+            .any(|u| index.use_(*u).range.start() < after)
+        {
             return false;
         }
     }
