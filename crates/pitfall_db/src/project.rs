@@ -202,6 +202,9 @@ pub fn call_facts(db: &dyn Db, project: Project) -> Arc<CallFacts> {
         .iter()
         .map(|f| module_resolution(db, *f))
         .collect();
+    // Every module is resolved: the shared lookups have served (a cache,
+    // so emptying it changes no result).
+    layout.lookups.clear();
     let nodes: Vec<&[FunctionNode]> = resolutions.iter().map(|r| r.nodes.as_slice()).collect();
     let seeds: Vec<&[SpawnSeed]> = resolutions.iter().map(|r| r.spawns.as_slice()).collect();
     let mut facts = propagate(&nodes);

@@ -406,6 +406,16 @@ struct SharedMemo<T> {
     reads: Reads,
 }
 
+impl SharedLookups {
+    /// Forgets every entry (their memory): once every module is resolved,
+    /// only an edit's re-resolution could use them.
+    pub fn clear(&self) {
+        if let Ok(mut names) = self.names.write() {
+            *names = FxHashMap::default();
+        }
+    }
+}
+
 impl PartialEq for SharedLookups {
     fn eq(&self, _: &SharedLookups) -> bool {
         true
