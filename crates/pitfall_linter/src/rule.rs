@@ -5,6 +5,7 @@ use ruff_python_ast::{ExceptHandler, Expr, Stmt};
 use crate::checker::Checker;
 use crate::meta::RuleMeta;
 use crate::project::{ProjectChecker, ProjectNeeds};
+use crate::summary::SummaryNeeds;
 
 /// Which nodes a rule wants to see. The walk dispatches each node only to the
 /// rules that asked for its kind, so a rule pays nothing for the rest.
@@ -106,6 +107,13 @@ pub trait Rule: Sync + Send + 'static {
     /// enabled rule needs is computed.
     fn project_needs(&self) -> ProjectNeeds {
         ProjectNeeds::NONE
+    }
+
+    /// What this rule reads of the module summaries, in its local check
+    /// or in `check_project`: a summary records only the parts some
+    /// enabled rule reads (see [`SummaryNeeds`]).
+    fn summary_needs(&self) -> SummaryNeeds {
+        SummaryNeeds::NONE
     }
 }
 

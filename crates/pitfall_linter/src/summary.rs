@@ -9,7 +9,7 @@
 //! [`ModuleLocations`] half holds the matching ranges and lines, read only
 //! when a finding is drawn.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use pitfall_semantic::{
     BindingId, BindingKind, Lookup, PathSegment, Resolved, ScopeId, ScopeKind, SemanticIndex,
@@ -20,7 +20,6 @@ use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
 use crate::blocking::{classify, may_block_by_name, BlockingCategory};
-use crate::registry::RuleId;
 use crate::selector::RuleSet;
 
 /// Options that change what counts as blocking.
@@ -31,7 +30,7 @@ pub struct BlockingOptions {
 }
 
 /// The parts of a summary that only some rules read. A part is recorded
-/// when one of its readers ([`SummaryNeeds::READERS`]) is enabled: for a
+/// when a rule that reads it (`Rule::summary_needs`) is enabled: for a
 /// project, in any of its files, since a rule follows calls into the other
 /// modules' summaries. Part of the summary's inputs, like [`BlockingOptions`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -55,47 +54,16 @@ impl SummaryNeeds {
     /// `FunctionFacts::is_generator`.
     pub const GENERATORS: SummaryNeeds = SummaryNeeds(1 << 6);
 
-    /// Who reads each part, locally or in the cross-module phase. The lock
-    /// regions also bound the guarded calls (PF104).
-    pub const READERS: &'static [(SummaryNeeds, &'static [&'static str])] = &[
-        (
-            SummaryNeeds::CALLS,
-            &[
-                "PF101", "PF102", "PF104", "PF105", "PF107", "PF108", "PF407",
-            ],
-        ),
-        (SummaryNeeds::MODULE_CALLS, &["PF102", "PF105", "PF407"]),
-        (SummaryNeeds::LOCKS, &["PF104", "PF108"]),
-        (SummaryNeeds::GUARDS, &["PF104"]),
-        (SummaryNeeds::SPAWNS, &["PF104"]),
-        (SummaryNeeds::COROUTINES, &["PF102"]),
-        (SummaryNeeds::GENERATORS, &["PF407"]),
-    ];
+    pub const fn with(self, other: SummaryNeeds) -> SummaryNeeds {
+        SummaryNeeds(self.0 | other.0)
+    }
 
-    /// The parts the rules of `rules` read.
+    /// The parts the rules of `rules` read: each rule declares its own
+    /// (`Rule::summary_needs`, next to its `project_needs`).
     pub fn of(rules: &RuleSet) -> SummaryNeeds {
-        static READER_SETS: OnceLock<Vec<(SummaryNeeds, RuleSet)>> = OnceLock::new();
-        let parts = READER_SETS.get_or_init(|| {
-            SummaryNeeds::READERS
-                .iter()
-                .map(|(part, codes)| {
-                    let mut set = RuleSet::EMPTY;
-                    for code in *codes {
-                        set.insert(RuleId::from_code(code).expect("a registered rule"));
-                    }
-                    (*part, set)
-                })
-                .collect()
-        });
-        parts
-            .iter()
-            .filter(|(_, readers)| {
-                // Some reader is enabled: taking the enabled ones away changes the set.
-                let mut disabled = *readers;
-                disabled.subtract(rules);
-                disabled != *readers
-            })
-            .fold(SummaryNeeds::NONE, |needs, (part, _)| needs | *part)
+        rules.iter().fold(SummaryNeeds::NONE, |needs, id| {
+            needs | id.rule().summary_needs()
+        })
     }
 
     pub fn contains(self, part: SummaryNeeds) -> bool {
@@ -1877,13 +1845,6 @@ mod needs_tests {
     }
 
     #[test]
-    fn readers_are_registered_rules() {
-        for (_, codes) in SummaryNeeds::READERS {
-            rules(codes);
-        }
-    }
-
-    #[test]
     fn a_part_is_needed_when_one_of_its_readers_is_enabled() {
         assert_eq!(SummaryNeeds::of(&RuleSet::EMPTY), SummaryNeeds::NONE);
         assert_eq!(SummaryNeeds::of(&rules(&["PF201"])), SummaryNeeds::NONE);
@@ -1901,13 +1862,18 @@ mod needs_tests {
             assert!(threads.contains(part));
         }
         assert!(!threads.contains(SummaryNeeds::MODULE_CALLS));
-        let every_reader: Vec<&str> = SummaryNeeds::READERS
-            .iter()
-            .flat_map(|(_, codes)| codes.iter().copied())
-            .collect();
-        assert_eq!(
-            SummaryNeeds::of(&rules(&every_reader)) | SummaryNeeds::NONE,
-            SummaryNeeds::of(&RuleSet::all())
-        );
+        // Every part has a reader: none is recorded for nobody.
+        let every_part = [
+            SummaryNeeds::CALLS,
+            SummaryNeeds::MODULE_CALLS,
+            SummaryNeeds::LOCKS,
+            SummaryNeeds::GUARDS,
+            SummaryNeeds::SPAWNS,
+            SummaryNeeds::COROUTINES,
+            SummaryNeeds::GENERATORS,
+        ]
+        .into_iter()
+        .fold(SummaryNeeds::NONE, SummaryNeeds::with);
+        assert_eq!(SummaryNeeds::of(&RuleSet::all()), every_part);
     }
 }

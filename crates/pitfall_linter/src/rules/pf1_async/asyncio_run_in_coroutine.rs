@@ -7,7 +7,7 @@ use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::project::{FactKey, ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::Rule;
-use crate::summary::Effect;
+use crate::summary::{Effect, SummaryNeeds};
 
 pub struct AsyncioRunInCoroutine;
 
@@ -30,6 +30,10 @@ impl Rule for AsyncioRunInCoroutine {
 
     fn project_needs(&self) -> ProjectNeeds {
         ProjectNeeds::CALLS.with(ProjectNeeds::EVENT_LOOP)
+    }
+
+    fn summary_needs(&self) -> SummaryNeeds {
+        SummaryNeeds::CALLS
     }
 
     fn check_project(&self, cx: &mut ProjectChecker) {

@@ -11,7 +11,7 @@ use crate::project::{FactKey, ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule};
 use crate::rules::common::import_insertion_point;
-use crate::summary::Effect;
+use crate::summary::{Effect, SummaryNeeds};
 
 pub struct BlockingCallInAsync;
 
@@ -81,6 +81,10 @@ impl Rule for BlockingCallInAsync {
 
     fn project_needs(&self) -> ProjectNeeds {
         ProjectNeeds::CALLS.with(ProjectNeeds::BLOCKS)
+    }
+
+    fn summary_needs(&self) -> SummaryNeeds {
+        SummaryNeeds::CALLS
     }
 
     /// Calls from a coroutine to sync project functions that may block, in

@@ -13,7 +13,7 @@ use crate::registry::rule_meta;
 use crate::rule::{ExprKind, Interests, Rule};
 use crate::rules::common::{enclosing_loop, in_async_function, read_later, LazyLookup};
 use crate::rules::pf3_scopes::stdlib_module_shadowing::is_stdlib_module;
-use crate::summary::{is_coroutine_def, CallRef, Callee};
+use crate::summary::{is_coroutine_def, CallRef, Callee, SummaryNeeds};
 
 pub struct CoroutineNotAwaited;
 
@@ -138,6 +138,12 @@ impl Rule for CoroutineNotAwaited {
 
     fn project_needs(&self) -> ProjectNeeds {
         ProjectNeeds::CALLS.with(ProjectNeeds::MODULE_CALLS)
+    }
+
+    fn summary_needs(&self) -> SummaryNeeds {
+        SummaryNeeds::CALLS
+            .with(SummaryNeeds::MODULE_CALLS)
+            .with(SummaryNeeds::COROUTINES)
     }
 
     /// Deferred calls whose target, resolved across modules, is a coroutine function.

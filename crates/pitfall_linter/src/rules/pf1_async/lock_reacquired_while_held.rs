@@ -6,6 +6,7 @@ use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::project::{flows, FactKey, FunctionRef, LockKey, ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::Rule;
+use crate::summary::SummaryNeeds;
 
 pub struct LockReacquiredWhileHeld;
 
@@ -28,6 +29,10 @@ impl Rule for LockReacquiredWhileHeld {
 
     fn project_needs(&self) -> ProjectNeeds {
         ProjectNeeds::CALLS.with(ProjectNeeds::LOCKS)
+    }
+
+    fn summary_needs(&self) -> SummaryNeeds {
+        SummaryNeeds::CALLS.with(SummaryNeeds::LOCKS)
     }
 
     fn check_project(&self, cx: &mut ProjectChecker) {

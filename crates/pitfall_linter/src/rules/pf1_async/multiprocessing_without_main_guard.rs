@@ -9,7 +9,7 @@ use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::project::{FactKey, ProjectChecker, ProjectNeeds};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule};
-use crate::summary::{may_start_processes_by_name, Callee, Effect, PROCESS_APIS};
+use crate::summary::{may_start_processes_by_name, Callee, Effect, SummaryNeeds, PROCESS_APIS};
 
 pub struct MultiprocessingWithoutMainGuard;
 
@@ -80,6 +80,10 @@ impl Rule for MultiprocessingWithoutMainGuard {
         ProjectNeeds::INHERITED
             .with(ProjectNeeds::MODULE_CALLS)
             .with(ProjectNeeds::STARTS_PROCESSES)
+    }
+
+    fn summary_needs(&self) -> SummaryNeeds {
+        SummaryNeeds::CALLS.with(SummaryNeeds::MODULE_CALLS)
     }
 
     /// Module-level calls of project functions (this module's or any

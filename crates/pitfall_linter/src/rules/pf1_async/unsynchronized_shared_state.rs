@@ -24,7 +24,9 @@ use crate::rule::StmtKind;
 use crate::rule::{Interests, Rule};
 use crate::rules::common::{ancestors_of, argument, child_bodies, stmt_at};
 use crate::rules::pf3_scopes::stdlib_module_shadowing::is_stdlib_module;
-use crate::summary::{lock_like_name, spawn_api as target_argument, GUARD_LOCKS as LOCKS};
+use crate::summary::{
+    lock_like_name, spawn_api as target_argument, SummaryNeeds, GUARD_LOCKS as LOCKS,
+};
 
 pub struct UnsynchronizedSharedState;
 
@@ -77,6 +79,13 @@ impl Rule for UnsynchronizedSharedState {
 
     fn project_needs(&self) -> ProjectNeeds {
         ProjectNeeds::SPAWNS
+    }
+
+    fn summary_needs(&self) -> SummaryNeeds {
+        SummaryNeeds::CALLS
+            .with(SummaryNeeds::LOCKS)
+            .with(SummaryNeeds::GUARDS)
+            .with(SummaryNeeds::SPAWNS)
     }
 
     /// `run` of classes that derive from `threading.Thread` through project

@@ -14,7 +14,7 @@ use crate::rule::{ExprKind, Interests, Rule, StmtKind};
 use crate::rules::common::{
     ancestors_of, is_builtin, last_segment, position_in, position_in_handler, LazyLookup,
 };
-use crate::summary::{is_generator_def, CallRef, Callee};
+use crate::summary::{is_generator_def, CallRef, Callee, SummaryNeeds};
 
 pub struct IteratorReused;
 
@@ -151,6 +151,12 @@ impl Rule for IteratorReused {
 
     fn project_needs(&self) -> ProjectNeeds {
         ProjectNeeds::CALLS.with(ProjectNeeds::MODULE_CALLS)
+    }
+
+    fn summary_needs(&self) -> SummaryNeeds {
+        SummaryNeeds::CALLS
+            .with(SummaryNeeds::MODULE_CALLS)
+            .with(SummaryNeeds::GENERATORS)
     }
 
     /// The callers' side and the function's: passing a one-shot iterator to
