@@ -6,24 +6,16 @@
 use pitfall_linter::summary::SummaryNeeds;
 
 use crate::db::{Db, SourceFile};
-use crate::project::Project;
+use crate::project::{rule_sets, Project};
 
 /// The parts read by the rules enabled for any file of the project. Reads
 /// the file list and every file's settings (never a text): a small `Eq`
 /// value, so the summaries re-run only when it changes.
 #[salsa::tracked]
 pub fn project_summary_needs(db: &dyn Db, project: Project) -> SummaryNeeds {
-    let mut needs = SummaryNeeds::NONE;
-    let mut last = None;
-    for file in project.files(db) {
-        // Files mostly share their rules: each run of equal sets is read once.
-        let rules = file.settings(db).rules;
-        if last != Some(rules) {
-            needs |= SummaryNeeds::of(&rules);
-            last = Some(rules);
-        }
-    }
-    needs
+    rule_sets(db, project).fold(SummaryNeeds::NONE, |needs, rules| {
+        needs | SummaryNeeds::of(&rules)
+    })
 }
 
 /// What `file`'s summary records: what its own rules and the project's

@@ -33,6 +33,7 @@ use pitfall_linter::project::{
     ModuleImports, ModuleMap, ModuleResolution, ProjectChecker, ProjectFacts, ProjectModule,
     ProjectNeeds, ProjectView, SharedLookups, SpawnSeed,
 };
+use pitfall_linter::selector::RuleSet;
 use pitfall_linter::summary::{ModuleInterface, ModuleSummary};
 use pitfall_linter::Diagnostic;
 use rustc_hash::FxHashMap;
@@ -95,17 +96,22 @@ pub fn project_layout(db: &dyn Db, project: Project) -> Arc<ProjectLayout> {
 /// (see [`ProjectNeeds`]). Re-runs when some file's settings change.
 #[salsa::tracked(returns(clone))]
 pub fn project_needs(db: &dyn Db, project: Project) -> ProjectNeeds {
-    let mut needs = ProjectNeeds::NONE;
+    rule_sets(db, project).fold(ProjectNeeds::NONE, |needs, rules| {
+        needs | ProjectNeeds::of_rules(&rules)
+    })
+}
+
+/// The rules enabled for the project's files, one set per run of files
+/// that share it (files mostly do, so each set is read about once).
+pub(crate) fn rule_sets(db: &dyn Db, project: Project) -> impl Iterator<Item = RuleSet> + '_ {
     let mut last = None;
-    for file in project.files(db) {
-        // Files mostly share their rules: each distinct set is read once.
+    project.files(db).iter().filter_map(move |file| {
         let rules = file.settings(db).rules;
-        if last != Some(rules) {
-            needs = needs | ProjectNeeds::of_rules(&rules);
+        (last != Some(rules)).then(|| {
             last = Some(rules);
-        }
-    }
-    needs
+            rules
+        })
+    })
 }
 
 /// The file `import name` loads, if it is the project's.

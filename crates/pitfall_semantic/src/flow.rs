@@ -298,6 +298,24 @@ fn is_parameter_never_unbound(index: &SemanticIndex, sym: &Symbol) -> bool {
     parameter
 }
 
+/// A binding made by its statement having run (an assignment, a `for`
+/// target, an import, a `def` or `class`): it covers what the statement's
+/// cover holds.
+fn binds_by_statement(kind: &BindingKind) -> bool {
+    matches!(
+        kind,
+        BindingKind::Assignment
+            | BindingKind::AugmentedAssignment
+            | BindingKind::AnnotatedAssignment { has_value: true }
+            | BindingKind::Unpacking
+            | BindingKind::ForTarget
+            | BindingKind::Import { .. }
+            | BindingKind::FromImport { .. }
+            | BindingKind::FunctionDef { .. }
+            | BindingKind::ClassDef { .. }
+    )
+}
+
 /// Whether the cover of `sym`'s first binding holds every read, for a name
 /// that nothing unbinds and whose first binding is a plain statement
 /// ([`binding_covers`] with that binding alone).
@@ -317,19 +335,7 @@ fn first_binding_covers(
         return false;
     };
     let binding = index.binding(*first);
-    let plain = matches!(
-        binding.kind,
-        BindingKind::Assignment
-            | BindingKind::AugmentedAssignment
-            | BindingKind::AnnotatedAssignment { has_value: true }
-            | BindingKind::Unpacking
-            | BindingKind::ForTarget
-            | BindingKind::Import { .. }
-            | BindingKind::FromImport { .. }
-            | BindingKind::FunctionDef { .. }
-            | BindingKind::ClassDef { .. }
-    );
-    if unbound || !plain {
+    if unbound || !binds_by_statement(&binding.kind) {
         return false;
     }
     // Outside a `for` (whose body is its cover), every read must come after
@@ -397,15 +403,7 @@ fn binding_covers(
             BindingKind::Parameter | BindingKind::TypeParam => {
                 covers.push((function.range, None));
             }
-            BindingKind::Assignment
-            | BindingKind::AugmentedAssignment
-            | BindingKind::AnnotatedAssignment { has_value: true }
-            | BindingKind::Unpacking
-            | BindingKind::ForTarget
-            | BindingKind::Import { .. }
-            | BindingKind::FromImport { .. }
-            | BindingKind::FunctionDef { .. }
-            | BindingKind::ClassDef { .. } => {
+            ref kind if binds_by_statement(kind) => {
                 if let Some(cover) = cover_of(&function.body, binding.stmt_range) {
                     covers.push((cover, None));
                 }
