@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use pitfall_db::{
-    cross_module_diagnostics, decode_source, file_diagnostics, lint_file, module_imports,
-    module_resolution, module_summary, project_facts, release_file, set_lru_capacity, source_text,
-    PitfallDatabase, Project, SourceFile,
+    call_facts, cross_module_diagnostics, decode_source, file_diagnostics, import_graph, lint_file,
+    module_imports, module_resolution, module_summary, project_needs, release_file,
+    set_lru_capacity, source_text, PitfallDatabase, Project, SourceFile,
 };
 use pitfall_linter::{Diagnostic, DocCoverage, PythonVersion, RuleSelector, UnsafeFixes};
 use pitfall_workspace::{discover_python_files, CliOverrides, PackageDirs, Resolver};
@@ -145,13 +145,19 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     // cross-module findings (no AST). A file with any gets its messages
     // rebuilt from its full diagnostics.
     let handle = db.clone();
+    let imports = project_needs(&db, project).imports();
     pool.install(|| {
         all.par_iter().for_each_with(handle, |db, (file, _)| {
             module_resolution(db, *file);
-            module_imports(db, *file);
+            if imports {
+                module_imports(db, *file);
+            }
         })
     });
-    project_facts(&db, project);
+    // The two project-wide passes run once, serially; each file's facts
+    // are assembled on the pool by the findings pass that reads them.
+    call_facts(&db, project);
+    import_graph(&db, project);
     let handle = db.clone();
     let crossed: Vec<(String, Vec<Message>)> = pool.install(|| {
         inputs
