@@ -1546,35 +1546,29 @@ impl<'a> Summarizer<'a> {
                 self.index.scope(import.scope).kind,
                 ScopeKind::Module | ScopeKind::Class
             ) && self.index.enclosing_function(import.scope).is_none();
-            // The names, their ranges and whether each is aliased: one pass.
-            let (names, ranges, aliased) = match import.names.as_deref() {
-                Some(imported) => {
-                    let mut names = Vec::with_capacity(imported.len());
-                    let mut ranges = Vec::with_capacity(imported.len());
-                    let mut aliased = Vec::with_capacity(imported.len());
-                    for (n, alias) in imported {
-                        let len = TextSize::of(n.as_str());
-                        names.push(n.clone());
-                        // The alias starts with the name.
-                        ranges.push(TextRange::at(alias.start(), len));
-                        aliased.push(alias.len() > len);
-                    }
-                    (Some(names), ranges, aliased)
-                }
-                None => (None, Vec::new(), Vec::new()),
-            };
             self.interface.imports.push(ImportFacts {
                 module: import.module.clone(),
-                names,
+                names: import
+                    .names
+                    .as_ref()
+                    .map(|names| names.iter().map(|(n, _)| n.clone()).collect()),
                 star: import.star,
                 at_import_time: at_module && !import.type_checking,
                 guarded: import.guarded,
                 type_checking: import.type_checking,
             });
+            let names = import.names.as_deref().unwrap_or_default();
             self.locations.imports.push(ImportLocations {
                 range: import.range,
-                names: ranges,
-                aliased,
+                // The alias starts with the name.
+                names: names
+                    .iter()
+                    .map(|(n, alias)| TextRange::at(alias.start(), TextSize::of(n.as_str())))
+                    .collect(),
+                aliased: names
+                    .iter()
+                    .map(|(n, alias)| alias.len() > TextSize::of(n.as_str()))
+                    .collect(),
             });
         }
     }
