@@ -1500,8 +1500,14 @@ pub fn propagate(modules: &[&[FunctionNode]]) -> Vec<FunctionFacts> {
         let end = *offsets.get(f.module as usize + 1)?;
         (f.function < end - start).then_some((start + f.function) as usize)
     };
+    // Each function's module, so a function's node is found without a
+    // search (the fixpoint looks one up per edge it follows).
+    let mut owner: Vec<u32> = Vec::with_capacity(total as usize);
+    for (m, nodes) in modules.iter().enumerate() {
+        owner.extend(std::iter::repeat_n(m as u32, nodes.len()));
+    }
     let node = |i: usize| -> (FunctionRef, &FunctionNode) {
-        let m = offsets.partition_point(|&o| o as usize <= i) - 1;
+        let m = owner[i] as usize;
         let f = FunctionRef {
             module: m as u32,
             function: (i - offsets[m] as usize) as u32,
