@@ -66,7 +66,7 @@ phases = [
     ("rules + AST walk", r"pitfall_linter::checker::lint(_counting)?( \[|$)"),
     ("name lookups (in the two above)", r"SemanticIndex>::lookup( \[|$)"),
     ("cross-module resolution", r"module_resolution_Configuration_ as salsa::function::Configuration>::execute( \[|$)"),
-    ("project fixpoint", r"pitfall_db::project::project_facts( \[|$)|ProjectFacts::compute( \[|$)"),
+    ("project fixpoint", r"call_facts_Configuration_ as salsa::function::Configuration>::execute( \[|$)"),
     ("cross-module findings", r"pitfall_db::project::cross_module_diagnostics( \[|$)"),
     ("dropping text, tree, index", r"pitfall_db::queries::release_file( \[|$)"),
     ("reading files", r"pitfall_db::queries::read_source( \[|$)"),
