@@ -263,7 +263,6 @@ pub fn known_container(checker: &Checker, expr: &Expr) -> Option<Container> {
     container_of(checker, name_value(checker, name)?)
 }
 
-/// The last name of a callee: `get` for `a.b.get`, `sum` for `sum`.
 /// A name (the callee, or the root of its access path) looked up in the
 /// current scope at its own position once, however many tests ask.
 pub struct LazyLookup<'a> {
@@ -291,6 +290,7 @@ impl<'a> LazyLookup<'a> {
     }
 }
 
+/// The last name of a callee: `get` for `a.b.get`, `sum` for `sum`.
 pub fn last_segment(expr: &Expr) -> Option<&str> {
     match expr {
         Expr::Name(n) => Some(n.id.as_str()),

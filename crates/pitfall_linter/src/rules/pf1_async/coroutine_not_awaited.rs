@@ -50,36 +50,6 @@ const CLIENT_METHODS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream",
 ];
 
-/// One of [`CLIENT_METHODS`] or [`LIBRARY_COROUTINE_NAMES`]: asked of nearly
-/// every attribute call, so a `match` (by length first) rather than sixteen
-/// comparisons.
-fn is_known_coroutine_name(name: &str) -> bool {
-    let known = matches!(
-        name,
-        "get"
-            | "post"
-            | "put"
-            | "patch"
-            | "delete"
-            | "head"
-            | "options"
-            | "request"
-            | "send"
-            | "stream"
-            | "sleep"
-            | "wait_for"
-            | "open_connection"
-            | "open_unix_connection"
-            | "start_server"
-            | "to_thread"
-    );
-    debug_assert_eq!(
-        known,
-        CLIENT_METHODS.contains(&name) || LIBRARY_COROUTINE_NAMES.contains(&name)
-    );
-    known
-}
-
 /// How the coroutine object is misused.
 #[derive(Copy, Clone)]
 enum Misuse {
@@ -370,7 +340,8 @@ fn coroutine_function(checker: &Checker, func: &Expr, root: &LazyLookup) -> Opti
         Expr::Attribute(attr) => {
             // Imported modules and builtins resolve to library names: only
             // the known coroutine names are worth building them for.
-            let known_name = is_known_coroutine_name(attr.attr.as_str());
+            let known_name = CLIENT_METHODS.contains(&attr.attr.as_str())
+                || LIBRARY_COROUTINE_NAMES.contains(&attr.attr.as_str());
             let project_coroutine =
                 semantic.defines_async_def(&attr.attr) && root_is_project_value(checker, root);
             if !known_name && !project_coroutine {
