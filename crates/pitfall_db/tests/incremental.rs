@@ -9,13 +9,8 @@ use pitfall_db::{
 use pitfall_linter::{LinterSettings, RuleSelector};
 use salsa::Setter;
 
-fn codes(db: &PitfallDatabase, file: SourceFile) -> Vec<&'static str> {
-    file_diagnostics(db, file)
-        .diagnostics
-        .iter()
-        .map(|d| d.rule.meta().code)
-        .collect()
-}
+mod common;
+use common::codes;
 
 fn executed(db: &PitfallDatabase, query: &str) -> usize {
     db.take_executed()

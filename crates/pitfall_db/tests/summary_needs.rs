@@ -4,9 +4,12 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use pitfall_db::{file_diagnostics, module_summary, PitfallDatabase, Project, SourceFile};
+use pitfall_db::{module_summary, PitfallDatabase, Project, SourceFile};
 use pitfall_linter::{LinterSettings, RuleId, RuleSet};
 use salsa::Setter;
+
+mod common;
+use common::codes;
 
 fn settings(codes: &[&str]) -> Arc<LinterSettings> {
     let mut rules = RuleSet::EMPTY;
@@ -28,14 +31,6 @@ fn file(db: &PitfallDatabase, path: &str, text: &str, codes: &[&str]) -> SourceF
         0,
         settings(codes),
     )
-}
-
-fn codes(db: &PitfallDatabase, file: SourceFile) -> Vec<&'static str> {
-    file_diagnostics(db, file)
-        .diagnostics
-        .iter()
-        .map(|d| d.rule.meta().code)
-        .collect()
 }
 
 const HANDLER: &str = "from app.slow import wait\n\n\nasync def handle():\n    wait()\n";
