@@ -33,12 +33,12 @@ use pitfall_linter::project::{
     ModuleImports, ModuleMap, ModuleResolution, ProjectChecker, ProjectFacts, ProjectModule,
     ProjectNeeds, ProjectView, SharedLookups, SpawnSeed,
 };
-use pitfall_linter::selector::RuleSet;
 use pitfall_linter::summary::{ModuleInterface, ModuleSummary};
 use pitfall_linter::Diagnostic;
 use rustc_hash::FxHashMap;
 
 use crate::db::{Db, SourceFile};
+use crate::needs::project_needs;
 use crate::queries::{enabled_only, lint_file, module_interface, module_summary, FileDiagnostics};
 
 /// The project being checked: every file whose modules may be imported
@@ -88,29 +88,6 @@ pub fn project_layout(db: &dyn Db, project: Project) -> Arc<ProjectLayout> {
         files,
         position,
         lookups: SharedLookups::default(),
-    })
-}
-
-/// What the enabled rules of the project's files read of the project
-/// phase: resolution, the fixpoint and the import graph compute only that
-/// (see [`ProjectNeeds`]). Re-runs when some file's settings change.
-#[salsa::tracked(returns(clone))]
-pub fn project_needs(db: &dyn Db, project: Project) -> ProjectNeeds {
-    rule_sets(db, project).fold(ProjectNeeds::NONE, |needs, rules| {
-        needs | ProjectNeeds::of_rules(&rules)
-    })
-}
-
-/// The rules enabled for the project's files, one set per run of files
-/// that share it (files mostly do, so each set is read about once).
-pub(crate) fn rule_sets(db: &dyn Db, project: Project) -> impl Iterator<Item = RuleSet> + '_ {
-    let mut last = None;
-    project.files(db).iter().filter_map(move |file| {
-        let rules = file.settings(db).rules;
-        (last != Some(rules)).then(|| {
-            last = Some(rules);
-            rules
-        })
     })
 }
 

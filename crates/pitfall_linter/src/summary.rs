@@ -60,7 +60,7 @@ impl SummaryNeeds {
 
     /// The parts the rules of `rules` read: each rule declares its own
     /// (`Rule::summary_needs`, next to its `project_needs`).
-    pub fn of(rules: &RuleSet) -> SummaryNeeds {
+    pub fn of_rules(rules: &RuleSet) -> SummaryNeeds {
         rules.iter().fold(SummaryNeeds::NONE, |needs, id| {
             needs | id.rule().summary_needs()
         })
@@ -1846,13 +1846,16 @@ mod needs_tests {
 
     #[test]
     fn a_part_is_needed_when_one_of_its_readers_is_enabled() {
-        assert_eq!(SummaryNeeds::of(&RuleSet::EMPTY), SummaryNeeds::NONE);
-        assert_eq!(SummaryNeeds::of(&rules(&["PF201"])), SummaryNeeds::NONE);
+        assert_eq!(SummaryNeeds::of_rules(&RuleSet::EMPTY), SummaryNeeds::NONE);
         assert_eq!(
-            SummaryNeeds::of(&rules(&["PF101", "PF201"])),
+            SummaryNeeds::of_rules(&rules(&["PF201"])),
+            SummaryNeeds::NONE
+        );
+        assert_eq!(
+            SummaryNeeds::of_rules(&rules(&["PF101", "PF201"])),
             SummaryNeeds::CALLS
         );
-        let threads = SummaryNeeds::of(&rules(&["PF104"]));
+        let threads = SummaryNeeds::of_rules(&rules(&["PF104"]));
         for part in [
             SummaryNeeds::CALLS,
             SummaryNeeds::LOCKS,
@@ -1874,6 +1877,6 @@ mod needs_tests {
         ]
         .into_iter()
         .fold(SummaryNeeds::NONE, SummaryNeeds::with);
-        assert_eq!(SummaryNeeds::of(&RuleSet::all()), every_part);
+        assert_eq!(SummaryNeeds::of_rules(&RuleSet::all()), every_part);
     }
 }

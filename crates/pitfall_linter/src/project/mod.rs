@@ -83,7 +83,7 @@ pub fn lint_project(files: &[SourceInput], roots: &[PathBuf]) -> Vec<Vec<Diagnos
     }
     // A rule of one file reads the others' summaries: what any file enables.
     let summary_needs = files.iter().fold(SummaryNeeds::NONE, |needs, file| {
-        needs | SummaryNeeds::of(&file.settings.rules)
+        needs | SummaryNeeds::of_rules(&file.settings.rules)
     });
     let locals: Vec<Local> = files
         .iter()
