@@ -6,7 +6,7 @@ use pitfall_linter::diagnostic::split_deferred;
 use pitfall_linter::pipeline::{
     blocking_options, check_parsed, nesting_depth, parse, too_complex_diagnostic, MAX_NESTING,
 };
-use pitfall_linter::summary::{self, ModuleInterface, ModuleSummary};
+use pitfall_linter::summary::{self, ModuleInterface, ModuleSummary, SummaryNeeds};
 use pitfall_linter::suppression::SuppressionTable;
 use pitfall_linter::{Diagnostic, DocCoverage, RuleId};
 use pitfall_semantic::SemanticIndex;
@@ -465,6 +465,11 @@ pub fn release_file(db: &dyn Db, file: SourceFile) {
 /// unchanged stops here.
 #[salsa::tracked(returns(clone))]
 pub fn module_summary(db: &dyn Db, file: SourceFile) -> Arc<ModuleSummary> {
+    let needs = crate::needs::summary_needs(db, file);
+    // No enabled rule reads summaries: no index for one.
+    if !needs.contains(SummaryNeeds::DEFINITIONS) {
+        return Arc::default();
+    }
     let index = semantic_index(db, file);
     if index.scopes.is_empty() {
         return Arc::default();
@@ -474,7 +479,7 @@ pub fn module_summary(db: &dyn Db, file: SourceFile) -> Arc<ModuleSummary> {
         &index,
         &text,
         &blocking_options(file.settings(db)),
-        crate::needs::summary_needs(db, file),
+        needs,
     ))
 }
 

@@ -48,8 +48,11 @@ fn a_rule_of_one_file_reads_what_it_needs_from_a_file_that_disables_it() {
     assert_eq!(codes(&db, handler), ["PF101"]);
     assert!(codes(&db, slow).is_empty());
 
-    // No file reads calls any more: the summaries stop recording them.
-    handler.set_settings(&mut db).to(settings(&["PF201"]));
+    // No file reads calls any more: the summaries stop recording them
+    // (PF901 still reads the definitions).
+    handler
+        .set_settings(&mut db)
+        .to(settings(&["PF201", "PF901"]));
     assert!(codes(&db, handler).is_empty());
     let summary = module_summary(&db, slow);
     let wait = &summary.interface.functions[0];
@@ -62,6 +65,19 @@ fn a_rule_of_one_file_reads_what_it_needs_from_a_file_that_disables_it() {
         .is_empty());
     handler.set_settings(&mut db).to(settings(&["PF101"]));
     assert_eq!(codes(&db, handler), ["PF101"]);
+}
+
+#[test]
+fn a_project_whose_rules_read_no_summary_has_empty_summaries() {
+    let mut db = PitfallDatabase::default();
+    let slow = file(&db, "app/slow.py", SLOW, &["PF201"]);
+    Project::new(&db, vec![slow], vec![PathBuf::from("/proj")]);
+    assert!(module_summary(&db, slow).interface.functions.is_empty());
+    // A rule that reads one brings it back.
+    slow.set_settings(&mut db).to(settings(&["PF201", "PF901"]));
+    let summary = module_summary(&db, slow);
+    assert_eq!(summary.interface.functions.len(), 1);
+    assert!(summary.interface.functions[0].effects.is_empty());
 }
 
 #[test]

@@ -20,6 +20,7 @@ use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::FxHashMap;
 
 use crate::blocking::{classify, may_block_by_name, BlockingCategory};
+use crate::project::ProjectNeeds;
 use crate::selector::RuleSet;
 
 /// Options that change what counts as blocking.
@@ -53,16 +54,28 @@ impl SummaryNeeds {
     pub const COROUTINES: SummaryNeeds = SummaryNeeds(1 << 5);
     /// `FunctionFacts::is_generator`.
     pub const GENERATORS: SummaryNeeds = SummaryNeeds(1 << 6);
+    /// The definitions, names and imports every other part and the project
+    /// phase build on. Needed when any enabled rule reads a summary part or
+    /// the project phase (which resolves against them); without it the
+    /// summary is empty.
+    pub const DEFINITIONS: SummaryNeeds = SummaryNeeds(1 << 7);
 
     pub const fn with(self, other: SummaryNeeds) -> SummaryNeeds {
         SummaryNeeds(self.0 | other.0)
     }
 
     /// The parts the rules of `rules` read: each rule declares its own
-    /// (`Rule::summary_needs`, next to its `project_needs`).
+    /// (`Rule::summary_needs`, next to its `project_needs`); a rule that
+    /// reads either reads the definitions.
     pub fn of_rules(rules: &RuleSet) -> SummaryNeeds {
         rules.iter().fold(SummaryNeeds::NONE, |needs, id| {
-            needs | id.rule().summary_needs()
+            let rule = id.rule();
+            let parts = rule.summary_needs();
+            if parts == SummaryNeeds::NONE && rule.project_needs() == ProjectNeeds::NONE {
+                needs
+            } else {
+                needs | parts | SummaryNeeds::DEFINITIONS
+            }
         })
     }
 
@@ -584,14 +597,17 @@ pub fn spawn_api(api: &str) -> Option<(Option<usize>, &'static [&'static str], b
     })
 }
 
-/// The summary of one file, with the parts `needs` names (and those every
-/// summary has: definitions, names, imports).
+/// The summary of one file, with the parts `needs` names (empty without
+/// [`SummaryNeeds::DEFINITIONS`]: no enabled rule reads it).
 pub fn summarize(
     index: &SemanticIndex,
     source: &str,
     options: &BlockingOptions,
     needs: SummaryNeeds,
 ) -> ModuleSummary {
+    if !needs.contains(SummaryNeeds::DEFINITIONS) {
+        return ModuleSummary::default();
+    }
     Summarizer::new(index, options, needs, source).run(source)
 }
 
@@ -1853,7 +1869,12 @@ mod needs_tests {
         );
         assert_eq!(
             SummaryNeeds::of_rules(&rules(&["PF101", "PF201"])),
-            SummaryNeeds::CALLS
+            SummaryNeeds::CALLS.with(SummaryNeeds::DEFINITIONS)
+        );
+        // A project rule reads the definitions its resolution builds on.
+        assert_eq!(
+            SummaryNeeds::of_rules(&rules(&["PF901"])),
+            SummaryNeeds::DEFINITIONS
         );
         let threads = SummaryNeeds::of_rules(&rules(&["PF104"]));
         for part in [
@@ -1874,6 +1895,7 @@ mod needs_tests {
             SummaryNeeds::SPAWNS,
             SummaryNeeds::COROUTINES,
             SummaryNeeds::GENERATORS,
+            SummaryNeeds::DEFINITIONS,
         ]
         .into_iter()
         .fold(SummaryNeeds::NONE, SummaryNeeds::with);
