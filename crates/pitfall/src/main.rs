@@ -12,10 +12,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Also the global allocator.
 mod allocator;
-
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use crate::args::{Cli, Command};
 

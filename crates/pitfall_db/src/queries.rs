@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use pitfall_linter::checker::LintInput;
 use pitfall_linter::diagnostic::split_deferred;
 use pitfall_linter::pipeline::{
-    blocking_options, check_parsed, nesting_depth, parse, too_complex_diagnostic, MAX_NESTING,
+    blocking_options, check_parsed, excess_nesting, parse, too_complex_diagnostic,
 };
 use pitfall_linter::summary::{self, ModuleInterface, ModuleSummary, SummaryNeeds};
 use pitfall_linter::suppression::SuppressionTable;
@@ -408,7 +408,8 @@ fn is_stub(db: &dyn Db, file: SourceFile) -> bool {
 }
 
 /// Parses a file (error-resilient, with a grown stack for deep nesting)
-/// and measures its nesting from the tokens: deeper than [`MAX_NESTING`] is
+/// and measures its nesting from the tokens: deeper than
+/// [`MAX_NESTING`](pitfall_linter::pipeline::MAX_NESTING) is
 /// PF003, since our own walks recurse.
 #[salsa::tracked(returns(clone), no_eq)]
 pub fn parsed_module(db: &dyn Db, file: SourceFile) -> ParsedModule {
@@ -417,8 +418,7 @@ pub fn parsed_module(db: &dyn Db, file: SourceFile) -> ParsedModule {
         Err(error) => (ParseKind::Unreadable(error), None),
         Ok(text) => {
             let parsed = parse(&text, is_stub);
-            let depth = nesting_depth(parsed.tokens());
-            if depth > MAX_NESTING {
+            if let Some(depth) = excess_nesting(parsed.tokens()) {
                 (ParseKind::TooDeep(depth), None)
             } else {
                 (ParseKind::Source, Some(Arc::new(parsed)))

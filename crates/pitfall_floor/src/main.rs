@@ -27,12 +27,10 @@ use rayon::prelude::*;
 // file): parsing allocates node by node, and with the system allocator the
 // floor was ~10% slower in CPU time than the fastest parse-only program,
 // which flattered pitfall's ratio. Of the variants measured (system,
-// mimalloc's defaults, these options) these are the fastest.
+// mimalloc's defaults, these options) these are the fastest. The file
+// declares the global allocator itself, so both binaries run the same one.
 #[path = "../../pitfall/src/allocator.rs"]
 mod allocator;
-
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage: parse-floor PATHS...
 

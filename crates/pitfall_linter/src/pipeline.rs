@@ -1,7 +1,7 @@
 //! One file from source text to diagnostics, without the database: the same
 //! steps the salsa queries run, for tests and tools that lint a snippet.
 
-use ruff_python_ast::token::{TokenKind, Tokens};
+use ruff_python_ast::token::{Token, TokenKind, Tokens};
 use ruff_python_ast::{ModModule, PySourceType};
 use ruff_python_parser::{parse_unchecked_source, Parsed};
 use ruff_text_size::{TextRange, TextSize};
@@ -26,26 +26,63 @@ pub fn parse(source: &str, is_stub: bool) -> Parsed<ModModule> {
     parse_unchecked_source(source, source_type)
 }
 
-/// Bracket and block depth, from the tokens. The parser grows its stack as
+/// The bracket and block depth, from the tokens, when it exceeds
+/// [`MAX_NESTING`]; `None` when it does not. The parser grows its stack as
 /// it recurses, but our own walks recurse on the tree too, so a file nested
-/// deeper than [`MAX_NESTING`] is reported (PF003) instead of analysed.
-pub fn nesting_depth(tokens: &Tokens) -> usize {
-    let mut depth = 0usize;
-    let mut max = 0usize;
-    for token in tokens.iter() {
-        match token.kind() {
-            TokenKind::Lpar | TokenKind::Lsqb | TokenKind::Lbrace | TokenKind::Indent => {
-                depth += 1;
-                max = max.max(depth);
+/// deeper is reported (PF003) instead of analysed. A close without its open
+/// (in code that does not parse) leaves the depth at zero.
+pub fn excess_nesting(tokens: &Tokens) -> Option<usize> {
+    // Every file pays this scan over all its tokens. The depth moves by at
+    // most one per token, so a chunk that starts too shallow to pass the
+    // limit only follows the depth; the deepest point is tracked in the
+    // others, which is exact wherever it passes the limit.
+    const CHUNK: usize = 64;
+    let limit = MAX_NESTING as i32;
+    let mut depth = 0i32;
+    let mut deepest = 0i32;
+    for chunk in tokens.chunks(CHUNK) {
+        if depth + CHUNK as i32 <= limit {
+            for token in chunk {
+                depth = (depth + nesting_delta(token)).max(0);
             }
-            TokenKind::Rpar | TokenKind::Rsqb | TokenKind::Rbrace | TokenKind::Dedent => {
-                depth = depth.saturating_sub(1);
+        } else {
+            for token in chunk {
+                depth = (depth + nesting_delta(token)).max(0);
+                deepest = deepest.max(depth);
             }
-            _ => {}
         }
     }
-    max
+    (deepest > limit).then_some(deepest as usize)
 }
+
+#[inline(always)]
+fn nesting_delta(token: &Token) -> i32 {
+    i32::from(NESTING_DELTA[token.kind() as u8 as usize])
+}
+
+/// How each token kind changes the nesting depth, by `TokenKind as u8`.
+static NESTING_DELTA: [i8; 256] = {
+    let mut delta = [0i8; 256];
+    let opens = [
+        TokenKind::Lpar,
+        TokenKind::Lsqb,
+        TokenKind::Lbrace,
+        TokenKind::Indent,
+    ];
+    let closes = [
+        TokenKind::Rpar,
+        TokenKind::Rsqb,
+        TokenKind::Rbrace,
+        TokenKind::Dedent,
+    ];
+    let mut i = 0;
+    while i < opens.len() {
+        delta[opens[i] as u8 as usize] = 1;
+        delta[closes[i] as u8 as usize] = -1;
+        i += 1;
+    }
+    delta
+};
 
 pub fn blocking_options(settings: &LinterSettings) -> BlockingOptions {
     let Some(rule) = RuleId::from_code("PF101") else {
@@ -142,4 +179,37 @@ fn filter_suppressed(
         kept.sort_by_key(|d| (d.range.start(), d.rule));
     }
     kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn excess(source: &str) -> Option<usize> {
+        excess_nesting(parse(source, false).tokens())
+    }
+
+    /// `depth` levels of brackets around `1`, after `prefix`.
+    fn nested(prefix: &str, depth: usize) -> String {
+        format!("{prefix}x = {}1{}\n", "(".repeat(depth), ")".repeat(depth))
+    }
+
+    #[test]
+    fn nesting_is_measured_past_the_limit_only() {
+        assert_eq!(excess("x = 1\n"), None);
+        assert_eq!(excess(&nested("", MAX_NESTING)), None);
+        assert_eq!(excess(&nested("", MAX_NESTING + 1)), Some(MAX_NESTING + 1));
+        assert_eq!(excess(&nested("", 300)), Some(300));
+        // Blocks count as levels too, and a deep point late in a long file.
+        let long = "y = [1, 2, 3]\n".repeat(500);
+        let deep = nested(&format!("{long}if a:\n    "), MAX_NESTING);
+        assert_eq!(excess(&deep), Some(MAX_NESTING + 1));
+    }
+
+    #[test]
+    fn a_close_without_its_open_stays_at_zero() {
+        // Stray closes do not lower the depth the brackets after them reach.
+        let stray = ")]}".repeat(100);
+        assert_eq!(excess(&nested(&format!("{stray}\n"), 250)), Some(250));
+    }
 }

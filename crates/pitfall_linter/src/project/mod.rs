@@ -24,8 +24,8 @@ pub use needs::ProjectNeeds;
 use crate::checker::{lint, LintInput};
 use crate::diagnostic::{split_deferred, Diagnostic};
 use crate::pipeline::{
-    apply_suppressions, blocking_options, nesting_depth, parse, syntax_diagnostics,
-    too_complex_diagnostic, MAX_NESTING,
+    apply_suppressions, blocking_options, excess_nesting, parse, syntax_diagnostics,
+    too_complex_diagnostic,
 };
 use crate::settings::LinterSettings;
 use crate::summary::{summarize, ModuleSummary, SummaryNeeds};
@@ -90,8 +90,7 @@ pub fn lint_project(files: &[SourceInput], roots: &[PathBuf]) -> Vec<Vec<Diagnos
         .map(|file| {
             let is_stub = file.display_path.ends_with(".pyi");
             let parsed = parse(file.source, is_stub);
-            let depth = nesting_depth(parsed.tokens());
-            if depth > MAX_NESTING {
+            if let Some(depth) = excess_nesting(parsed.tokens()) {
                 return Local {
                     parsed: None,
                     summary: Arc::default(),
