@@ -61,6 +61,9 @@ pub struct Checker<'a> {
     line_index: OnceCell<LineIndex>,
     test_path: OnceCell<bool>,
     callee: RefCell<Option<CalleeMemo>>,
+    /// The scope of the `def` or `class` being checked, looked up once for
+    /// the walk and every rule that asks ([`Checker::scope_of_node`]).
+    node_scope: Option<(TextRange, Option<ScopeId>)>,
 }
 
 /// What the last callee asked about resolves to. The call-centric rules ask
@@ -139,6 +142,15 @@ impl<'a> Checker<'a> {
 
     pub fn parent(&self) -> Option<Node<'a>> {
         self.parents.last().copied()
+    }
+
+    /// [`SemanticIndex::scope_of_node`], answered without a lookup for the
+    /// `def` or `class` statement being checked.
+    pub fn scope_of_node(&self, range: TextRange) -> Option<ScopeId> {
+        match self.node_scope {
+            Some((node, scope)) if node == range => scope,
+            _ => self.input.semantic.scope_of_node(range),
+        }
     }
 
     pub fn resolve(&self, expr: &Expr) -> Option<Resolved> {
@@ -305,6 +317,8 @@ struct Dispatch {
     named_call_enabled: RuleSet,
     /// Which expressions the walk must enter (see [`ExprWalk`]).
     expr_walk: ExprWalk,
+    /// Some rule asked for a node of the walk (not only for the module's end).
+    walks: bool,
 }
 
 /// Which expression subtrees the walk enters. Statements never sit inside
@@ -407,6 +421,7 @@ impl Dispatch {
             callee_enabled: RuleSet::EMPTY,
             named_call_enabled: RuleSet::EMPTY,
             expr_walk: ExprWalk::All,
+            walks: true,
             skipped_leaves: 0,
             skipped_stmt_leaves: 0,
             unwanted_simple_stmts: 0,
@@ -456,6 +471,11 @@ impl Dispatch {
         d.skipped_leaves = LEAF_KINDS & !wanted_exprs;
         d.skipped_stmt_leaves = LEAF_STMT_KINDS & !wanted_stmts;
         d.unwanted_simple_stmts = SIMPLE_STMT_KINDS & !wanted_stmts;
+        d.walks = wanted_stmts != 0
+            || wanted_exprs != 0
+            || !d.except_handlers.is_empty()
+            || !d.callee_rules.is_empty()
+            || !d.named_call_enabled.is_empty();
         d.expr_walk = if !d.callee_rules.is_empty()
             || !d.named_call_enabled.is_empty()
             || wanted_exprs & !(LAMBDA_KINDS | COMPREHENSION_KINDS) != 0
@@ -518,12 +538,15 @@ pub fn lint_counting(input: &LintInput) -> (Vec<Diagnostic>, Option<DocCoverage>
             line_index: OnceCell::new(),
             test_path: OnceCell::new(),
             callee: RefCell::new(None),
+            node_scope: None,
         },
         dispatch: &dispatch,
         expr_targets: expr_targets(dispatch.expr_walk, input.semantic),
         depth: 0,
     };
-    walker.visit_body(&input.module.body);
+    if dispatch.walks {
+        walker.visit_body(&input.module.body);
+    }
     for (id, rule) in &dispatch.module_end {
         walker.checker.current_rule = Some(*id);
         rule.check_module_end(&mut walker.checker);
@@ -606,12 +629,55 @@ impl<'a> Walker<'a, '_> {
     }
 
     fn in_scope_of(&mut self, range: TextRange, f: impl FnOnce(&mut Self)) {
+        let scope = self.checker.input.semantic.scope_of_node(range);
+        self.in_scope(scope, f);
+    }
+
+    fn in_scope(&mut self, scope: Option<ScopeId>, f: impl FnOnce(&mut Self)) {
         let saved = self.checker.scope;
-        if let Some(scope) = self.checker.input.semantic.scope_of_node(range) {
+        if let Some(scope) = scope {
             self.checker.scope = scope;
         }
         f(self);
         self.checker.scope = saved;
+    }
+
+    /// Visits only the statements nested in `stmt` (and its `except`
+    /// clauses): for a statement holding no expression the walk must enter.
+    fn visit_nested_bodies(&mut self, stmt: &'a Stmt, scope: Option<ScopeId>) {
+        match stmt {
+            Stmt::FunctionDef(def) => self.in_scope(scope, |w| w.visit_body(&def.body)),
+            Stmt::ClassDef(class) => self.in_scope(scope, |w| w.visit_body(&class.body)),
+            Stmt::For(s) => {
+                self.visit_body(&s.body);
+                self.visit_body(&s.orelse);
+            }
+            Stmt::While(s) => {
+                self.visit_body(&s.body);
+                self.visit_body(&s.orelse);
+            }
+            Stmt::If(s) => {
+                self.visit_body(&s.body);
+                for clause in &s.elif_else_clauses {
+                    self.visit_body(&clause.body);
+                }
+            }
+            Stmt::With(s) => self.visit_body(&s.body),
+            Stmt::Match(s) => {
+                for case in &s.cases {
+                    self.visit_body(&case.body);
+                }
+            }
+            Stmt::Try(s) => {
+                self.visit_body(&s.body);
+                for handler in &s.handlers {
+                    self.visit_except_handler(handler);
+                }
+                self.visit_body(&s.orelse);
+                self.visit_body(&s.finalbody);
+            }
+            _ => {}
+        }
     }
 
     fn visit_parameter_defaults(&mut self, parameters: &'a ast::Parameters) {
@@ -697,9 +763,26 @@ impl<'a> Visitor<'a> for Walker<'a, '_> {
 
 impl<'a> Walker<'a, '_> {
     fn walk_stmt(&mut self, stmt: &'a Stmt, kind: StmtKind) {
+        // The scope a `def` or `class` opens: the walk enters it, and its
+        // rules ask for it (`Checker::scope_of_node`).
+        let scope = match stmt {
+            Stmt::FunctionDef(ast::StmtFunctionDef { range, .. })
+            | Stmt::ClassDef(ast::StmtClassDef { range, .. }) => {
+                let scope = self.checker.input.semantic.scope_of_node(*range);
+                self.checker.node_scope = Some((*range, scope));
+                scope
+            }
+            _ => None,
+        };
         let rules = &self.dispatch.stmts[kind as usize];
         self.run(rules, |rule, checker| rule.check_stmt(checker, stmt));
         self.checker.parents.push(Node::Stmt(stmt));
+        if !self.may_enter(stmt.range()) {
+            // None of its expressions is to be entered: only its statements.
+            self.visit_nested_bodies(stmt, scope);
+            self.checker.parents.pop();
+            return;
+        }
         match stmt {
             Stmt::FunctionDef(def) => {
                 for d in &def.decorator_list {
@@ -709,7 +792,7 @@ impl<'a> Walker<'a, '_> {
                 if let Some(ret) = &def.returns {
                     self.visit_annotation(ret);
                 }
-                self.in_scope_of(def.range, |w| w.visit_body(&def.body));
+                self.in_scope(scope, |w| w.visit_body(&def.body));
             }
             Stmt::ClassDef(class) => {
                 for d in &class.decorator_list {
@@ -718,7 +801,7 @@ impl<'a> Walker<'a, '_> {
                 if let Some(args) = &class.arguments {
                     self.visit_arguments(args);
                 }
-                self.in_scope_of(class.range, |w| w.visit_body(&class.body));
+                self.in_scope(scope, |w| w.visit_body(&class.body));
             }
             _ => visitor::walk_stmt(self, stmt),
         }

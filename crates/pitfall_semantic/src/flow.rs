@@ -84,10 +84,12 @@ pub struct UnboundRead {
 /// dynamically (`exec`, `locals()`, `globals()`, `vars()`). A name counts as
 /// local when the function binds it without a `global`/`nonlocal`
 /// declaration (parameters are bound at entry).
-pub fn unbound_reads(index: &SemanticIndex, function: &ast::StmtFunctionDef) -> Vec<UnboundRead> {
-    let Some(scope) = index.scope_of_node(function.range) else {
-        return Vec::new();
-    };
+/// `scope` is the function's own scope.
+pub fn unbound_reads(
+    index: &SemanticIndex,
+    scope: ScopeId,
+    function: &ast::StmtFunctionDef,
+) -> Vec<UnboundRead> {
     // Most functions only read names that are plainly bound before: only
     // the others go through the flow analysis (each name's result is
     // independent of which other names are tracked).
@@ -222,37 +224,32 @@ fn maybe_unbound_locals<'i>(
     scope: ScopeId,
     function: &ast::StmtFunctionDef,
 ) -> Vec<&'i Symbol> {
-    let mut comprehensions: Option<Vec<ScopeId>> = None;
-    let mut covers = Covers::new();
-    // Names whose reads the binding statements alone do not cover, and
-    // whether the name is ever unbound.
-    let mut uncovered: Vec<(&Symbol, bool)> = Vec::new();
+    let inner = comprehension_reads(index, scope);
+    // Names whose reads the binding statements alone do not cover, whether
+    // the name is ever unbound, and the covers of its bindings.
+    let mut uncovered: Vec<(&Symbol, bool, Covers)> = Vec::new();
     for id in index.scope_symbol_ids(scope) {
         let sym = index.symbol(*id);
         if !sym.is_local() {
             continue;
         }
-        let comprehensions =
-            comprehensions.get_or_insert_with(|| comprehension_scopes(index, scope));
-        if sym.uses.is_empty()
-            && !comprehensions
-                .iter()
-                .any(|c| inner_reads(index, *c, sym).is_some())
-        {
+        if sym.uses.is_empty() && !inner.iter().any(|s| s.name == sym.name) {
             continue;
         }
+        let (first, parameter, unbinds) = binding_summary(index, sym);
         // A parameter never unbound is bound everywhere: no cover needed.
-        if is_parameter_never_unbound(index, sym) {
+        if parameter && !unbinds {
             continue;
         }
         // Most names are read only after their first binding's statement:
         // its cover alone then settles them (more covers only cover more).
-        if first_binding_covers(index, sym, function, comprehensions) {
+        if !unbinds && first_binding_covers(index, sym, first, function, &inner) {
             continue;
         }
-        let unbinds = binding_covers(index, sym, function, &mut covers);
-        if !reads_covered(index, sym, comprehensions, &covers) {
-            uncovered.push((sym, unbinds));
+        let mut covers = Covers::new();
+        binding_covers(index, sym, function, unbinds, &mut covers);
+        if !reads_covered(index, sym, &inner, &covers) {
+            uncovered.push((sym, unbinds, covers));
         }
     }
     if uncovered.is_empty() {
@@ -261,21 +258,19 @@ fn maybe_unbound_locals<'i>(
     // Second chance for names never unbound: compound statements that bind
     // them on every path.
     let mut compound: Vec<(&str, TextRange)> = Vec::new();
-    if uncovered.iter().any(|(_, unbinds)| !unbinds) {
+    if uncovered.iter().any(|(_, unbinds, _)| !unbinds) {
         block_binds(&function.body, &mut compound, &mut Vec::new());
         compound.sort_unstable_by(|a, b| a.0.cmp(b.0));
     }
-    let comprehensions = comprehensions.unwrap_or_default();
     let mut out = Vec::new();
-    for (sym, unbinds) in uncovered {
+    for (sym, unbinds, mut covers) in uncovered {
         if !unbinds {
             let name = sym.name.as_str();
             let from = compound.partition_point(|(n, _)| *n < name);
             let more = compound[from..].iter().take_while(|(n, _)| *n == name);
             if more.clone().next().is_some() {
-                binding_covers(index, sym, function, &mut covers);
                 covers.extend(more.map(|(_, cover)| (*cover, None)));
-                if reads_covered(index, sym, &comprehensions, &covers) {
+                if reads_covered(index, sym, &inner, &covers) {
                     continue;
                 }
             }
@@ -285,17 +280,46 @@ fn maybe_unbound_locals<'i>(
     out
 }
 
-/// A parameter (or type parameter) that no `del` or `except ... as` unbinds.
-fn is_parameter_never_unbound(index: &SemanticIndex, sym: &Symbol) -> bool {
+/// The symbols of the comprehensions `scope` runs that read a variable of
+/// `scope` (they do not bind the name themselves): each local name's
+/// reads there count as the function's.
+type InnerReads<'i> = smallvec::SmallVec<[&'i Symbol; 4]>;
+
+fn comprehension_reads(index: &SemanticIndex, scope: ScopeId) -> InnerReads<'_> {
+    let mut reads = InnerReads::new();
+    if index.children(scope).is_empty() {
+        return reads;
+    }
+    for c in comprehension_scopes(index, scope) {
+        reads.extend(
+            index
+                .scope_symbols(c)
+                .filter(|s| s.bindings.is_empty() && !s.uses.is_empty()),
+        );
+    }
+    reads
+}
+
+/// One pass over a symbol's bindings: the first one, whether one is a
+/// parameter (or type parameter), and whether one unbinds the name (`del`,
+/// `except ... as`).
+fn binding_summary<'i>(
+    index: &'i SemanticIndex,
+    sym: &Symbol,
+) -> (Option<&'i Binding>, bool, bool) {
+    let mut first = None;
     let mut parameter = false;
+    let mut unbinds = false;
     for b in &sym.bindings {
-        match index.binding(*b).kind {
+        let binding = index.binding(*b);
+        first.get_or_insert(binding);
+        match binding.kind {
             BindingKind::Parameter | BindingKind::TypeParam => parameter = true,
-            BindingKind::Deletion | BindingKind::ExceptHandler => return false,
+            BindingKind::Deletion | BindingKind::ExceptHandler => unbinds = true,
             _ => {}
         }
     }
-    parameter
+    (first, parameter, unbinds)
 }
 
 /// A binding made by its statement having run (an assignment, a `for`
@@ -317,63 +341,55 @@ fn binds_by_statement(kind: &BindingKind) -> bool {
 }
 
 /// Whether the cover of `sym`'s first binding holds every read, for a name
-/// that nothing unbinds and whose first binding is a plain statement
-/// ([`binding_covers`] with that binding alone).
+/// that nothing unbinds (`first` is its first binding): [`binding_covers`]
+/// with that binding alone, when it is a plain statement.
 fn first_binding_covers(
     index: &SemanticIndex,
     sym: &Symbol,
+    first: Option<&Binding>,
     function: &ast::StmtFunctionDef,
-    comprehensions: &[ScopeId],
+    inner: &[&Symbol],
 ) -> bool {
-    let unbound = sym.bindings.iter().any(|b| {
-        matches!(
-            index.binding(*b).kind,
-            BindingKind::Deletion | BindingKind::ExceptHandler
-        )
-    });
-    let Some(first) = sym.bindings.first() else {
+    let Some(binding) = first else {
         return false;
     };
-    let binding = index.binding(*first);
-    if unbound || !binds_by_statement(&binding.kind) {
+    if !binds_by_statement(&binding.kind) {
         return false;
+    }
+    // The reads' extent: one cover holds them all when it holds both ends.
+    let (mut start, mut end) = (TextSize::new(u32::MAX), TextSize::new(0));
+    for u in &sym.uses {
+        let range = index.use_(*u).range;
+        start = start.min(range.start());
+        end = end.max(range.end());
     }
     // Outside a `for` (whose body is its cover), every read must come after
     // the statement: a cheap test before the descent.
-    if binding.kind != BindingKind::ForTarget {
-        let after = binding.stmt_range.end();
-        if sym
-            .uses
-            .iter()
-            .any(|u| index.use_(*u).range.start() < after)
-        {
-            return false;
-        }
+    if binding.kind != BindingKind::ForTarget && start < binding.stmt_range.end() {
+        return false;
     }
     let Some(cover) = cover_of(&function.body, binding.stmt_range) else {
         return false;
     };
-    reads_covered(index, sym, comprehensions, &[(cover, None)])
+    cover.start() <= start
+        && end <= cover.end()
+        && inner.iter().filter(|s| s.name == sym.name).all(|s| {
+            s.uses
+                .iter()
+                .all(|u| cover.contains_range(index.use_(*u).range))
+        })
 }
 
 /// The code that runs after a binding of one name (with the `except` clause
 /// a cover comes from): a few per name, kept off the heap.
 type Covers = smallvec::SmallVec<[(TextRange, Option<TextRange>); 8]>;
 
-/// The symbol of `sym`'s name in the comprehension `c`, if `c` reads the
-/// function's variable (it does not bind the name itself).
-fn inner_reads<'i>(index: &'i SemanticIndex, c: ScopeId, sym: &Symbol) -> Option<&'i Symbol> {
-    index
-        .symbol_in(c, &sym.name)
-        .filter(|s| s.bindings.is_empty() && !s.uses.is_empty())
-}
-
 /// Whether every read of `sym` (in the function and in the comprehensions it
-/// runs) lies in one of `covers`.
+/// runs, `inner`) lies in one of `covers`.
 fn reads_covered(
     index: &SemanticIndex,
     sym: &Symbol,
-    comprehensions: &[ScopeId],
+    inner: &[&Symbol],
     covers: &[(TextRange, Option<TextRange>)],
 ) -> bool {
     let covered = |u: &UseId| {
@@ -381,22 +397,22 @@ fn reads_covered(
         covers.iter().any(|(c, _)| c.contains_range(range))
     };
     sym.uses.iter().all(covered)
-        && comprehensions
+        && inner
             .iter()
-            .all(|c| inner_reads(index, *c, sym).is_none_or(|s| s.uses.iter().all(covered)))
+            .filter(|s| s.name == sym.name)
+            .all(|s| s.uses.iter().all(covered))
 }
 
 /// Fills `covers` with the code that runs only after a binding of `sym` and
 /// before anything unbinds it (with the `except` clause a cover comes from).
-/// Returns whether the name is ever unbound (`del`, `except ... as`).
+/// `unbinds`: the name is ever unbound (`del`, `except ... as`).
 fn binding_covers(
     index: &SemanticIndex,
     sym: &Symbol,
     function: &ast::StmtFunctionDef,
+    unbinds: bool,
     covers: &mut Covers,
-) -> bool {
-    covers.clear();
-    let mut unbinds = false;
+) {
     for b in &sym.bindings {
         let binding = index.binding(*b);
         match binding.kind {
@@ -415,12 +431,10 @@ fn binding_covers(
                 }
             }
             BindingKind::ExceptHandler => {
-                unbinds = true;
                 if let Some(cover) = cover_of(&function.body, binding.stmt_range) {
                     covers.push((cover, Some(binding.stmt_range)));
                 }
             }
-            BindingKind::Deletion => unbinds = true,
             _ => {}
         }
     }
@@ -441,7 +455,6 @@ fn binding_covers(
             });
         }
     }
-    unbinds
 }
 
 /// Appends to `out` the names a block binds on every path that completes

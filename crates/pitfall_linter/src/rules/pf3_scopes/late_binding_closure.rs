@@ -164,7 +164,7 @@ fn check_function(checker: &mut Checker, func: &Func) {
         return;
     }
     let semantic = checker.semantic();
-    let Some(func_scope) = semantic.scope_of_node(func.range) else {
+    let Some(func_scope) = checker.scope_of_node(func.range) else {
         return;
     };
     let cx = Cx {

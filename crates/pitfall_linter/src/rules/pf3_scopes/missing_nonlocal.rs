@@ -44,7 +44,7 @@ impl Rule for MissingNonlocal {
             return;
         }
         let semantic = checker.semantic();
-        let Some(inner) = semantic.scope_of_node(def.range) else {
+        let Some(inner) = checker.scope_of_node(def.range) else {
             return;
         };
         // Only a function nested in a function can have an enclosing

@@ -38,14 +38,14 @@ impl Rule for UnboundLocalVariable {
             return;
         }
         let semantic = checker.semantic();
-        // Nearly always empty: the scope is only needed for findings.
-        let reads = unbound_reads(semantic, def);
+        let Some(scope) = checker.scope_of_node(def.range) else {
+            return;
+        };
+        // Nearly always empty.
+        let reads = unbound_reads(semantic, scope, def);
         if reads.is_empty() {
             return;
         }
-        let Some(scope) = semantic.scope_of_node(def.range) else {
-            return;
-        };
         for read in reads {
             let outer = outer_binding(semantic, scope, &read.name);
             if read.boundness == Boundness::PossiblyUnbound && outer.is_none() {

@@ -39,7 +39,7 @@ impl Rule for DecoratorMissingWraps {
             return;
         };
         let wrapper = shape.wrapper;
-        let Some(scope) = checker.semantic().scope_of_node(def.range) else {
+        let Some(scope) = checker.scope_of_node(def.range) else {
             return;
         };
         if wrapper

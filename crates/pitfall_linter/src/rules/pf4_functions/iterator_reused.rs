@@ -541,7 +541,7 @@ fn defer_passed(
 /// or method that its body consumes fully twice on one path.
 fn record_double_consumers(checker: &mut Checker, def: &ast::StmtFunctionDef) {
     let semantic = checker.semantic();
-    let Some(scope) = semantic.scope_of_node(def.range) else {
+    let Some(scope) = checker.scope_of_node(def.range) else {
         return;
     };
     let Some(kind) = callable_kind(checker, scope) else {

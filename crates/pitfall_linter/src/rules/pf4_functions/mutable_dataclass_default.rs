@@ -85,7 +85,7 @@ impl Rule for MutableDataclassDefault {
             return;
         }
         let semantic = checker.semantic();
-        let Some(scope) = semantic.scope_of_node(class.range) else {
+        let Some(scope) = checker.scope_of_node(class.range) else {
             return;
         };
         if !is_dataclass_like(semantic, scope) {

@@ -55,7 +55,7 @@ impl Rule for MethodMissingSelf {
         }
         // Resolving the bases is the costly test: asked only of a finding.
         let metaclass = || is_metaclass(semantic, class);
-        let Some(scope) = semantic.scope_of_node(def.range) else {
+        let Some(scope) = checker.scope_of_node(def.range) else {
             return;
         };
         let Some(kind) = calling_convention(semantic, scope) else {
