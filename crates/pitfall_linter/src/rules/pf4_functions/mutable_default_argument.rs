@@ -64,6 +64,16 @@ fn check_parameters(
     parameters: &Parameters,
     def: Option<&ast::StmtFunctionDef>,
 ) {
+    // Most functions have no default at all (`*args` and `**kwargs` never do).
+    let has_default = parameters
+        .posonlyargs
+        .iter()
+        .chain(&parameters.args)
+        .chain(&parameters.kwonlyargs)
+        .any(|p| p.default.is_some());
+    if !has_default {
+        return;
+    }
     let immutable = checker.option_strings("immutable-calls");
     let found: Vec<(&str, &Expr, &str)> = parameters
         .iter()
