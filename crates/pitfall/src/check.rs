@@ -10,6 +10,7 @@ use pitfall_db::{
     module_imports, module_resolution, module_summary, project_needs, release_file,
     set_lru_capacity, source_text, PitfallDatabase, Project, SourceFile,
 };
+use pitfall_linter::project::ProjectNeeds;
 use pitfall_linter::{Diagnostic, DocCoverage, PythonVersion, RuleSelector, UnsafeFixes};
 use pitfall_workspace::{discover_python_files, CliOverrides, PackageDirs, Resolver};
 use rayon::prelude::*;
@@ -140,51 +141,13 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         return status;
     }
     let (mut messages, doc_coverage) = lint_all(&mut db, &all, &pool);
-    // The cross-module phase: each file's calls and imports resolved (in
-    // parallel), one fixpoint over the call graph, then each file's
-    // cross-module findings (no AST). A file with any gets its messages
-    // rebuilt from its full diagnostics.
-    let handle = db.clone();
-    let imports = project_needs(&db, project).imports();
-    pool.install(|| {
-        all.par_iter().for_each_with(handle, |db, (file, _)| {
-            module_resolution(db, *file);
-            if imports {
-                module_imports(db, *file);
-            }
-        })
-    });
-    // The two project-wide passes run once, serially; each file's facts
-    // are assembled on the pool by the findings pass that reads them.
-    call_facts(&db, project);
-    import_graph(&db, project);
-    let handle = db.clone();
-    let crossed: Vec<(String, Vec<Message>)> = pool.install(|| {
-        inputs
-            .par_iter()
-            .map_with(handle, |db, file| {
-                if cross_module_diagnostics(db, *file).is_empty() {
-                    return None;
-                }
-                let all = file_diagnostics(db, *file);
-                Some((
-                    file.display_path(db).clone(),
-                    file_messages(db, *file, &all.diagnostics),
-                ))
-            })
-            .flatten()
-            .collect()
-    });
-    if !crossed.is_empty() {
-        let replaced: rustc_hash::FxHashSet<&str> =
-            crossed.iter().map(|(p, _)| p.as_str()).collect();
-        messages.retain(|m| !replaced.contains(m.display_path.as_str()));
-        messages.extend(crossed.into_iter().flat_map(|(_, m)| m));
+    let needs = project_needs(&db, project);
+    if needs != ProjectNeeds::NONE {
+        cross_module_phase(&db, &pool, project, &all, &inputs, needs, &mut messages);
     }
     messages.sort_by(|a, b| {
         (&a.display_path, a.start, a.rule).cmp(&(&b.display_path, b.start, b.rule))
     });
-
     let stdout = std::io::stdout();
     let is_tty = stdout.is_terminal();
     let color = is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -253,6 +216,59 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         ExitStatus::Success
     } else {
         ExitStatus::Failure
+    }
+}
+
+/// The cross-module phase: each file's calls and imports resolved (in
+/// parallel), one fixpoint over the call graph, then each file's
+/// cross-module findings (no AST). A file with any gets its messages
+/// rebuilt from its full diagnostics. Skipped when no enabled rule reads
+/// the project (`needs` is empty): none of it could report.
+fn cross_module_phase(
+    db: &PitfallDatabase,
+    pool: &rayon::ThreadPool,
+    project: Project,
+    all: &[(SourceFile, bool)],
+    inputs: &[SourceFile],
+    needs: ProjectNeeds,
+    messages: &mut Vec<Message>,
+) {
+    let handle = db.clone();
+    let imports = needs.imports();
+    pool.install(|| {
+        all.par_iter().for_each_with(handle, |db, (file, _)| {
+            module_resolution(db, *file);
+            if imports {
+                module_imports(db, *file);
+            }
+        })
+    });
+    // The two project-wide passes run once, serially; each file's facts
+    // are assembled on the pool by the findings pass that reads them.
+    call_facts(db, project);
+    import_graph(db, project);
+    let handle = db.clone();
+    let crossed: Vec<(String, Vec<Message>)> = pool.install(|| {
+        inputs
+            .par_iter()
+            .map_with(handle, |db, file| {
+                if cross_module_diagnostics(db, *file).is_empty() {
+                    return None;
+                }
+                let all = file_diagnostics(db, *file);
+                Some((
+                    file.display_path(db).clone(),
+                    file_messages(db, *file, &all.diagnostics),
+                ))
+            })
+            .flatten()
+            .collect()
+    });
+    if !crossed.is_empty() {
+        let replaced: rustc_hash::FxHashSet<&str> =
+            crossed.iter().map(|(p, _)| p.as_str()).collect();
+        messages.retain(|m| !replaced.contains(m.display_path.as_str()));
+        messages.extend(crossed.into_iter().flat_map(|(_, m)| m));
     }
 }
 

@@ -322,6 +322,15 @@ impl ProjectView for DbView<'_> {
 #[salsa::tracked(returns(clone))]
 pub fn cross_module_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<Vec<Diagnostic>> {
     let settings = file.settings(db);
+    // No enabled rule reads the project: no rule's `check_project` reports
+    // (see `Rule::project_needs`), so nothing is resolved for this file.
+    let needs = match Project::try_get(db) {
+        Some(project) => project_needs(db, project),
+        None => ProjectNeeds::of_rules(&settings.rules),
+    };
+    if needs == ProjectNeeds::NONE {
+        return Arc::default();
+    }
     let summary = module_summary(db, file);
     let local = lint_file(db, file);
     let diagnostics = match in_project(db, file) {

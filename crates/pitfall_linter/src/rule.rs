@@ -104,7 +104,9 @@ pub trait Rule: Sync + Send + 'static {
     fn check_project(&self, _checker: &mut ProjectChecker) {}
 
     /// What `check_project` reads of the project's facts: only what some
-    /// enabled rule needs is computed.
+    /// enabled rule needs is computed. A rule with a `check_project`
+    /// declares at least one part: with none enabled, the cross-module
+    /// phase does not run at all.
     fn project_needs(&self) -> ProjectNeeds {
         ProjectNeeds::NONE
     }

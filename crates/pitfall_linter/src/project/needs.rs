@@ -110,3 +110,35 @@ impl BitOr for ProjectNeeds {
         self.with(other)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The cross-module phase is skipped when the enabled rules need
+    /// nothing of it, so a rule with a `check_project` must declare what it
+    /// reads (one rule per file under `rules/`).
+    #[test]
+    fn every_rule_with_a_project_check_declares_its_needs() {
+        let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let mut pending = vec![rules];
+        let mut checked = 0;
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(&dir).expect("rules directory") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    pending.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                if text.contains("fn check_project(") {
+                    checked += 1;
+                    assert!(
+                        text.contains("fn project_needs(") && !text.contains("ProjectNeeds::NONE"),
+                        "{} has a check_project but declares no project needs",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert!(checked > 0);
+    }
+}
