@@ -445,6 +445,10 @@ struct Resolver<'a> {
     names: std::cell::RefCell<FxHashMap<Box<str>, Memo<Option<Item>>>>,
     /// Methods found through class hierarchies: (module, class, name).
     methods: std::cell::RefCell<FxHashMap<MethodKey, Memo<Option<FunctionRef>>>>,
+    /// Each distinct callee of a module, resolved: a module calls the same
+    /// names again and again (`self.assertEqual`), and a callee's target is
+    /// the same wherever it is called (resolution starts at hop 0).
+    callees: std::cell::RefCell<FxHashMap<(u32, &'a Callee), Option<FunctionRef>>>,
     /// The deepest hop count the current search reached, and whether it
     /// hit [`MAX_HOPS`] (see [`Memo`]).
     deepest: std::cell::Cell<u32>,
@@ -483,6 +487,7 @@ impl<'a> Resolver<'a> {
             exports: Default::default(),
             names: Default::default(),
             methods: Default::default(),
+            callees: Default::default(),
             deepest: Default::default(),
             truncated: Default::default(),
         }
@@ -635,6 +640,10 @@ impl<'a> Resolver<'a> {
         }
         let q = self.absolute_reference(q, from)?;
         let q = q.as_ref();
+        // A name remembered passed the check below.
+        if let Some(found) = self.recall(self.names.borrow().get(q), hops) {
+            return found;
+        }
         // Cheap rejection first: most calls go to other packages.
         let top_end = q
             .bytes()
@@ -642,9 +651,6 @@ impl<'a> Resolver<'a> {
             .unwrap_or(q.len());
         if !self.map.has_top_level(&q[..top_end]) {
             return None;
-        }
-        if let Some(found) = self.recall(self.names.borrow().get(q), hops) {
-            return found;
         }
         let shared = self.shared.and_then(|s| {
             let memo = s.names.read().ok()?.get(q).cloned();
@@ -687,7 +693,9 @@ impl<'a> Resolver<'a> {
             end = q[..end].rfind('.')?;
         };
         for part in q[end..].split('.').filter(|p| !p.is_empty()) {
-            let (name, calls) = match part.find("()") {
+            // `Session()`: the name, then one call per `()` (a byte scan:
+            // a `str` pattern search sets up a searcher per part).
+            let (name, calls) = match part.as_bytes().windows(2).position(|w| w == b"()") {
                 Some(i) => (&part[..i], (part.len() - i) / 2),
                 None => (part, 0),
             };
@@ -898,6 +906,21 @@ impl<'a> Resolver<'a> {
     }
 
     fn callee(&self, module: u32, callee: &'a Callee) -> Option<FunctionRef> {
+        if let Callee::Function(f) = callee {
+            return Some(FunctionRef {
+                module,
+                function: *f,
+            });
+        }
+        if let Some(found) = self.callees.borrow().get(&(module, callee)) {
+            return *found;
+        }
+        let found = self.search_callee(module, callee);
+        self.callees.borrow_mut().insert((module, callee), found);
+        found
+    }
+
+    fn search_callee(&self, module: u32, callee: &Callee) -> Option<FunctionRef> {
         match callee {
             Callee::Function(f) => Some(FunctionRef {
                 module,
@@ -1070,7 +1093,7 @@ fn resolve_calls_with<'a>(
     needs: ProjectNeeds,
 ) -> ModuleResolution {
     let named = resolver.map.name(m).is_some();
-    let target = |c: &crate::summary::CallOut| match (&c.callee, named) {
+    let target = |c: &'a crate::summary::CallOut| match (&c.callee, named) {
         // Unnamed modules still resolve their own functions.
         (Callee::Qualified(_), false) => None,
         (callee, _) => resolver.callee(m, callee),
@@ -1134,21 +1157,22 @@ fn resolve_calls_with<'a>(
                     needs.has_fact(&key).then_some((e as u32, key))
                 })
                 .collect(),
-            calls: function
-                .calls
-                .iter()
-                .zip(&targets)
-                .enumerate()
-                .filter_map(|(call, (c, target))| {
-                    Some(CallEdge {
-                        call: call as u32,
-                        target: (*target)?,
-                        awaited: c.awaited,
-                        on_self: c.on_self,
-                        guarded: function.guarded_calls.binary_search(&(call as u32)).is_ok(),
-                    })
-                })
-                .collect(),
+            calls: exactly(
+                function
+                    .calls
+                    .iter()
+                    .zip(&targets)
+                    .enumerate()
+                    .filter_map(|(call, (c, target))| {
+                        Some(CallEdge {
+                            call: call as u32,
+                            target: (*target)?,
+                            awaited: c.awaited,
+                            on_self: c.on_self,
+                            guarded: function.guarded_calls.binary_search(&(call as u32)).is_ok(),
+                        })
+                    }),
+            ),
             inherited: inherited[first_inherited..]
                 .iter()
                 .filter_map(|i: &InheritedCall| {
@@ -1230,6 +1254,15 @@ fn resolve_calls_with<'a>(
         spawns,
         inherited: Arc::new(inherited),
     }
+}
+
+/// The items of a filtered iterator in a vector of exactly their number:
+/// the nodes stay in memory until the cross-module findings, and a
+/// collected `filter_map` would grow (and copy) its way there.
+fn exactly<T>(items: impl Iterator<Item = T> + Clone) -> Vec<T> {
+    let mut out = Vec::with_capacity(items.clone().count());
+    out.extend(items);
+    out
 }
 
 /// The calls among `calls` (made in `function`, `None` at module level)
