@@ -93,12 +93,22 @@ fn with_no_rule_that_reads_the_project_nothing_of_it_runs() {
     let db = PitfallDatabase::with_execution_log();
     let init = file(&db, "app/__init__.py", "", &["PF401"]);
     let handler = file(&db, "app/api.py", HANDLER, &["PF401"]);
-    let slow = file(&db, "app/slow.py", "def wait(x=[]):\n    return x\n", &["PF401"]);
+    let slow = file(
+        &db,
+        "app/slow.py",
+        "def wait(x=[]):\n    return x\n",
+        &["PF401"],
+    );
     Project::new(&db, vec![init, handler, slow], vec![PathBuf::from("/proj")]);
     assert!(codes(&db, handler).is_empty());
     assert_eq!(codes(&db, slow), ["PF401"]);
     let log = db.take_executed();
-    for query in ["project_layout", "module_resolution", "call_facts", "module_facts"] {
+    for query in [
+        "project_layout",
+        "module_resolution",
+        "call_facts",
+        "module_facts",
+    ] {
         assert!(!log.iter().any(|q| q.contains(query)), "{query}: {log:?}");
     }
 }

@@ -1157,22 +1157,17 @@ fn resolve_calls_with<'a>(
                     needs.has_fact(&key).then_some((e as u32, key))
                 })
                 .collect(),
-            calls: exactly(
-                function
-                    .calls
-                    .iter()
-                    .zip(&targets)
-                    .enumerate()
-                    .filter_map(|(call, (c, target))| {
-                        Some(CallEdge {
-                            call: call as u32,
-                            target: (*target)?,
-                            awaited: c.awaited,
-                            on_self: c.on_self,
-                            guarded: function.guarded_calls.binary_search(&(call as u32)).is_ok(),
-                        })
-                    }),
-            ),
+            calls: exactly(function.calls.iter().zip(&targets).enumerate().filter_map(
+                |(call, (c, target))| {
+                    Some(CallEdge {
+                        call: call as u32,
+                        target: (*target)?,
+                        awaited: c.awaited,
+                        on_self: c.on_self,
+                        guarded: function.guarded_calls.binary_search(&(call as u32)).is_ok(),
+                    })
+                },
+            )),
             inherited: inherited[first_inherited..]
                 .iter()
                 .filter_map(|i: &InheritedCall| {
