@@ -904,7 +904,7 @@ impl<'a> Summarizer<'a> {
                 BindingKind::Assignment | BindingKind::AnnotatedAssignment { .. } => {
                     match index.resolve_binding(b, 0) {
                         Some(Resolved::Qualified(q))
-                            if self.is_lock(&q, index.binding(b).value.as_ref()) =>
+                            if self.is_lock(&q, index.binding_value(index.binding(b))) =>
                         {
                             Export::Lock
                         }
@@ -921,10 +921,10 @@ impl<'a> Summarizer<'a> {
         // `global x; x = ...` in a function binds a module name too.
         for symbol in &index.symbols {
             if symbol.declared_global.is_some()
-                && !symbol.bindings.is_empty()
+                && symbol.is_bound()
                 && index
                     .symbol_in(SemanticIndex::MODULE, &symbol.name)
-                    .is_none_or(|module_symbol| module_symbol.bindings.is_empty())
+                    .is_none_or(|module_symbol| !module_symbol.is_bound())
                 && !names.iter().any(|(n, _)| *n == symbol.name)
             {
                 names.push((symbol.name.clone(), Export::Value));
@@ -963,7 +963,7 @@ impl<'a> Summarizer<'a> {
         };
         // The value the lock was bound from: the name's, or `self.<attr>`'s in `__init__`.
         let value = match path.segments.as_slice() {
-            [] => binding.value.as_ref(),
+            [] => index.binding_value(binding),
             [PathSegment::Attr(attr)] => index
                 .scope(binding.scope)
                 .parent
@@ -1659,8 +1659,8 @@ fn last_binding(index: &SemanticIndex, symbol: &Symbol) -> Option<BindingId> {
     if symbol.declared_global.is_some() || symbol.declared_nonlocal.is_some() {
         return None;
     }
-    symbol
-        .bindings
+    index
+        .bindings_of(symbol)
         .iter()
         .rev()
         .find(|b| index.binding(**b).kind != BindingKind::Deletion)
@@ -1716,7 +1716,7 @@ fn lookup_root<'a>(
             index.binding(b).scope != scope
                 || index
                     .symbol_in(scope, &callee.root)
-                    .is_some_and(|symbol| symbol.bindings.len() == 1)
+                    .is_some_and(|symbol| symbol.binding_count() == 1)
         }
     };
     if everywhere && lookups.names.len() < RootLookups::MAX {

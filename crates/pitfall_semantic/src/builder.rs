@@ -6,15 +6,17 @@ use ruff_python_ast::{
     self as ast, Comprehension, ExceptHandler, Expr, ExprContext, Parameters, Pattern, Stmt,
 };
 use ruff_text_size::{Ranged, TextRange, TextSize};
-use smallvec::SmallVec;
 
 use crate::index::*;
 use crate::tables::{NameTable, Recent, SymbolTable};
 
 pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
     let len = module.range.len().to_usize();
+    let index = with_capacity_for(len);
     let mut builder = Builder {
-        index: with_capacity_for(len),
+        symbol_of_use: Vec::with_capacity(index.uses.capacity()),
+        symbol_of_binding: Vec::with_capacity(index.bindings.capacity()),
+        index,
         current: SemanticIndex::MODULE,
         type_checking: 0,
         import_guard: 0,
@@ -26,6 +28,11 @@ pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
     let mut index = builder.index;
     index.base_cache = BaseCache::new(index.scopes.len());
     group_by_scope(&mut index);
+    group_by_symbol(
+        &mut index,
+        &builder.symbol_of_binding,
+        &builder.symbol_of_use,
+    );
     let mut names: Vec<Name> = index
         .scopes
         .iter()
@@ -57,6 +64,44 @@ fn group_by_scope(index: &mut SemanticIndex) {
     }
     // Child ids count from 1: the module scope is nobody's child.
     index.children_by_scope = grouped.into_iter().map(|i| ScopeId(i + 1)).collect();
+}
+
+/// Fills `bindings_by_symbol` and `uses_by_symbol`, and each symbol's
+/// slices of them, from the symbol of each binding and use: no list per
+/// symbol grows (and spills) during the walk. A counting sort that keeps
+/// its counts and cursors in the symbols' own slices (all `(0, 0)` so far).
+fn group_by_symbol(index: &mut SemanticIndex, of_binding: &[u32], of_use: &[u32]) {
+    let symbols = &mut index.symbols;
+    for &s in of_binding {
+        symbols[s as usize].bindings.1 += 1;
+    }
+    for &s in of_use {
+        symbols[s as usize].uses.1 += 1;
+    }
+    // Each slice becomes `(start, start)`; its end then grows back as the
+    // items are placed.
+    let (mut bindings, mut uses) = (0, 0);
+    for symbol in symbols.iter_mut() {
+        let (b, u) = (symbol.bindings.1, symbol.uses.1);
+        symbol.bindings = (bindings, bindings);
+        symbol.uses = (uses, uses);
+        bindings += b;
+        uses += u;
+    }
+    let mut grouped = vec![BindingId(0); of_binding.len()];
+    for (id, &s) in of_binding.iter().enumerate() {
+        let end = &mut symbols[s as usize].bindings.1;
+        grouped[*end as usize] = BindingId(id as u32);
+        *end += 1;
+    }
+    index.bindings_by_symbol = grouped;
+    let mut grouped = vec![UseId(0); of_use.len()];
+    for (id, &s) in of_use.iter().enumerate() {
+        let end = &mut symbols[s as usize].uses.1;
+        grouped[*end as usize] = UseId(id as u32);
+        *end += 1;
+    }
+    index.uses_by_symbol = grouped;
 }
 
 /// A counting sort of items `0..` by their group (`groups` of them): each
@@ -97,6 +142,7 @@ fn with_capacity_for(len: usize) -> SemanticIndex {
     index.uses.reserve(len / 18 + 16);
     index.symbols.reserve(len / 40 + 16);
     index.bindings.reserve(len / 48 + 16);
+    index.binding_values.reserve(len / 128 + 8);
     index.calls.reserve(len / 36 + 8);
     index.scopes.reserve(len / 300 + 4);
     index.symbol_ids = SymbolTable::with_capacity(len / 64 + 16);
@@ -107,6 +153,10 @@ fn with_capacity_for(len: usize) -> SemanticIndex {
 
 struct Builder {
     index: SemanticIndex,
+    /// The symbol of each binding and of each use, in id order: grouped
+    /// by symbol once the walk is done.
+    symbol_of_binding: Vec<u32>,
+    symbol_of_use: Vec<u32>,
     current: ScopeId,
     /// Depth of `if TYPE_CHECKING:` bodies around the current statement.
     type_checking: u32,
@@ -240,10 +290,10 @@ impl Builder {
             index.symbols.push(Symbol {
                 name: name.clone(),
                 scope,
-                bindings: SmallVec::new(),
-                uses: SmallVec::new(),
                 declared_global: None,
                 declared_nonlocal: None,
+                bindings: (0, 0),
+                uses: (0, 0),
             });
         }
         *recent = Recent { scope, symbol: id };
@@ -316,6 +366,13 @@ impl Builder {
     ) -> BindingId {
         let sym = self.symbol(scope, name);
         let id = BindingId(self.index.bindings.len() as u32);
+        let value = match value {
+            Some(path) => {
+                self.index.binding_values.push(path);
+                self.index.binding_values.len() as u32 - 1
+            }
+            None => NO_VALUE,
+        };
         self.index.bindings.push(Binding {
             name: name.clone(),
             scope,
@@ -324,7 +381,7 @@ impl Builder {
             stmt_range,
             value,
         });
-        self.index.symbols[sym.index()].bindings.push(id);
+        self.symbol_of_binding.push(sym.0);
         id
     }
 
@@ -341,14 +398,13 @@ impl Builder {
 
     fn add_use(&mut self, name: &Name, range: TextRange, kind: UseKind) {
         let sym = self.symbol(self.current, name);
-        let id = UseId(self.index.uses.len() as u32);
         self.index.uses.push(Use {
             name: name.clone(),
             scope: self.current,
             range,
             kind,
         });
-        self.index.symbols[sym.index()].uses.push(id);
+        self.symbol_of_use.push(sym.0);
     }
 
     /// Binds every name in an assignment target; attribute and subscript

@@ -109,7 +109,8 @@ pub fn unbound_reads(
     parenthesized_annotations(&function.body, &mut not_local);
     if !not_local.is_empty() {
         locals.retain(|s| {
-            s.bindings
+            index
+                .bindings_of(s)
                 .iter()
                 .any(|b| !not_local.contains(&index.binding(*b).range))
         });
@@ -145,11 +146,26 @@ fn analyse<'a>(
     let comprehensions = comprehension_scopes(index, scope);
     let mut offsets: Vec<TextSize> = Vec::new();
     for sym in locals {
-        offsets.extend(sym.uses.iter().map(|u| index.use_(*u).range.start()));
-        offsets.extend(sym.bindings.iter().map(|b| index.binding(*b).range.start()));
+        offsets.extend(
+            index
+                .uses_of(sym)
+                .iter()
+                .map(|u| index.use_(*u).range.start()),
+        );
+        offsets.extend(
+            index
+                .bindings_of(sym)
+                .iter()
+                .map(|b| index.binding(*b).range.start()),
+        );
         for c in &comprehensions {
             if let Some(inner) = index.symbol_in(*c, &sym.name) {
-                offsets.extend(inner.uses.iter().map(|u| index.use_(*u).range.start()));
+                offsets.extend(
+                    index
+                        .uses_of(inner)
+                        .iter()
+                        .map(|u| index.use_(*u).range.start()),
+                );
             }
         }
     }
@@ -175,7 +191,7 @@ fn analyse<'a>(
         noreturn: FxHashMap::default(),
     };
     for (i, sym) in locals.iter().enumerate() {
-        let is_parameter = sym.bindings.iter().any(|b| {
+        let is_parameter = index.bindings_of(sym).iter().any(|b| {
             matches!(
                 index.binding(*b).kind,
                 BindingKind::Parameter | BindingKind::TypeParam
@@ -233,7 +249,7 @@ fn maybe_unbound_locals<'i>(
         if !sym.is_local() {
             continue;
         }
-        if sym.uses.is_empty() && !inner.iter().any(|s| s.name == sym.name) {
+        if !sym.is_used() && !inner.iter().any(|s| s.name == sym.name) {
             continue;
         }
         let (first, parameter, unbinds) = binding_summary(index, sym);
@@ -294,7 +310,7 @@ fn comprehension_reads(index: &SemanticIndex, scope: ScopeId) -> InnerReads<'_> 
         reads.extend(
             index
                 .scope_symbols(c)
-                .filter(|s| s.bindings.is_empty() && !s.uses.is_empty()),
+                .filter(|s| !s.is_bound() && s.is_used()),
         );
     }
     reads
@@ -310,7 +326,7 @@ fn binding_summary<'i>(
     let mut first = None;
     let mut parameter = false;
     let mut unbinds = false;
-    for b in &sym.bindings {
+    for b in index.bindings_of(sym) {
         let binding = index.binding(*b);
         first.get_or_insert(binding);
         match binding.kind {
@@ -358,7 +374,7 @@ fn first_binding_covers(
     }
     // The reads' extent: one cover holds them all when it holds both ends.
     let (mut start, mut end) = (TextSize::new(u32::MAX), TextSize::new(0));
-    for u in &sym.uses {
+    for u in index.uses_of(sym) {
         let range = index.use_(*u).range;
         start = start.min(range.start());
         end = end.max(range.end());
@@ -374,7 +390,8 @@ fn first_binding_covers(
     cover.start() <= start
         && end <= cover.end()
         && inner.iter().filter(|s| s.name == sym.name).all(|s| {
-            s.uses
+            index
+                .uses_of(s)
                 .iter()
                 .all(|u| cover.contains_range(index.use_(*u).range))
         })
@@ -396,11 +413,11 @@ fn reads_covered(
         let range = index.use_(*u).range;
         covers.iter().any(|(c, _)| c.contains_range(range))
     };
-    sym.uses.iter().all(covered)
+    index.uses_of(sym).iter().all(covered)
         && inner
             .iter()
             .filter(|s| s.name == sym.name)
-            .all(|s| s.uses.iter().all(covered))
+            .all(|s| index.uses_of(s).iter().all(covered))
 }
 
 /// Fills `covers` with the code that runs only after a binding of `sym` and
@@ -413,7 +430,7 @@ fn binding_covers(
     unbinds: bool,
     covers: &mut Covers,
 ) {
-    for b in &sym.bindings {
+    for b in index.bindings_of(sym) {
         let binding = index.binding(*b);
         match binding.kind {
             BindingKind::Parameter | BindingKind::TypeParam => {
@@ -441,7 +458,7 @@ fn binding_covers(
     if unbinds {
         // A cover is only good if nothing in it unbinds the name (a loop in
         // it may run the unbinding before a read placed earlier).
-        for b in &sym.bindings {
+        for b in index.bindings_of(sym) {
             let binding = index.binding(*b);
             let (unbound, handler) = match binding.kind {
                 BindingKind::Deletion => (binding.range, None),
@@ -817,11 +834,9 @@ fn uses_dynamic_namespace(index: &SemanticIndex, scope: ScopeId) -> bool {
     // comprehensions it runs: without such a read, there is none.
     const DYNAMIC: [&str; 4] = ["exec", "locals", "globals", "vars"];
     let reads = |s: ScopeId| {
-        DYNAMIC.iter().any(|name| {
-            index
-                .symbol_in(s, name)
-                .is_some_and(|sym| !sym.uses.is_empty())
-        })
+        DYNAMIC
+            .iter()
+            .any(|name| index.symbol_in(s, name).is_some_and(|sym| sym.is_used()))
     };
     if !reads(scope) && !comprehension_scopes(index, scope).into_iter().any(reads) {
         return false;
@@ -1027,11 +1042,10 @@ impl<'a> Flow<'a> {
         if self.state.is_must(i) {
             return;
         }
-        let comprehension_local = self.comprehensions.iter().any(|c| {
-            self.index
-                .symbol_in(*c, name)
-                .is_some_and(|s| !s.bindings.is_empty())
-        });
+        let comprehension_local = self
+            .comprehensions
+            .iter()
+            .any(|c| self.index.symbol_in(*c, name).is_some_and(|s| s.is_bound()));
         if comprehension_local {
             return;
         }

@@ -90,19 +90,33 @@ pub enum ReceiverKind {
 pub struct Symbol {
     pub name: Name,
     pub scope: ScopeId,
-    /// Most names are bound once and read a few times: inline, no allocation.
-    pub bindings: SmallVec<[BindingId; 2]>,
-    pub uses: SmallVec<[UseId; 4]>,
     pub declared_global: Option<TextRange>,
     pub declared_nonlocal: Option<TextRange>,
+    /// Where the symbol's bindings are in `SemanticIndex::bindings_by_symbol`
+    /// ([`SemanticIndex::bindings_of`]); its uses likewise.
+    pub(crate) bindings: (u32, u32),
+    pub(crate) uses: (u32, u32),
 }
 
 impl Symbol {
     /// Bound in its own scope (not merely declared global/nonlocal).
     pub fn is_local(&self) -> bool {
-        self.declared_global.is_none()
-            && self.declared_nonlocal.is_none()
-            && !self.bindings.is_empty()
+        self.declared_global.is_none() && self.declared_nonlocal.is_none() && self.is_bound()
+    }
+
+    /// Has at least one binding in its scope.
+    pub fn is_bound(&self) -> bool {
+        self.bindings.0 != self.bindings.1
+    }
+
+    /// How many bindings it has in its scope.
+    pub fn binding_count(&self) -> usize {
+        (self.bindings.1 - self.bindings.0) as usize
+    }
+
+    /// Is read in its scope.
+    pub fn is_used(&self) -> bool {
+        self.uses.0 != self.uses.1
     }
 }
 
@@ -159,9 +173,16 @@ pub struct Binding {
     pub range: TextRange,
     /// The range of the statement (or expression) that binds it.
     pub stmt_range: TextRange,
-    /// For simple `name = <expr>` style bindings: the bound value as a path.
-    pub value: Option<ValuePath>,
+    /// For simple `name = <expr>` style bindings: the bound value as a path
+    /// ([`SemanticIndex::binding_value`]), an index into
+    /// `SemanticIndex::binding_values` ([`NO_VALUE`] for none). Most
+    /// bindings have none: the paths are kept apart, and a binding is
+    /// half the size.
+    pub(crate) value: u32,
 }
+
+/// `Binding::value` of a binding without a path value.
+pub(crate) const NO_VALUE: u32 = u32::MAX;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum UseKind {
@@ -277,6 +298,13 @@ pub struct SemanticIndex {
     pub(crate) symbols_by_scope: Vec<SymbolId>,
     /// Every scope's child scopes, scope after scope, each in source order.
     pub(crate) children_by_scope: Vec<ScopeId>,
+    /// Every symbol's bindings, symbol after symbol, each symbol's in
+    /// source order (`Symbol::bindings` is a symbol's slice); filled once
+    /// the walk is done, like `uses_by_symbol`.
+    pub(crate) bindings_by_symbol: Vec<BindingId>,
+    pub(crate) uses_by_symbol: Vec<UseId>,
+    /// The path values of bindings (`Binding::value`), in binding order.
+    pub(crate) binding_values: Vec<ValuePath>,
     /// Every call, in source order (outer calls before the calls in their arguments).
     pub calls: Vec<CallSite>,
     /// Whether the file has `from x import *` (names may come from anywhere).
@@ -444,6 +472,23 @@ impl SemanticIndex {
     pub fn scope_symbol_ids(&self, scope: ScopeId) -> &[SymbolId] {
         let (start, end) = self.scope(scope).symbols;
         &self.symbols_by_scope[start as usize..end as usize]
+    }
+
+    /// For simple `name = <expr>` style bindings: the bound value as a path.
+    pub fn binding_value(&self, binding: &Binding) -> Option<&ValuePath> {
+        self.binding_values.get(binding.value as usize)
+    }
+
+    /// The bindings of a symbol (in its scope), in source order.
+    pub fn bindings_of(&self, symbol: &Symbol) -> &[BindingId] {
+        let (start, end) = symbol.bindings;
+        &self.bindings_by_symbol[start as usize..end as usize]
+    }
+
+    /// The reads of a symbol (in its scope), in source order.
+    pub fn uses_of(&self, symbol: &Symbol) -> &[UseId] {
+        let (start, end) = symbol.uses;
+        &self.uses_by_symbol[start as usize..end as usize]
     }
 
     /// The scopes directly inside `scope`, in source order.

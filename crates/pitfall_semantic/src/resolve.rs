@@ -78,8 +78,8 @@ impl SemanticIndex {
                 }
                 let kind = self.scope(s).kind;
                 if positional {
-                    let before = sym
-                        .bindings
+                    let before = self
+                        .bindings_of(sym)
                         .iter()
                         .rev()
                         .find(|b| available_from(self.binding(**b)) <= at);
@@ -94,7 +94,7 @@ impl SemanticIndex {
                         }
                         Some(b) if self.binding(*b).kind == BindingKind::Deletion => {}
                         Some(b) => return Lookup::Binding(*b),
-                        None if kind.is_function_like() && !sym.bindings.is_empty() => {
+                        None if kind.is_function_like() && sym.is_bound() => {
                             // Local for the whole function: the binding may
                             // come around a loop, or the read is unbound.
                             return match last_value_binding(self, sym) {
@@ -285,7 +285,7 @@ impl SemanticIndex {
             BindingKind::Assignment
             | BindingKind::AnnotatedAssignment { .. }
             | BindingKind::WithTarget
-            | BindingKind::NamedExpr => self.resolve_path(binding.value.as_ref()?, depth + 1),
+            | BindingKind::NamedExpr => self.resolve_path(self.binding_value(binding)?, depth + 1),
             _ => None,
         }
     }
@@ -364,7 +364,8 @@ fn last_value_binding(index: &SemanticIndex, sym: &Symbol) -> Option<BindingId> 
     if sym.declared_global.is_some() || sym.declared_nonlocal.is_some() {
         return None;
     }
-    sym.bindings
+    index
+        .bindings_of(sym)
         .iter()
         .rev()
         .find(|b| index.binding(**b).kind != BindingKind::Deletion)

@@ -955,7 +955,7 @@ pub fn read_later(
     let mut pending = vec![function];
     while let Some(scope) = pending.pop() {
         if let Some(symbol) = semantic.symbol_in(scope, name) {
-            let later = symbol.uses.iter().any(|u| {
+            let later = semantic.uses_of(symbol).iter().any(|u| {
                 let range = semantic.use_(*u).range;
                 range.start() >= after || loop_range.is_some_and(|l| l.contains_range(range))
             });
@@ -975,7 +975,7 @@ pub fn module_import_state(semantic: &SemanticIndex, module: &str) -> Option<boo
     let Some(symbol) = semantic.symbol_in(SemanticIndex::MODULE, module) else {
         return Some(false);
     };
-    let imported = symbol.bindings.iter().all(|b| {
+    let imported = semantic.bindings_of(symbol).iter().all(|b| {
         matches!(&semantic.binding(*b).kind,
             BindingKind::Import { qualified } if qualified == module)
     });

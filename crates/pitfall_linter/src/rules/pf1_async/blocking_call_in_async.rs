@@ -140,7 +140,7 @@ fn sleep_fix(checker: &Checker, call: TextRange, func: TextRange) -> Fix {
         .semantic()
         .symbol_in(pitfall_semantic::SemanticIndex::MODULE, "asyncio")
         .is_some_and(|s| {
-            s.bindings.iter().any(|b| {
+            checker.semantic().bindings_of(s).iter().any(|b| {
                 matches!(&checker.semantic().binding(*b).kind,
                     pitfall_semantic::BindingKind::Import { qualified } if qualified == "asyncio")
             })

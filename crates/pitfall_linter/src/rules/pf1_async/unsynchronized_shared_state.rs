@@ -196,9 +196,9 @@ impl Rule for UnsynchronizedSharedState {
                 .scope_ids()
                 .filter(|s| {
                     *s != scope
-                        && semantic.symbol_in(*s, n).is_some_and(|sym| {
-                            sym.declared_global.is_some() && !sym.bindings.is_empty()
-                        })
+                        && semantic
+                            .symbol_in(*s, n)
+                            .is_some_and(|sym| sym.declared_global.is_some() && sym.is_bound())
                 })
                 .filter_map(slot)
                 .collect(),
@@ -908,6 +908,6 @@ fn written_elsewhere(semantic: &SemanticIndex, name: &Name, reached: &FxHashSet<
         !reached.contains(&s)
             && semantic
                 .symbol_in(s, name)
-                .is_some_and(|sym| sym.declared_global.is_some() && !sym.bindings.is_empty())
+                .is_some_and(|sym| sym.declared_global.is_some() && sym.is_bound())
     })
 }

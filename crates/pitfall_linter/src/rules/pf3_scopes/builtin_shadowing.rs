@@ -90,7 +90,7 @@ impl Rule for BuiltinShadowing {
         // Every symbol of every scope (in any order: the earliest binding wins).
         for sym in &semantic.symbols {
             let name = sym.name.as_str();
-            if sym.bindings.is_empty() || !is_candidate(name) {
+            if !sym.is_bound() || !is_candidate(name) {
                 continue;
             }
             let owner = if sym.declared_global.is_some() && sym.scope != SemanticIndex::MODULE {
@@ -101,7 +101,7 @@ impl Rule for BuiltinShadowing {
             } else {
                 sym.scope
             };
-            for &b in &sym.bindings {
+            for &b in semantic.bindings_of(sym) {
                 let binding = semantic.binding(b);
                 if !reportable(semantic, binding, semantic.scope(owner).kind, check_class)
                     || is_builtin_default(semantic, checker.module(), binding)
@@ -286,7 +286,7 @@ fn is_builtin_default(semantic: &SemanticIndex, module: &ModModule, binding: &Bi
 
 /// The binding's value is the builtin of the same name (`open = builtins.open`).
 fn is_builtin_value(semantic: &SemanticIndex, binding: &Binding) -> bool {
-    let Some(value) = &binding.value else {
+    let Some(value) = semantic.binding_value(binding) else {
         return false;
     };
     value.segments.len() <= 1

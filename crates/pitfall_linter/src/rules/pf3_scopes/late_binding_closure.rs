@@ -309,7 +309,7 @@ fn captured_variable(
     let mut scopes = vec![func_scope];
     while let Some(s) = scopes.pop() {
         for sym in semantic.scope_symbols(s) {
-            uses.extend(sym.uses.iter().map(|u| semantic.use_(*u)));
+            uses.extend(semantic.uses_of(sym).iter().map(|u| semantic.use_(*u)));
         }
         scopes.extend(semantic.children(s).iter().copied());
     }
@@ -329,8 +329,8 @@ fn captured_variable(
         let Some(sym) = semantic.symbol_in(lp.scope, &u.name) else {
             continue;
         };
-        let mut rebound = sym
-            .bindings
+        let mut rebound = semantic
+            .bindings_of(sym)
             .iter()
             .map(|b| semantic.binding(*b))
             .filter(|binding| {
@@ -511,8 +511,8 @@ fn name_escapes(cx: &Cx, name: &str, binding_range: TextRange, lp: &Loop, depth:
     let Some(sym) = semantic.symbol_in(lp.scope, name) else {
         return false;
     };
-    let Some(binding) = sym
-        .bindings
+    let Some(binding) = semantic
+        .bindings_of(sym)
         .iter()
         .copied()
         .find(|b| semantic.binding(*b).range == binding_range)
@@ -522,7 +522,7 @@ fn name_escapes(cx: &Cx, name: &str, binding_range: TextRange, lp: &Loop, depth:
     let Node::Stmt(loop_stmt) = lp.node else {
         return false;
     };
-    for u in &sym.uses {
+    for u in semantic.uses_of(sym) {
         let u = semantic.use_(*u);
         if u.kind != UseKind::Load {
             continue;
@@ -633,7 +633,7 @@ fn stores_parameter(cx: &Cx, callee: ScopeId, arg: &Arg, bound_method: bool, dep
     let Some(sym) = semantic.symbol_in(callee, name) else {
         return false;
     };
-    sym.uses.iter().any(|u| {
+    semantic.uses_of(sym).iter().any(|u| {
         let u = semantic.use_(*u);
         u.kind == UseKind::Load
             && chain_to(def_stmt, u.range, Want::Name)

@@ -70,7 +70,7 @@ impl Rule for MissingNonlocal {
             .scope_symbols(inner)
             .filter(|sym| sym.is_local() && sym.name.as_str() != "_")
             .filter(|sym| {
-                !sym.bindings.iter().any(|b| {
+                !semantic.bindings_of(sym).iter().any(|b| {
                     matches!(
                         semantic.binding(*b).kind,
                         BindingKind::Parameter | BindingKind::TypeParam
@@ -78,7 +78,8 @@ impl Rule for MissingNonlocal {
                 })
             })
             .filter_map(|sym| {
-                sym.bindings
+                semantic
+                    .bindings_of(sym)
                     .iter()
                     .map(|b| semantic.binding(*b))
                     .min_by_key(|b| b.range.start())
@@ -108,10 +109,14 @@ impl Rule for MissingNonlocal {
             // The enclosing value must exist when the nested function runs:
             // bound before the `def` (or in a loop around it).
             let bound_before = semantic.symbol_in(outer, name).is_some_and(|sym| {
-                sym.bindings.iter().map(|b| semantic.binding(*b)).any(|b| {
-                    b.kind != BindingKind::Deletion
-                        && (b.range.start() < def.range.start() || in_loop_with_def(b.range))
-                })
+                semantic
+                    .bindings_of(sym)
+                    .iter()
+                    .map(|b| semantic.binding(*b))
+                    .any(|b| {
+                        b.kind != BindingKind::Deletion
+                            && (b.range.start() < def.range.start() || in_loop_with_def(b.range))
+                    })
             });
             if !bound_before {
                 continue;
@@ -168,7 +173,7 @@ fn enclosing_binding(semantic: &SemanticIndex, inner: ScopeId, name: &str) -> Op
             if sym.declared_global.is_some() || sym.declared_nonlocal.is_some() {
                 return None;
             }
-            if !sym.bindings.is_empty() {
+            if sym.is_bound() {
                 return Some(p);
             }
         }
@@ -185,10 +190,9 @@ fn reads_in_nested(semantic: &SemanticIndex, function: ScopeId, name: &str) -> b
         let sym = semantic.symbol_in(s, name);
         let own = s != function
             && sym.is_some_and(|sym| {
-                sym.declared_nonlocal.is_none()
-                    && (!sym.bindings.is_empty() || sym.declared_global.is_some())
+                sym.declared_nonlocal.is_none() && (sym.is_bound() || sym.declared_global.is_some())
             });
-        if !own && sym.is_some_and(|sym| !sym.uses.is_empty()) {
+        if !own && sym.is_some_and(|sym| sym.is_used()) {
             return true;
         }
         let kind = semantic.scope(s).kind;
@@ -213,7 +217,7 @@ fn function_reads<'s>(
             let comprehension = semantic.scope(*child).kind == ScopeKind::Comprehension;
             let binds = semantic
                 .symbol_in(*child, name)
-                .is_some_and(|s| !s.bindings.is_empty());
+                .is_some_and(|s| s.is_bound());
             if comprehension && !binds {
                 scopes.push(*child);
             }
@@ -223,5 +227,5 @@ fn function_reads<'s>(
     scopes
         .into_iter()
         .filter_map(move |s| semantic.symbol_in(s, name))
-        .flat_map(move |sym| sym.uses.iter().map(move |u| semantic.use_(*u)))
+        .flat_map(move |sym| semantic.uses_of(sym).iter().map(move |u| semantic.use_(*u)))
 }

@@ -73,20 +73,20 @@ fn outer_binding(semantic: &SemanticIndex, scope: ScopeId, name: &str) -> Option
             if p == SemanticIndex::MODULE || sym.declared_global.is_some() {
                 let bound = semantic
                     .symbol_in(SemanticIndex::MODULE, name)
-                    .is_some_and(|s| !s.bindings.is_empty());
+                    .is_some_and(|s| s.is_bound());
                 if bound {
                     return Some(Outer::Module);
                 }
                 break;
             }
             if sym.declared_nonlocal.is_none()
-                && !sym.bindings.is_empty()
+                && sym.is_bound()
                 && semantic.scope(p).kind.is_function_like()
             {
                 // Only a value bound before the nested `def` could look like
                 // a fallback (`x = f()` after it is an independent name).
                 let def_start = semantic.scope(scope).node_range.start();
-                let before = sym.bindings.iter().any(|b| {
+                let before = semantic.bindings_of(sym).iter().any(|b| {
                     let b = semantic.binding(*b);
                     b.kind != BindingKind::Deletion && b.range.start() < def_start
                 });
@@ -107,7 +107,12 @@ fn report(checker: &mut Checker, scope: ScopeId, read: &UnboundRead, outer: Opti
         .as_deref()
         .unwrap_or("<function>");
     let first = semantic.symbol_in(scope, name).and_then(|sym| {
-        let bindings = || sym.bindings.iter().map(|b| semantic.binding(*b));
+        let bindings = || {
+            semantic
+                .bindings_of(sym)
+                .iter()
+                .map(|b| semantic.binding(*b))
+        };
         bindings()
             .filter(|b| b.kind != BindingKind::Deletion)
             .min_by_key(|b| b.range.start())

@@ -102,7 +102,7 @@ fn both_literal_locals(checker: &Checker, left: &Expr, right: &Expr) -> Option<&
     }
     let literal_local = |name: &ast::ExprName| {
         let symbol = semantic.symbol_in(checker.scope(), &name.id)?;
-        if !symbol.is_local() || symbol.bindings.len() != 1 {
+        if !symbol.is_local() || symbol.binding_count() != 1 {
             return None;
         }
         let Lookup::Binding(b) = semantic.lookup(checker.scope(), &name.id, name.start()) else {

@@ -346,11 +346,11 @@ fn project_call(
         return None;
     }
     let symbol = semantic.symbol_in(checker.scope(), &name.id)?;
-    if symbol.bindings.len() != 1 || !symbol.is_local() {
+    if symbol.binding_count() != 1 || !symbol.is_local() {
         return None;
     }
-    let consumptions = symbol
-        .uses
+    let consumptions = semantic
+        .uses_of(symbol)
         .iter()
         .filter(|u| may_consume_fully(checker.source(), semantic.use_(**u).range))
         .take(2)
@@ -386,7 +386,7 @@ fn check_binding(
     let Some(symbol) = semantic.symbol_in(scope, &name.id) else {
         return;
     };
-    if symbol.bindings.len() != 1 || !symbol.is_local() {
+    if symbol.binding_count() != 1 || !symbol.is_local() {
         return;
     }
     let module = checker.module();
@@ -399,7 +399,7 @@ fn check_binding(
         may_consume
     };
     let mut first: Option<(TextRange, Vec<Node>)> = None;
-    for u in &symbol.uses {
+    for u in semantic.uses_of(symbol) {
         let u = semantic.use_(*u);
         if u.scope != scope
             || u.range.start() < binding_stmt.end()
@@ -569,9 +569,9 @@ fn record_double_consumers(checker: &mut Checker, def: &ast::StmtFunctionDef) {
         };
         // Cheap first: one binding (the parameter) and a read that looks
         // like a consumption from the text before it (one is enough in a loop).
-        if symbol.bindings.len() != 1
-            || !symbol
-                .uses
+        if symbol.binding_count() != 1
+            || !semantic
+                .uses_of(symbol)
                 .iter()
                 .any(|u| may_consume_fully(checker.source(), semantic.use_(*u).range))
         {
@@ -581,7 +581,7 @@ fn record_double_consumers(checker: &mut Checker, def: &ast::StmtFunctionDef) {
             checker,
             scope,
             name,
-            &symbol.uses,
+            semantic.uses_of(symbol),
             def.parameters.range.end(),
         )
         .is_some()

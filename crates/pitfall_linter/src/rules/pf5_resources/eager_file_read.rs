@@ -187,7 +187,7 @@ fn check_single_loop_binding(checker: &mut Checker, assign: &ast::StmtAssign) {
     let Some(symbol) = semantic.symbol_in(checker.scope(), target.id.as_str()) else {
         return;
     };
-    let ([_], [only_use]) = (&*symbol.bindings, &*symbol.uses) else {
+    let ([_], [only_use]) = (semantic.bindings_of(symbol), semantic.uses_of(symbol)) else {
         return;
     };
     let use_range = semantic.use_(*only_use).range;

@@ -100,24 +100,24 @@ fn check_module_binding(checker: &mut Checker, stmt: &Stmt) {
         return;
     };
     // Rebinding anywhere (a second module-level assignment, or `global` in a function) resets it.
-    if symbol.bindings.len() != 1
+    if symbol.binding_count() != 1
         || semantic.symbols.iter().any(|s| {
             s.name == name.id
                 && s.scope != SemanticIndex::MODULE
                 && s.declared_global.is_some()
-                && !s.bindings.is_empty()
+                && s.is_bound()
         })
     {
         return;
     }
-    let binding = symbol.bindings[0];
+    let binding = semantic.bindings_of(symbol)[0];
     // Every read of this binding, in any scope.
     let mut uses: Vec<(ScopeId, TextRange)> = Vec::new();
     for s in semantic.scope_ids() {
         let Some(sym) = semantic.symbol_in(s, id) else {
             continue;
         };
-        for u in &sym.uses {
+        for u in semantic.uses_of(sym) {
             let u = semantic.use_(*u);
             if semantic.lookup(u.scope, id, u.range.start()) == Lookup::Binding(binding) {
                 uses.push((u.scope, u.range));
@@ -150,16 +150,16 @@ fn check_decorator_closure(checker: &mut Checker, def: &ast::StmtFunctionDef) {
         let Some(symbol) = semantic.symbol_in(outer, id) else {
             continue;
         };
-        if symbol.bindings.len() != 1 {
+        if symbol.binding_count() != 1 {
             continue;
         }
         let mut uses: Vec<(ScopeId, TextRange)> = Vec::new();
         for s in [outer, inner] {
             if let Some(sym) = semantic.symbol_in(s, id) {
-                if s == inner && (!sym.bindings.is_empty() && sym.declared_nonlocal.is_none()) {
+                if s == inner && (sym.is_bound() && sym.declared_nonlocal.is_none()) {
                     continue;
                 }
-                uses.extend(sym.uses.iter().map(|u| {
+                uses.extend(semantic.uses_of(sym).iter().map(|u| {
                     let u = semantic.use_(*u);
                     (u.scope, u.range)
                 }));

@@ -277,11 +277,11 @@ fn flag_variable(checker: &Checker, name: &ast::ExprName) -> Option<String> {
         return None;
     }
     let symbol = semantic.symbol_in(binding.scope, &binding.name)?;
-    if symbol.bindings.len() != 1 || symbol.declared_global.is_some() {
+    if symbol.binding_count() != 1 || symbol.declared_global.is_some() {
         return None;
     }
     // Cheap: the bound value must be a call or subscript of `os...`.
-    let value = binding.value.as_ref()?;
+    let value = semantic.binding_value(binding)?;
     if value.root.as_str() != "os"
         && value.root.as_str() != "environ"
         && value.root.as_str() != "getenv"

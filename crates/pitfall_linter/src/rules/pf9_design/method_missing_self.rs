@@ -189,7 +189,7 @@ fn reads_unbound_self(semantic: &SemanticIndex, function: ScopeId) -> bool {
     let mut stack = vec![function];
     while let Some(scope) = stack.pop() {
         if let Some(symbol) = semantic.symbol_in(scope, "self") {
-            if let Some(&first) = symbol.uses.first() {
+            if let Some(&first) = semantic.uses_of(symbol).first() {
                 let at = semantic.use_(first).range.start();
                 if semantic.lookup(scope, "self", at) == Lookup::Unbound {
                     return true;
