@@ -33,7 +33,7 @@ fn visit(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 fn resolve_all(index: &pitfall_semantic::SemanticIndex) -> usize {
     let mut found = 0;
     for u in &index.uses {
-        let lookup = index.lookup(u.scope, &u.name, u.range.start());
+        let lookup = index.lookup(u.scope, &index.symbol(u.symbol).name, u.range.start());
         found += usize::from(matches!(lookup, pitfall_semantic::Lookup::Binding(_)));
     }
     for call in &index.calls {

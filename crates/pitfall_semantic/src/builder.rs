@@ -12,11 +12,8 @@ use crate::tables::{NameTable, Recent, SymbolTable};
 
 pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
     let len = module.range.len().to_usize();
-    let index = with_capacity_for(len);
     let mut builder = Builder {
-        symbol_of_use: Vec::with_capacity(index.uses.capacity()),
-        symbol_of_binding: Vec::with_capacity(index.bindings.capacity()),
-        index,
+        index: with_capacity_for(len),
         current: SemanticIndex::MODULE,
         type_checking: 0,
         import_guard: 0,
@@ -28,11 +25,7 @@ pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
     let mut index = builder.index;
     index.base_cache = BaseCache::new(index.scopes.len());
     group_by_scope(&mut index);
-    group_by_symbol(
-        &mut index,
-        &builder.symbol_of_binding,
-        &builder.symbol_of_use,
-    );
+    group_by_symbol(&mut index);
     let mut names: Vec<Name> = index
         .scopes
         .iter()
@@ -70,13 +63,13 @@ fn group_by_scope(index: &mut SemanticIndex) {
 /// slices of them, from the symbol of each binding and use: no list per
 /// symbol grows (and spills) during the walk. A counting sort that keeps
 /// its counts and cursors in the symbols' own slices (all `(0, 0)` so far).
-fn group_by_symbol(index: &mut SemanticIndex, of_binding: &[u32], of_use: &[u32]) {
+fn group_by_symbol(index: &mut SemanticIndex) {
     let symbols = &mut index.symbols;
-    for &s in of_binding {
-        symbols[s as usize].bindings.1 += 1;
+    for b in &index.bindings {
+        symbols[b.symbol.index()].bindings.1 += 1;
     }
-    for &s in of_use {
-        symbols[s as usize].uses.1 += 1;
+    for u in &index.uses {
+        symbols[u.symbol.index()].uses.1 += 1;
     }
     // Each slice becomes `(start, start)`; its end then grows back as the
     // items are placed.
@@ -88,16 +81,16 @@ fn group_by_symbol(index: &mut SemanticIndex, of_binding: &[u32], of_use: &[u32]
         bindings += b;
         uses += u;
     }
-    let mut grouped = vec![BindingId(0); of_binding.len()];
-    for (id, &s) in of_binding.iter().enumerate() {
-        let end = &mut symbols[s as usize].bindings.1;
+    let mut grouped = vec![BindingId(0); index.bindings.len()];
+    for (id, b) in index.bindings.iter().enumerate() {
+        let end = &mut symbols[b.symbol.index()].bindings.1;
         grouped[*end as usize] = BindingId(id as u32);
         *end += 1;
     }
     index.bindings_by_symbol = grouped;
-    let mut grouped = vec![UseId(0); of_use.len()];
-    for (id, &s) in of_use.iter().enumerate() {
-        let end = &mut symbols[s as usize].uses.1;
+    let mut grouped = vec![UseId(0); index.uses.len()];
+    for (id, u) in index.uses.iter().enumerate() {
+        let end = &mut symbols[u.symbol.index()].uses.1;
         grouped[*end as usize] = UseId(id as u32);
         *end += 1;
     }
@@ -153,10 +146,6 @@ fn with_capacity_for(len: usize) -> SemanticIndex {
 
 struct Builder {
     index: SemanticIndex,
-    /// The symbol of each binding and of each use, in id order: grouped
-    /// by symbol once the walk is done.
-    symbol_of_binding: Vec<u32>,
-    symbol_of_use: Vec<u32>,
     current: ScopeId,
     /// Depth of `if TYPE_CHECKING:` bodies around the current statement.
     type_checking: u32,
@@ -374,14 +363,13 @@ impl Builder {
             None => NO_VALUE,
         };
         self.index.bindings.push(Binding {
-            name: name.clone(),
+            symbol: sym,
             scope,
             kind,
             range,
             stmt_range,
             value,
         });
-        self.symbol_of_binding.push(sym.0);
         id
     }
 
@@ -399,12 +387,11 @@ impl Builder {
     fn add_use(&mut self, name: &Name, range: TextRange, kind: UseKind) {
         let sym = self.symbol(self.current, name);
         self.index.uses.push(Use {
-            name: name.clone(),
+            symbol: sym,
             scope: self.current,
             range,
             kind,
         });
-        self.symbol_of_use.push(sym.0);
     }
 
     /// Binds every name in an assignment target; attribute and subscript

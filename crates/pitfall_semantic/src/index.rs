@@ -164,9 +164,12 @@ impl BindingKind {
     }
 }
 
+/// A binding of a name. Its name is its symbol's
+/// (`index.symbol(b.symbol).name`): a binding holds no string of its own.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Binding {
-    pub name: Name,
+    /// The symbol bound: the name in the binding's scope.
+    pub symbol: SymbolId,
     pub scope: ScopeId,
     pub kind: BindingKind,
     /// The name's own range.
@@ -193,9 +196,12 @@ pub enum UseKind {
     Delete,
 }
 
+/// A read of a name. Its name is its symbol's (`index.symbol(u.symbol).name`):
+/// a use holds no string, so uses cost nothing to copy or drop.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Use {
-    pub name: Name,
+    /// The symbol read: the name in the scope of the read.
+    pub symbol: SymbolId,
     pub scope: ScopeId,
     pub range: TextRange,
     pub kind: UseKind,

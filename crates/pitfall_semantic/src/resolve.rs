@@ -273,7 +273,7 @@ impl SemanticIndex {
             BindingKind::Parameter => {
                 let scope = self.scope(binding.scope);
                 let (name, kind) = scope.receiver.as_ref()?;
-                if name != &binding.name {
+                if *name != self.symbol(binding.symbol).name {
                     return None;
                 }
                 let class = scope.parent?;

@@ -120,7 +120,7 @@ impl Rule for BuiltinShadowing {
         found.sort_by_key(|(_, b)| semantic.binding(*b).range.start());
         for (scope, b) in found {
             let binding = semantic.binding(b);
-            let name = binding.name.as_str();
+            let name = semantic.symbol(binding.symbol).name.as_str();
             let what = describe_binding(&binding.kind);
             let place = describe_scope(semantic, scope);
             checker
@@ -195,7 +195,7 @@ fn reportable(
         BindingKind::Deletion => return false,
         // `from builtins import open` re-binds the builtin itself.
         BindingKind::FromImport { qualified } | BindingKind::Import { qualified }
-            if is_builtins_member(qualified, &binding.name) =>
+            if is_builtins_member(qualified, &semantic.symbol(binding.symbol).name) =>
         {
             return false
         }
@@ -281,7 +281,7 @@ fn is_builtin_default(semantic: &SemanticIndex, module: &ModModule, binding: &Bi
     let Some(outer) = scope.parent else {
         return false;
     };
-    semantic.lookup(outer, &binding.name, default_at) == Lookup::Builtin
+    semantic.lookup(outer, &semantic.symbol(binding.symbol).name, default_at) == Lookup::Builtin
 }
 
 /// The binding's value is the builtin of the same name (`open = builtins.open`).
@@ -292,7 +292,7 @@ fn is_builtin_value(semantic: &SemanticIndex, binding: &Binding) -> bool {
     value.segments.len() <= 1
         && matches!(
             semantic.resolve_path(value, 0),
-            Some(Resolved::Qualified(q)) if is_builtins_member(&q, &binding.name)
+            Some(Resolved::Qualified(q)) if is_builtins_member(&q, &semantic.symbol(binding.symbol).name)
         )
 }
 

@@ -317,16 +317,17 @@ fn captured_variable(
     // Rebound names, the loop's own targets first.
     let mut found: Option<String> = None;
     for u in uses {
-        if own_name == Some(u.name.as_str()) {
+        let name = &semantic.symbol(u.symbol).name;
+        if own_name == Some(name.as_str()) {
             continue;
         }
-        let Lookup::Binding(b) = semantic.lookup(u.scope, &u.name, u.range.start()) else {
+        let Lookup::Binding(b) = semantic.lookup(u.scope, name, u.range.start()) else {
             continue;
         };
         if semantic.binding(b).scope != lp.scope {
             continue;
         }
-        let Some(sym) = semantic.symbol_in(lp.scope, &u.name) else {
+        let Some(sym) = semantic.symbol_in(lp.scope, name) else {
             continue;
         };
         let mut rebound = semantic
@@ -347,9 +348,9 @@ fn captured_variable(
             )
         });
         if is_target {
-            return Some(u.name.to_string());
+            return Some(name.to_string());
         }
-        found.get_or_insert_with(|| u.name.to_string());
+        found.get_or_insert_with(|| name.to_string());
     }
     found
 }

@@ -89,7 +89,7 @@ impl Rule for MissingNonlocal {
         candidates.sort_by_key(|b| b.range.start());
 
         for binding in candidates {
-            let name = binding.name.as_str();
+            let name = semantic.symbol(binding.symbol).name.as_str();
             // A read before the assignment is PF302's case; a read after it
             // uses the name as the nested function's own working variable.
             // Only a store the nested function never reads looks like an

@@ -276,7 +276,7 @@ fn flag_variable(checker: &Checker, name: &ast::ExprName) -> Option<String> {
     if binding.kind != BindingKind::Assignment {
         return None;
     }
-    let symbol = semantic.symbol_in(binding.scope, &binding.name)?;
+    let symbol = semantic.symbol(binding.symbol);
     if symbol.binding_count() != 1 || symbol.declared_global.is_some() {
         return None;
     }
@@ -301,9 +301,11 @@ fn flag_variable(checker: &Checker, name: &ast::ExprName) -> Option<String> {
         return None;
     }
     // Every use, in any scope that sees this binding, is a truth test.
+    let binding_name = &symbol.name;
     let uses = semantic.uses.iter().filter(|u| {
-        u.name == binding.name
-            && semantic.lookup(u.scope, &u.name, u.range.start()) == Lookup::Binding(id)
+        let name = &semantic.symbol(u.symbol).name;
+        name == binding_name
+            && semantic.lookup(u.scope, name, u.range.start()) == Lookup::Binding(id)
     });
     for u in uses {
         if !is_truth_test_use(&module.body, u.range) {
