@@ -1,7 +1,8 @@
 //! Summarizes every `.py` file under the given directories and keeps the
 //! summaries, as a run does, then prints what they hold and the heap they
 //! take: `cargo run --profile profiling -p pitfall_linter --example
-//! summary_bench -- [--needs all|calls|none] STDLIB_DIR`. Under callgrind,
+//! summary_bench -- [--needs all|calls|none] STDLIB_DIR` (`none`: the
+//! definitions only, `calls`: what PF101 reads). Under callgrind,
 //! `--toggle-collect='pitfall_linter::summary::summarize'` counts the
 //! summaries alone.
 use std::mem::size_of;
@@ -75,15 +76,17 @@ fn effect_heap(e: &Effect) -> usize {
 
 fn function_heap(f: &FunctionFacts, heap: &mut Heap, counts: &mut [usize; 4]) {
     heap.qualnames += f.qualname.capacity();
-    heap.calls += f.calls.capacity() * size_of::<CallOut>();
+    heap.calls += f.calls.len() * size_of::<CallOut>();
     heap.calls += f
         .calls
         .iter()
         .map(|c: &CallOut| callee_heap(&c.callee))
         .sum::<usize>();
-    heap.effects += f.effects.capacity() * size_of::<Effect>();
+    heap.effects += f.effects.len() * size_of::<Effect>();
     heap.effects += f.effects.iter().map(effect_heap).sum::<usize>();
-    heap.other += f.held_calls.capacity() * 32 + f.guarded_calls.capacity() * 4;
+    heap.other += f.locked.as_ref().map_or(0, |l| {
+        56 + l.held.capacity() * 32 + l.guarded.capacity() * 4
+    });
     counts[0] += 1;
     counts[1] += f.calls.len();
     counts[2] += f.effects.len();
@@ -109,7 +112,7 @@ fn measure(s: &ModuleSummary, heap: &mut Heap, counts: &mut [usize; 4]) {
     let l = &s.locations;
     heap.locations += l.functions.capacity() * size_of::<FunctionLocations>();
     for f in &l.functions {
-        heap.locations += f.calls.capacity() * size_of::<TextRange>() + f.effects.capacity() * 16;
+        heap.locations += f.calls.len() * size_of::<TextRange>() + f.effects.len() * 16;
     }
     heap.imports += l.imports.capacity() * size_of::<ImportLocations>();
     for imp in &l.imports {
@@ -125,8 +128,8 @@ fn main() {
     while let Some(arg) = args.next() {
         if arg == "--needs" {
             needs = match args.next().as_deref() {
-                Some("none") => SummaryNeeds::NONE,
-                Some("calls") => SummaryNeeds::CALLS,
+                Some("none") => SummaryNeeds::DEFINITIONS,
+                Some("calls") => SummaryNeeds::CALLS.with(SummaryNeeds::DEFINITIONS),
                 _ => SummaryNeeds::ALL,
             };
             continue;

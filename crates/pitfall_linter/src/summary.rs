@@ -153,15 +153,36 @@ pub struct FunctionFacts {
     /// generator (PF407).
     pub is_generator: bool,
     /// Known effects of the body itself, in source order.
-    pub effects: Vec<Effect>,
+    pub effects: Box<[Effect]>,
     /// Calls to functions that may be the project's, in source order.
-    pub calls: Vec<CallOut>,
-    /// `(call index, effect indices)`: the calls made while locks are held
-    /// (the `Acquires` effects that took them). Sparse: few calls are.
-    pub held_calls: Vec<(u32, Vec<u32>)>,
+    pub calls: Box<[CallOut]>,
+    /// The calls made under locks; `None` for the many functions with none.
+    /// (Summaries live as long as the run: a function's record is kept small.)
+    pub locked: Option<Box<LockedCalls>>,
+}
+
+/// The calls of a function made while it holds locks.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct LockedCalls {
+    /// `(call index, effect indices)`: the calls made while non-reentrant
+    /// locks are held (the `Acquires` effects that took them).
+    pub held: Vec<(u32, Vec<u32>)>,
     /// The calls made inside `with L:` (or `L.acquire()` ... `L.release()`)
     /// where `L` is any lock ([`GUARD_LOCKS`], [`lock_like_name`]), sorted (PF104).
-    pub guarded_calls: Vec<u32>,
+    pub guarded: Vec<u32>,
+}
+
+impl FunctionFacts {
+    /// `(call index, effect indices)`: the calls made while non-reentrant
+    /// locks are held (the `Acquires` effects that took them). Sparse.
+    pub fn held_calls(&self) -> &[(u32, Vec<u32>)] {
+        self.locked.as_deref().map_or(&[], |l| &l.held)
+    }
+
+    /// The calls made under any lock, sorted (PF104).
+    pub fn guarded_calls(&self) -> &[u32] {
+        self.locked.as_deref().map_or(&[], |l| &l.guarded)
+    }
 }
 
 /// Something a function does that a rule cares about.
@@ -283,8 +304,8 @@ pub struct FunctionLocations {
     /// 1-based line of the `def`.
     pub def_line: u32,
     /// Per effect: the call (or `with` statement) and the callee expression.
-    pub effects: Vec<(TextRange, TextRange)>,
-    pub calls: Vec<TextRange>,
+    pub effects: Box<[(TextRange, TextRange)]>,
+    pub calls: Box<[TextRange]>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -635,6 +656,18 @@ struct Summarizer<'a> {
     /// The calls of functions, in source order, until each function's
     /// lists are allocated at their final size.
     pending: Vec<PendingCall>,
+    /// The effects of functions, in the order found, likewise.
+    pending_effects: Vec<PendingEffect>,
+    /// Per function: how many effects it has so far (the next one's index).
+    effect_counts: Vec<u32>,
+}
+
+/// An effect of a function, before it is filed under its function.
+struct PendingEffect {
+    function: u32,
+    effect: Effect,
+    /// The call (or `with` statement) and the callee expression.
+    at: (TextRange, TextRange),
 }
 
 /// An attribute of a class (`false`) or of its instances (`true`).
@@ -688,8 +721,10 @@ enum Caller {
 /// A held lock: the effect that took it and the range it is held for.
 struct Region {
     function: u32,
+    /// The effect's index in its function.
     effect: u32,
-    lock: LockRef,
+    /// The effect's position in `pending_effects`.
+    pending: usize,
     range: TextRange,
 }
 
@@ -717,6 +752,8 @@ impl<'a> Summarizer<'a> {
                 names: Vec::new(),
             },
             pending: Vec::with_capacity(index.calls.len()),
+            pending_effects: Vec::new(),
+            effect_counts: Vec::new(),
         }
     }
 
@@ -741,6 +778,7 @@ impl<'a> Summarizer<'a> {
         };
         self.collect_calls(&regions, &guards);
         self.file_calls();
+        self.file_effects();
         if needs.contains(SummaryNeeds::SPAWNS) {
             self.collect_spawns();
         }
@@ -754,15 +792,14 @@ impl<'a> Summarizer<'a> {
 
     /// Summaries live as long as the run: no spare capacity.
     fn shrink(&mut self) {
-        for f in &mut self.interface.functions {
-            f.effects.shrink_to_fit();
-            f.calls.shrink_to_fit();
-            f.held_calls.shrink_to_fit();
-            f.guarded_calls.shrink_to_fit();
-        }
-        for f in &mut self.locations.functions {
-            f.effects.shrink_to_fit();
-            f.calls.shrink_to_fit();
+        for locked in self
+            .interface
+            .functions
+            .iter_mut()
+            .filter_map(|f| f.locked.as_deref_mut())
+        {
+            locked.held.shrink_to_fit();
+            locked.guarded.shrink_to_fit();
         }
         self.interface.functions.shrink_to_fit();
         self.interface.imports.shrink_to_fit();
@@ -814,17 +851,16 @@ impl<'a> Summarizer<'a> {
                             && is_coroutine_def(index, scope_id),
                         is_generator: self.needs.contains(SummaryNeeds::GENERATORS)
                             && is_generator_def(index, scope_id),
-                        effects: Vec::new(),
-                        calls: Vec::new(),
-                        held_calls: Vec::new(),
-                        guarded_calls: Vec::new(),
+                        effects: Box::default(),
+                        calls: Box::default(),
+                        locked: None,
                     });
                     self.locations.functions.push(FunctionLocations {
                         scope: scope_id,
                         def_range: scope.node_range,
                         def_line: line,
-                        effects: Vec::new(),
-                        calls: Vec::new(),
+                        effects: Box::default(),
+                        calls: Box::default(),
                     });
                 }
                 ScopeKind::Class => {
@@ -1028,21 +1064,21 @@ impl<'a> Summarizer<'a> {
             let Some(lock) = self.lock_of(path) else {
                 continue;
             };
-            regions.push(Region {
-                function,
-                effect: 0,
-                lock,
-                range: item.stmt_range,
-            });
-            let last = regions.last_mut().expect("just pushed");
-            last.effect = self.add_effect(
+            let pending = self.pending_effects.len();
+            let effect = self.add_effect(
                 function,
                 Effect::Acquires {
-                    lock: last.lock.clone(),
+                    lock,
                     held: Vec::new(),
                 },
                 (item.stmt_range, item.stmt_range),
             );
+            regions.push(Region {
+                function,
+                effect,
+                pending,
+                range: item.stmt_range,
+            });
         }
         // Explicit `acquire()` (no arguments: `blocking=False` or a timeout
         // cannot deadlock) until the next `release()` of the same path.
@@ -1073,10 +1109,11 @@ impl<'a> Summarizer<'a> {
                     }) && later.range.start() < function_end
                 })
                 .map_or(function_end, |later| later.range.start());
+            let pending = self.pending_effects.len();
             let effect = self.add_effect(
                 function,
                 Effect::Acquires {
-                    lock: lock.clone(),
+                    lock,
                     held: Vec::new(),
                 },
                 (call.range, call.func_range),
@@ -1084,17 +1121,15 @@ impl<'a> Summarizer<'a> {
             regions.push(Region {
                 function,
                 effect,
-                lock,
+                pending,
                 range: TextRange::new(call.range.end(), release_at.max(call.range.end())),
             });
         }
         // Which locks each acquisition happens under.
         for r in &regions {
-            let at = self.locations.functions[r.function as usize].effects[r.effect as usize].0;
-            let held = held_at(&regions, r.function, at, Some(r.effect));
-            if let Effect::Acquires { held: h, .. } =
-                &mut self.interface.functions[r.function as usize].effects[r.effect as usize]
-            {
+            let acquired = &mut self.pending_effects[r.pending];
+            let held = held_at(&regions, r.function, acquired.at.0, Some(r.effect));
+            if let Effect::Acquires { held: h, .. } = &mut acquired.effect {
                 *h = held;
             }
         }
@@ -1148,11 +1183,47 @@ impl<'a> Summarizer<'a> {
         self.function_slot.get(&function).copied()
     }
 
+    /// Records an effect of `function`; returns its index there.
     fn add_effect(&mut self, function: u32, effect: Effect, at: (TextRange, TextRange)) -> u32 {
-        let f = &mut self.interface.functions[function as usize];
-        f.effects.push(effect);
-        self.locations.functions[function as usize].effects.push(at);
-        (f.effects.len() - 1) as u32
+        if self.effect_counts.is_empty() {
+            self.effect_counts = vec![0; self.interface.functions.len()];
+        }
+        let count = &mut self.effect_counts[function as usize];
+        *count += 1;
+        self.pending_effects.push(PendingEffect {
+            function,
+            effect,
+            at,
+        });
+        *count - 1
+    }
+
+    /// Files the effects under their functions, in the order found.
+    fn file_effects(&mut self) {
+        if self.pending_effects.is_empty() {
+            return;
+        }
+        let mut effects: Vec<(Vec<_>, Vec<_>)> = self
+            .effect_counts
+            .iter()
+            .map(|&n| {
+                (
+                    Vec::with_capacity(n as usize),
+                    Vec::with_capacity(n as usize),
+                )
+            })
+            .collect();
+        for p in std::mem::take(&mut self.pending_effects) {
+            let (facts, at) = &mut effects[p.function as usize];
+            facts.push(p.effect);
+            at.push(p.at);
+        }
+        for (f, (facts, at)) in effects.into_iter().enumerate() {
+            if !facts.is_empty() {
+                self.interface.functions[f].effects = facts.into_boxed_slice();
+                self.locations.functions[f].effects = at.into_boxed_slice();
+            }
+        }
     }
 
     /// Where any lock is held, per function (PF104): the non-reentrant
@@ -1522,28 +1593,45 @@ impl<'a> Summarizer<'a> {
     /// Files the pending calls under their functions, each list allocated
     /// once at its final size (summaries live as long as the run).
     fn file_calls(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
         let mut counts = vec![0u32; self.interface.functions.len()];
         for p in &self.pending {
             counts[p.function as usize] += 1;
         }
-        for (f, &count) in counts.iter().enumerate() {
-            if count > 0 {
-                self.interface.functions[f].calls = Vec::with_capacity(count as usize);
-                self.locations.functions[f].calls = Vec::with_capacity(count as usize);
-            }
-        }
+        let mut calls: Vec<(Vec<CallOut>, Vec<TextRange>)> = counts
+            .iter()
+            .map(|&n| {
+                (
+                    Vec::with_capacity(n as usize),
+                    Vec::with_capacity(n as usize),
+                )
+            })
+            .collect();
         for p in std::mem::take(&mut self.pending) {
-            let f = &mut self.interface.functions[p.function as usize];
-            if p.guarded {
-                f.guarded_calls.push(f.calls.len() as u32);
+            let f = p.function as usize;
+            let (out, ranges) = &mut calls[f];
+            let call = out.len() as u32;
+            if p.guarded || !p.held.is_empty() {
+                let locked = self.interface.functions[f]
+                    .locked
+                    .get_or_insert_with(Box::default);
+                if p.guarded {
+                    locked.guarded.push(call);
+                }
+                if !p.held.is_empty() {
+                    locked.held.push((call, p.held));
+                }
             }
-            if !p.held.is_empty() {
-                f.held_calls.push((f.calls.len() as u32, p.held));
+            out.push(p.call);
+            ranges.push(p.range);
+        }
+        for (f, (out, ranges)) in calls.into_iter().enumerate() {
+            if !out.is_empty() {
+                self.interface.functions[f].calls = out.into_boxed_slice();
+                self.locations.functions[f].calls = ranges.into_boxed_slice();
             }
-            f.calls.push(p.call);
-            self.locations.functions[p.function as usize]
-                .calls
-                .push(p.range);
         }
     }
 

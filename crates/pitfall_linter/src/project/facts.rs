@@ -1164,7 +1164,10 @@ fn resolve_calls_with<'a>(
                         target: (*target)?,
                         awaited: c.awaited,
                         on_self: c.on_self,
-                        guarded: function.guarded_calls.binary_search(&(call as u32)).is_ok(),
+                        guarded: function
+                            .guarded_calls()
+                            .binary_search(&(call as u32))
+                            .is_ok(),
                     })
                 },
             )),

@@ -63,7 +63,7 @@ impl Rule for LockReacquiredWhileHeld {
                 }
             }
             // (b) A call, while holding it, to a function that acquires it.
-            for (c, held) in &function.held_calls {
+            for (c, held) in function.held_calls() {
                 let Some(target) = facts.target(crate::summary::CallRef {
                     function: Some(i as u32),
                     call: *c,
