@@ -646,37 +646,81 @@ impl<'a> Walker<'a, '_> {
     /// clauses): for a statement holding no expression the walk must enter.
     fn visit_nested_bodies(&mut self, stmt: &'a Stmt, scope: Option<ScopeId>) {
         match stmt {
-            Stmt::FunctionDef(def) => self.in_scope(scope, |w| w.visit_body(&def.body)),
-            Stmt::ClassDef(class) => self.in_scope(scope, |w| w.visit_body(&class.body)),
+            Stmt::FunctionDef(def) => self.in_scope(scope, |w| w.visit_stmts_only(&def.body)),
+            Stmt::ClassDef(class) => self.in_scope(scope, |w| w.visit_stmts_only(&class.body)),
             Stmt::For(s) => {
-                self.visit_body(&s.body);
-                self.visit_body(&s.orelse);
+                self.visit_stmts_only(&s.body);
+                self.visit_stmts_only(&s.orelse);
             }
             Stmt::While(s) => {
-                self.visit_body(&s.body);
-                self.visit_body(&s.orelse);
+                self.visit_stmts_only(&s.body);
+                self.visit_stmts_only(&s.orelse);
             }
             Stmt::If(s) => {
-                self.visit_body(&s.body);
+                self.visit_stmts_only(&s.body);
                 for clause in &s.elif_else_clauses {
-                    self.visit_body(&clause.body);
+                    self.visit_stmts_only(&clause.body);
                 }
             }
-            Stmt::With(s) => self.visit_body(&s.body),
+            Stmt::With(s) => self.visit_stmts_only(&s.body),
             Stmt::Match(s) => {
                 for case in &s.cases {
-                    self.visit_body(&case.body);
+                    self.visit_stmts_only(&case.body);
                 }
             }
             Stmt::Try(s) => {
-                self.visit_body(&s.body);
+                self.visit_stmts_only(&s.body);
                 for handler in &s.handlers {
-                    self.visit_except_handler(handler);
+                    let rules = &self.dispatch.except_handlers;
+                    self.run(rules, |rule, checker| {
+                        rule.check_except_handler(checker, handler)
+                    });
+                    let ExceptHandler::ExceptHandler(h) = handler;
+                    self.checker.parents.push(Node::ExceptHandler(handler));
+                    self.visit_stmts_only(&h.body);
+                    self.checker.parents.pop();
                 }
-                self.visit_body(&s.orelse);
-                self.visit_body(&s.finalbody);
+                self.visit_stmts_only(&s.orelse);
+                self.visit_stmts_only(&s.finalbody);
             }
             _ => {}
+        }
+    }
+
+    /// A body inside a statement holding no expression the walk must
+    /// enter: the statements no rule asked for and holding no statement are
+    /// passed over at once.
+    fn visit_stmts_only(&mut self, body: &'a [Stmt]) {
+        for stmt in body {
+            let kind = stmt_kind(stmt);
+            if self.dispatch.unwanted_simple_stmts & (1 << kind as u64) != 0 {
+                continue;
+            }
+            let depth = self.depth;
+            self.depth += 1;
+            pitfall_semantic::stack::guarded_at(depth, || {
+                let scope = self.enter_definition(stmt);
+                let rules = &self.dispatch.stmts[kind as usize];
+                self.run(rules, |rule, checker| rule.check_stmt(checker, stmt));
+                self.checker.parents.push(Node::Stmt(stmt));
+                self.visit_nested_bodies(stmt, scope);
+                self.checker.parents.pop();
+            });
+            self.depth -= 1;
+        }
+    }
+
+    /// The scope a `def` or `class` opens, looked up once: the walk enters
+    /// it, and its rules ask for it ([`Checker::scope_of_node`]).
+    fn enter_definition(&mut self, stmt: &Stmt) -> Option<ScopeId> {
+        match stmt {
+            Stmt::FunctionDef(ast::StmtFunctionDef { range, .. })
+            | Stmt::ClassDef(ast::StmtClassDef { range, .. }) => {
+                let scope = self.checker.input.semantic.scope_of_node(*range);
+                self.checker.node_scope = Some((*range, scope));
+                scope
+            }
+            _ => None,
         }
     }
 
@@ -763,17 +807,7 @@ impl<'a> Visitor<'a> for Walker<'a, '_> {
 
 impl<'a> Walker<'a, '_> {
     fn walk_stmt(&mut self, stmt: &'a Stmt, kind: StmtKind) {
-        // The scope a `def` or `class` opens: the walk enters it, and its
-        // rules ask for it (`Checker::scope_of_node`).
-        let scope = match stmt {
-            Stmt::FunctionDef(ast::StmtFunctionDef { range, .. })
-            | Stmt::ClassDef(ast::StmtClassDef { range, .. }) => {
-                let scope = self.checker.input.semantic.scope_of_node(*range);
-                self.checker.node_scope = Some((*range, scope));
-                scope
-            }
-            _ => None,
-        };
+        let scope = self.enter_definition(stmt);
         let rules = &self.dispatch.stmts[kind as usize];
         self.run(rules, |rule, checker| rule.check_stmt(checker, stmt));
         self.checker.parents.push(Node::Stmt(stmt));
