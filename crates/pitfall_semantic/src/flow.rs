@@ -273,9 +273,19 @@ fn maybe_unbound_locals<'i>(
     }
     // Second chance for names never unbound: compound statements that bind
     // them on every path.
+    let wanted: Vec<&str> = uncovered
+        .iter()
+        .filter(|(_, unbinds, _)| !unbinds)
+        .map(|(sym, _, _)| sym.name.as_str())
+        .collect();
     let mut compound: Vec<(&str, TextRange)> = Vec::new();
-    if uncovered.iter().any(|(_, unbinds, _)| !unbinds) {
-        block_binds(&function.body, &mut compound, &mut Vec::new());
+    if !wanted.is_empty() {
+        let mut cx = Binds {
+            wanted: &wanted,
+            covers: Vec::new(),
+        };
+        block_binds(&function.body, &mut cx, &mut Vec::new());
+        compound = cx.covers;
         compound.sort_unstable_by(|a, b| a.0.cmp(b.0));
     }
     let mut out = Vec::new();
@@ -477,76 +487,73 @@ fn binding_covers(
 /// Appends to `out` the names a block binds on every path that completes
 /// it, and returns whether some path does (it may always return, raise,
 /// break or continue). Names bound by a compound statement of it (or of a
-/// nested block) are pushed to `covers` with the rest of their block. A sound
-/// under-approximation of the analysis for names that are never unbound.
-fn block_binds<'a>(
-    body: &'a [Stmt],
-    covers: &mut Vec<(&'a str, TextRange)>,
-    out: &mut Vec<&'a str>,
-) -> bool {
+/// nested block) are pushed to `cx.covers` with the rest of their block. A
+/// sound under-approximation of the analysis for names that are never
+/// unbound. Only the names `cx` asks about are collected (each name's
+/// result is independent of the others').
+fn block_binds<'a>(body: &'a [Stmt], cx: &mut Binds<'a, '_>, out: &mut Vec<&'a str>) -> bool {
     let block_end = body.last().map_or(TextSize::default(), Ranged::end);
     for stmt in body {
         let start = out.len();
-        if !stmt_binds(stmt, covers, out) {
+        if !stmt_binds(stmt, cx, out) {
             return false;
         }
         if out.len() > start && matches!(stmt, Stmt::If(_) | Stmt::Try(_) | Stmt::With(_)) {
             let rest = TextRange::new(stmt.end(), block_end);
-            covers.extend(out[start..].iter().map(|n| (*n, rest)));
+            cx.covers.extend(out[start..].iter().map(|n| (*n, rest)));
         }
     }
     true
 }
 
 /// What [`block_binds`] says of one statement.
-fn stmt_binds<'a>(
-    stmt: &'a Stmt,
-    covers: &mut Vec<(&'a str, TextRange)>,
-    out: &mut Vec<&'a str>,
-) -> bool {
+fn stmt_binds<'a>(stmt: &'a Stmt, cx: &mut Binds<'a, '_>, out: &mut Vec<&'a str>) -> bool {
     match stmt {
         Stmt::Return(_) | Stmt::Raise(_) | Stmt::Break(_) | Stmt::Continue(_) => return false,
         Stmt::Expr(e) if is_self_fail(&e.value) => return false,
-        Stmt::FunctionDef(def) => out.push(def.name.id.as_str()),
-        Stmt::ClassDef(class) => out.push(class.name.id.as_str()),
+        Stmt::FunctionDef(def) => cx.push(out, def.name.id.as_str()),
+        Stmt::ClassDef(class) => cx.push(out, class.name.id.as_str()),
         Stmt::Assign(assign) => {
             for target in &assign.targets {
-                target_names(target, out);
+                target_names(target, cx, out);
             }
         }
         Stmt::AugAssign(aug) => {
             if let Expr::Name(n) = &*aug.target {
-                out.push(n.id.as_str());
+                cx.push(out, n.id.as_str());
             }
         }
         Stmt::AnnAssign(ann) => {
             if let (Expr::Name(n), Some(_)) = (&*ann.target, &ann.value) {
-                out.push(n.id.as_str());
+                cx.push(out, n.id.as_str());
             }
         }
         Stmt::Import(import) => {
             for alias in &import.names {
-                out.push(match &alias.asname {
-                    Some(asname) => asname.id.as_str(),
-                    None => alias.name.id.split('.').next().unwrap_or_default(),
-                });
+                cx.push(
+                    out,
+                    match &alias.asname {
+                        Some(asname) => asname.id.as_str(),
+                        None => alias.name.id.split('.').next().unwrap_or_default(),
+                    },
+                );
             }
         }
         Stmt::ImportFrom(import) => {
             for alias in &import.names {
                 let bound = alias.asname.as_ref().unwrap_or(&alias.name);
                 if bound.id.as_str() != "*" {
-                    out.push(bound.id.as_str());
+                    cx.push(out, bound.id.as_str());
                 }
             }
         }
         Stmt::If(if_) => {
             let start = out.len();
             let mut branches = Branches::new(start);
-            branches.add(block_binds(&if_.body, covers, out), out);
+            branches.add(block_binds(&if_.body, cx, out), out);
             for clause in &if_.elif_else_clauses {
                 let into = branches.target(out);
-                let completes = block_binds(&clause.body, covers, into);
+                let completes = block_binds(&clause.body, cx, into);
                 branches.add(completes, out);
             }
             let has_else = if_
@@ -563,30 +570,30 @@ fn stmt_binds<'a>(
         Stmt::Try(try_) => {
             let start = out.len();
             let mut branches = Branches::new(start);
-            let body = block_binds(&try_.body, covers, out);
+            let body = block_binds(&try_.body, cx, out);
             // The `else` block runs after the body completed.
             if let (true, Some(orelse)) = (body, body_range(&try_.orelse)) {
-                covers.extend(out[start..].iter().map(|n| (*n, orelse)));
+                cx.covers.extend(out[start..].iter().map(|n| (*n, orelse)));
             }
             let into = if body { &mut *out } else { branches.scratch() };
-            let normal = block_binds(&try_.orelse, covers, into) && body;
+            let normal = block_binds(&try_.orelse, cx, into) && body;
             branches.add(normal, out);
             for handler in &try_.handlers {
                 let ExceptHandler::ExceptHandler(h) = handler;
                 let into = branches.target(out);
-                let completes = block_binds(&h.body, covers, into);
+                let completes = block_binds(&h.body, cx, into);
                 branches.add(completes, out);
             }
             if !branches.completes {
-                block_binds(&try_.finalbody, covers, branches.scratch());
+                block_binds(&try_.finalbody, cx, branches.scratch());
                 return false;
             }
-            return block_binds(&try_.finalbody, covers, out);
+            return block_binds(&try_.finalbody, cx, out);
         }
         Stmt::With(with) => {
             for item in &with.items {
                 if let Some(vars) = &item.optional_vars {
-                    target_names(vars, out);
+                    target_names(vars, cx, out);
                 }
             }
             // A suppressed exception may skip the rest of the body.
@@ -595,28 +602,28 @@ fn stmt_binds<'a>(
                 .iter()
                 .any(|i| suppresses_exceptions(&i.context_expr))
             {
-                block_binds(&with.body, covers, &mut Vec::new());
+                block_binds(&with.body, cx, &mut Vec::new());
             } else {
-                return block_binds(&with.body, covers, out);
+                return block_binds(&with.body, cx, out);
             }
         }
         Stmt::For(for_) => {
             let mut scratch = Vec::new();
-            block_binds(&for_.body, covers, &mut scratch);
+            block_binds(&for_.body, cx, &mut scratch);
             scratch.clear();
-            block_binds(&for_.orelse, covers, &mut scratch);
+            block_binds(&for_.orelse, cx, &mut scratch);
         }
         Stmt::While(while_) => {
             let mut scratch = Vec::new();
-            block_binds(&while_.body, covers, &mut scratch);
+            block_binds(&while_.body, cx, &mut scratch);
             scratch.clear();
-            block_binds(&while_.orelse, covers, &mut scratch);
+            block_binds(&while_.orelse, cx, &mut scratch);
         }
         Stmt::Match(match_) => {
             let mut scratch = Vec::new();
             for case in &match_.cases {
                 scratch.clear();
-                block_binds(&case.body, covers, &mut scratch);
+                block_binds(&case.body, cx, &mut scratch);
             }
         }
         _ => {}
@@ -691,14 +698,29 @@ fn is_self_fail(expr: &Expr) -> bool {
         && matches!(attr.attr.id.as_str(), "fail" | "skipTest")
 }
 
-/// The names an assignment target binds.
-fn target_names<'a>(target: &'a Expr, names: &mut Vec<&'a str>) {
+/// The names an assignment target binds (those `cx` asks about).
+fn target_names<'a>(target: &'a Expr, cx: &Binds<'a, '_>, names: &mut Vec<&'a str>) {
     match target {
-        Expr::Name(n) => names.push(n.id.as_str()),
-        Expr::Tuple(t) => t.elts.iter().for_each(|e| target_names(e, names)),
-        Expr::List(l) => l.elts.iter().for_each(|e| target_names(e, names)),
-        Expr::Starred(s) => target_names(&s.value, names),
+        Expr::Name(n) => cx.push(names, n.id.as_str()),
+        Expr::Tuple(t) => t.elts.iter().for_each(|e| target_names(e, cx, names)),
+        Expr::List(l) => l.elts.iter().for_each(|e| target_names(e, cx, names)),
+        Expr::Starred(s) => target_names(&s.value, cx, names),
         _ => {}
+    }
+}
+
+/// What [`block_binds`] collects: the names asked about, and the covers
+/// compound statements give them.
+struct Binds<'a, 'w> {
+    wanted: &'w [&'w str],
+    covers: Vec<(&'a str, TextRange)>,
+}
+
+impl<'a> Binds<'a, '_> {
+    fn push(&self, out: &mut Vec<&'a str>, name: &'a str) {
+        if self.wanted.contains(&name) {
+            out.push(name);
+        }
     }
 }
 
