@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use pitfall_db::{
     call_facts, cross_module_diagnostics, decode_source, file_diagnostics, import_graph, lint_file,
     module_imports, module_resolution, module_summary, project_needs, release_file,
-    set_lru_capacity, source_text, PitfallDatabase, Project, SourceFile,
+    resolve_reached, set_lru_capacity, source_text, PitfallDatabase, Project, SourceFile,
 };
 use pitfall_linter::project::ProjectNeeds;
 use pitfall_linter::{Diagnostic, DocCoverage, PythonVersion, RuleSelector, UnsafeFixes};
@@ -233,16 +233,25 @@ fn cross_module_phase(
     needs: ProjectNeeds,
     messages: &mut Vec<Message>,
 ) {
-    let handle = db.clone();
-    let imports = needs.imports();
-    pool.install(|| {
-        all.par_iter().for_each_with(handle, |db, (file, _)| {
-            module_resolution(db, *file);
-            if imports {
-                module_imports(db, *file);
-            }
+    // Wave after wave when only calls from coroutines are read (see
+    // `resolve_reached`); each wave on the pool.
+    resolve_reached(db, project, |files| {
+        let handle = db.clone();
+        pool.install(move || {
+            files
+                .par_iter()
+                .map_with(handle, |db, file| module_resolution(db, *file))
+                .collect()
         })
     });
+    if needs.imports() {
+        let handle = db.clone();
+        pool.install(|| {
+            all.par_iter().for_each_with(handle, |db, (file, _)| {
+                module_imports(db, *file);
+            })
+        });
+    }
     // The two project-wide passes run once, serially; each file's facts
     // are assembled on the pool by the findings pass that reads them.
     call_facts(db, project);

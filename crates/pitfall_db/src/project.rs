@@ -173,28 +173,98 @@ fn resolve_against_exports<T: Default>(
 #[derive(PartialEq, Eq)]
 pub struct CallFacts {
     pub modules: Vec<Arc<FunctionFacts>>,
+    /// Per file: whether its calls were resolved (see [`resolve_reached`]).
+    pub resolved: Vec<bool>,
 }
 
-/// The fixpoint over every file's call-graph nodes. Re-runs when some
-/// file's resolution changed (an edit that changes calls or effects).
+/// Whether a file has an `async def`: where calls read from coroutines start.
+#[salsa::tracked]
+fn has_coroutines(db: &dyn Db, file: SourceFile) -> bool {
+    module_interface(db, file)
+        .functions
+        .iter()
+        .any(|f| f.is_async)
+}
+
+/// The files whose calls the enabled rules read, resolved: every file, or
+/// when they read calls from coroutines only
+/// ([`ProjectNeeds::from_coroutines`]: PF101, PF107) the files with an
+/// `async def` and then, wave after wave, the files their resolved calls
+/// reach. `resolve` resolves one wave (the CLI does it on its pool; the
+/// fixpoint asks again, and finds them resolved). `None`: not resolved.
+pub fn resolve_reached(
+    db: &dyn Db,
+    project: Project,
+    mut resolve: impl FnMut(&[SourceFile]) -> Vec<Arc<ModuleResolution>>,
+) -> Vec<Option<Arc<ModuleResolution>>> {
+    let layout = project_layout(db, project);
+    let files = &layout.files;
+    if !project_needs(db, project).from_coroutines() {
+        return resolve(files).into_iter().map(Some).collect();
+    }
+    let mut resolved: Vec<Option<Arc<ModuleResolution>>> = vec![None; files.len()];
+    let mut seen = vec![false; files.len()];
+    let mut wave: Vec<u32> = (0..files.len() as u32)
+        .filter(|&m| *has_coroutines(db, files[m as usize]))
+        .collect();
+    for &m in &wave {
+        seen[m as usize] = true;
+    }
+    while !wave.is_empty() {
+        let wave_files: Vec<SourceFile> = wave.iter().map(|&m| files[m as usize]).collect();
+        let mut next = Vec::new();
+        for (&m, resolution) in wave.iter().zip(resolve(&wave_files)) {
+            let targets = resolution.nodes.iter().flat_map(|n| &n.calls);
+            for t in targets.map(|c| c.target.module as usize) {
+                if let Some(seen @ false) = seen.get_mut(t) {
+                    *seen = true;
+                    next.push(t as u32);
+                }
+            }
+            resolved[m as usize] = Some(resolution);
+        }
+        next.sort_unstable();
+        wave = next;
+    }
+    resolved
+}
+
+/// The fixpoint over the resolved files' call-graph nodes. Re-runs when
+/// some file's resolution changed (an edit that changes calls or effects).
 #[salsa::tracked(returns(clone))]
 pub fn call_facts(db: &dyn Db, project: Project) -> Arc<CallFacts> {
     let layout = project_layout(db, project);
-    let resolutions: Vec<Arc<ModuleResolution>> = layout
-        .files
-        .iter()
-        .map(|f| module_resolution(db, *f))
-        .collect();
+    let resolutions = resolve_reached(db, project, |files| {
+        files.iter().map(|f| module_resolution(db, *f)).collect()
+    });
     // Every module is resolved: the shared lookups have served (a cache,
     // so emptying it changes no result).
     layout.lookups.clear();
-    let nodes: Vec<&[FunctionNode]> = resolutions.iter().map(|r| r.nodes.as_slice()).collect();
-    let seeds: Vec<&[SpawnSeed]> = resolutions.iter().map(|r| r.spawns.as_slice()).collect();
+    let nodes: Vec<&[FunctionNode]> = resolutions
+        .iter()
+        .map(|r| r.as_ref().map_or(&[][..], |r| r.nodes.as_slice()))
+        .collect();
+    let seeds: Vec<&[SpawnSeed]> = resolutions
+        .iter()
+        .map(|r| r.as_ref().map_or(&[][..], |r| r.spawns.as_slice()))
+        .collect();
     let mut facts = propagate(&nodes);
     spread_spawns(&mut facts, &nodes, &seeds);
     Arc::new(CallFacts {
         modules: facts.into_iter().map(Arc::new).collect(),
+        resolved: resolutions.iter().map(Option::is_some).collect(),
     })
+}
+
+/// Whether this file's calls are resolved: backdates when only other
+/// files' changed.
+#[salsa::tracked]
+fn is_resolved(db: &dyn Db, file: SourceFile) -> bool {
+    let Some((project, _, position)) = in_project(db, file) else {
+        return false;
+    };
+    let facts = call_facts(db, project);
+    facts.resolved.get(position as usize) == Some(&true)
 }
 
 /// Per file, what the import graph says about it.
@@ -263,7 +333,11 @@ pub fn module_facts(db: &dyn Db, file: SourceFile) -> Arc<ModuleFacts> {
         return Arc::default();
     };
     let needs = project_needs(db, project);
-    let resolution = module_resolution(db, file);
+    // A file no coroutine's calls reach is not resolved (no rule reads it).
+    let resolution = match is_resolved(db, file) {
+        true => module_resolution(db, file),
+        false => Arc::default(),
+    };
     let imports = match needs.imports() {
         true => module_imports(db, file),
         false => Arc::default(),

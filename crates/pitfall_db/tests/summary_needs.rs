@@ -112,3 +112,31 @@ fn with_no_rule_that_reads_the_project_nothing_of_it_runs() {
         assert!(!log.iter().any(|q| q.contains(query)), "{query}: {log:?}");
     }
 }
+
+#[test]
+fn with_rules_that_read_calls_from_coroutines_only_the_files_they_reach_are_resolved() {
+    let mut db = PitfallDatabase::with_execution_log();
+    let init = file(&db, "app/__init__.py", "", &["PF101"]);
+    let handler = file(&db, "app/api.py", HANDLER, &["PF101"]);
+    let slow = file(&db, "app/slow.py", SLOW, &["PF101"]);
+    // Calls a blocking helper too, but from no coroutine.
+    let script = "from app.slow import wait\n\n\ndef main():\n    wait()\n";
+    let tool = file(&db, "app/tool.py", script, &["PF101"]);
+    Project::new(
+        &db,
+        vec![init, handler, slow, tool],
+        vec![PathBuf::from("/proj")],
+    );
+    assert_eq!(codes(&db, handler), ["PF101"]);
+    assert!(codes(&db, tool).is_empty());
+    let log = db.take_executed();
+    let resolved = log.iter().filter(|q| q.contains("module_resolution"));
+    // The handler (a coroutine) and the helper its call reaches: not the tool.
+    assert_eq!(resolved.count(), 2, "{log:?}");
+
+    // The tool gets a coroutine: it is resolved, and its call reported.
+    let text = script.replace("def main", "async def main");
+    tool.set_overlay(&mut db).to(Some(Arc::from(text.as_str())));
+    assert_eq!(codes(&db, tool), ["PF101"]);
+    assert_eq!(codes(&db, handler), ["PF101"]);
+}

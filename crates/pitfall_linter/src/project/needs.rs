@@ -18,11 +18,16 @@ impl ProjectNeeds {
     pub const NONE: ProjectNeeds = ProjectNeeds(0);
     /// The targets of calls made in functions (`call_targets`, `target`).
     pub const CALLS: ProjectNeeds = ProjectNeeds(1);
+    /// The targets of calls made in coroutines, and the facts of the
+    /// functions they reach (PF101, PF107): only the modules with an
+    /// `async def` and those their calls reach are resolved, when no
+    /// enabled rule reads more (see [`ProjectNeeds::from_coroutines`]).
+    pub const COROUTINE_CALLS: ProjectNeeds = ProjectNeeds(1 << 10);
     /// The targets of module-level calls (`module_targets`, `target`).
     pub const MODULE_CALLS: ProjectNeeds = ProjectNeeds(1 << 1);
-    /// [`FactKey::Blocks`].
+    /// [`FactKey::Blocks`], read at the functions coroutines call.
     pub const BLOCKS: ProjectNeeds = ProjectNeeds(1 << 2);
-    /// [`FactKey::RunsEventLoop`].
+    /// [`FactKey::RunsEventLoop`], read at the functions coroutines call.
     pub const EVENT_LOOP: ProjectNeeds = ProjectNeeds(1 << 3);
     /// [`FactKey::StartsProcesses`].
     pub const STARTS_PROCESSES: ProjectNeeds = ProjectNeeds(1 << 4);
@@ -36,7 +41,7 @@ impl ProjectNeeds {
     pub const IMPORTS: ProjectNeeds = ProjectNeeds(1 << 8);
     /// The import graph: `cycle`, `importer`, `top_level`.
     pub const IMPORT_GRAPH: ProjectNeeds = ProjectNeeds(1 << 9);
-    pub const ALL: ProjectNeeds = ProjectNeeds((1 << 10) - 1);
+    pub const ALL: ProjectNeeds = ProjectNeeds((1 << 11) - 1);
 
     /// The facts that travel along call edges.
     const FACTS: ProjectNeeds = ProjectNeeds(
@@ -89,7 +94,23 @@ impl ProjectNeeds {
     /// targets, for the facts that travel along them, and to tell the
     /// calls no project function answers (inherited methods).
     pub(crate) fn function_calls(self) -> bool {
-        self.intersects(Self::CALLS.with(Self::FACTS)) || self.inherited_calls()
+        self.intersects(Self::CALLS.with(Self::COROUTINE_CALLS).with(Self::FACTS))
+            || self.inherited_calls()
+    }
+
+    /// Whether every call the enabled rules read is reached from a
+    /// coroutine: then a module's calls are resolved only when it has an
+    /// `async def` or a resolved call reaches it. The facts of the
+    /// functions reached are the same as over the whole graph (they flow
+    /// from callee to caller, and every callee of a function reached is
+    /// reached).
+    pub fn from_coroutines(self) -> bool {
+        let reads_from_coroutines = Self::COROUTINE_CALLS
+            .with(Self::BLOCKS)
+            .with(Self::EVENT_LOOP)
+            .with(Self::IMPORTS)
+            .with(Self::IMPORT_GRAPH);
+        self.contains(Self::COROUTINE_CALLS) && reads_from_coroutines.contains(self)
     }
 
     /// Whether module-level calls are resolved.

@@ -29,7 +29,7 @@ impl Rule for AsyncioRunInCoroutine {
     }
 
     fn project_needs(&self) -> ProjectNeeds {
-        ProjectNeeds::CALLS.with(ProjectNeeds::EVENT_LOOP)
+        ProjectNeeds::COROUTINE_CALLS.with(ProjectNeeds::EVENT_LOOP)
     }
 
     fn summary_needs(&self) -> SummaryNeeds {

@@ -80,7 +80,7 @@ impl Rule for BlockingCallInAsync {
     }
 
     fn project_needs(&self) -> ProjectNeeds {
-        ProjectNeeds::CALLS.with(ProjectNeeds::BLOCKS)
+        ProjectNeeds::COROUTINE_CALLS.with(ProjectNeeds::BLOCKS)
     }
 
     fn summary_needs(&self) -> SummaryNeeds {
