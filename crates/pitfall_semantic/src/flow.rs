@@ -735,11 +735,12 @@ fn cover_of(body: &[Stmt], key: TextRange) -> Option<TextRange> {
     loop {
         let i = block.partition_point(|s| s.start() <= key.start());
         let stmt = block.get(i.checked_sub(1)?)?;
-        if !stmt.range().contains_range(key) {
+        let range = stmt.range();
+        if !range.contains_range(key) {
             return None;
         }
-        let block_end = block.last()?.end();
-        if stmt.range() == key {
+        if range == key {
+            let block_end = || block.last().map(Ranged::end);
             return match stmt {
                 Stmt::Assign(_)
                 | Stmt::AugAssign(_)
@@ -747,20 +748,22 @@ fn cover_of(body: &[Stmt], key: TextRange) -> Option<TextRange> {
                 | Stmt::Import(_)
                 | Stmt::ImportFrom(_)
                 | Stmt::FunctionDef(_)
-                | Stmt::ClassDef(_) => Some(TextRange::new(stmt.end(), block_end)),
+                | Stmt::ClassDef(_) => Some(TextRange::new(range.end(), block_end()?)),
                 Stmt::For(s) => body_range(&s.body),
                 // The targets stay bound after the body.
-                Stmt::With(s) => Some(TextRange::new(body_range(&s.body)?.start(), block_end)),
+                Stmt::With(s) => Some(TextRange::new(body_range(&s.body)?.start(), block_end()?)),
                 _ => None,
             };
         }
+        // Inside the statement, not the statement: in one of its blocks
+        // (the only one, when there is one).
         let inner = |b: &[Stmt]| body_range(b).is_some_and(|r| r.contains(key.start()));
         block = match stmt {
-            Stmt::For(s) if inner(&s.body) => &s.body,
+            Stmt::For(s) if s.orelse.is_empty() || inner(&s.body) => &s.body,
             Stmt::For(s) => &s.orelse,
-            Stmt::While(s) if inner(&s.body) => &s.body,
+            Stmt::While(s) if s.orelse.is_empty() || inner(&s.body) => &s.body,
             Stmt::While(s) => &s.orelse,
-            Stmt::If(s) if inner(&s.body) => &s.body,
+            Stmt::If(s) if s.elif_else_clauses.is_empty() || inner(&s.body) => &s.body,
             Stmt::If(s) => &s.elif_else_clauses.iter().find(|c| inner(&c.body))?.body,
             Stmt::With(s) => &s.body,
             Stmt::Try(s) => {
