@@ -47,6 +47,9 @@ struct Heap {
     names: usize,
     imports: usize,
     other: usize,
+    /// Unused slots of class bases and methods, of module names.
+    spare: usize,
+    spare_names: usize,
 }
 
 fn name_heap(n: &Name) -> usize {
@@ -102,8 +105,10 @@ fn measure(s: &ModuleSummary, heap: &mut Heap, counts: &mut [usize; 4]) {
     heap.classes += i.classes.capacity() * size_of::<ClassFacts>();
     for c in i.classes.iter() {
         heap.classes += c.qualname.capacity() + c.bases.capacity() * 32 + c.methods.capacity() * 32;
+        heap.spare += c.bases.capacity() - c.bases.len() + c.methods.capacity() - c.methods.len();
     }
     heap.names += i.names.capacity() * size_of::<(Name, Export)>();
+    heap.spare_names += i.names.capacity() - i.names.len();
     heap.imports += i.imports.capacity() * size_of::<ImportFacts>();
     for imp in &i.imports {
         heap.imports += imp.module.capacity() + imp.names.as_ref().map_or(0, |n| n.capacity() * 24);
@@ -180,6 +185,10 @@ fn main() {
         ("imports", heap.imports),
         ("other", heap.other),
     ];
+    println!(
+        "spare slots: {} in class bases and methods, {} in module names",
+        heap.spare, heap.spare_names
+    );
     let total: usize = parts.iter().map(|(_, b)| b).sum();
     for (name, bytes) in parts {
         println!("{name:>10} {:8.2} MB", bytes as f64 / 1e6);

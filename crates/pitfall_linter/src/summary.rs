@@ -876,37 +876,39 @@ impl<'a> Summarizer<'a> {
                 _ => {}
             }
         }
-        // Bases and methods, once every class has its slot.
+        // Bases and methods, once every class has its slot; gathered in
+        // two reused buffers, each class's lists allocated at their size.
+        let (mut bases, mut methods) = (Vec::new(), Vec::new());
         for (scope_id, slot) in self.class_slot.iter() {
             let scope = index.scope(scope_id);
-            let bases = scope
-                .bases
-                .iter()
-                .filter_map(|base| match index.resolve_path(base, 0)? {
-                    Resolved::Class(c) => self.class_slot.get(&c).map(|s| BaseRef::Local(*s)),
-                    Resolved::Qualified(q) if !q.starts_with("builtins.") => {
-                        Some(BaseRef::Qualified(q))
-                    }
-                    _ => None,
-                })
-                .collect();
-            let mut methods: Vec<(Name, u32)> = index
-                .scope_symbols(scope_id)
-                .filter_map(|symbol| {
-                    let b = last_binding(index, symbol)?;
-                    match index.binding(b).kind {
-                        BindingKind::FunctionDef { scope } => {
-                            Some((symbol.name.clone(), *self.function_slot.get(&scope)?))
+            for base in &scope.bases {
+                match index.resolve_path(base, 0) {
+                    Some(Resolved::Class(c)) => {
+                        if let Some(s) = self.class_slot.get(&c) {
+                            bases.push(BaseRef::Local(*s));
                         }
-                        _ => None,
                     }
-                })
-                .collect();
+                    Some(Resolved::Qualified(q)) if !q.starts_with("builtins.") => {
+                        bases.push(BaseRef::Qualified(q));
+                    }
+                    _ => {}
+                }
+            }
+            for symbol in index.scope_symbols(scope_id) {
+                let Some(b) = last_binding(index, symbol) else {
+                    continue;
+                };
+                if let BindingKind::FunctionDef { scope } = index.binding(b).kind {
+                    if let Some(slot) = self.function_slot.get(&scope) {
+                        methods.push((symbol.name.clone(), *slot));
+                    }
+                }
+            }
             // A scope's symbols have distinct names.
             methods.sort_unstable();
             let class = &mut std::sync::Arc::make_mut(&mut self.interface.classes)[slot as usize];
-            class.bases = bases;
-            class.methods = methods;
+            class.bases = take_exact(&mut bases);
+            class.methods = take_exact(&mut methods);
         }
     }
 
@@ -978,7 +980,7 @@ impl<'a> Summarizer<'a> {
         }
         names.sort_by(|a, b| a.0.cmp(&b.0));
         names.dedup_by(|a, b| a.0 == b.0);
-        self.interface.names = std::sync::Arc::new(names);
+        self.interface.names = std::sync::Arc::new(exact(names));
     }
 
     /// The lock a path denotes, if it resolves to a non-reentrant lock.
@@ -1697,6 +1699,24 @@ fn member<'m, 'a>(
         };
         index.apply_segment(base, segment, 1)
     })
+}
+
+/// `items` in an allocation of their size (`shrink_to_fit` may keep the
+/// block in place: summaries live as long as the run).
+fn exact<T>(items: Vec<T>) -> Vec<T> {
+    if items.len() == items.capacity() {
+        return items;
+    }
+    let mut exact = Vec::with_capacity(items.len());
+    exact.extend(items);
+    exact
+}
+
+/// The items of a reused buffer, moved into an allocation of their size.
+fn take_exact<T>(buffer: &mut Vec<T>) -> Vec<T> {
+    let mut exact = Vec::with_capacity(buffer.len());
+    exact.append(buffer);
+    exact
 }
 
 /// A qualified name followed by path segments (`os.path` + `.join`,
