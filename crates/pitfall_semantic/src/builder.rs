@@ -137,7 +137,7 @@ fn with_capacity_for(len: usize) -> SemanticIndex {
     index.bindings.reserve(len / 48 + 16);
     index.binding_values.reserve(len / 128 + 8);
     index.calls.reserve(len / 36 + 8);
-    index.scopes.reserve(len / 300 + 4);
+    index.scopes.reserve(len / 200 + 8);
     index.symbol_ids = SymbolTable::with_capacity(len / 64 + 16);
     index.name_ids = NameTable::with_capacity(len / 80 + 16);
     index.scope_by_range.reserve(len / 300 + 4);
@@ -335,7 +335,13 @@ impl Builder {
     }
 
     fn path(&self, expr: &Expr) -> Option<ValuePath> {
-        let (root, segments) = path_parts(expr)?;
+        let (root, segments) = match expr {
+            // Most paths are a bare name, and most other values no path at
+            // all: neither walks a chain.
+            Expr::Name(n) => (n.id.clone(), Segments::new()),
+            Expr::Attribute(_) | Expr::Call(_) | Expr::Await(_) => path_parts(expr)?,
+            _ => return None,
+        };
         Some(ValuePath {
             root,
             segments,
