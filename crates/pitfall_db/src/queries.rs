@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use pitfall_linter::checker::LintInput;
 use pitfall_linter::diagnostic::split_deferred;
 use pitfall_linter::pipeline::{
-    blocking_options, check_parsed, excess_nesting, parse, too_complex_diagnostic,
+    blocking_options, check_parsed, excess_nesting, parse, too_complex_diagnostic, walks_tree,
 };
 use pitfall_linter::summary::{self, ModuleInterface, ModuleSummary, SummaryNeeds};
 use pitfall_linter::suppression::SuppressionTable;
@@ -456,8 +456,18 @@ pub fn semantic_index(db: &dyn Db, file: SourceFile) -> Arc<SemanticIndex> {
 /// results (summaries, findings) stay; the rest is rebuilt if asked for.
 pub fn release_file(db: &dyn Db, file: SourceFile) {
     parsed_module(db, file).clear();
-    semantic_index_handle(db, file).release();
+    // Asking for the handle builds the index: only when it was built.
+    if needs_index(db, file) {
+        semantic_index_handle(db, file).release();
+    }
     source_text_handle(db, file).release();
+}
+
+/// Whether the rules' walk or the summary reads the file's semantic index
+/// (the only readers: with neither, it is never built).
+fn needs_index(db: &dyn Db, file: SourceFile) -> bool {
+    walks_tree(file.settings(db))
+        || crate::needs::summary_needs(db, file).contains(SummaryNeeds::DEFINITIONS)
 }
 
 /// Per function: async?, direct effects, calls out; the module's names and
@@ -522,7 +532,12 @@ pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
             let text = source_text(db, file).expect("parsed text");
             let text: &str = &text;
             let settings = file.settings(db);
-            let index = semantic_index(db, file);
+            // No index when no rule walks (`check_parsed` skips the walk).
+            let index = if walks_tree(settings) {
+                semantic_index(db, file)
+            } else {
+                Arc::default()
+            };
             let summary = module_summary(db, file);
             let found = check_parsed(
                 &p,

@@ -9,6 +9,7 @@ use ruff_text_size::{TextRange, TextSize};
 use crate::checker::{lint_counting, LintInput};
 use crate::diagnostic::{Diagnostic, DocCoverage};
 use crate::registry::RuleId;
+use crate::rule::Interests;
 use crate::settings::LinterSettings;
 use crate::summary::BlockingOptions;
 use crate::suppression::{SuppressionTable, Suppressions};
@@ -84,6 +85,29 @@ static NESTING_DELTA: [i8; 256] = {
     delta
 };
 
+/// Whether some enabled rule is called by the walk. When none is (only
+/// the tool codes, `--select PF001`), there is no walk and no semantic
+/// index for one.
+pub fn walks_tree(settings: &LinterSettings) -> bool {
+    settings.rules.iter().any(|id| {
+        // Every field, so that a new kind of interest cannot be missed here.
+        let Interests {
+            stmts,
+            exprs,
+            except_handlers,
+            module_end,
+            callees,
+            call_names,
+        } = id.rule().interests();
+        stmts != 0
+            || exprs != 0
+            || except_handlers
+            || module_end
+            || !callees.is_empty()
+            || !call_names.is_empty()
+    })
+}
+
 pub fn blocking_options(settings: &LinterSettings) -> BlockingOptions {
     let Some(rule) = RuleId::from_code("PF101") else {
         return BlockingOptions::default();
@@ -143,7 +167,11 @@ pub struct LocalFindings {
 /// findings of the cross-module phase, which runs later without the AST.
 pub fn check_parsed(parsed: &Parsed<ModModule>, input: &LintInput) -> LocalFindings {
     let mut diagnostics = syntax_diagnostics(parsed);
-    let (found, doc_coverage) = lint_counting(input);
+    let (found, doc_coverage) = if walks_tree(input.settings) {
+        lint_counting(input)
+    } else {
+        (Vec::new(), None)
+    };
     diagnostics.extend(found);
     let suppressions = Suppressions::from_tokens(parsed.tokens(), input.source);
     let table = suppressions.table(input.source);
@@ -204,6 +232,25 @@ mod tests {
         let long = "y = [1, 2, 3]\n".repeat(500);
         let deep = nested(&format!("{long}if a:\n    "), MAX_NESTING);
         assert_eq!(excess(&deep), Some(MAX_NESTING + 1));
+    }
+
+    #[test]
+    fn only_the_tool_codes_need_no_walk() {
+        let with = |codes: &[&str]| {
+            let mut settings = LinterSettings {
+                rules: crate::selector::RuleSet::EMPTY,
+                ..LinterSettings::default()
+            };
+            for code in codes {
+                settings.rules.insert(RuleId::from_code(code).unwrap());
+            }
+            walks_tree(&settings)
+        };
+        assert!(!with(&[]));
+        assert!(!with(&["PF001", "PF002", "PF003", "PF004"]));
+        assert!(with(&["PF001", "PF201"]));
+        assert!(with(&["PF101"]));
+        assert!(walks_tree(&LinterSettings::default()));
     }
 
     #[test]
