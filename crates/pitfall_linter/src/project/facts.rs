@@ -266,16 +266,17 @@ impl ExportsSource for Vec<Arc<ModuleExports>> {
     }
 }
 
-/// One function as the propagation sees it: no names, no positions.
+/// One function as the propagation sees it: no names, no positions. Kept
+/// until the cross-module findings: boxed slices, no spare capacity.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct FunctionNode {
     pub is_async: bool,
     /// (effect index, the fact it gives).
-    pub effects: Vec<(u32, FactKey)>,
+    pub effects: Box<[(u32, FactKey)]>,
     /// The calls that reach a project function.
-    pub calls: Vec<CallEdge>,
+    pub calls: Box<[CallEdge]>,
     /// (call index, the fact it gives): calls of inherited library methods.
-    pub inherited: Vec<(u32, FactKey)>,
+    pub inherited: Box<[(u32, FactKey)]>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -347,7 +348,8 @@ pub struct ModuleImportFacts {
     pub top_level: Option<TopLevelName>,
 }
 
-/// Per function: its facts, sorted by key.
+/// Per function: its facts, sorted by key; the functions after the last
+/// with a fact are left out.
 pub type FunctionFacts = Vec<Vec<(FactKey, Witness)>>;
 
 /// Facts for every module of the project.
@@ -1170,7 +1172,8 @@ fn resolve_calls_with<'a>(
                             .is_ok(),
                     })
                 },
-            )),
+            ))
+            .into_boxed_slice(),
             inherited: inherited[first_inherited..]
                 .iter()
                 .filter_map(|i: &InheritedCall| {
@@ -1475,9 +1478,17 @@ pub fn spread_spawns(
     let mut starts: Vec<_> = starts.into_iter().collect();
     starts.sort_by_key(|((f, threads), _)| (*f, *threads));
     let has = |facts: &[FunctionFacts], f: FunctionRef, key: &FactKey| {
-        facts[f.module as usize][f.function as usize]
-            .iter()
-            .any(|(k, _)| k == key)
+        facts[f.module as usize]
+            .get(f.function as usize)
+            .is_some_and(|found| found.iter().any(|(k, _)| k == key))
+    };
+    // `propagate` leaves out a module's functions past its last with a fact.
+    let slot = |facts: &mut [FunctionFacts], f: FunctionRef| -> usize {
+        let module = &mut facts[f.module as usize];
+        if module.len() <= f.function as usize {
+            module.resize(f.function as usize + 1, Vec::new());
+        }
+        f.function as usize
     };
     for ((target, threads), (count, concurrent, witness)) in starts {
         let key = FactKey::Spawned {
@@ -1485,7 +1496,8 @@ pub fn spread_spawns(
             threads,
         };
         if !has(facts, target, &key) {
-            facts[target.module as usize][target.function as usize].push((key.clone(), witness));
+            let i = slot(facts, target);
+            facts[target.module as usize][i].push((key.clone(), witness));
             queue.push_back((target, key));
         }
     }
@@ -1498,7 +1510,8 @@ pub fn spread_spawns(
             if edge.guarded || (callee.is_async && !edge.awaited) || has(facts, edge.target, &key) {
                 continue;
             }
-            facts[edge.target.module as usize][edge.target.function as usize].push((
+            let i = slot(facts, edge.target);
+            facts[edge.target.module as usize][i].push((
                 key.clone(),
                 Witness::CalledBy {
                     caller,
@@ -1511,7 +1524,9 @@ pub fn spread_spawns(
     for module in facts.iter_mut() {
         for function in module.iter_mut() {
             function.sort_by(|a, b| a.0.cmp(&b.0));
+            function.shrink_to_fit();
         }
+        module.shrink_to_fit();
     }
 }
 
@@ -1624,17 +1639,25 @@ pub fn propagate(modules: &[&[FunctionNode]]) -> Vec<FunctionFacts> {
             queue.push_back((caller as usize, key.clone()));
         }
     }
+    // Kept until the cross-module findings: each module's list ends at its
+    // last function with a fact (most have none), each at its exact size.
     let mut found = found.into_iter();
     modules
         .iter()
         .map(|nodes| {
-            (0..nodes.len())
+            let mut module: FunctionFacts = (0..nodes.len())
                 .map(|_| {
                     let mut facts = found.next().unwrap_or_default();
                     facts.sort_by(|a, b| a.0.cmp(&b.0));
+                    facts.shrink_to_fit();
                     facts
                 })
-                .collect()
+                .collect();
+            while module.last().is_some_and(Vec::is_empty) {
+                module.pop();
+            }
+            module.shrink_to_fit();
+            module
         })
         .collect()
 }
@@ -1901,25 +1924,26 @@ mod tests {
         // 1:helper → 1:locked under a lock; 1:helper → 1:coro (async, not awaited).
         let m0 = vec![FunctionNode {
             is_async: false,
-            effects: Vec::new(),
-            calls: vec![edge(0, f(1, 0), false)],
+            effects: Box::default(),
+            calls: vec![edge(0, f(1, 0), false)].into(),
             ..FunctionNode::default()
         }];
         let m1 = vec![
             FunctionNode {
                 is_async: false,
-                effects: Vec::new(),
+                effects: Box::default(),
                 calls: vec![
                     edge(0, f(1, 1), false),
                     edge(1, f(1, 2), true),
                     edge(2, f(1, 3), false),
-                ],
+                ]
+                .into(),
                 ..FunctionNode::default()
             },
             FunctionNode {
                 is_async: false,
-                effects: Vec::new(),
-                calls: vec![edge(0, f(1, 0), false)],
+                effects: Box::default(),
+                calls: vec![edge(0, f(1, 0), false)].into(),
                 ..FunctionNode::default()
             },
             FunctionNode::default(),
@@ -1938,7 +1962,11 @@ mod tests {
             concurrent: true,
             threads: true,
         };
-        let has = |m: usize, g: usize| facts[m][g].iter().any(|(k, _)| *k == key);
+        let has = |m: usize, g: usize| {
+            facts[m]
+                .get(g)
+                .is_some_and(|found| found.iter().any(|(k, _)| *k == key))
+        };
         assert!(has(0, 0) && has(1, 0) && has(1, 1));
         assert!(!has(1, 2), "a call under a lock stops it");
         assert!(!has(1, 3), "an unawaited coroutine function does not run");
