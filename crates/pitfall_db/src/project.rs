@@ -237,8 +237,10 @@ pub fn call_facts(db: &dyn Db, project: Project) -> Arc<CallFacts> {
     let resolutions = resolve_reached(db, project, |files| {
         files.iter().map(|f| module_resolution(db, *f)).collect()
     });
-    // Every module is resolved: the shared lookups have served (a cache,
-    // so emptying it changes no result).
+    // Every module to resolve is (only those reached from coroutines, see
+    // `resolve_reached`): the shared lookups have served. A cache, so
+    // emptying it changes no result (a module that an edit reaches later
+    // looks its names up again).
     layout.lookups.clear();
     let nodes: Vec<&[FunctionNode]> = resolutions
         .iter()
