@@ -409,8 +409,8 @@ struct SharedMemo<T> {
 }
 
 impl SharedLookups {
-    /// Forgets every entry (their memory): once every module is resolved,
-    /// only an edit's re-resolution could use them.
+    /// Forgets every entry (their memory): once the modules to resolve
+    /// are, only a resolution an edit brings could use them.
     pub fn clear(&self) {
         if let Ok(mut names) = self.names.write() {
             *names = FxHashMap::default();
