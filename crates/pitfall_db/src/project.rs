@@ -400,9 +400,12 @@ pub fn cross_module_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<Vec<Diagno
     let settings = file.settings(db);
     // No enabled rule reads the project: no rule's `check_project` reports
     // (see `Rule::project_needs`), so nothing is resolved for this file.
+    // The file's own rules count even when it is not one of the project's
+    // files (an editor's new buffer): its local chains are still followed.
+    let own = ProjectNeeds::of_rules(&settings.rules);
     let needs = match Project::try_get(db) {
-        Some(project) => project_needs(db, project),
-        None => ProjectNeeds::of_rules(&settings.rules),
+        Some(project) => own | project_needs(db, project),
+        None => own,
     };
     if needs == ProjectNeeds::NONE {
         return Arc::default();

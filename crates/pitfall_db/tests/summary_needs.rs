@@ -113,6 +113,23 @@ fn with_no_rule_that_reads_the_project_nothing_of_it_runs() {
     }
 }
 
+/// An editor's new buffer is not one of the project's files; when the
+/// project's own files enable no rule that reads the project, the buffer's
+/// rules still follow its local chains (the language server's case).
+#[test]
+fn a_file_outside_the_project_files_follows_its_own_chains() {
+    let db = PitfallDatabase::default();
+    let other = file(&db, "app/other.py", "x = 1\n", &["PF401"]);
+    let buffer = file(
+        &db,
+        "app/service.py",
+        "import time\n\n\ndef helper():\n    time.sleep(1)\n\n\nasync def handler():\n    helper()\n",
+        &["PF101"],
+    );
+    Project::new(&db, vec![other], vec![PathBuf::from("/proj")]);
+    assert_eq!(codes(&db, buffer), ["PF101"]);
+}
+
 #[test]
 fn with_rules_that_read_calls_from_coroutines_only_the_files_they_reach_are_resolved() {
     let mut db = PitfallDatabase::with_execution_log();
