@@ -6,6 +6,7 @@ use pitfall_linter::diagnostic::split_deferred;
 use pitfall_linter::pipeline::{
     blocking_options, check_parsed, excess_nesting, parse, too_complex_diagnostic, walks_tree,
 };
+use pitfall_linter::sized::exact;
 use pitfall_linter::summary::{self, ModuleInterface, ModuleSummary, SummaryNeeds};
 use pitfall_linter::suppression::SuppressionTable;
 use pitfall_linter::{Diagnostic, DocCoverage, RuleId};
@@ -566,17 +567,6 @@ pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
         doc_coverage,
         deferred: exact(deferred),
     })
-}
-
-/// `items` in an allocation of their size. (`shrink_to_fit` would not do:
-/// the allocator keeps a block that shrinks by less than half in place.)
-fn exact<T>(items: Vec<T>) -> Vec<T> {
-    if items.len() == items.capacity() {
-        return items;
-    }
-    let mut exact = Vec::with_capacity(items.len());
-    exact.extend(items);
-    exact
 }
 
 pub(crate) fn enabled_only(

@@ -12,6 +12,7 @@ pub mod rule;
 pub mod rules;
 pub mod selector;
 pub mod settings;
+pub mod sized;
 pub mod summary;
 pub mod suppression;
 

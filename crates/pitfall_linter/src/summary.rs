@@ -980,7 +980,7 @@ impl<'a> Summarizer<'a> {
         }
         names.sort_by(|a, b| a.0.cmp(&b.0));
         names.dedup_by(|a, b| a.0 == b.0);
-        self.interface.names = std::sync::Arc::new(exact(names));
+        self.interface.names = std::sync::Arc::new(crate::sized::exact(names));
     }
 
     /// The lock a path denotes, if it resolves to a non-reentrant lock.
@@ -1699,17 +1699,6 @@ fn member<'m, 'a>(
         };
         index.apply_segment(base, segment, 1)
     })
-}
-
-/// `items` in an allocation of their size (`shrink_to_fit` may keep the
-/// block in place: summaries live as long as the run).
-fn exact<T>(items: Vec<T>) -> Vec<T> {
-    if items.len() == items.capacity() {
-        return items;
-    }
-    let mut exact = Vec::with_capacity(items.len());
-    exact.extend(items);
-    exact
 }
 
 /// The items of a reused buffer, moved into an allocation of their size.
