@@ -91,8 +91,12 @@ fn a_recheck_runs_only_what_the_edit_reaches() {
         out.contains("1 new, 0 fixed: 6 problems in 6 files"),
         "{out}"
     );
-    // a.py's text is read (to locate its new finding), not parsed.
-    assert_eq!(ran(&log, "source_text_handle"), 2, "{log:?}");
+    // b.py's text is read again, and a.py's too (to locate its new
+    // finding) unless it was the one text the LRU kept: which file the
+    // parallel first check touched last varies from run to run. a.py is
+    // never parsed again.
+    let texts = ran(&log, "source_text_handle");
+    assert!((1..=2).contains(&texts), "{texts}: {log:?}");
     for query in [
         "parsed_module",
         "semantic_index_handle",
