@@ -210,29 +210,44 @@ const MAX_PATH_SEGMENTS: usize = 16;
 
 /// `requests.Session()` → root `requests`, `[Attr(Session), Call]`.
 pub fn path_parts(expr: &Expr) -> Option<(Name, Segments)> {
-    let mut segments = Segments::new();
+    // The chain's segments first, outermost first, as references: no name
+    // is cloned for the many expressions that turn out to be no path, and
+    // the segments are then pushed in order.
+    let mut chain: [Option<&ast::Identifier>; MAX_PATH_SEGMENTS] = [None; MAX_PATH_SEGMENTS];
+    let mut count = 0;
     let mut current = expr;
-    loop {
-        if segments.len() > MAX_PATH_SEGMENTS {
-            return None;
-        }
-        match current {
-            Expr::Name(n) => {
-                segments.reverse();
-                return Some((n.id.clone(), segments));
-            }
+    let root = loop {
+        let segment = match current {
+            Expr::Name(n) => break &n.id,
             Expr::Attribute(a) => {
-                segments.push(PathSegment::Attr(a.attr.id.clone()));
                 current = &a.value;
+                Some(&a.attr)
             }
             Expr::Call(c) => {
-                segments.push(PathSegment::Call);
                 current = &c.func;
+                None
             }
-            Expr::Await(a) => current = &a.value,
+            Expr::Await(a) => {
+                current = &a.value;
+                continue;
+            }
             _ => return None,
-        }
-    }
+        };
+        *chain.get_mut(count)? = segment;
+        count += 1;
+    };
+    let segment = |at: usize| match chain[at] {
+        Some(attr) => PathSegment::Attr(attr.id.clone()),
+        None => PathSegment::Call,
+    };
+    // Most paths have one or two segments: built inline, without a push.
+    let segments = match count {
+        0 => Segments::new(),
+        1 => Segments::from_buf_and_len([segment(0), PathSegment::Call], 1),
+        2 => Segments::from_buf([segment(1), segment(0)]),
+        _ => (0..count).rev().map(segment).collect(),
+    };
+    Some((root.clone(), segments))
 }
 
 impl Builder {
@@ -709,28 +724,20 @@ impl<'a> Visitor<'a> for Builder {
         self.depth = depth;
     }
 
+    /// Inlined where a child is visited (here and in `walk_expr`): a leaf,
+    /// most of the nodes, costs no call of its own beyond reading a name.
+    #[inline(always)]
     fn visit_expr(&mut self, expr: &'a Expr) {
-        // Leaves first: most nodes, and no stack to check below them.
-        // An attribute chain (`a.b.c`) only reads its innermost value: walked
-        // down in a loop, without a level per attribute.
-        let mut expr = expr;
-        while let Expr::Attribute(attr) = expr {
-            expr = &attr.value;
-        }
         match expr {
-            Expr::Name(n) => return self.visit_name(n),
+            Expr::Name(n) => self.visit_name(n),
             Expr::NumberLiteral(_)
             | Expr::BooleanLiteral(_)
             | Expr::NoneLiteral(_)
             | Expr::EllipsisLiteral(_)
             | Expr::StringLiteral(_)
-            | Expr::BytesLiteral(_) => return,
-            _ => {}
+            | Expr::BytesLiteral(_) => {}
+            _ => self.visit_compound_expr(expr),
         }
-        let depth = self.depth;
-        self.depth += 1;
-        crate::stack::guarded_at(depth, || self.visit_expr_inner(expr));
-        self.depth = depth;
     }
 
     fn visit_pattern(&mut self, pattern: &'a Pattern) {
@@ -757,6 +764,32 @@ impl<'a> Visitor<'a> for Builder {
 }
 
 impl<'a> Builder {
+    /// An expression that is not a leaf (see `visit_expr`).
+    #[inline(never)]
+    fn visit_compound_expr(&mut self, expr: &'a Expr) {
+        // An attribute chain (`a.b.c`) only reads its innermost value: walked
+        // down in a loop, without a level per attribute.
+        let mut expr = expr;
+        while let Expr::Attribute(attr) = expr {
+            expr = &attr.value;
+        }
+        match expr {
+            Expr::Name(n) => return self.visit_name(n),
+            Expr::NumberLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_)
+            | Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_) => return,
+            _ => {}
+        }
+        let depth = self.depth;
+        self.depth += 1;
+        crate::stack::guarded_at(depth, || self.visit_expr_inner(expr));
+        self.depth = depth;
+    }
+
+    #[inline(never)]
     fn visit_name(&mut self, n: &ast::ExprName) {
         match n.ctx {
             ExprContext::Load => self.add_use(&n.id, n.range, UseKind::Load),
