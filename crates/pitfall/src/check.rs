@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use pitfall_db::{
     call_facts, cross_module_diagnostics, decode_source, file_diagnostics, import_graph, lint_file,
-    module_imports, module_resolution, module_summary, project_needs, release_file,
-    resolve_reached, set_lru_capacity, source_text, PitfallDatabase, Project, SourceFile,
+    module_imports, module_resolution, module_summary, prepare_project_phase, project_layout,
+    project_needs, release_file, resolve_reached, set_lru_capacity, source_text, PitfallDatabase,
+    Project, SourceFile,
 };
 use pitfall_linter::project::ProjectNeeds;
 use pitfall_linter::{Diagnostic, DocCoverage, PythonVersion, RuleSelector, UnsafeFixes};
@@ -140,8 +141,8 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     {
         return status;
     }
-    let (mut messages, doc_coverage) = lint_all(&mut db, &all, &pool);
     let needs = project_needs(&db, project);
+    let (mut messages, doc_coverage) = lint_all(&mut db, &all, &pool, project, needs);
     if needs != ProjectNeeds::NONE {
         cross_module_phase(&db, &pool, project, &all, &inputs, needs, &mut messages);
     }
@@ -197,11 +198,9 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     drop(out);
     // The process ends here: tearing the database down (every file's
     // summaries and findings) would be serial work on the critical path
-    // (~80 M instructions on the standard library) that frees nothing useful.
-    std::mem::forget(db);
-    if written.is_err() {
-        return ExitStatus::Error;
-    }
+    // (~80 M instructions on the standard library) that frees nothing
+    // useful; the same goes for the messages, freed block by block into
+    // the workers' pages.
     // With `--statistics` and `min-coverage`, the coverage decides for
     // PF906 instead of its findings (the threshold is the gate, as in CI).
     let failing = match doc_coverage.filter(|_| args.statistics) {
@@ -210,6 +209,11 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         }
         None => !messages.is_empty(),
     };
+    std::mem::forget(db);
+    std::mem::forget(messages);
+    if written.is_err() {
+        return ExitStatus::Error;
+    }
     if had_error {
         ExitStatus::Error
     } else if !failing || args.exit_zero {
@@ -393,19 +397,22 @@ fn discovered_inputs(
         discovery
             .files
             .par_iter()
-            .map_init(PackageDirs::default, |packages, path| {
-                // A config error here was already reported by discovery.
-                let settings = resolver.settings_for(path).ok()?;
-                if args.force_exclude && settings.is_excluded_or_below_excluded(path) {
-                    return None;
-                }
-                let size = std::fs::metadata(path).map_or(0, |m| m.len());
-                Some((
-                    size,
-                    path.clone(),
-                    Arc::new(settings.linter_settings_with(path, packages)),
-                ))
-            })
+            .map_init(
+                || PackageDirs::with_known_files(&discovery.files),
+                |packages, path| {
+                    // A config error here was already reported by discovery.
+                    let settings = resolver.settings_for(path).ok()?;
+                    if args.force_exclude && settings.is_excluded_or_below_excluded(path) {
+                        return None;
+                    }
+                    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+                    Some((
+                        size,
+                        path.clone(),
+                        Arc::new(settings.linter_settings_with(path, packages)),
+                    ))
+                },
+            )
             .flatten()
             .collect()
     });
@@ -435,13 +442,24 @@ fn lint_all(
     db: &mut PitfallDatabase,
     files: &[(SourceFile, bool)],
     pool: &rayon::ThreadPool,
+    project: Project,
+    needs: ProjectNeeds,
 ) -> (Vec<Message>, Option<DocCoverage>) {
     set_lru_capacity(db, 0);
     let next = AtomicUsize::new(0);
     let found: Mutex<(Vec<Message>, Option<DocCoverage>)> = Mutex::new((Vec::new(), None));
     let workers = pool.current_num_threads().min(files.len());
     let handles: Vec<PitfallDatabase> = (0..workers).map(|_| db.clone()).collect();
+    let layout_handle = db.clone();
     pool.scope(|scope| {
+        // The module map of the project phase (serial work, over paths
+        // only) is built by one worker while the others lint, not on the
+        // critical path after them.
+        if needs != ProjectNeeds::NONE {
+            scope.spawn(move |_| {
+                project_layout(&layout_handle, project);
+            });
+        }
         for handle in handles {
             let (next, found) = (&next, &found);
             scope.spawn(move |_| {
@@ -458,6 +476,9 @@ fn lint_all(
                         // Not reported: only its summary is needed.
                         module_summary(&handle, file);
                     }
+                    // What the project phase asks first of every file,
+                    // computed here in parallel rather than serially there.
+                    prepare_project_phase(&handle, file);
                     release_file(&handle, file);
                 }
                 let mut found = found.lock().unwrap_or_else(|e| e.into_inner());

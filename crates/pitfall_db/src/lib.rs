@@ -13,9 +13,9 @@ pub use db::{Db, PitfallDatabase, SourceFile};
 pub use needs::{project_needs, project_summary_needs, summary_needs};
 pub use project::{
     call_facts, cross_module_diagnostics, file_diagnostics, function_facts, import_facts,
-    import_graph, module_exports, module_facts, module_imports, module_resolution, project_facts,
-    project_layout, resolve_module, resolve_reached, CallFacts, ImportGraph, Project,
-    ProjectLayout,
+    import_graph, module_exports, module_facts, module_imports, module_resolution,
+    prepare_project_phase, project_facts, project_layout, resolve_module, resolve_reached,
+    CallFacts, ImportGraph, Project, ProjectLayout,
 };
 pub use queries::{
     decode_source, encode_source, lint_file, module_interface, module_summary, parsed_module,

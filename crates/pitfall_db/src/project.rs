@@ -186,6 +186,19 @@ fn has_coroutines(db: &dyn Db, file: SourceFile) -> bool {
         .any(|f| f.is_async)
 }
 
+/// What the project phase first asks of each file, computed ahead: a
+/// one-shot run calls it on the worker that linted the file, so the serial
+/// start of [`resolve_reached`] (which files have coroutines) finds each
+/// answer memoized instead of computing the interfaces one by one.
+pub fn prepare_project_phase(db: &dyn Db, file: SourceFile) {
+    let Some(project) = Project::try_get(db) else {
+        return;
+    };
+    if project_needs(db, project).from_coroutines() {
+        has_coroutines(db, file);
+    }
+}
+
 /// The files whose calls the enabled rules read, resolved: every file, or
 /// when they read calls from coroutines only
 /// ([`ProjectNeeds::from_coroutines`]: PF101, PF107) the files with an

@@ -160,20 +160,35 @@ impl PerFileIgnores {
 
 /// Whether a directory is a package (holds `__init__.py` or `__init__.pyi`),
 /// remembered for the last directory asked about: files come directory by
-/// directory, so a run pays about one `stat` per directory, not two per file.
+/// directory, so a run pays about one `stat` per directory, not two per file;
+/// none when the `__init__` is among the files a walk just found.
 #[derive(Debug, Default)]
-pub struct PackageDirs {
+pub struct PackageDirs<'a> {
     last: Option<(PathBuf, bool)>,
+    /// Files known to exist, in `Path` order (a walk's findings).
+    known: &'a [PathBuf],
 }
 
-impl PackageDirs {
+impl<'a> PackageDirs<'a> {
+    /// Answers from `files` (sorted in `Path` order, as
+    /// [`Discovery::files`](crate::Discovery::files) is) before asking the
+    /// file system: a file found there exists.
+    pub fn with_known_files(files: &'a [PathBuf]) -> PackageDirs<'a> {
+        PackageDirs {
+            last: None,
+            known: files,
+        }
+    }
+
     pub fn is_package(&mut self, dir: &Path) -> bool {
         if let Some((last, answer)) = &self.last {
             if last == dir {
                 return *answer;
             }
         }
-        let answer = dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file();
+        let inits = ["__init__.py", "__init__.pyi"].map(|name| dir.join(name));
+        let answer = inits.iter().any(|i| self.known.binary_search(i).is_ok())
+            || inits.iter().any(|i| i.is_file());
         self.last = Some((dir.to_path_buf(), answer));
         answer
     }
@@ -208,7 +223,11 @@ impl Settings {
     /// [`Settings::linter_settings_for`], asking `packages` whether the
     /// file's directory is a package: a caller going through many files
     /// of one directory pays one `stat` for them all.
-    pub fn linter_settings_with(&self, path: &Path, packages: &mut PackageDirs) -> LinterSettings {
+    pub fn linter_settings_with(
+        &self,
+        path: &Path,
+        packages: &mut PackageDirs<'_>,
+    ) -> LinterSettings {
         let mut linter = self.linter.clone();
         linter.module = self.module_path(path);
         if !self.per_file_ignores.is_empty() {
@@ -233,7 +252,7 @@ impl Settings {
         self.file_context_with(path, &mut PackageDirs::default())
     }
 
-    fn file_context_with(&self, path: &Path, packages: &mut PackageDirs) -> FileContext {
+    fn file_context_with(&self, path: &Path, packages: &mut PackageDirs<'_>) -> FileContext {
         let relative = path.strip_prefix(&self.root).unwrap_or(path);
         let mut project_path = relative.to_string_lossy().into_owned();
         if std::path::MAIN_SEPARATOR != '/' {

@@ -834,3 +834,18 @@ fn is_excluded_or_below_excluded_checks_ancestors() {
     assert!(s.is_excluded_or_below_excluded(&dir.path().join(".venv/y.py")));
     assert!(!s.is_excluded_or_below_excluded(&dir.path().join("pkg/y.py")));
 }
+
+#[test]
+fn package_dirs_answer_from_known_files_then_the_file_system() {
+    let dir = tree(&[("pkg/__init__.py", ""), ("pkg/m.py", ""), ("plain/m.py", "")]);
+    let root = dir.path();
+    // A walk's findings answer without the file system: this `__init__.py`
+    // does not exist, but the list says it does.
+    let known = vec![root.join("listed/__init__.pyi"), root.join("listed/m.py")];
+    let mut packages = crate::PackageDirs::with_known_files(&known);
+    assert!(packages.is_package(&root.join("listed")));
+    // Not in the list: the file system decides.
+    assert!(packages.is_package(&root.join("pkg")));
+    assert!(!packages.is_package(&root.join("plain")));
+    assert!(!crate::PackageDirs::default().is_package(&root.join("listed")));
+}
