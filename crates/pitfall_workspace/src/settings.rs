@@ -159,12 +159,15 @@ impl PerFileIgnores {
 }
 
 /// Whether a directory is a package (holds `__init__.py` or `__init__.pyi`),
-/// remembered for the last directory asked about: files come directory by
-/// directory, so a run pays about one `stat` per directory, not two per file;
-/// none when the `__init__` is among the files a walk just found.
+/// remembered per directory: a run pays at most two `stat`s per directory,
+/// not two per file, and none when the `__init__` is among the files a walk
+/// just found.
 #[derive(Debug, Default)]
 pub struct PackageDirs<'a> {
+    /// The last directory asked about (files come mostly directory by
+    /// directory), then every other one.
     last: Option<(PathBuf, bool)>,
+    seen: rustc_hash::FxHashMap<PathBuf, bool>,
     /// Files known to exist, in `Path` order (a walk's findings).
     known: &'a [PathBuf],
 }
@@ -175,8 +178,8 @@ impl<'a> PackageDirs<'a> {
     /// file system: a file found there exists.
     pub fn with_known_files(files: &'a [PathBuf]) -> PackageDirs<'a> {
         PackageDirs {
-            last: None,
             known: files,
+            ..PackageDirs::default()
         }
     }
 
@@ -186,9 +189,16 @@ impl<'a> PackageDirs<'a> {
                 return *answer;
             }
         }
-        let inits = ["__init__.py", "__init__.pyi"].map(|name| dir.join(name));
-        let answer = inits.iter().any(|i| self.known.binary_search(i).is_ok())
-            || inits.iter().any(|i| i.is_file());
+        let answer = match self.seen.get(dir) {
+            Some(answer) => *answer,
+            None => {
+                let inits = ["__init__.py", "__init__.pyi"].map(|name| dir.join(name));
+                let answer = inits.iter().any(|i| self.known.binary_search(i).is_ok())
+                    || inits.iter().any(|i| i.is_file());
+                self.seen.insert(dir.to_path_buf(), answer);
+                answer
+            }
+        };
         self.last = Some((dir.to_path_buf(), answer));
         answer
     }

@@ -837,7 +837,11 @@ fn is_excluded_or_below_excluded_checks_ancestors() {
 
 #[test]
 fn package_dirs_answer_from_known_files_then_the_file_system() {
-    let dir = tree(&[("pkg/__init__.py", ""), ("pkg/m.py", ""), ("plain/m.py", "")]);
+    let dir = tree(&[
+        ("pkg/__init__.py", ""),
+        ("pkg/m.py", ""),
+        ("plain/m.py", ""),
+    ]);
     let root = dir.path();
     // A walk's findings answer without the file system: this `__init__.py`
     // does not exist, but the list says it does.
