@@ -12,8 +12,8 @@
 use std::sync::Arc;
 
 use pitfall_semantic::{
-    BindingId, BindingKind, Lookup, PathSegment, Resolved, ScopeId, ScopeKind, SemanticIndex,
-    Symbol, ValuePath,
+    BindingId, BindingKind, CallSite, Lookup, PathSegment, Resolved, ScopeId, ScopeKind,
+    SemanticIndex, Symbol, ValuePath,
 };
 use ruff_python_ast::name::Name;
 use ruff_text_size::{TextRange, TextSize};
@@ -649,10 +649,10 @@ struct Summarizer<'a> {
     members: FxHashMap<MemberKey<'a>, Option<Resolved>>,
     /// What the binding a callee's root names holds: a module's `os` or
     /// `self` is resolved once, not once per call.
-    roots: FxHashMap<BindingId, Option<Resolved>>,
-    /// Callee roots looked up in the function of the latest call, where the
-    /// answer is the same at every offset (see [`lookup_root`]).
-    lookups: RootLookups<'a>,
+    roots: BindingMemo,
+    /// Callee roots looked up, by the symbol read where the answer cannot
+    /// depend on the offset.
+    lookups: RootLookups,
     /// The calls of functions, in source order, until each function's
     /// lists are allocated at their final size.
     pending: Vec<PendingCall>,
@@ -711,6 +711,37 @@ impl Slots {
     }
 }
 
+/// What each binding resolves to, computed on first use: a flat table by
+/// binding id (every resolved call asks), the values apart.
+struct BindingMemo {
+    /// Per binding: 1 + its value's position in `values`, 0 before the first use.
+    slots: Vec<u32>,
+    values: Vec<Option<Resolved>>,
+}
+
+impl BindingMemo {
+    fn new(bindings: usize) -> BindingMemo {
+        BindingMemo {
+            slots: vec![0; bindings],
+            values: Vec::new(),
+        }
+    }
+
+    fn get_or_insert_with(
+        &mut self,
+        binding: BindingId,
+        resolve: impl FnOnce() -> Option<Resolved>,
+    ) -> &Option<Resolved> {
+        let slot = self.slots[binding.index()];
+        if slot != 0 {
+            return &self.values[slot as usize - 1];
+        }
+        self.values.push(resolve());
+        self.slots[binding.index()] = self.values.len() as u32;
+        &self.values[self.values.len() - 1]
+    }
+}
+
 /// Where a call is made: in a function (its index), or at module level.
 #[derive(Copy, Clone)]
 enum Caller {
@@ -746,11 +777,8 @@ impl<'a> Summarizer<'a> {
             locations: ModuleLocations::default(),
             // Sized for a typical file: growing them is a large part of their cost.
             members: FxHashMap::with_capacity_and_hasher(index.calls.len() / 4, Default::default()),
-            roots: FxHashMap::with_capacity_and_hasher(index.calls.len() / 4, Default::default()),
-            lookups: RootLookups {
-                scope: None,
-                names: Vec::new(),
-            },
+            roots: BindingMemo::new(index.bindings.len()),
+            lookups: RootLookups::new(index.symbols.len()),
             pending: Vec::with_capacity(index.calls.len()),
             pending_effects: Vec::new(),
             effect_counts: Vec::new(),
@@ -904,11 +932,10 @@ impl<'a> Summarizer<'a> {
                     }
                 }
             }
-            // A scope's symbols have distinct names.
-            methods.sort_unstable();
             let class = &mut std::sync::Arc::make_mut(&mut self.interface.classes)[slot as usize];
             class.bases = take_exact(&mut bases);
-            class.methods = take_exact(&mut methods);
+            // A scope's symbols have distinct names.
+            class.methods = sorted_by_name(&mut methods, |(name, _)| name);
         }
     }
 
@@ -978,7 +1005,9 @@ impl<'a> Summarizer<'a> {
                 }
             }
         }
-        names.sort_by(|a, b| a.0.cmp(&b.0));
+        // Equal names are all `Value`s (members of two global enums): any
+        // one of them may stay.
+        let mut names = sorted_by_name(&mut names, |(name, _)| name);
         names.dedup_by(|a, b| a.0 == b.0);
         self.interface.names = std::sync::Arc::new(crate::sized::exact(names));
     }
@@ -1359,7 +1388,7 @@ impl<'a> Summarizer<'a> {
             }
             let lookups = &mut self.lookups;
             let Some(root) =
-                worth_resolving(callee, &extra_names, || lookup_root(index, lookups, callee))
+                worth_resolving(callee, &extra_names, || lookups.lookup(index, call, callee))
             else {
                 continue;
             };
@@ -1464,8 +1493,7 @@ impl<'a> Summarizer<'a> {
         let root = match root {
             Lookup::Binding(b) => self
                 .roots
-                .entry(b)
-                .or_insert_with(|| index.resolve_binding(b, 1))
+                .get_or_insert_with(b, || index.resolve_binding(b, 1))
                 .as_ref()?,
             Lookup::Builtin => {
                 return Some(Ok(Resolved::Qualified(joined(
@@ -1708,6 +1736,41 @@ fn take_exact<T>(buffer: &mut Vec<T>) -> Vec<T> {
     exact
 }
 
+/// The items of a buffer sorted by name (`sort_unstable`), moved into an
+/// allocation of their size. Long lists sort keys instead: the name's first
+/// eight bytes as one integer settle most comparisons without reading the
+/// strings (a module's names, a large class's methods).
+fn sorted_by_name<T>(items: &mut Vec<T>, name: impl Fn(&T) -> &Name) -> Vec<T> {
+    const SHORT: usize = 16;
+    if items.len() <= SHORT {
+        items.sort_unstable_by(|a, b| name(a).as_str().cmp(name(b).as_str()));
+        return take_exact(items);
+    }
+    let prefix = |name: &str| {
+        let mut bytes = [0u8; 8];
+        let n = name.len().min(8);
+        bytes[..n].copy_from_slice(&name.as_bytes()[..n]);
+        u64::from_be_bytes(bytes)
+    };
+    let mut keys: Vec<(u64, u32)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (prefix(name(item).as_str()), i as u32))
+        .collect();
+    // Equal prefixes: the names are compared whole.
+    keys.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| {
+            name(&items[a.1 as usize])
+                .as_str()
+                .cmp(name(&items[b.1 as usize]).as_str())
+        })
+    });
+    let mut slots: Vec<Option<T>> = items.drain(..).map(Some).collect();
+    keys.iter()
+        .map(|&(_, i)| slots[i as usize].take().expect("each item once"))
+        .collect()
+}
+
 /// A qualified name followed by path segments (`os.path` + `.join`,
 /// `()`), as `apply_segment` spells it, allocated once at its final length.
 fn joined(prefix: &[&str], segments: &[PathSegment]) -> String {
@@ -1778,60 +1841,59 @@ fn held_at(regions: &[Region], function: u32, at: TextRange, except: Option<u32>
         .collect()
 }
 
-/// A callee's root looked up as `SemanticIndex::lookup` does, remembered
-/// per (function, name) when the answer cannot depend on the offset: in a
-/// `def` or lambda only the function's own bindings are positional, so a
-/// builtin, a name of an enclosing scope (the function binds none) or the
-/// function's only binding of the name (`self`) is the answer everywhere
-/// in it.
-fn lookup_root<'a>(
-    index: &SemanticIndex,
-    lookups: &mut RootLookups<'a>,
-    callee: &'a ValuePath,
-) -> Lookup {
-    let scope = callee.scope;
-    if !matches!(
-        index.scope(scope).kind,
-        ScopeKind::Function { .. } | ScopeKind::Lambda
-    ) {
-        return index.lookup(scope, &callee.root, callee.offset);
-    }
-    let name = callee.root.as_str();
-    if lookups.scope != Some(scope) {
-        lookups.scope = Some(scope);
-        lookups.names.clear();
-    }
-    if let Some((_, found)) = lookups.names.iter().find(|(n, _)| *n == name) {
-        return *found;
-    }
-    let found = index.lookup(scope, &callee.root, callee.offset);
-    let everywhere = match found {
-        Lookup::Builtin => true,
-        // A `del` may be what made it unbound here.
-        Lookup::Unbound => false,
-        Lookup::Binding(b) => {
-            index.binding(b).scope != scope
-                || index
-                    .symbol_in(scope, &callee.root)
-                    .is_some_and(|symbol| symbol.binding_count() == 1)
+/// A callee's root looked up as `SemanticIndex::lookup` does, from the read
+/// the index recorded, remembered per symbol read when the answer cannot
+/// depend on the offset: in a `def` or lambda only the function's own
+/// bindings are positional, so a builtin, a name of an enclosing scope (the
+/// function binds none) or the function's only binding of the name
+/// (`self`) is the answer everywhere in it.
+struct RootLookups {
+    /// Per symbol: 0 (not remembered), 1 (a builtin) or 2 + a binding id.
+    found: Vec<u32>,
+}
+
+impl RootLookups {
+    fn new(symbols: usize) -> RootLookups {
+        RootLookups {
+            found: vec![0; symbols],
         }
-    };
-    if everywhere && lookups.names.len() < RootLookups::MAX {
-        lookups.names.push((name, found));
     }
-    found
-}
 
-/// The roots remembered for one function: calls come in source order, so
-/// most follow the previous call of the same function; a few names each.
-struct RootLookups<'a> {
-    scope: Option<ScopeId>,
-    names: Vec<(&'a str, Lookup)>,
-}
-
-impl RootLookups<'_> {
-    /// Scanned linearly: a function's distinct callee roots are few.
-    const MAX: usize = 16;
+    fn lookup(&mut self, index: &SemanticIndex, call: &CallSite, callee: &ValuePath) -> Lookup {
+        let Some(read) = index.callee_root_read(call) else {
+            return index.lookup(callee.scope, &callee.root, callee.offset);
+        };
+        let symbol = index.use_(read).symbol;
+        match self.found[symbol.index()] {
+            0 => {}
+            1 => return Lookup::Builtin,
+            n => return Lookup::Binding(BindingId(n - 2)),
+        }
+        let found = index.lookup_read(read, callee.offset);
+        let remembered = match found {
+            _ if !matches!(
+                index.scope(callee.scope).kind,
+                ScopeKind::Function { .. } | ScopeKind::Lambda
+            ) =>
+            {
+                0
+            }
+            Lookup::Builtin => 1,
+            // A `del` may be what made it unbound here.
+            Lookup::Unbound => 0,
+            Lookup::Binding(b) => {
+                if index.binding(b).scope != callee.scope
+                    || index.symbol(symbol).binding_count() == 1
+                {
+                    b.0 + 2
+                } else {
+                    0
+                }
+            }
+        };
+        self.found[symbol.index()] = remembered;
+        found
+    }
 }
 
 /// Resolution builds qualified-name strings, so it is skipped for calls that

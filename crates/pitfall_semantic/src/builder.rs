@@ -1041,13 +1041,20 @@ impl<'a> Builder {
             }
             Expr::Call(call) => {
                 self.record_callable_arguments(call);
+                let callee = self.path(&call.func);
+                // Visiting the callee reads its root first.
+                let root_use = match callee {
+                    Some(_) => self.index.uses.len() as u32,
+                    None => NO_USE,
+                };
                 self.index.calls.push(CallSite {
                     scope: self.current,
                     range: call.range(),
                     func_range: call.func.range(),
-                    callee: self.path(&call.func),
+                    callee,
                     awaited: false,
                     has_arguments: !call.arguments.is_empty(),
+                    root_use,
                 });
                 // `walk_expr`'s order, without its dispatch.
                 self.visit_expr(&call.func);

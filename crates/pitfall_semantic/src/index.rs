@@ -437,7 +437,14 @@ pub struct CallSite {
     pub awaited: bool,
     /// Called with at least one argument.
     pub has_arguments: bool,
+    /// The read of the callee's root name (the first name the callee
+    /// expression reads, [`NO_USE`] without a path): resolving the call
+    /// starts from that read's symbol instead of looking the name up.
+    pub root_use: u32,
 }
+
+/// `CallSite::root_use` of a call without a callee path.
+pub const NO_USE: u32 = u32::MAX;
 
 impl SemanticIndex {
     pub const MODULE: ScopeId = ScopeId(0);

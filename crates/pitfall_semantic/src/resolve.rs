@@ -56,15 +56,62 @@ impl SemanticIndex {
                 Lookup::Unbound
             };
         };
+        self.lookup_from(
+            scope,
+            name_id,
+            || name,
+            at,
+            self.symbol_with_id(scope, name_id),
+        )
+    }
+
+    /// The read of a call's callee root, as the index recorded it (none for
+    /// a parenthesized root, which is looked up by name).
+    pub fn callee_root_read(&self, call: &CallSite) -> Option<UseId> {
+        let path = call.callee.as_ref()?;
+        let read = self.uses.get(call.root_use as usize)?;
+        // The read of the root: the name at the callee's start.
+        (read.scope == path.scope && read.range.start() == path.offset)
+            .then_some(UseId(call.root_use))
+    }
+
+    /// What the name a read reads refers to at offset `at`, as
+    /// [`lookup`](Self::lookup) finds it from the read's scope, starting
+    /// from the read's symbol (no hashing of the name).
+    pub fn lookup_read(&self, read: UseId, at: TextSize) -> Lookup {
+        let read = self.use_(read);
+        let symbol = self.symbol(read.symbol);
+        self.lookup_from(
+            read.scope,
+            self.symbol_ids.name_of(read.symbol),
+            || symbol.name.as_str(),
+            at,
+            Some(symbol),
+        )
+    }
+
+    /// [`lookup`](Self::lookup) of the name `name_id` (its text `name()`,
+    /// read only for builtins and globals), whose symbol in `scope` (if
+    /// any) is `first`.
+    #[inline(always)]
+    fn lookup_from<'n>(
+        &self,
+        scope: ScopeId,
+        name_id: NameId,
+        name: impl Fn() -> &'n str,
+        at: TextSize,
+        first: Option<&Symbol>,
+    ) -> Lookup {
         let mut s = scope;
+        let mut symbol = first;
         // Position matters in the scope of the use, and in the function that
         // runs a comprehension inline; enclosing scopes are looked up later, at
         // call time, so their last binding counts.
         let mut positional = true;
         loop {
-            if let Some(sym) = self.symbol_with_id(s, name_id) {
+            if let Some(sym) = symbol {
                 if sym.declared_global.is_some() && s != SemanticIndex::MODULE {
-                    return self.lookup_enclosing_binding(SemanticIndex::MODULE, name);
+                    return self.lookup_enclosing_binding(SemanticIndex::MODULE, name());
                 }
                 if sym.declared_nonlocal.is_some() {
                     let mut p = self.lookup_parent(s);
@@ -113,11 +160,12 @@ impl SemanticIndex {
                 Some(parent) => {
                     positional = positional && comprehension;
                     s = parent;
+                    symbol = self.symbol_with_id(s, name_id);
                 }
                 None => break,
             }
         }
-        if is_builtin(name) {
+        if is_builtin(name()) {
             Lookup::Builtin
         } else {
             Lookup::Unbound

@@ -279,6 +279,12 @@ impl SymbolTable {
         }
     }
 
+    /// The name of a symbol (the low half of its key).
+    #[inline]
+    pub(crate) fn name_of(&self, symbol: SymbolId) -> NameId {
+        NameId(self.keys[symbol.index()] as u32)
+    }
+
     /// The symbol of `(scope, name)`, or a new one (the next id) when
     /// there is none, and whether it is new.
     #[inline]
