@@ -17,7 +17,6 @@ use pitfall_semantic::{
 };
 use ruff_python_ast::name::Name;
 use ruff_text_size::{TextRange, TextSize};
-use rustc_hash::FxHashMap;
 
 use crate::blocking::{classify, may_block_by_name, BlockingCategory};
 use crate::project::ProjectNeeds;
@@ -646,7 +645,7 @@ struct Summarizer<'a> {
     /// An attribute of a class or an instance of this module, resolved:
     /// `self.assertEqual` in every method of a test class is looked up once.
     /// Keyed by (instance?, class, name).
-    members: FxHashMap<MemberKey<'a>, Option<Resolved>>,
+    members: MemberMemo<'a>,
     /// What the binding a callee's root names holds: a module's `os` or
     /// `self` is resolved once, not once per call.
     roots: BindingMemo,
@@ -776,7 +775,7 @@ impl<'a> Summarizer<'a> {
             interface: ModuleInterface::default(),
             locations: ModuleLocations::default(),
             // Sized for a typical file: growing them is a large part of their cost.
-            members: FxHashMap::with_capacity_and_hasher(index.calls.len() / 4, Default::default()),
+            members: MemberMemo::with_capacity(index.calls.len() / 4),
             roots: BindingMemo::new(index.bindings.len()),
             lookups: RootLookups::new(index.symbols.len()),
             pending: Vec::with_capacity(index.calls.len()),
@@ -1370,7 +1369,7 @@ impl<'a> Summarizer<'a> {
             let Some(callee) = &call.callee else {
                 continue;
             };
-            if callee.root.as_str() == "globals" && callee.segments.is_empty() {
+            if callee.segments.is_empty() && callee.root.as_str() == "globals" {
                 self.interface.dynamic_names = true;
             }
             let function = match index.enclosing_function(call.scope) {
@@ -1491,10 +1490,16 @@ impl<'a> Summarizer<'a> {
         let segments = callee.segments.as_slice();
         let index = self.index;
         let root = match root {
-            Lookup::Binding(b) => self
-                .roots
-                .get_or_insert_with(b, || index.resolve_binding(b, 1))
-                .as_ref()?,
+            Lookup::Binding(b) => match &index.binding(b).kind {
+                // What `resolve_binding` gives an import, without its copy.
+                BindingKind::Import { qualified } | BindingKind::FromImport { qualified } => {
+                    return Some(Ok(Resolved::Qualified(joined(&[qualified], segments))));
+                }
+                _ => self
+                    .roots
+                    .get_or_insert_with(b, || index.resolve_binding(b, 1))
+                    .as_ref()?,
+            },
             Lookup::Builtin => {
                 return Some(Ok(Resolved::Qualified(joined(
                     &["builtins.", callee.root.as_str()],
@@ -1713,12 +1718,12 @@ impl<'a> Summarizer<'a> {
 /// once per file: `self.assertEqual` in every method of a test class is
 /// looked up once.
 fn member<'m, 'a>(
-    members: &'m mut FxHashMap<MemberKey<'a>, Option<Resolved>>,
+    members: &'m mut MemberMemo<'a>,
     index: &SemanticIndex,
     key: MemberKey<'a>,
     segment: &PathSegment,
 ) -> &'m Option<Resolved> {
-    members.entry(key).or_insert_with(|| {
+    members.get_or_insert_with(key, || {
         let (instance, class, _) = key;
         let base = if instance {
             Resolved::Instance(class)
@@ -1727,6 +1732,100 @@ fn member<'m, 'a>(
         };
         index.apply_segment(base, segment, 1)
     })
+}
+
+/// The members resolved so far: open addressing over a flat table, keyed
+/// by the name's first and last eight bytes, its length and the class (a
+/// probe compares integers; names longer than 16 bytes compare their text).
+struct MemberMemo<'a> {
+    /// 1 + the entry's position in `entries`, 0 for an empty slot.
+    slots: Vec<u32>,
+    entries: Vec<(MemberWords, &'a str, Option<Resolved>)>,
+}
+
+/// A member key folded into integers: equal words mean equal keys for
+/// names of at most 16 bytes.
+#[derive(Copy, Clone, PartialEq, Eq)]
+struct MemberWords {
+    first: u64,
+    last: u64,
+    /// The length, the class and whether it is an instance's member.
+    rest: u64,
+}
+
+impl MemberWords {
+    fn of((instance, class, name): MemberKey<'_>) -> MemberWords {
+        let bytes = name.as_bytes();
+        let word = |chunk: &[u8]| {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            u64::from_le_bytes(w)
+        };
+        let head = bytes.len().min(8);
+        let tail = bytes.len().saturating_sub(8);
+        MemberWords {
+            first: word(&bytes[..head]),
+            last: word(&bytes[tail.max(head).min(bytes.len())..]),
+            rest: (bytes.len() as u64) << 33 | u64::from(class.0) << 1 | u64::from(instance),
+        }
+    }
+
+    fn hash(&self) -> usize {
+        let product = u128::from(self.first ^ self.rest.rotate_left(17) ^ 0x243f_6a88_85a3_08d3)
+            * u128::from(self.last ^ 0x1319_8a2e_0370_7344);
+        ((product as u64) ^ ((product >> 64) as u64)) as usize
+    }
+}
+
+impl<'a> MemberMemo<'a> {
+    fn with_capacity(entries: usize) -> MemberMemo<'a> {
+        MemberMemo {
+            slots: vec![0; (entries.max(8) * 2).next_power_of_two()],
+            entries: Vec::with_capacity(entries),
+        }
+    }
+
+    fn get_or_insert_with(
+        &mut self,
+        key: MemberKey<'a>,
+        resolve: impl FnOnce() -> Option<Resolved>,
+    ) -> &Option<Resolved> {
+        let words = MemberWords::of(key);
+        let name = key.2;
+        let mut mask = self.slots.len() - 1;
+        let mut at = words.hash() & mask;
+        loop {
+            match self.slots[at] {
+                0 => break,
+                slot => {
+                    let (w, n, _) = &self.entries[slot as usize - 1];
+                    if *w == words && (name.len() <= 16 || *n == name) {
+                        return &self.entries[slot as usize - 1].2;
+                    }
+                    at = (at + 1) & mask;
+                }
+            }
+        }
+        if self.slots.len() < (self.entries.len() + 1) * 2 {
+            let mut slots = vec![0u32; self.slots.len() * 2];
+            mask = slots.len() - 1;
+            for (i, (w, ..)) in self.entries.iter().enumerate() {
+                let mut j = w.hash() & mask;
+                while slots[j] != 0 {
+                    j = (j + 1) & mask;
+                }
+                slots[j] = i as u32 + 1;
+            }
+            self.slots = slots;
+            at = words.hash() & mask;
+            while self.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+        }
+        self.entries.push((words, name, resolve()));
+        self.slots[at] = self.entries.len() as u32;
+        &self.entries[self.entries.len() - 1].2
+    }
 }
 
 /// The items of a reused buffer, moved into an allocation of their size.
