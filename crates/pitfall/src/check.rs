@@ -146,9 +146,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     if needs != ProjectNeeds::NONE {
         cross_module_phase(&db, &pool, project, &all, &inputs, needs, &mut messages);
     }
-    messages.sort_by(|a, b| {
-        (&a.display_path, a.start, a.rule).cmp(&(&b.display_path, b.start, b.rule))
-    });
+    sort_messages(&mut messages);
     let stdout = std::io::stdout();
     let is_tty = stdout.is_terminal();
     let color = is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -221,6 +219,45 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     } else {
         ExitStatus::Failure
     }
+}
+
+/// Sorts the report by file, position and rule, in the order a stable
+/// sort on `(display_path, start, rule)` gives, without comparing paths at
+/// each step nor moving the (large) messages more than once: each run of
+/// one file's messages takes its path's rank among the files', small keys
+/// are sorted, and the messages are moved into their order (serial work at
+/// the end of the run).
+fn sort_messages(messages: &mut Vec<Message>) {
+    let mut keys: Vec<(u32, crate::output::Location, pitfall_linter::RuleId, u32)> = {
+        let mut run_paths: Vec<&str> = Vec::new();
+        let mut run_of: Vec<u32> = Vec::with_capacity(messages.len());
+        for (i, m) in messages.iter().enumerate() {
+            if i == 0 || m.display_path != messages[i - 1].display_path {
+                run_paths.push(&m.display_path);
+            }
+            run_of.push(run_paths.len() as u32 - 1);
+        }
+        let mut paths = run_paths.clone();
+        paths.sort_unstable();
+        paths.dedup();
+        let rank: Vec<u32> = run_paths
+            .iter()
+            .map(|p| paths.binary_search(p).map_or(0, |r| r as u32))
+            .collect();
+        messages
+            .iter()
+            .zip(run_of)
+            .enumerate()
+            .map(|(i, (m, run))| (rank[run as usize], m.start, m.rule, i as u32))
+            .collect()
+    };
+    // The index makes every key distinct: the order of a stable sort.
+    keys.sort_unstable();
+    let mut slots: Vec<Option<Message>> = std::mem::take(messages).into_iter().map(Some).collect();
+    *messages = keys
+        .iter()
+        .filter_map(|key| slots[key.3 as usize].take())
+        .collect();
 }
 
 /// The cross-module phase: each file's calls and imports resolved (in
@@ -763,4 +800,61 @@ fn write_statistics(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Locator;
+    use ruff_text_size::TextSize;
+
+    fn message(path: &str, offset: u32, code: &str, text: &str) -> Message {
+        let source = "a = 1\nb = 2\nc = 3\n";
+        let rule = pitfall_linter::RuleId::from_code(code).expect("registered");
+        let range = TextRange::empty(TextSize::new(offset));
+        let diagnostic = Diagnostic::new(rule, text, range);
+        let mut none = |_: &str, _: TextRange| None;
+        Message::new(
+            PathBuf::from(path),
+            path.to_string(),
+            &Locator::new(source),
+            &diagnostic,
+            &mut none,
+        )
+    }
+
+    #[test]
+    fn messages_sort_as_a_stable_sort_by_path_position_and_rule() {
+        // Runs of one file, a file coming back later (the cross-module
+        // phase appends), equal keys whose order must stay.
+        let mut messages = vec![
+            message("b.py", 6, "PF302", "1"),
+            message("b.py", 0, "PF401", "2"),
+            message("a.py", 12, "PF301", "3"),
+            message("c/d.py", 0, "PF301", "4"),
+            message("a.py", 0, "PF301", "5"),
+            message("b.py", 0, "PF401", "6"),
+            message("a.py", 0, "PF201", "7"),
+            message("a-b.py", 0, "PF201", "8"),
+        ];
+        let expected: Vec<String> = {
+            let mut copy: Vec<(
+                String,
+                crate::output::Location,
+                pitfall_linter::RuleId,
+                String,
+            )> = messages
+                .iter()
+                .map(|m| (m.display_path.clone(), m.start, m.rule, m.message.clone()))
+                .collect();
+            copy.sort_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
+            copy.into_iter().map(|c| c.3).collect()
+        };
+        sort_messages(&mut messages);
+        let got: Vec<String> = messages.iter().map(|m| m.message.clone()).collect();
+        assert_eq!(got, expected);
+        let mut empty: Vec<Message> = Vec::new();
+        sort_messages(&mut empty);
+        assert!(empty.is_empty());
+    }
 }

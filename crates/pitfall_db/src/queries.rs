@@ -519,7 +519,8 @@ pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
     let mut suppressions = SuppressionTable::default();
     let mut doc_coverage = None;
     let mut deferred = Vec::new();
-    let diagnostics = match parsed_module(db, file).load(db) {
+    let parsed = parsed_module(db, file);
+    let diagnostics = match parsed.load(db) {
         ParseOutcome::Unreadable(error) => {
             let rule = RuleId::from_code("PF002").expect("PF002 is registered");
             vec![Diagnostic::new(
@@ -549,7 +550,7 @@ pub fn lint_file(db: &dyn Db, file: SourceFile) -> Arc<FileDiagnostics> {
                     summary: &summary,
                     settings,
                     display_path: file.display_path(db),
-                    is_stub: is_stub(db, file),
+                    is_stub: parsed.0.is_stub,
                 },
             );
             suppressions = found.suppressions;

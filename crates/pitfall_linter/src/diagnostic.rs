@@ -207,9 +207,20 @@ impl Diagnostic {
 
 /// Splits the deferred findings (with a [`Condition`]) off a lint result.
 pub fn split_deferred(diagnostics: Vec<Diagnostic>) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let deferred = diagnostics.iter().filter(|d| d.condition.is_some()).count();
     // Most files defer nothing: no copy then.
-    if diagnostics.iter().all(|d| d.condition.is_none()) {
+    if deferred == 0 {
         return (diagnostics, Vec::new());
     }
-    diagnostics.into_iter().partition(|d| d.condition.is_none())
+    // Each half moved once into an allocation of its size (the database
+    // keeps both until the run ends), not grown push by push.
+    let mut confirmed = Vec::with_capacity(diagnostics.len() - deferred);
+    let mut pending = Vec::with_capacity(deferred);
+    for d in diagnostics {
+        match d.condition {
+            None => confirmed.push(d),
+            Some(_) => pending.push(d),
+        }
+    }
+    (confirmed, pending)
 }
