@@ -141,9 +141,10 @@ fn group(
 /// An empty index with room for what a module of `len` bytes usually
 /// holds, so the tables are not copied over and over while they grow. The
 /// CPython standard library averages 43 bytes a read, 78 a symbol, 102 a
-/// binding, 96 a call and 400 a scope, but small modules hold more per byte:
-/// these sizes make growing rare (a few files in a hundred). Capacity beyond
-/// what is written is never touched.
+/// binding, 96 a call, 208 a distinct name and 400 a scope, but small
+/// modules hold more per byte: these sizes make growing rare (a few files
+/// in a hundred). Capacity beyond what is written is never touched, but the
+/// name table's slots are zeroed: its size is the closest.
 fn with_capacity_for(len: usize) -> SemanticIndex {
     let mut index = SemanticIndex::default();
     index.uses.reserve(len / 18 + 16);
@@ -153,7 +154,7 @@ fn with_capacity_for(len: usize) -> SemanticIndex {
     index.calls.reserve(len / 36 + 8);
     index.scopes.reserve(len / 200 + 8);
     index.symbol_ids = SymbolTable::with_capacity(len / 64 + 16);
-    index.name_ids = NameTable::with_capacity(len / 80 + 16);
+    index.name_ids = NameTable::with_capacity(len / 120 + 16);
     index
 }
 
