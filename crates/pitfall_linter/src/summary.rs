@@ -722,7 +722,7 @@ impl BindingMemo {
     fn new(bindings: usize) -> BindingMemo {
         BindingMemo {
             slots: vec![0; bindings],
-            values: Vec::new(),
+            values: Vec::with_capacity(bindings / 8),
         }
     }
 
@@ -1365,6 +1365,7 @@ impl<'a> Summarizer<'a> {
             .collect();
         let function_calls = self.needs.contains(SummaryNeeds::CALLS);
         let module_calls = self.needs.contains(SummaryNeeds::MODULE_CALLS);
+        let mut latest: Option<(ScopeId, Option<Caller>)> = None;
         for call in &index.calls {
             let Some(callee) = &call.callee else {
                 continue;
@@ -1372,14 +1373,27 @@ impl<'a> Summarizer<'a> {
             if callee.segments.is_empty() && callee.root.as_str() == "globals" {
                 self.interface.dynamic_names = true;
             }
-            let function = match index.enclosing_function(call.scope) {
-                Some(_) if !function_calls => continue,
-                Some(f) => match self.function_slot.get(&f) {
-                    Some(slot) => Caller::Function(*slot),
-                    None => continue,
-                },
-                None if module_calls && index.runs_at_import(call.scope) => Caller::Module,
-                None => continue,
+            // Consecutive calls are mostly made in the same scope.
+            let caller = match latest {
+                Some((scope, caller)) if scope == call.scope => caller,
+                _ => {
+                    let caller = match index.enclosing_function(call.scope) {
+                        Some(_) if !function_calls => None,
+                        Some(f) => self
+                            .function_slot
+                            .get(&f)
+                            .map(|slot| Caller::Function(*slot)),
+                        None if module_calls && index.runs_at_import(call.scope) => {
+                            Some(Caller::Module)
+                        }
+                        None => None,
+                    };
+                    latest = Some((call.scope, caller));
+                    caller
+                }
+            };
+            let Some(function) = caller else {
+                continue;
             };
             if let Some(target) = self.super_call(callee, call.scope) {
                 self.add_call(function, target, call, callee, regions, guards);
@@ -1756,15 +1770,10 @@ struct MemberWords {
 impl MemberWords {
     fn of((instance, class, name): MemberKey<'_>) -> MemberWords {
         let bytes = name.as_bytes();
-        let word = |chunk: &[u8]| {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            u64::from_le_bytes(w)
-        };
         let head = bytes.len().min(8);
         let tail = bytes.len().saturating_sub(8);
         MemberWords {
-            first: word(&bytes[..head]),
+            first: word(bytes),
             last: word(&bytes[tail.max(head).min(bytes.len())..]),
             rest: (bytes.len() as u64) << 33 | u64::from(class.0) << 1 | u64::from(instance),
         }
@@ -1835,22 +1844,39 @@ fn take_exact<T>(buffer: &mut Vec<T>) -> Vec<T> {
     exact
 }
 
+/// The first eight bytes of `bytes` (fewer: zero-padded) as a
+/// little-endian integer, loaded without a call to copy them.
+fn word(bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    if let Some(w) = bytes.first_chunk::<8>() {
+        return u64::from_le_bytes(*w);
+    }
+    if let (Some(lo), Some(hi)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        // Two overlapping loads: the bytes they share are the same.
+        return u64::from(u32::from_le_bytes(*lo))
+            | u64::from(u32::from_le_bytes(*hi)) << (8 * (n - 4));
+    }
+    bytes
+        .iter()
+        .enumerate()
+        .fold(0, |w, (i, b)| w | u64::from(*b) << (8 * i))
+}
+
 /// The items of a buffer sorted by name (`sort_unstable`), moved into an
 /// allocation of their size. Long lists sort keys instead: the name's first
 /// eight bytes as one integer settle most comparisons without reading the
 /// strings (a module's names, a large class's methods).
 fn sorted_by_name<T>(items: &mut Vec<T>, name: impl Fn(&T) -> &Name) -> Vec<T> {
     const SHORT: usize = 16;
+    // The first eight bytes in string order (zero-padded).
+    let prefix = |name: &str| word(name.as_bytes()).swap_bytes();
     if items.len() <= SHORT {
-        items.sort_unstable_by(|a, b| name(a).as_str().cmp(name(b).as_str()));
+        items.sort_unstable_by(|a, b| {
+            let (a, b) = (name(a).as_str(), name(b).as_str());
+            prefix(a).cmp(&prefix(b)).then_with(|| a.cmp(b))
+        });
         return take_exact(items);
     }
-    let prefix = |name: &str| {
-        let mut bytes = [0u8; 8];
-        let n = name.len().min(8);
-        bytes[..n].copy_from_slice(&name.as_bytes()[..n]);
-        u64::from_be_bytes(bytes)
-    };
     let mut keys: Vec<(u64, u32)> = items
         .iter()
         .enumerate()
@@ -1946,15 +1972,23 @@ fn held_at(regions: &[Region], function: u32, at: TextRange, except: Option<u32>
 /// bindings are positional, so a builtin, a name of an enclosing scope (the
 /// function binds none) or the function's only binding of the name
 /// (`self`) is the answer everywhere in it.
+///
+/// A name that a function of the module (or a method of a class there)
+/// neither binds nor declares is what the module holds, the same in every
+/// such function: remembered per name as well.
 struct RootLookups {
     /// Per symbol: 0 (not remembered), 1 (a builtin) or 2 + a binding id.
     found: Vec<u32>,
+    /// Per name id, for the free names of functions of the module: 0 (not
+    /// remembered), 1 (a builtin), 2 (unbound) or 3 + a binding id.
+    free: Vec<u32>,
 }
 
 impl RootLookups {
     fn new(symbols: usize) -> RootLookups {
         RootLookups {
             found: vec![0; symbols],
+            free: Vec::new(),
         }
     }
 
@@ -1968,22 +2002,43 @@ impl RootLookups {
             1 => return Lookup::Builtin,
             n => return Lookup::Binding(BindingId(n - 2)),
         }
-        let found = index.lookup_read(read, callee.offset);
-        let remembered = match found {
-            _ if !matches!(
-                index.scope(callee.scope).kind,
-                ScopeKind::Function { .. } | ScopeKind::Lambda
-            ) =>
-            {
-                0
+        let in_function = matches!(
+            index.scope(callee.scope).kind,
+            ScopeKind::Function { .. } | ScopeKind::Lambda
+        );
+        let sym = index.symbol(symbol);
+        let free = (in_function
+            && !sym.is_bound()
+            && sym.declared_global.is_none()
+            && sym.declared_nonlocal.is_none()
+            && index.lookup_parent(callee.scope) == Some(SemanticIndex::MODULE))
+        .then(|| index.name_id_of(symbol).index());
+        if let Some(name) = free {
+            match self.free.get(name).copied().unwrap_or(0) {
+                0 => {}
+                1 => return Lookup::Builtin,
+                2 => return Lookup::Unbound,
+                n => return Lookup::Binding(BindingId(n - 3)),
             }
+        }
+        let found = index.lookup_read(read, callee.offset);
+        if let Some(name) = free {
+            if self.free.len() <= name {
+                self.free.resize(name + 1, 0);
+            }
+            self.free[name] = match found {
+                Lookup::Builtin => 1,
+                Lookup::Unbound => 2,
+                Lookup::Binding(b) => b.0 + 3,
+            };
+        }
+        let remembered = match found {
+            _ if !in_function => 0,
             Lookup::Builtin => 1,
             // A `del` may be what made it unbound here.
             Lookup::Unbound => 0,
             Lookup::Binding(b) => {
-                if index.binding(b).scope != callee.scope
-                    || index.symbol(symbol).binding_count() == 1
-                {
+                if index.binding(b).scope != callee.scope || sym.binding_count() == 1 {
                     b.0 + 2
                 } else {
                     0

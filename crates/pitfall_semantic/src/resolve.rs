@@ -75,6 +75,12 @@ impl SemanticIndex {
             .then_some(UseId(call.root_use))
     }
 
+    /// The id of a symbol's name, shared by the symbols of that name in
+    /// every scope.
+    pub fn name_id_of(&self, symbol: SymbolId) -> NameId {
+        self.symbol_ids.name_of(symbol)
+    }
+
     /// What the name a read reads refers to at offset `at`, as
     /// [`lookup`](Self::lookup) finds it from the read's scope, starting
     /// from the read's symbol (no hashing of the name).
