@@ -244,6 +244,7 @@ fn maybe_unbound_locals<'i>(
     // Names whose reads the binding statements alone do not cover, whether
     // the name is ever unbound, and the covers of its bindings.
     let mut uncovered: Vec<(&Symbol, bool, Covers)> = Vec::new();
+    let mut last = LastCover::default();
     for id in index.scope_symbol_ids(scope) {
         let sym = index.symbol(*id);
         if !sym.is_local() {
@@ -259,11 +260,11 @@ fn maybe_unbound_locals<'i>(
         }
         // Most names are read only after their first binding's statement:
         // its cover alone then settles them (more covers only cover more).
-        if !unbinds && first_binding_covers(index, sym, first, function, &inner) {
+        if !unbinds && first_binding_covers(index, sym, first, function, &inner, &mut last) {
             continue;
         }
         let mut covers = Covers::new();
-        binding_covers(index, sym, function, unbinds, &mut covers);
+        binding_covers(index, sym, function, unbinds, &mut covers, &mut last);
         if !reads_covered(index, sym, &inner, &covers) {
             uncovered.push((sym, unbinds, covers));
         }
@@ -375,6 +376,7 @@ fn first_binding_covers(
     first: Option<&Binding>,
     function: &ast::StmtFunctionDef,
     inner: &[&Symbol],
+    last: &mut LastCover,
 ) -> bool {
     let Some(binding) = first else {
         return false;
@@ -394,7 +396,7 @@ fn first_binding_covers(
     if binding.kind != BindingKind::ForTarget && start < binding.stmt_range.end() {
         return false;
     }
-    let Some(cover) = cover_of(&function.body, binding.stmt_range) else {
+    let Some(cover) = last.of(&function.body, binding.stmt_range) else {
         return false;
     };
     cover.start() <= start
@@ -439,6 +441,7 @@ fn binding_covers(
     function: &ast::StmtFunctionDef,
     unbinds: bool,
     covers: &mut Covers,
+    last: &mut LastCover,
 ) {
     for b in index.bindings_of(sym) {
         let binding = index.binding(*b);
@@ -447,18 +450,18 @@ fn binding_covers(
                 covers.push((function.range, None));
             }
             ref kind if binds_by_statement(kind) => {
-                if let Some(cover) = cover_of(&function.body, binding.stmt_range) {
+                if let Some(cover) = last.of(&function.body, binding.stmt_range) {
                     covers.push((cover, None));
                 }
             }
             // Later `with` items and the body run after the target is bound.
             BindingKind::WithTarget => {
-                if let Some(cover) = cover_of(&function.body, binding.stmt_range) {
+                if let Some(cover) = last.of(&function.body, binding.stmt_range) {
                     covers.push((TextRange::new(binding.range.end(), cover.end()), None));
                 }
             }
             BindingKind::ExceptHandler => {
-                if let Some(cover) = cover_of(&function.body, binding.stmt_range) {
+                if let Some(cover) = last.of(&function.body, binding.stmt_range) {
                     covers.push((cover, Some(binding.stmt_range)));
                 }
             }
@@ -720,6 +723,25 @@ impl<'a> Binds<'a, '_> {
     fn push(&self, out: &mut Vec<&'a str>, name: &'a str) {
         if self.wanted.contains(&name) {
             out.push(name);
+        }
+    }
+}
+
+/// The last [`cover_of`] of one function body, by key: the names one
+/// statement binds (`a, b = ...`, `for i, x in ...`, `import a, b`) come one
+/// after another among the function's symbols, and ask for the same cover.
+#[derive(Default)]
+struct LastCover(Option<(TextRange, Option<TextRange>)>);
+
+impl LastCover {
+    fn of(&mut self, body: &[Stmt], key: TextRange) -> Option<TextRange> {
+        match self.0 {
+            Some((last, cover)) if last == key => cover,
+            _ => {
+                let cover = cover_of(body, key);
+                self.0 = Some((key, cover));
+                cover
+            }
         }
     }
 }
