@@ -25,7 +25,6 @@ pub fn build_index(module: &ast::ModModule) -> SemanticIndex {
     let mut index = builder.index;
     index.base_cache = BaseCache::new(index.scopes.len());
     group_by_scope(&mut index);
-    index.scopes_by_range = scopes_by_range(&index.scopes);
     group_by_symbol(&mut index);
     let mut names: Vec<Name> = index
         .scopes
@@ -58,19 +57,6 @@ fn group_by_scope(index: &mut SemanticIndex) {
     }
     // Child ids count from 1: the module scope is nobody's child.
     index.children_by_scope = grouped.into_iter().map(|i| ScopeId(i + 1)).collect();
-}
-
-/// The scopes sorted by their node's range, for `scope_of_node`. Scopes
-/// come mostly in source order already (a lambda in a decorator or a
-/// default comes before its `def`'s scope): the sort has little to do.
-fn scopes_by_range(scopes: &[Scope]) -> Vec<(TextRange, ScopeId)> {
-    let mut sorted: Vec<(TextRange, ScopeId)> = scopes
-        .iter()
-        .enumerate()
-        .map(|(id, scope)| (scope.node_range, ScopeId(id as u32)))
-        .collect();
-    sorted.sort_unstable_by_key(|&(range, id)| (range.start(), range.end(), id));
-    sorted
 }
 
 /// Fills `bindings_by_symbol` and `uses_by_symbol`, and each symbol's
@@ -155,6 +141,7 @@ fn with_capacity_for(len: usize) -> SemanticIndex {
     index.scopes.reserve(len / 200 + 8);
     index.symbol_ids = SymbolTable::with_capacity(len / 64 + 16);
     index.name_ids = NameTable::with_capacity(len / 120 + 16);
+    index.scope_by_range.reserve(len / 300 + 4);
     index
 }
 
@@ -287,6 +274,7 @@ impl Builder {
             children: (0, 0),
             is_generator: false,
         });
+        self.index.scope_by_range.insert(node_range, id);
         id
     }
 

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use ruff_python_ast::name::Name;
 use ruff_text_size::{TextRange, TextSize};
+use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use crate::tables::{NameTable, SymbolTable};
@@ -291,9 +292,8 @@ pub struct SemanticIndex {
     pub symbols: Vec<Symbol>,
     pub bindings: Vec<Binding>,
     pub uses: Vec<Use>,
-    /// Every scope with its node's range, sorted by range (then id):
-    /// `scope_of_node` searches it.
-    pub(crate) scopes_by_range: Vec<(TextRange, ScopeId)>,
+    /// Scope-creating node range → scope.
+    pub(crate) scope_by_range: FxHashMap<TextRange, ScopeId>,
     /// Every distinct name of the file: a lookup hashes its string once,
     /// then probes `symbol_ids` per scope with two integers.
     pub(crate) name_ids: NameTable,
@@ -467,13 +467,7 @@ impl SemanticIndex {
 
     /// The scope created by the node with this range (a `def`, class, lambda or comprehension).
     pub fn scope_of_node(&self, range: TextRange) -> Option<ScopeId> {
-        // Of scopes with the same range (only in trees the parser rebuilt
-        // from errors), the last one created, as a map would keep it.
-        let after = self
-            .scopes_by_range
-            .partition_point(|&(r, _)| (r.start(), r.end()) <= (range.start(), range.end()));
-        let &(found, id) = self.scopes_by_range.get(after.checked_sub(1)?)?;
-        (found == range).then_some(id)
+        self.scope_by_range.get(&range).copied()
     }
 
     /// The symbols of a scope, in the order they first occur. Looking one
