@@ -21,6 +21,7 @@ use ruff_text_size::{TextRange, TextSize};
 use crate::blocking::{classify, may_block_by_name, BlockingCategory};
 use crate::project::ProjectNeeds;
 use crate::selector::RuleSet;
+use crate::sized::{exact, fit, take_exact};
 
 /// Options that change what counts as blocking.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -825,16 +826,16 @@ impl<'a> Summarizer<'a> {
             .iter_mut()
             .filter_map(|f| f.locked.as_deref_mut())
         {
-            locked.held.shrink_to_fit();
-            locked.guarded.shrink_to_fit();
+            fit(&mut locked.held);
+            fit(&mut locked.guarded);
         }
-        self.interface.functions.shrink_to_fit();
-        self.interface.imports.shrink_to_fit();
-        self.interface.module_calls.shrink_to_fit();
-        self.interface.spawns.shrink_to_fit();
-        self.locations.spawns.shrink_to_fit();
-        self.locations.module_calls.shrink_to_fit();
-        self.locations.imports.shrink_to_fit();
+        fit(&mut self.interface.functions);
+        fit(&mut self.interface.imports);
+        fit(&mut self.interface.module_calls);
+        fit(&mut self.interface.spawns);
+        fit(&mut self.locations.spawns);
+        fit(&mut self.locations.module_calls);
+        fit(&mut self.locations.imports);
     }
 
     fn collect_definitions(&mut self, source: &str) {
@@ -1008,7 +1009,7 @@ impl<'a> Summarizer<'a> {
         // one of them may stay.
         let mut names = sorted_by_name(&mut names, |(name, _)| name);
         names.dedup_by(|a, b| a.0 == b.0);
-        self.interface.names = std::sync::Arc::new(crate::sized::exact(names));
+        self.interface.names = std::sync::Arc::new(exact(names));
     }
 
     /// The lock a path denotes, if it resolves to a non-reentrant lock.
@@ -1835,13 +1836,6 @@ impl<'a> MemberMemo<'a> {
         self.slots[at] = self.entries.len() as u32;
         &self.entries[self.entries.len() - 1].2
     }
-}
-
-/// The items of a reused buffer, moved into an allocation of their size.
-fn take_exact<T>(buffer: &mut Vec<T>) -> Vec<T> {
-    let mut exact = Vec::with_capacity(buffer.len());
-    exact.append(buffer);
-    exact
 }
 
 /// The first eight bytes of `bytes` (fewer: zero-padded) as a

@@ -23,6 +23,7 @@ use rustc_hash::FxHashMap;
 
 use super::modules::{absolutize, ModuleMap, ModuleName};
 use super::needs::ProjectNeeds;
+use crate::sized::{exact, exactly, fit};
 use crate::summary::{
     inherited_effect, may_have_inherited_effect, BaseRef, CallRef, Callee, ClassFacts, Effect,
     Export, LockRef, ModuleInterface, PROCESS_CLASSES,
@@ -1257,15 +1258,6 @@ fn resolve_calls_with<'a>(
     }
 }
 
-/// The items of a filtered iterator in a vector of exactly their number:
-/// the nodes stay in memory until the cross-module findings, and a
-/// collected `filter_map` would grow (and copy) its way there.
-fn exactly<T>(items: impl Iterator<Item = T> + Clone) -> Vec<T> {
-    let mut out = Vec::with_capacity(items.clone().count());
-    out.extend(items);
-    out
-}
-
 /// The calls among `calls` (made in `function`, `None` at module level)
 /// that no project function answers and that call a method inherited from
 /// a library class with a known effect.
@@ -1524,9 +1516,9 @@ pub fn spread_spawns(
     for module in facts.iter_mut() {
         for function in module.iter_mut() {
             function.sort_by(|a, b| a.0.cmp(&b.0));
-            function.shrink_to_fit();
+            fit(function);
         }
-        module.shrink_to_fit();
+        fit(module);
     }
 }
 
@@ -1649,15 +1641,13 @@ pub fn propagate(modules: &[&[FunctionNode]]) -> Vec<FunctionFacts> {
                 .map(|_| {
                     let mut facts = found.next().unwrap_or_default();
                     facts.sort_by(|a, b| a.0.cmp(&b.0));
-                    facts.shrink_to_fit();
-                    facts
+                    exact(facts)
                 })
                 .collect();
             while module.last().is_some_and(Vec::is_empty) {
                 module.pop();
             }
-            module.shrink_to_fit();
-            module
+            exact(module)
         })
         .collect()
 }
