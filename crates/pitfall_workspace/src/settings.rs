@@ -164,9 +164,7 @@ impl PerFileIgnores {
 /// just found.
 #[derive(Debug, Default)]
 pub struct PackageDirs<'a> {
-    /// The last directory asked about (files come mostly directory by
-    /// directory), then every other one.
-    last: Option<(PathBuf, bool)>,
+    /// Every directory asked about.
     seen: rustc_hash::FxHashMap<PathBuf, bool>,
     /// Files known to exist, in `Path` order (a walk's findings).
     known: &'a [PathBuf],
@@ -184,22 +182,13 @@ impl<'a> PackageDirs<'a> {
     }
 
     pub fn is_package(&mut self, dir: &Path) -> bool {
-        if let Some((last, answer)) = &self.last {
-            if last == dir {
-                return *answer;
-            }
+        if let Some(answer) = self.seen.get(dir) {
+            return *answer;
         }
-        let answer = match self.seen.get(dir) {
-            Some(answer) => *answer,
-            None => {
-                let inits = ["__init__.py", "__init__.pyi"].map(|name| dir.join(name));
-                let answer = inits.iter().any(|i| self.known.binary_search(i).is_ok())
-                    || inits.iter().any(|i| i.is_file());
-                self.seen.insert(dir.to_path_buf(), answer);
-                answer
-            }
-        };
-        self.last = Some((dir.to_path_buf(), answer));
+        let inits = ["__init__.py", "__init__.pyi"].map(|name| dir.join(name));
+        let answer = inits.iter().any(|i| self.known.binary_search(i).is_ok())
+            || inits.iter().any(|i| i.is_file());
+        self.seen.insert(dir.to_path_buf(), answer);
         answer
     }
 }
