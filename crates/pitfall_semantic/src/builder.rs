@@ -731,12 +731,7 @@ impl<'a> Visitor<'a> for Builder {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Name(n) => self.visit_name(n),
-            Expr::NumberLiteral(_)
-            | Expr::BooleanLiteral(_)
-            | Expr::NoneLiteral(_)
-            | Expr::EllipsisLiteral(_)
-            | Expr::StringLiteral(_)
-            | Expr::BytesLiteral(_) => {}
+            _ if is_literal(expr) => {}
             _ => self.visit_compound_expr(expr),
         }
     }
@@ -764,6 +759,21 @@ impl<'a> Visitor<'a> for Builder {
     }
 }
 
+/// A literal without parts to visit (an f-string has some): a leaf of the
+/// walk, like a name.
+#[inline(always)]
+fn is_literal(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::NumberLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_)
+            | Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+    )
+}
+
 impl<'a> Builder {
     /// An expression that is not a leaf (see `visit_expr`).
     #[inline(never)]
@@ -776,12 +786,7 @@ impl<'a> Builder {
         }
         match expr {
             Expr::Name(n) => return self.visit_name(n),
-            Expr::NumberLiteral(_)
-            | Expr::BooleanLiteral(_)
-            | Expr::NoneLiteral(_)
-            | Expr::EllipsisLiteral(_)
-            | Expr::StringLiteral(_)
-            | Expr::BytesLiteral(_) => return,
+            _ if is_literal(expr) => return,
             _ => {}
         }
         let depth = self.depth;
