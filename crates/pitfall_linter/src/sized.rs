@@ -1,6 +1,7 @@
 //! Vectors that live as long as the run, kept at the size of their items.
-//! (`shrink_to_fit` would not do: mimalloc keeps a block that shrinks by
-//! less than half in place.)
+//! (`shrink_to_fit` frees less: mimalloc keeps a block that shrinks by less
+//! than half in place. It is still the cheaper choice where a little slack
+//! is fine, as it copies nothing then.)
 
 /// `items` in an allocation of their size.
 pub fn exact<T>(items: Vec<T>) -> Vec<T> {
@@ -10,11 +11,6 @@ pub fn exact<T>(items: Vec<T>) -> Vec<T> {
     let mut exact = Vec::with_capacity(items.len());
     exact.extend(items);
     exact
-}
-
-/// [`exact`] in place.
-pub fn fit<T>(items: &mut Vec<T>) {
-    *items = exact(std::mem::take(items));
 }
 
 /// The items of a reused buffer, moved into an allocation of their size

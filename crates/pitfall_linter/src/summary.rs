@@ -21,7 +21,7 @@ use ruff_text_size::{TextRange, TextSize};
 use crate::blocking::{classify, may_block_by_name, BlockingCategory};
 use crate::project::ProjectNeeds;
 use crate::selector::RuleSet;
-use crate::sized::{exact, fit, take_exact};
+use crate::sized::{exact, take_exact};
 
 /// Options that change what counts as blocking.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -818,7 +818,9 @@ impl<'a> Summarizer<'a> {
         }
     }
 
-    /// Summaries live as long as the run: no spare capacity.
+    /// Summaries live as long as the run: no large spare capacity (a
+    /// vector that would shrink by less than half stays in place, which
+    /// costs less than the copy `sized::exact` makes).
     fn shrink(&mut self) {
         for locked in self
             .interface
@@ -826,16 +828,16 @@ impl<'a> Summarizer<'a> {
             .iter_mut()
             .filter_map(|f| f.locked.as_deref_mut())
         {
-            fit(&mut locked.held);
-            fit(&mut locked.guarded);
+            locked.held.shrink_to_fit();
+            locked.guarded.shrink_to_fit();
         }
-        fit(&mut self.interface.functions);
-        fit(&mut self.interface.imports);
-        fit(&mut self.interface.module_calls);
-        fit(&mut self.interface.spawns);
-        fit(&mut self.locations.spawns);
-        fit(&mut self.locations.module_calls);
-        fit(&mut self.locations.imports);
+        self.interface.functions.shrink_to_fit();
+        self.interface.imports.shrink_to_fit();
+        self.interface.module_calls.shrink_to_fit();
+        self.interface.spawns.shrink_to_fit();
+        self.locations.spawns.shrink_to_fit();
+        self.locations.module_calls.shrink_to_fit();
+        self.locations.imports.shrink_to_fit();
     }
 
     fn collect_definitions(&mut self, source: &str) {

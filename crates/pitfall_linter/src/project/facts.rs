@@ -23,7 +23,7 @@ use rustc_hash::FxHashMap;
 
 use super::modules::{absolutize, ModuleMap, ModuleName};
 use super::needs::ProjectNeeds;
-use crate::sized::{exact, exactly, fit};
+use crate::sized::exactly;
 use crate::summary::{
     inherited_effect, may_have_inherited_effect, BaseRef, CallRef, Callee, ClassFacts, Effect,
     Export, LockRef, ModuleInterface, PROCESS_CLASSES,
@@ -1516,9 +1516,9 @@ pub fn spread_spawns(
     for module in facts.iter_mut() {
         for function in module.iter_mut() {
             function.sort_by(|a, b| a.0.cmp(&b.0));
-            fit(function);
+            function.shrink_to_fit();
         }
-        fit(module);
+        module.shrink_to_fit();
     }
 }
 
@@ -1641,13 +1641,15 @@ pub fn propagate(modules: &[&[FunctionNode]]) -> Vec<FunctionFacts> {
                 .map(|_| {
                     let mut facts = found.next().unwrap_or_default();
                     facts.sort_by(|a, b| a.0.cmp(&b.0));
-                    exact(facts)
+                    facts.shrink_to_fit();
+                    facts
                 })
                 .collect();
             while module.last().is_some_and(Vec::is_empty) {
                 module.pop();
             }
-            exact(module)
+            module.shrink_to_fit();
+            module
         })
         .collect()
 }
