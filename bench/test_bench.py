@@ -141,6 +141,15 @@ class Misc(unittest.TestCase):
         self.assertIsNone(bench.ratio(1.0, 0.0))
         self.assertIsNone(bench.ratio(None, 2.0))
 
+    def test_median_of_round_ratios_pairs_each_round(self):
+        # Round 2 ran on a slow stretch: both runs doubled, their ratio did not.
+        self.assertEqual(bench.median_of_round_ratios([1.5, 3.0, 1.5], [1.0, 2.0, 1.0]), 1.5)
+        # The ratio of the medians would pair 1.5 with 1.0 here too; with a
+        # skewed stretch the two estimates differ.
+        self.assertEqual(bench.median_of_round_ratios([2.0, 1.0, 1.2], [1.0, 1.0, 1.0]), 1.2)
+        self.assertIsNone(bench.median_of_round_ratios([], []))
+        self.assertIsNone(bench.median_of_round_ratios([1.0], [0.0]))
+
     def test_parse_floor_output(self):
         self.assertEqual(bench.parse_floor_output("files=1791 parse_errors=6\n"), (1791, 6, 0))
         self.assertEqual(
