@@ -217,7 +217,9 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator
 
 
-def median_of_round_ratios(numerators: Sequence[float], denominators: Sequence[float]) -> float | None:
+def median_of_round_ratios(
+    numerators: Sequence[float], denominators: Sequence[float]
+) -> float | None:
     """The median of ``numerators[i] / denominators[i]``: each round's two
     runs are neighbours in time, so a slow stretch of the machine moves both
     and cancels out of their ratio (the ratio of the medians pairs runs from
