@@ -223,8 +223,8 @@ def median_of_round_ratios(
     """The median of ``numerators[i] / denominators[i]``: each round's two
     runs are neighbours in time, so a slow stretch of the machine moves both
     and cancels out of their ratio (the ratio of the medians pairs runs from
-    different moments). ``None`` without a complete pair."""
-    pairs = [n / d for n, d in zip(numerators, denominators) if d]
+    different moments). ``None`` without a round to divide."""
+    pairs = [r for r in map(ratio, numerators, denominators) if r is not None]
     return median(pairs) if pairs else None
 
 
@@ -288,7 +288,7 @@ class Sample:
     wall_s: float
     maxrss_kib: int
     #: CPU time of the child, user + system (``ru_utime + ru_stime``).
-    cpu_s: float = 0.0
+    cpu_s: float
 
 
 def measure(cmd: Sequence[str], *, what: str) -> Sample:

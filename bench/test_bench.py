@@ -144,9 +144,11 @@ class Misc(unittest.TestCase):
     def test_median_of_round_ratios_pairs_each_round(self):
         # Round 2 ran on a slow stretch: both runs doubled, their ratio did not.
         self.assertEqual(bench.median_of_round_ratios([1.5, 3.0, 1.5], [1.0, 2.0, 1.0]), 1.5)
-        # The ratio of the medians would pair 1.5 with 1.0 here too; with a
-        # skewed stretch the two estimates differ.
-        self.assertEqual(bench.median_of_round_ratios([2.0, 1.0, 1.2], [1.0, 1.0, 1.0]), 1.2)
+        # Rounds 2 and 3 met different stretches: the ratio of the medians
+        # (1.5 / 2.0) pairs runs of different rounds, each round's ratio does not.
+        self.assertEqual(bench.median_of_round_ratios([1.5, 3.0, 1.4], [1.0, 2.0, 2.0]), 1.5)
+        of_medians = bench.ratio(bench.median([1.5, 3.0, 1.4]), bench.median([1.0, 2.0, 2.0]))
+        self.assertEqual(of_medians, 0.75)
         self.assertIsNone(bench.median_of_round_ratios([], []))
         self.assertIsNone(bench.median_of_round_ratios([1.0], [0.0]))
 
