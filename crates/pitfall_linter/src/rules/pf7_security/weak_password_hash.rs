@@ -6,7 +6,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::{name_has_word, name_value, qualified_callee, string_value};
 
 pub struct WeakPasswordHash;
@@ -23,12 +23,35 @@ static META: RuleMeta = rule_meta(
 
 const PASSWORD_WORDS: &[&str] = &["password", "passwd", "pwd", "passphrase"];
 
+/// The fast hashes of `hashlib`.
+const FAST_HASHES: &[&str] = &[
+    "md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s", "sha3_224",
+    "sha3_256", "sha3_384", "sha3_512",
+];
+
 fn is_fast_hash(name: &str) -> bool {
-    matches!(
-        name,
-        "md5" | "sha1" | "sha224" | "sha256" | "sha384" | "sha512" | "blake2b" | "blake2s"
-    ) || name.starts_with("sha3_")
+    FAST_HASHES.contains(&name)
 }
+
+/// The calls the rule reads, for the walk's callee index (their last
+/// names: the hashes, `new`, and `update` of a hash object): the walk
+/// hands the rule only calls going by one of those names, or aliases.
+const HASH_CALLS: &[&str] = &[
+    "hashlib.md5",
+    "hashlib.sha1",
+    "hashlib.sha224",
+    "hashlib.sha256",
+    "hashlib.sha384",
+    "hashlib.sha512",
+    "hashlib.blake2b",
+    "hashlib.blake2s",
+    "hashlib.sha3_224",
+    "hashlib.sha3_256",
+    "hashlib.sha3_384",
+    "hashlib.sha3_512",
+    "hashlib.new",
+    "hashlib.new().update",
+];
 
 impl Rule for WeakPasswordHash {
     fn meta(&self) -> &'static RuleMeta {
@@ -36,7 +59,7 @@ impl Rule for WeakPasswordHash {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.calls(&[HASH_CALLS])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {
