@@ -8,7 +8,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::{argument, last_segment};
 use crate::summary::POOL_METHODS;
 
@@ -39,13 +39,28 @@ const PROCESSES: &[&str] = &[
     "multiprocessing.get_context().Process",
 ];
 
+/// The callee names the rule reads, for the walk's call-name index:
+/// `Process`, `submit` and the pool methods ([`POOL_METHODS`]).
+const CALL_NAMES: &[&str] = &[
+    "Process",
+    "submit",
+    "map",
+    "imap",
+    "imap_unordered",
+    "starmap",
+    "apply",
+    "apply_async",
+    "map_async",
+    "starmap_async",
+];
+
 impl Rule for UnpicklableProcessTarget {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.call_names(CALL_NAMES)
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {
@@ -127,5 +142,15 @@ fn lower_first(text: &str) -> String {
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod call_name_tests {
+    use super::*;
+
+    #[test]
+    fn call_names_cover_the_pool_methods() {
+        assert!(POOL_METHODS.iter().all(|m| CALL_NAMES.contains(m)));
     }
 }

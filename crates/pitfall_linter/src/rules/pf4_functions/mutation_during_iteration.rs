@@ -7,7 +7,7 @@ use ruff_text_size::{Ranged, TextRange};
 use crate::checker::{Checker, Node};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule, StmtKind};
+use crate::rule::{Interests, Rule, StmtKind};
 use crate::rules::common::{is_builtin, known_container, next_statement, Container, MUTABLE_CALLS};
 
 pub struct MutationDuringIteration;
@@ -50,7 +50,7 @@ impl Rule for MutationDuringIteration {
 
     fn interests(&self) -> Interests {
         Interests::NONE
-            .expr(ExprKind::Call)
+            .call_names(SIZE_CHANGING)
             .stmt(StmtKind::Delete)
             .stmt(StmtKind::Assign)
     }

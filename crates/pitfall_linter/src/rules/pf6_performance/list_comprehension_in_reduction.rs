@@ -7,7 +7,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::is_builtin;
 
 pub struct ListComprehensionInReduction;
@@ -28,7 +28,7 @@ impl Rule for ListComprehensionInReduction {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.call_names(&["sum", "min", "max", "any", "all"])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

@@ -6,7 +6,7 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::{
     argument, formatted_string, last_segment, name_value, qualified_callee,
 };
@@ -37,6 +37,25 @@ const QUERY_METHODS: &[&str] = &[
     "query",
 ];
 
+/// The callee names the rule reads, for the walk's call-name index:
+/// `append` (fragments), [`QUERY_METHODS`], and the last names of
+/// [`QUERY_FUNCTIONS`].
+const CALL_NAMES: &[&str] = &[
+    "append",
+    "execute",
+    "executemany",
+    "executescript",
+    "mogrify",
+    "raw",
+    "fetch",
+    "fetchrow",
+    "fetchval",
+    "query",
+    "text",
+    "read_sql",
+    "read_sql_query",
+];
+
 /// Functions that take a query, matched by qualified name.
 const QUERY_FUNCTIONS: &[&str] = &[
     "sqlalchemy.text",
@@ -64,7 +83,7 @@ impl Rule for SqlStringFormatting {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.call_names(CALL_NAMES)
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {
@@ -210,4 +229,17 @@ fn is_constant_name(expr: &Expr) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+#[cfg(test)]
+mod call_name_tests {
+    use super::*;
+
+    #[test]
+    fn call_names_cover_the_query_methods_and_functions() {
+        assert!(QUERY_METHODS.iter().all(|m| CALL_NAMES.contains(m)));
+        assert!(QUERY_FUNCTIONS
+            .iter()
+            .all(|f| CALL_NAMES.contains(&f.rsplit('.').next().unwrap_or(f))));
+    }
 }

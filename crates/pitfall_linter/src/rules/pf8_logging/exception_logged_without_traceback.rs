@@ -9,7 +9,7 @@ use crate::checker::{Checker, Node};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
-use crate::rule::{ExprKind, Interests, Rule};
+use crate::rule::{Interests, Rule};
 use crate::rules::common::{
     add_argument_edit, argument, in_cli_command, last_segment, logger_method, mentions_name,
     under_main_guard,
@@ -33,7 +33,7 @@ impl Rule for ExceptionLoggedWithoutTraceback {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.expr(ExprKind::Call)
+        Interests::NONE.call_names(&["error", "critical", "print"])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {
