@@ -13,7 +13,7 @@ use crate::registry::rule_meta;
 use crate::rule::{ExprKind, Interests, Rule};
 use crate::rules::common::{enclosing_loop, in_async_function, read_later, LazyLookup};
 use crate::rules::pf3_scopes::stdlib_module_shadowing::is_stdlib_module;
-use crate::summary::{is_coroutine_def, CallRef, Callee, SummaryNeeds};
+use crate::summary::{is_coroutine_def, BaseRef, CallRef, Callee, SummaryNeeds};
 
 pub struct CoroutineNotAwaited;
 
@@ -181,10 +181,47 @@ fn cross_module_candidate(
                 || !is_stdlib_module(top, checker.settings().target_version)
                     && !LIBRARY_COROUTINES.contains(&&**q)
         }
-        Callee::Method { .. } | Callee::Super { .. } => true,
+        Callee::Method { class, .. } | Callee::Super { class, .. } => {
+            !inherits_only_from_stdlib(checker, *class)
+        }
         Callee::Function(_) | Callee::Class(_) => false,
     };
     possible.then_some(at)
+}
+
+/// Every base of `class` from another module (through its bases in this
+/// module) is a standard-library class, so a method the module does not
+/// define comes from the standard library, whose calls are not followed
+/// (as for qualified callees above). `self.assertEqual(...)` in a
+/// `unittest.TestCase` is the common case. Also true without such a base:
+/// the project then has nowhere to find the method either.
+fn inherits_only_from_stdlib(checker: &Checker, class: u32) -> bool {
+    let classes = &checker.summary().interface.classes;
+    let target = checker.settings().target_version;
+    let mut todo = vec![class];
+    let mut seen = vec![class];
+    while let Some(c) = todo.pop() {
+        let Some(facts) = classes.get(c as usize) else {
+            return false;
+        };
+        for base in &facts.bases {
+            match base {
+                BaseRef::Local(local) => {
+                    if !seen.contains(local) {
+                        seen.push(*local);
+                        todo.push(*local);
+                    }
+                }
+                BaseRef::Qualified(q) => {
+                    let top = q.split(['.', '(']).next().unwrap_or("");
+                    if q.starts_with('.') || !is_stdlib_module(top, target) {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+    true
 }
 
 impl Misuse {
