@@ -423,6 +423,12 @@ pub fn cross_module_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<Vec<Diagno
     if needs == ProjectNeeds::NONE {
         return Arc::default();
     }
+    // The only rules of this phase report at calls a coroutine makes
+    // (PF101, PF107): a file without an `async def` has no such finding,
+    // and no rule deferred one to this phase.
+    if needs.findings_in_coroutines_only() && !has_coroutines(db, file) {
+        return Arc::default();
+    }
     let summary = module_summary(db, file);
     let local = lint_file(db, file);
     let diagnostics = match in_project(db, file) {

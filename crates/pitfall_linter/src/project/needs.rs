@@ -113,6 +113,17 @@ impl ProjectNeeds {
         self.contains(Self::COROUTINE_CALLS) && reads_from_coroutines.contains(self)
     }
 
+    /// Whether every enabled rule of the project phase reports at calls
+    /// that coroutines make (PF101, PF107: no import rule, nothing
+    /// deferred): then a file without an `async def` has no finding of
+    /// that phase.
+    pub fn findings_in_coroutines_only(self) -> bool {
+        let in_coroutines = Self::COROUTINE_CALLS
+            .with(Self::BLOCKS)
+            .with(Self::EVENT_LOOP);
+        self.contains(Self::COROUTINE_CALLS) && in_coroutines.contains(self)
+    }
+
     /// Whether module-level calls are resolved.
     pub(crate) fn module_calls(self) -> bool {
         self.contains(Self::MODULE_CALLS) || self.inherited_calls()
@@ -134,6 +145,42 @@ impl BitOr for ProjectNeeds {
 
 #[cfg(test)]
 mod tests {
+    use super::ProjectNeeds;
+    use crate::RuleId;
+
+    fn needs_of(codes: &[&str]) -> ProjectNeeds {
+        codes.iter().fold(ProjectNeeds::NONE, |needs, code| {
+            needs
+                | RuleId::from_code(code)
+                    .expect("a rule")
+                    .rule()
+                    .project_needs()
+        })
+    }
+
+    /// `cross_module_diagnostics` skips the files without an `async def`
+    /// when this holds: only rules that report at calls coroutines make
+    /// may satisfy it (a rule added to them must report only there and
+    /// defer nothing), and any other project rule turns it off.
+    #[test]
+    fn findings_in_coroutines_only_is_pf101_and_pf107() {
+        let only: Vec<&str> = RuleId::iter()
+            .filter(|id| {
+                let needs = id.rule().project_needs();
+                needs != ProjectNeeds::NONE && needs.findings_in_coroutines_only()
+            })
+            .map(|id| id.meta().code)
+            .collect();
+        assert_eq!(only, ["PF101", "PF107"]);
+        assert!(needs_of(&["PF101", "PF107"]).findings_in_coroutines_only());
+        for other in ["PF102", "PF901", "PF902", "PF905", "PF305", "PF108"] {
+            let needs = needs_of(&["PF101", other]);
+            assert!(!needs.findings_in_coroutines_only(), "PF101 with {other}");
+        }
+        // Reading calls from coroutines is not enough: PF901 reads imports.
+        assert!(needs_of(&["PF101", "PF901"]).from_coroutines());
+    }
+
     /// The cross-module phase is skipped when the enabled rules need
     /// nothing of it, so a rule with a `check_project` must declare what it
     /// reads (one rule per file under `rules/`).
