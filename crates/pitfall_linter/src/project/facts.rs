@@ -23,6 +23,7 @@ use rustc_hash::FxHashMap;
 
 use super::modules::{absolutize, ModuleMap, ModuleName};
 use super::needs::ProjectNeeds;
+use crate::rules::pf3_scopes::stdlib_module_shadowing::is_stdlib_module_in_any_version;
 use crate::sized::exactly;
 use crate::summary::{
     inherited_effect, may_have_inherited_effect, BaseRef, CallRef, Callee, ClassFacts, Effect,
@@ -971,8 +972,13 @@ impl<'a> Resolver<'a> {
         if !self.map.has_top_level(parts[0]) {
             return out;
         }
-        // Missing names are only reported against modules known for sure.
-        let trusted = |name: &str| !self.map.is_ambiguous(name);
+        // Missing names are only reported against modules known for sure:
+        // not one that several files claim, nor a stub mirroring the
+        // standard library (a vendored typeshed's `typing.pyi`), which the
+        // import does not run: it finds the real module.
+        let stdlib_stub =
+            self.map.is_stub_only(parts[0]) && is_stdlib_module_in_any_version(parts[0]);
+        let trusted = |name: &str| !stdlib_stub && !self.map.is_ambiguous(name);
         // Every prefix is imported along the way (`import a.b.c` runs a, a.b,
         // a.b.c). A package is initialised before its submodules, so a
         // submodule (or the package itself) naming it on the way is no cycle.

@@ -140,6 +140,8 @@ pub struct ModuleMap {
     stdlib_dirs: FxHashSet<u32>,
     /// Directories holding an `__init__.py`/`__init__.pyi`: regular packages.
     package_dir_ids: FxHashSet<u32>,
+    /// Files that are `.pyi` stubs.
+    stub_files: FxHashSet<u32>,
 }
 
 impl ModuleMap {
@@ -229,6 +231,9 @@ impl ModuleMap {
             if is_init {
                 map.package_dir_ids.insert(ids.0);
             }
+            if path.extension().is_some_and(|e| e == "pyi") {
+                map.stub_files.insert(map.file_dirs.len() as u32);
+            }
             map.file_dirs.push(ids);
         }
         // A regular package with modules outside its directory (portions
@@ -260,6 +265,15 @@ impl ModuleMap {
         self.package_dirs
             .get(&package)
             .is_some_and(|dir| self.dirs.contains(bytes(&dir.join(name))))
+    }
+
+    /// Whether only a `.pyi` stub defines module `name` (a `.py` wins over
+    /// a stub of the same name): a description of a module, not the code
+    /// an import runs.
+    pub fn is_stub_only(&self, name: &str) -> bool {
+        self.by_name
+            .get(name)
+            .is_some_and(|file| self.stub_files.contains(file))
     }
 
     /// Whether several files claim `name`.

@@ -114,6 +114,12 @@ pub fn is_stdlib_module(name: &str, version: PythonVersion) -> bool {
         .is_some_and(|(since, until)| (*since..*until).contains(&version.minor))
 }
 
+/// Whether `name` is a standard-library module in some Python 3 version
+/// this tool knows (for a question that does not depend on the target).
+pub fn is_stdlib_module_in_any_version(name: &str) -> bool {
+    STDLIB.contains(&name) || CHANGED.iter().any(|(n, _, _)| *n == name)
+}
+
 /// Modules added or removed since 3.7: `(name, first minor with it, first
 /// minor without it)`, sorted by name.
 const CHANGED: &[(&str, u8, u8)] = &[
