@@ -118,6 +118,10 @@ pub struct ModuleInterface {
     /// Names may exist at run time that the source does not bind: a
     /// module-level `__getattr__` (PEP 562) or a call to `globals()`.
     pub dynamic_names: bool,
+    /// The module adds a finder to `sys.meta_path` (`sys.meta_path.append(
+    /// finder)`): its package may provide submodules and names that no file
+    /// defines, as a vendoring importer does (setuptools' `extern`).
+    pub import_hook: bool,
     /// The module has an `if __name__ == "__main__":` block (a script).
     pub has_main_guard: bool,
     /// Calls made at module level (not in a function or class body), in
@@ -1376,6 +1380,9 @@ impl<'a> Summarizer<'a> {
             if callee.segments.is_empty() && callee.root.as_str() == "globals" {
                 self.interface.dynamic_names = true;
             }
+            if adds_import_finder(callee) {
+                self.interface.import_hook = true;
+            }
             // Consecutive calls are mostly made in the same scope.
             let caller = match latest {
                 Some((scope, caller)) if scope == call.scope => caller,
@@ -2044,6 +2051,16 @@ impl RootLookups {
         self.found[symbol.index()] = remembered;
         found
     }
+}
+
+/// `sys.meta_path.append(...)`, `.insert(...)` or `.extend(...)`.
+fn adds_import_finder(callee: &ValuePath) -> bool {
+    matches!(
+        callee.segments.as_slice(),
+        [PathSegment::Attr(list), PathSegment::Attr(method)]
+            if list.as_str() == "meta_path"
+                && matches!(method.as_str(), "append" | "insert" | "extend")
+    ) && callee.root.as_str() == "sys"
 }
 
 /// Resolution builds qualified-name strings, so it is skipped for calls that

@@ -234,8 +234,11 @@ pub struct ModuleExports {
     pub names: Arc<Vec<(Name, Export)>>,
     pub classes: Arc<Vec<ClassFacts>>,
     /// Names may exist that the source does not bind (`__getattr__`,
-    /// `globals()`, a star import): none is missing.
+    /// `globals()`, a star import, an import finder): none is missing.
     pub open_names: bool,
+    /// The module installs an import finder: submodules may exist that no
+    /// file defines.
+    pub import_hook: bool,
 }
 
 impl ModuleExports {
@@ -244,7 +247,9 @@ impl ModuleExports {
             names: interface.names.clone(),
             classes: interface.classes.clone(),
             open_names: interface.dynamic_names
+                || interface.import_hook
                 || interface.imports.iter().any(|i| i.star && !i.type_checking),
+            import_hook: interface.import_hook,
         }
     }
 
@@ -1005,6 +1010,7 @@ impl<'a> Resolver<'a> {
                             && trusted(&parts[..k - 1].join("."))
                             && parts[k - 1] != "__init__"
                             && !self.map.has_subdirectory(p, parts[k - 1])
+                            && !self.interface(p).import_hook
                         {
                             out.missing_submodule = Some(prefix);
                         }
