@@ -96,11 +96,11 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     let mut db = PitfallDatabase::default();
     let stdin = reads_stdin(&args);
     let mut stdin_text = None;
-    let (inputs, had_error) = if stdin {
+    let (inputs, had_error, extension_modules) = if stdin {
         match stdin_input(&db, &args, &resolver, &cwd) {
             Ok((file, text)) => {
                 stdin_text = Some(text);
-                (file.into_iter().collect(), false)
+                (file.into_iter().collect(), false, Vec::new())
             }
             Err(message) => {
                 eprintln!("error: {message}");
@@ -115,7 +115,16 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     } else {
         UnsafeFixes::Disabled
     };
-    let (all, project) = build_project(&db, &args, &inputs, &resolver, &cwd, &pool, stdin);
+    let (all, project) = build_project(
+        &db,
+        &args,
+        &inputs,
+        extension_modules,
+        &resolver,
+        &cwd,
+        &pool,
+        stdin,
+    );
     // `--fix` and `--diff` fix first; the report below then shows what remains.
     let fixes = fix_mode(&args).map(|mode| {
         set_lru_capacity(&mut db, CLI_LRU_CAPACITY);
@@ -325,10 +334,12 @@ fn cross_module_phase(
 /// The project: the files to report (`true`), plus the rest of a
 /// configured project when only part of it was named (`false`: calls into
 /// it are followed, its findings are not reported).
+#[allow(clippy::too_many_arguments)]
 fn build_project(
     db: &PitfallDatabase,
     args: &CheckArgs,
     inputs: &[SourceFile],
+    mut extension_modules: Vec<PathBuf>,
     resolver: &Resolver,
     cwd: &Path,
     pool: &rayon::ThreadPool,
@@ -343,7 +354,12 @@ fn build_project(
     };
     let reported_paths: Vec<PathBuf> = inputs.iter().map(|f| f.path(db).clone()).collect();
     let mut packages = PackageDirs::default();
-    let extra: Vec<SourceFile> = project_only_files(&named, &reported_paths, resolver, pool)
+    let (extra_paths, extra_extensions) =
+        project_only_files(&named, &reported_paths, resolver, pool);
+    extension_modules.extend(extra_extensions);
+    extension_modules.sort_unstable();
+    extension_modules.dedup();
+    let extra: Vec<SourceFile> = extra_paths
         .into_iter()
         .filter_map(|path| {
             let settings = resolver.settings_for(&path).ok()?;
@@ -358,7 +374,9 @@ fn build_project(
         .map(|f| (*f, true))
         .chain(extra.iter().map(|f| (*f, false)))
         .collect();
-    let project = Project::new(db, all.iter().map(|(f, _)| *f).collect(), roots);
+    let project = Project::builder(all.iter().map(|(f, _)| *f).collect(), roots)
+        .extension_modules(extension_modules)
+        .new(db);
     (all, project)
 }
 
@@ -403,15 +421,16 @@ fn stdin_input(
     Ok((Some(file), text))
 }
 
-/// The files under `args.paths`, with their settings, largest first; and
-/// whether discovery reported an error.
+/// The files under `args.paths`, with their settings, largest first;
+/// whether discovery reported an error; and the compiled extension modules
+/// it met.
 fn discovered_inputs(
     db: &PitfallDatabase,
     args: &CheckArgs,
     resolver: &Resolver,
     cwd: &Path,
     pool: &rayon::ThreadPool,
-) -> (Vec<SourceFile>, bool) {
+) -> (Vec<SourceFile>, bool, Vec<PathBuf>) {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -463,7 +482,7 @@ fn discovered_inputs(
             SourceFile::new(db, path, display, None, 0, linter)
         })
         .collect();
-    (inputs, had_error)
+    (inputs, had_error, discovery.extension_modules)
 }
 
 /// The findings of one file, ready for output. A related location in
@@ -678,18 +697,19 @@ fn project_only_files(
     checked: &[PathBuf],
     resolver: &Resolver,
     pool: &rayon::ThreadPool,
-) -> Vec<PathBuf> {
+) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let project_roots = project_roots(paths, resolver);
     if project_roots.is_empty() {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let found = pool.install(|| discover_python_files(&project_roots, resolver));
     let checked: rustc_hash::FxHashSet<&PathBuf> = checked.iter().collect();
-    found
+    let files = found
         .files
         .into_iter()
         .filter(|f| !checked.contains(f))
-        .collect()
+        .collect();
+    (files, found.extension_modules)
 }
 
 /// The roots of the configured projects the paths lie inside (not at their

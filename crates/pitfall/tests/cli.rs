@@ -381,3 +381,32 @@ fn stdlib_shadowing_uses_the_import_roots() {
     assert!(!out.contains("random.py"), "nested in a package: {out}");
     assert!(!out.contains("picking.py"), "{out}");
 }
+
+/// A compiled extension module (`pkg/native.cpython-311-x86_64-linux-gnu.so`)
+/// is a submodule that imports may name, though no Python file defines it;
+/// the names it holds are unknown. Missing names elsewhere are still found.
+#[test]
+fn extension_modules_are_submodules_for_pf905() {
+    let dir = project(&[
+        ("pkg/__init__.py", "from .native import loads\n"),
+        ("pkg/native.cpython-311-x86_64-linux-gnu.so", "\x7fELF"),
+        ("pkg/_speedups.abi3.so", ""),
+        (
+            "app.py",
+            "import pkg.native\nfrom pkg import native, _speedups\nfrom pkg.native import dumps\nfrom pkg import missing\nimport pkg.absent\n",
+        ),
+    ]);
+    let (code, out, err) = stdout_of(pitfall(dir.path()).args([
+        "check",
+        "--select",
+        "PF905",
+        "--output-format",
+        "concise",
+    ]));
+    assert_eq!(code, 1, "{out}{err}");
+    let findings: Vec<&str> = out.lines().filter(|l| l.contains("PF905")).collect();
+    assert_eq!(findings.len(), 2, "{out}");
+    assert!(out.contains("app.py:4:"), "`missing`: {out}");
+    assert!(out.contains("app.py:5:"), "`pkg.absent`: {out}");
+    assert!(!out.contains("__init__.py"), "{out}");
+}

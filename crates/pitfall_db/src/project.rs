@@ -49,6 +49,12 @@ pub struct Project {
     pub files: Vec<SourceFile>,
     #[returns(ref)]
     pub roots: Vec<PathBuf>,
+    /// Compiled extension modules (`*.so`, `*.pyd`) in the project's
+    /// directories: modules that imports may name though no Python file
+    /// defines them.
+    #[default]
+    #[returns(ref)]
+    pub extension_modules: Vec<PathBuf>,
 }
 
 /// Module names for the project's files, and each file's position.
@@ -77,7 +83,7 @@ impl ProjectLayout {
 pub fn project_layout(db: &dyn Db, project: Project) -> Arc<ProjectLayout> {
     let files = project.files(db).clone();
     let paths: Vec<&Path> = files.iter().map(|f| f.path(db).as_path()).collect();
-    let map = ModuleMap::new(&paths, project.roots(db));
+    let map = ModuleMap::with_extensions(&paths, project.roots(db), project.extension_modules(db));
     let position = files
         .iter()
         .enumerate()

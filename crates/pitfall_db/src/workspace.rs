@@ -52,6 +52,8 @@ pub struct Workspace {
     /// The files of the project: the modules imports resolve to. A file
     /// known from elsewhere (opened in an editor) is in `files` only.
     members: BTreeSet<PathBuf>,
+    /// The compiled extension modules below the roots (from discovery).
+    extension_modules: Vec<PathBuf>,
     project: Option<Project>,
     /// Bumped for every change seen on disk, so `source_text` reads again.
     revision: u64,
@@ -98,6 +100,7 @@ impl Workspace {
             resolver,
             files: FxHashMap::default(),
             members: BTreeSet::new(),
+            extension_modules: Vec::new(),
             project: None,
             revision: 0,
             fingerprints: FxHashMap::default(),
@@ -356,6 +359,7 @@ impl Workspace {
             self.file(path);
         }
         self.members = members;
+        self.extension_modules = discovery.extension_modules;
         self.sync_project();
         errors
     }
@@ -382,6 +386,7 @@ impl Workspace {
         match self.project {
             None => {
                 let project = Project::builder(files, roots)
+                    .extension_modules(self.extension_modules.clone())
                     .durability(Durability::MEDIUM)
                     .new(&self.db);
                 self.project = Some(project);
@@ -393,6 +398,12 @@ impl Workspace {
                 }
                 if complete && *project.roots(&self.db) != roots {
                     project.set_roots(&mut self.db).to(roots);
+                }
+                if *project.extension_modules(&self.db) != self.extension_modules {
+                    let extension_modules = self.extension_modules.clone();
+                    project
+                        .set_extension_modules(&mut self.db)
+                        .to(extension_modules);
                 }
             }
         }

@@ -28,12 +28,16 @@ pub struct Discovery {
     /// Broken configuration files met on the way (each once); nothing they
     /// govern is in `files`.
     pub config_errors: Vec<ConfigError>,
+    /// Compiled extension modules (`*.so`, `*.pyd`) met on the way, not
+    /// excluded: not checked, but modules that imports may name.
+    pub extension_modules: Vec<PathBuf>,
 }
 
 impl Discovery {
     fn merge(&mut self, other: Discovery) {
         self.files.extend(other.files);
         self.errors.extend(other.errors);
+        self.extension_modules.extend(other.extension_modules);
         self.config_errors.extend(other.config_errors);
     }
 }
@@ -74,6 +78,8 @@ pub fn discover_python_files(paths: &[PathBuf], resolver: &Resolver) -> Discover
     }
     sort_paths(&mut found.files);
     found.files.dedup();
+    sort_paths(&mut found.extension_modules);
+    found.extension_modules.dedup();
     found.errors.sort_by(|a, b| a.path.cmp(&b.path));
     let mut unique: Vec<ConfigError> = Vec::with_capacity(found.config_errors.len());
     for e in found.config_errors.drain(..) {
@@ -161,7 +167,8 @@ impl Visitor<'_> {
         };
         // Not a directory nor a Python file (`__pycache__/*.pyc`, data
         // files: most entries): nothing to decide, not even exclusion.
-        if !file_type.is_dir() && !is_python(path) {
+        let extension = !file_type.is_dir() && is_extension_module(path);
+        if !file_type.is_dir() && !is_python(path) && !extension {
             return WalkState::Continue;
         }
         let Some(parent) = path.parent() else {
@@ -184,7 +191,11 @@ impl Visitor<'_> {
                 }
             };
         }
-        if is_python(path) && (file_type.is_file() || (file_type.is_symlink() && path.is_file())) {
+        if extension {
+            self.found.extension_modules.push(path.to_path_buf());
+        } else if is_python(path)
+            && (file_type.is_file() || (file_type.is_symlink() && path.is_file()))
+        {
             self.found.files.push(path.to_path_buf());
         }
         WalkState::Continue
@@ -275,6 +286,22 @@ fn is_python(path: &Path) -> bool {
         .is_some_and(|ext| ext == "py" || ext == "pyi")
 }
 
+/// A compiled extension module: `name.so`, `name.<tag>.so` (CPython's
+/// `cpython-311-x86_64-linux-gnu`, `abi3`), `name.pyd`, `name.<tag>.pyd`,
+/// where `name` is an identifier.
+fn is_extension_module(path: &Path) -> bool {
+    let Some(file) = path.file_name().and_then(|f| f.to_str()) else {
+        return false;
+    };
+    if !(file.ends_with(".so") || file.ends_with(".pyd")) {
+        return false;
+    }
+    let name = file.split('.').next().unwrap_or("");
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
 /// `Permission denied`, without std's ` (os error 13)` suffix.
 fn io_message(e: &io::Error) -> String {
     let text = e.to_string();
@@ -287,6 +314,29 @@ fn io_message(e: &io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extension_modules_by_name() {
+        for name in [
+            "native.cpython-311-x86_64-linux-gnu.so",
+            "_speedups.abi3.so",
+            "fast.so",
+            "core.cp311-win_amd64.pyd",
+            "core.pyd",
+        ] {
+            assert!(is_extension_module(Path::new(name)), "{name}");
+        }
+        for name in [
+            "libfoo.so.1",
+            "3d.so",
+            "my-lib.so",
+            "notes.txt",
+            "mod.py",
+            ".so",
+        ] {
+            assert!(!is_extension_module(Path::new(name)), "{name}");
+        }
+    }
 
     #[test]
     fn sorts_paths_in_component_order() {

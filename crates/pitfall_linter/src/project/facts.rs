@@ -996,6 +996,8 @@ impl<'a> Resolver<'a> {
                 Some(m) if m == module && import.names.is_some() && from.is_package => {}
                 Some(m) => out.loads.push(m),
                 None if self.map.is_package(&prefix) => {}
+                // A compiled module: what it defines is not known.
+                None if self.map.is_extension(&prefix) => return out,
                 None => {
                     // Only a regular package of the project is known to be
                     // complete: a namespace package may have portions elsewhere.
@@ -1033,7 +1035,10 @@ impl<'a> Resolver<'a> {
             only_submodules = false;
             // Every module has these; a directory of a package is a
             // (namespace) subpackage even without Python files we know.
-            if self.map.is_package(&sub) || MODULE_ATTRIBUTES.contains(&name.as_str()) {
+            if self.map.is_package(&sub)
+                || self.map.is_extension(&sub)
+                || MODULE_ATTRIBUTES.contains(&name.as_str())
+            {
                 continue;
             }
             if out

@@ -142,12 +142,25 @@ pub struct ModuleMap {
     package_dir_ids: FxHashSet<u32>,
     /// Files that are `.pyi` stubs.
     stub_files: FxHashSet<u32>,
+    /// Modules that compiled extensions provide (`native.cpython-311-x86_64-linux-gnu.so`,
+    /// `_speedups.pyd`): importable, though no Python file defines them.
+    extensions: FxHashSet<String>,
 }
 
 impl ModuleMap {
     /// `paths[i]` is file `i`. A package (`a/__init__.py`) wins over a
     /// module of the same name (`a.py`), as in Python; a `.py` over a `.pyi`.
     pub fn new(paths: &[&Path], roots: &[PathBuf]) -> ModuleMap {
+        ModuleMap::with_extensions(paths, roots, &[])
+    }
+
+    /// [`ModuleMap::new`], knowing the compiled extension modules of the
+    /// project's directories too (their paths, as discovery found them).
+    pub fn with_extensions(
+        paths: &[&Path],
+        roots: &[PathBuf],
+        extension_paths: &[PathBuf],
+    ) -> ModuleMap {
         // Directories are compared by their text: the project's paths are
         // spelled one way (discovery builds them), and their ancestors are
         // prefixes of them.
@@ -174,6 +187,16 @@ impl ModuleMap {
             let stub = path.extension().is_some_and(|e| e == "pyi");
             (m.is_package, !stub)
         };
+        for path in extension_paths {
+            // `name.<platform tag>.so` is module `name`: named as `name.py` would be.
+            let file = path.file_name().and_then(|f| f.to_str()).unwrap_or("");
+            let stem = file.split('.').next().unwrap_or("");
+            if let Some(m) =
+                module_name(&path.with_file_name(format!("{stem}.py")), roots, &has_init)
+            {
+                map.extensions.insert(m.name);
+            }
+        }
         for (i, path) in paths.iter().enumerate() {
             let name = module_name(path, roots, &has_init);
             if let Some(m) = &name {
@@ -274,6 +297,11 @@ impl ModuleMap {
         self.by_name
             .get(name)
             .is_some_and(|file| self.stub_files.contains(file))
+    }
+
+    /// Whether a compiled extension module provides `name`.
+    pub fn is_extension(&self, name: &str) -> bool {
+        self.extensions.contains(name)
     }
 
     /// Whether several files claim `name`.
