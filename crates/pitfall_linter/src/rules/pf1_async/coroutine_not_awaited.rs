@@ -181,20 +181,22 @@ fn cross_module_candidate(
                 || !is_stdlib_module(top, checker.settings().target_version)
                     && !LIBRARY_COROUTINES.contains(&&**q)
         }
-        Callee::Method { class, .. } | Callee::Super { class, .. } => {
-            !inherits_only_from_stdlib(checker, *class)
-        }
+        // The module's own classes were searched for `m` already; `super().m()`
+        // is looked up from the bases, this module's included, by the project.
+        Callee::Method { class, .. } => !inherits_only_from_stdlib(checker, *class),
+        Callee::Super { .. } => true,
         Callee::Function(_) | Callee::Class(_) => false,
     };
     possible.then_some(at)
 }
 
 /// Every base of `class` from another module (through its bases in this
-/// module) is a standard-library class, so a method the module does not
-/// define comes from the standard library, whose calls are not followed
-/// (as for qualified callees above). `self.assertEqual(...)` in a
-/// `unittest.TestCase` is the common case. Also true without such a base:
-/// the project then has nowhere to find the method either.
+/// module) is a standard-library class, so a method that the module's
+/// classes do not define (a `Callee::Method`) comes from the standard
+/// library, whose calls are not followed (as for qualified callees above).
+/// `self.assertEqual(...)` in a `unittest.TestCase` is the common case.
+/// Also true without such a base: the project then has nowhere to find the
+/// method either.
 fn inherits_only_from_stdlib(checker: &Checker, class: u32) -> bool {
     let classes = &checker.summary().interface.classes;
     let target = checker.settings().target_version;
