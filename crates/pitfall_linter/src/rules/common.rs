@@ -1546,7 +1546,8 @@ pub fn in_main_guard_entry(checker: &Checker) -> bool {
     checker.module().body.iter().any(|stmt| match stmt {
         Stmt::If(i) if is_main_guard_test(&i.test) => {
             let name = def.name.as_str();
-            // `main()`, `x = main(argv)`, `sys.exit(main())`, `asyncio.run(main())`.
+            // `main()`, `x = main(argv)`, `sys.exit(main())`, `asyncio.run(main())`,
+            // `raise SystemExit(main())`.
             let calls = |e: &Expr| {
                 matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Name(n) if n.id.as_str() == name))
             };
@@ -1554,6 +1555,10 @@ pub fn in_main_guard_entry(checker: &Checker) -> bool {
                 let value = match s {
                     Stmt::Expr(e) => &*e.value,
                     Stmt::Assign(a) => &*a.value,
+                    Stmt::Raise(r) => match r.exc.as_deref() {
+                        Some(exc) => exc,
+                        None => return false,
+                    },
                     _ => return false,
                 };
                 calls(value)
