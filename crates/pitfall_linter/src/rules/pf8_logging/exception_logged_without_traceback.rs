@@ -11,8 +11,7 @@ use crate::meta::{Family, FixAvailability, RuleMeta, Tier};
 use crate::registry::rule_meta;
 use crate::rule::{Interests, Rule};
 use crate::rules::common::{
-    add_argument_edit, argument, in_cli_command, last_segment, logger_method, mentions_name,
-    under_main_guard,
+    add_argument_edit, argument, in_script_context, last_segment, logger_method, mentions_name,
 };
 
 pub struct ExceptionLoggedWithoutTraceback;
@@ -50,7 +49,7 @@ impl Rule for ExceptionLoggedWithoutTraceback {
         if name == "print" {
             let Some(bound) = &handler.name else { return };
             // A command's message to its user: a traceback is not wanted there.
-            if under_main_guard(checker, call.range()) || in_cli_command(checker) {
+            if in_script_context(checker, call.range()) {
                 return;
             }
             if checker.qualified_name(&call.func).as_deref() != Some("builtins.print")
