@@ -398,7 +398,7 @@ fn call_name_index() -> &'static FxHashMap<&'static str, Vec<RuleId>> {
     static INDEX: LazyLock<FxHashMap<&'static str, Vec<RuleId>>> = LazyLock::new(|| {
         let mut index: FxHashMap<&'static str, Vec<RuleId>> = FxHashMap::default();
         for id in RuleId::iter() {
-            for name in id.rule().interests().call_names {
+            for name in id.rule().interests().call_names.iter().copied().flatten() {
                 let rules = index.entry(*name).or_default();
                 if rules.last() != Some(&id) {
                     rules.push(id);

@@ -33,8 +33,11 @@ pub struct Interests {
     /// starts by testing exactly that, it is the same test made once by the
     /// walk (one hash probe per call for all such rules).
     ///
+    /// Several lists, like [`Interests::callees`]: a rule names its own
+    /// tables rather than copying them into one.
+    ///
     /// [`last_segment`]: crate::rules::common::last_segment
-    pub call_names: &'static [&'static str],
+    pub call_names: &'static [&'static [&'static str]],
 }
 
 impl Interests {
@@ -76,7 +79,7 @@ impl Interests {
 
     /// Calls whose callee's own last name is one of `names` (see
     /// [`Interests::call_names`]); not together with `expr(ExprKind::Call)`.
-    pub const fn call_names(mut self, names: &'static [&'static str]) -> Self {
+    pub const fn call_names(mut self, names: &'static [&'static [&'static str]]) -> Self {
         self.call_names = names;
         self
     }

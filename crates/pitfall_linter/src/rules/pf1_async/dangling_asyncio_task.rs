@@ -38,7 +38,7 @@ impl Rule for DanglingAsyncioTask {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.call_names(&["create_task", "ensure_future"])
+        Interests::NONE.call_names(&[&["create_task", "ensure_future"]])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

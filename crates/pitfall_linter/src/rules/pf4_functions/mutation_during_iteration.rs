@@ -50,7 +50,7 @@ impl Rule for MutationDuringIteration {
 
     fn interests(&self) -> Interests {
         Interests::NONE
-            .call_names(SIZE_CHANGING)
+            .call_names(&[SIZE_CHANGING])
             .stmt(StmtKind::Delete)
             .stmt(StmtKind::Assign)
     }

@@ -45,7 +45,7 @@ impl Rule for NaiveDatetime {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.call_names(CANDIDATES)
+        Interests::NONE.call_names(&[CANDIDATES])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

@@ -36,16 +36,9 @@ const VERBS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "head", "options", "request",
 ];
 
-/// The callee names worth resolving: [`VERBS`] and the rest of [`policy`]'s methods.
-const CALL_NAMES: &[&str] = &[
-    "get",
-    "post",
-    "put",
-    "patch",
-    "delete",
-    "head",
-    "options",
-    "request",
+/// With [`VERBS`], the callee names worth resolving: the rest of
+/// [`policy`]'s methods.
+const OTHER_NAMES: &[&str] = &[
     "urlopen",
     "create_connection",
     "Client",
@@ -55,7 +48,7 @@ const CALL_NAMES: &[&str] = &[
 ];
 
 fn may_match(name: &str) -> bool {
-    CALL_NAMES.contains(&name)
+    VERBS.contains(&name) || OTHER_NAMES.contains(&name)
 }
 
 enum Policy {
@@ -92,7 +85,7 @@ impl Rule for RequestWithoutTimeout {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.call_names(CALL_NAMES)
+        Interests::NONE.call_names(&[VERBS, OTHER_NAMES])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

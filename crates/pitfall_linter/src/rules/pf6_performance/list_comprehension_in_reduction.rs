@@ -28,7 +28,7 @@ impl Rule for ListComprehensionInReduction {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.call_names(&["sum", "min", "max", "any", "all"])
+        Interests::NONE.call_names(&[&["sum", "min", "max", "any", "all"]])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

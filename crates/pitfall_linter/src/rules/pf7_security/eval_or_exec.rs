@@ -31,7 +31,7 @@ impl Rule for EvalOrExec {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.call_names(&["eval", "exec", "compile"])
+        Interests::NONE.call_names(&[&["eval", "exec", "compile"]])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

@@ -102,7 +102,7 @@ impl Rule for InsecureRandomForSecrets {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.call_names(FUNCTIONS)
+        Interests::NONE.call_names(&[FUNCTIONS])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

@@ -59,7 +59,7 @@ impl Rule for DebuggerLeftInCode {
 
     fn interests(&self) -> Interests {
         Interests::NONE
-            .call_names(&[
+            .call_names(&[&[
                 "breakpoint",
                 "set_trace",
                 "post_mortem",
@@ -69,7 +69,7 @@ impl Rule for DebuggerLeftInCode {
                 "embed",
                 "interact",
                 "run",
-            ])
+            ]])
             .stmt(StmtKind::FunctionDef)
             .stmt(StmtKind::ClassDef)
     }

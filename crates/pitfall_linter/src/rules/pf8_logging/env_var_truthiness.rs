@@ -31,7 +31,7 @@ impl Rule for EnvVarTruthiness {
 
     fn interests(&self) -> Interests {
         Interests::NONE
-            .call_names(&["getenv", "get", "bool"])
+            .call_names(&[&["getenv", "get", "bool"]])
             .expr(ExprKind::Compare)
             .expr(ExprKind::UnaryOp)
             .expr(ExprKind::BoolOp)

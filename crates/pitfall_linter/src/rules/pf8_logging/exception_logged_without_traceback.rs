@@ -32,7 +32,7 @@ impl Rule for ExceptionLoggedWithoutTraceback {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.call_names(&["error", "critical", "print"])
+        Interests::NONE.call_names(&[&["error", "critical", "print"]])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

@@ -40,7 +40,7 @@ impl Rule for PrintInsteadOfLogging {
     }
 
     fn interests(&self) -> Interests {
-        Interests::NONE.call_names(&["print", "pprint", "pp"])
+        Interests::NONE.call_names(&[&["print", "pprint", "pp"]])
     }
 
     fn check_expr(&self, checker: &mut Checker, expr: &Expr) {

@@ -36,7 +36,7 @@ impl Rule for SysPathModification {
 
     fn interests(&self) -> Interests {
         Interests::NONE
-            .call_names(&["append", "insert", "extend", "addsitedir"])
+            .call_names(&[&["append", "insert", "extend", "addsitedir"]])
             .stmt(StmtKind::Assign)
             .stmt(StmtKind::AugAssign)
     }
