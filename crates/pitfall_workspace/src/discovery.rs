@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+use pitfall_linter::project::extension_module_name;
 
 use crate::error::ConfigError;
 use crate::resolver::Resolver;
@@ -286,20 +287,12 @@ fn is_python(path: &Path) -> bool {
         .is_some_and(|ext| ext == "py" || ext == "pyi")
 }
 
-/// A compiled extension module: `name.so`, `name.<tag>.so` (CPython's
-/// `cpython-311-x86_64-linux-gnu`, `abi3`), `name.pyd`, `name.<tag>.pyd`,
-/// where `name` is an identifier.
+/// A compiled extension module (see [`extension_module_name`]).
 fn is_extension_module(path: &Path) -> bool {
-    let Some(file) = path.file_name().and_then(|f| f.to_str()) else {
-        return false;
-    };
-    if !(file.ends_with(".so") || file.ends_with(".pyd")) {
-        return false;
-    }
-    let name = file.split('.').next().unwrap_or("");
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_')
+    path.file_name()
+        .and_then(|f| f.to_str())
+        .and_then(extension_module_name)
+        .is_some()
 }
 
 /// `Permission denied`, without std's ` (os error 13)` suffix.

@@ -18,7 +18,7 @@ pub use facts::{
     ImportResolution, LockKey, ModuleExports, ModuleFacts, ModuleImportFacts, ModuleImports,
     ModuleResolution, ProjectFacts, ProjectModule, SharedLookups, SpawnSeed, TopLevelName, Witness,
 };
-pub use modules::{absolutize, module_name, ModuleMap, ModuleName};
+pub use modules::{absolutize, extension_module_name, module_name, ModuleMap, ModuleName};
 pub use needs::ProjectNeeds;
 
 use crate::checker::{lint, LintInput};

@@ -85,6 +85,17 @@ fn is_below(path: &Path, dir: &Path) -> bool {
     })
 }
 
+/// The module a compiled extension file provides: `name` for `name.so`,
+/// `name.<tag>.so` (CPython's `cpython-311-x86_64-linux-gnu`, `abi3`),
+/// `name.pyd` and `name.<tag>.pyd`, where `name` is an identifier.
+pub fn extension_module_name(file_name: &str) -> Option<&str> {
+    if !(file_name.ends_with(".so") || file_name.ends_with(".pyd")) {
+        return None;
+    }
+    let name = file_name.split('.').next()?;
+    is_identifier(name).then_some(name)
+}
+
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
@@ -188,9 +199,11 @@ impl ModuleMap {
             (m.is_package, !stub)
         };
         for path in extension_paths {
-            // `name.<platform tag>.so` is module `name`: named as `name.py` would be.
+            // Module `name` of `name.<platform tag>.so` is named as `name.py` would be.
             let file = path.file_name().and_then(|f| f.to_str()).unwrap_or("");
-            let stem = file.split('.').next().unwrap_or("");
+            let Some(stem) = extension_module_name(file) else {
+                continue;
+            };
             if let Some(m) =
                 module_name(&path.with_file_name(format!("{stem}.py")), roots, &has_init)
             {
@@ -198,6 +211,9 @@ impl ModuleMap {
             }
         }
         for (i, path) in paths.iter().enumerate() {
+            if path.extension().is_some_and(|e| e == "pyi") {
+                map.stub_files.insert(i as u32);
+            }
             let name = module_name(path, roots, &has_init);
             if let Some(m) = &name {
                 let mut prefix = m.name.as_str();
@@ -253,9 +269,6 @@ impl ModuleMap {
             }
             if is_init {
                 map.package_dir_ids.insert(ids.0);
-            }
-            if path.extension().is_some_and(|e| e == "pyi") {
-                map.stub_files.insert(map.file_dirs.len() as u32);
             }
             map.file_dirs.push(ids);
         }

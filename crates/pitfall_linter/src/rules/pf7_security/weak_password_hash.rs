@@ -23,19 +23,10 @@ static META: RuleMeta = rule_meta(
 
 const PASSWORD_WORDS: &[&str] = &["password", "passwd", "pwd", "passphrase"];
 
-/// The fast hashes of `hashlib`.
-const FAST_HASHES: &[&str] = &[
-    "md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s", "sha3_224",
-    "sha3_256", "sha3_384", "sha3_512",
-];
-
-fn is_fast_hash(name: &str) -> bool {
-    FAST_HASHES.contains(&name)
-}
-
 /// The calls the rule reads, for the walk's callee index (their last
-/// names: the hashes, `new`, and `update` of a hash object): the walk
-/// hands the rule only calls going by one of those names, or aliases.
+/// names: the fast hashes of `hashlib`, `new`, and `update` of a hash
+/// object): the walk hands the rule only calls going by one of those
+/// names, or aliases.
 const HASH_CALLS: &[&str] = &[
     "hashlib.md5",
     "hashlib.sha1",
@@ -52,6 +43,14 @@ const HASH_CALLS: &[&str] = &[
     "hashlib.new",
     "hashlib.new().update",
 ];
+
+/// A fast hash of `hashlib` (one of [`HASH_CALLS`] but `new`).
+fn is_fast_hash(name: &str) -> bool {
+    name != "new"
+        && HASH_CALLS
+            .iter()
+            .any(|q| q.strip_prefix("hashlib.") == Some(name))
+}
 
 impl Rule for WeakPasswordHash {
     fn meta(&self) -> &'static RuleMeta {
