@@ -7,9 +7,12 @@ Runs, alternating, on the same files on the same machine:
 * ``ruff check --select <peer codes of pitfall's default rules>``, caches off;
 * ``parse-floor`` (crates/pitfall_floor): discover + read + parse the same
   files with the same parser, no analysis;
+* ``parse-floor --index`` ("index"): the same, plus pitfall's semantic index
+  of each file, built and dropped (``--no-index`` leaves it out);
 
 and prints the median wall time and the median peak RSS of each, and the
-ratios pitfall/ruff (time and memory) and pitfall/floor (time).  The ratios
+ratios pitfall/ruff (time and memory) and pitfall/floor (time), and, for
+context, index/floor and pitfall/index.  The ratios
 are the result; the targets from DESIGN.md are printed next to them but are
 never asserted: the script exits non-zero only when something fails to run.
 
@@ -48,6 +51,8 @@ TARGETS = {
     "pitfall/ruff peak RSS": "<= 1.0",
     "pitfall/floor by round": "(the same, drift-resistant)",
     "pitfall/floor CPU time": "(user + sys; informative)",
+    "index/floor time": "(the semantic model over the parse; informative)",
+    "pitfall/index time": "(rules, summaries, output over the model; informative)",
 }
 # Ratios without a limit are printed for context only.
 TARGET_LIMITS = {
@@ -56,7 +61,7 @@ TARGET_LIMITS = {
     "pitfall/ruff peak RSS": 1.0,
 }
 
-TOOLS = ("pitfall", "ruff", "floor")
+TOOLS = ("pitfall", "ruff", "floor", "index")
 
 
 class BenchError(Exception):
@@ -458,6 +463,11 @@ def pitfall_check_command_for(
     return cmd
 
 
+def index_floor_command(floor: str, path: Path) -> list[str]:
+    """`parse-floor --index`: the floor plus pitfall's semantic index of each file."""
+    return [floor, "--index", str(path)]
+
+
 def ruff_check_command(ruff: str, path: Path, codes: Sequence[str], *, preview: bool) -> list[str]:
     # `--exclude` (not `--extend-exclude`) replaces ruff's default exclude
     # list, which contains `venv` and so would skip the stdlib's own `venv`
@@ -537,6 +547,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         + " (issue 2's headline rules)",
     )
     p.add_argument(
+        "--no-index",
+        action="store_true",
+        help="do not time `parse-floor --index` (the floor plus the semantic index)",
+    )
+    p.add_argument(
         "--ruff-preview",
         action="store_true",
         help="also select peers that are preview-only in ruff, and pass --preview",
@@ -606,7 +621,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "pitfall": pitfall_check_command(pitfall, path, args.select),
         "ruff": ruff_check_command(ruff, path, codes, preview=args.ruff_preview),
         "floor": [floor, str(path)],
+        "index": index_floor_command(floor, path),
     }
+    tools_run = tuple(t for t in TOOLS if not (t == "index" and args.no_index))
 
     # The floor names the file set; an untimed probe run also proves it works.
     probe = parse_floor_output(run_capture(commands["floor"], what="parse-floor"))
@@ -616,16 +633,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ruff_files = ruff_file_count(commands["ruff"])
 
     log(f"input: {path} ({files} files)")
-    for tool in TOOLS:
+    for tool in tools_run:
         log(f"{tool:>7}: {' '.join(commands[tool])}")
 
-    samples: dict[str, list[Sample]] = {tool: [] for tool in TOOLS}
+    samples: dict[str, list[Sample]] = {tool: [] for tool in tools_run}
     total = args.warmup + args.rounds
     for round_no in range(total):
         warm = round_no < args.warmup
         label = "warm-up" if warm else f"round {round_no - args.warmup + 1}/{args.rounds}"
         parts = []
-        for tool in TOOLS:  # alternate, so drift hits every tool alike
+        for tool in tools_run:  # alternate, so drift hits every tool alike
             sample = measure(commands[tool], what=tool)
             if not warm:
                 samples[tool].append(sample)
@@ -633,7 +650,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         log(f"{label}: " + ", ".join(parts))
 
     tools: dict[str, Any] = {}
-    for tool in TOOLS:
+    for tool in tools_run:
         walls = [s.wall_s for s in samples[tool]]
         rss = [s.maxrss_kib for s in samples[tool]]
         cpu = [s.cpu_s for s in samples[tool]]
@@ -665,6 +682,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             tools["pitfall"]["median_cpu_s"], tools["floor"]["median_cpu_s"]
         ),
     }
+    if "index" in tools:
+        ratios["index/floor time"] = ratio(
+            tools["index"]["median_wall_s"], tools["floor"]["median_wall_s"]
+        )
+        ratios["pitfall/index time"] = ratio(
+            tools["pitfall"]["median_wall_s"], tools["index"]["median_wall_s"]
+        )
     return {
         "path": str(path),
         "files": files,
@@ -718,7 +742,7 @@ def render_table(result: dict[str, Any]) -> str:
         f"  {'tool':<8} {'median wall':>12} {'min':>9} {'max':>9} {'median CPU':>11}"
         f" {'median peak RSS':>16}"
     )
-    for tool in TOOLS:
+    for tool in (t for t in TOOLS if t in result["tools"]):
         t = result["tools"][tool]
         lines.append(
             f"  {tool:<8} {t['median_wall_s']:>10.3f} s {t['min_wall_s']:>7.3f} s "

@@ -159,6 +159,12 @@ class Misc(unittest.TestCase):
         )
         self.assertIsNone(bench.parse_floor_output("garbage"))
 
+    def test_index_floor_command_passes_the_flag_before_the_path(self):
+        self.assertEqual(
+            bench.index_floor_command("/bin/parse-floor", Path("/lib/py")),
+            ["/bin/parse-floor", "--index", "/lib/py"],
+        )
+
     def test_ruff_command_uses_exclude_and_isolated(self):
         cmd = bench.ruff_check_command("ruff", Path("/lib"), ["B006", "E722"], preview=False)
         self.assertEqual(

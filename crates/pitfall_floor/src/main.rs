@@ -11,6 +11,12 @@
 //! files could not be read or were not UTF-8). `bench/bench.py` divides
 //! `pitfall check`'s wall time by this binary's.
 //!
+//! `--index` also builds pitfall's semantic index of each parsed file
+//! (`pitfall_semantic::build_index`, the model every rule reads) and drops
+//! it with the tree: an informative second floor, which tells how much of
+//! `pitfall check`'s time over the parse is the model itself and how much
+//! the rules, the summaries and the output add.
+//!
 //! Exit status: 0 on success (parse errors are expected and only counted),
 //! 2 on a usage error or a path that does not exist.
 
@@ -22,6 +28,7 @@ use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 use rayon::prelude::*;
+use ruff_python_ast::PySourceType;
 
 // The allocator `pitfall` uses, with the same options (the same source
 // file): parsing allocates node by node, and with the system allocator the
@@ -32,17 +39,21 @@ use rayon::prelude::*;
 #[path = "../../pitfall/src/allocator.rs"]
 mod allocator;
 
-const USAGE: &str = "usage: parse-floor PATHS...
+const USAGE: &str = "usage: parse-floor [--index] PATHS...
 
 Discover *.py/*.pyi files under PATHS (honouring .gitignore, skipping
 site-packages), read and parse each with ruff_python_parser on all cores,
 and print `files=N parse_errors=M`. No analysis: this is the floor that
-`pitfall check` is measured against.";
+`pitfall check` is measured against.
+
+  --index   also build pitfall's semantic index of each file, then drop it";
 
 fn main() -> ExitCode {
     let mut roots: Vec<PathBuf> = Vec::new();
+    let mut with_index = false;
     for arg in std::env::args_os().skip(1) {
         match arg.to_str() {
+            Some("--index") => with_index = true,
             Some("-h" | "--help") => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -84,7 +95,12 @@ fn main() -> ExitCode {
         };
         // The AST (and its errors) are dropped right away: the floor keeps
         // nothing per file, so its peak memory is that of the files in flight.
-        if ruff_python_parser::parse_module(&source).is_err() {
+        let valid = if with_index {
+            parse_and_index(&source)
+        } else {
+            ruff_python_parser::parse_module(&source).is_ok()
+        };
+        if !valid {
             parse_errors.fetch_add(1, Ordering::Relaxed);
         }
     });
@@ -100,6 +116,19 @@ fn main() -> ExitCode {
     }
     println!();
     ExitCode::SUCCESS
+}
+
+/// `--index`: parses as `pitfall check` does (error-resilient, the tree
+/// even with errors), builds the semantic index, drops both. Returns
+/// whether the file parsed without errors.
+fn parse_and_index(source: &str) -> bool {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let index = pitfall_semantic::build_index(parsed.syntax());
+    drop(index);
+    let valid = parsed.has_valid_syntax();
+    // As `pitfall check` drops a tree: on a stack deep enough for it.
+    pitfall_semantic::stack::drop_deep(parsed, source.len());
+    valid
 }
 
 /// Python sources under `roots`. Files named explicitly are always included;
