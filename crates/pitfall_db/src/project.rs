@@ -39,7 +39,9 @@ use rustc_hash::FxHashMap;
 
 use crate::db::{Db, SourceFile};
 use crate::needs::project_needs;
-use crate::queries::{enabled_only, lint_file, module_interface, module_summary, FileDiagnostics};
+use crate::queries::{
+    enabled_only, lint_file, module_interface, module_summary, source_text, FileDiagnostics,
+};
 
 /// The project being checked: every file whose modules may be imported
 /// (including files that are not reported), and the import roots.
@@ -411,6 +413,19 @@ impl ProjectView for DbView<'_> {
             read(&lint_file(self.db, file).deferred);
         }
     }
+
+    fn def_lines(&self, module: u32) -> Option<Arc<[u32]>> {
+        Some(def_lines(self.db, self.layout.file(module)?))
+    }
+}
+
+/// The line of each function's `def` in the file, for messages that name
+/// one: computed only for the files such a message names (the summaries
+/// record offsets), and `Eq`, so an edit that moves no `def` stops here.
+#[salsa::tracked(returns(clone))]
+pub fn def_lines(db: &dyn Db, file: SourceFile) -> Arc<[u32]> {
+    let text = source_text(db, file).unwrap_or_else(|_| Arc::from(""));
+    pitfall_linter::project::def_lines(&module_summary(db, file), &text)
 }
 
 /// Findings of the cross-module phase, before suppressions. No AST.
@@ -466,6 +481,7 @@ pub fn cross_module_diagnostics(db: &dyn Db, file: SourceFile) -> Arc<Vec<Diagno
                 facts: vec![facts.clone()],
                 display_paths: vec![file.display_path(db).clone()],
                 deferred: Vec::new(),
+                def_lines: vec![def_lines(db, file)],
             };
             let mut cx = ProjectChecker::new(0, &summary, &facts, &view, settings)
                 .with_deferred(&local.deferred);

@@ -72,8 +72,9 @@ fn an_edit_that_keeps_the_index_stops_before_summaries() {
 
     // A literal changes, nothing else: the file is re-parsed and re-indexed,
     // the index compares equal (salsa backdates it). The summary re-runs
-    // (it reads the text for line numbers) and compares equal too, so the
-    // interface and the cross-module phase are reused, not recomputed.
+    // (it reads the text) and compares equal too, so the interface and the
+    // cross-module phase are reused, not recomputed; so are the lines of
+    // the `def`s (`def_lines`), which no `def` moved.
     file.set_overlay(&mut db)
         .to(Some(Arc::from(source.replace("aaaa", "bbbb").as_str())));
     assert_eq!(codes(&db, file), ["PF101"]);
@@ -396,4 +397,41 @@ fn a_shared_name_lookup_follows_an_edit_of_a_module_on_its_way() {
         .to(Some(Arc::from("from app.slow import work\n")));
     assert_eq!(codes(&db, a), ["PF101"]);
     assert_eq!(codes(&db, b), ["PF101"]);
+}
+
+#[test]
+fn a_chain_names_the_line_its_helper_is_defined_on_after_an_edit_moves_it() {
+    let mut db = PitfallDatabase::with_execution_log();
+    let settings = Arc::new(LinterSettings::default());
+    let source =
+        "import time\n\ndef helper():\n    time.sleep(1)\n\nasync def main():\n    helper()\n";
+    let file = SourceFile::new(
+        &db,
+        PathBuf::from("m.py"),
+        "m.py".into(),
+        Some(Arc::from(source)),
+        0,
+        settings,
+    );
+    let message = |db: &PitfallDatabase| {
+        let all = file_diagnostics(db, file);
+        let pf101: Vec<String> = all
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.meta().code == "PF101")
+            .map(|d| d.message.clone())
+            .collect();
+        assert_eq!(pf101.len(), 1, "{pf101:?}");
+        pf101[0].clone()
+    };
+    assert!(message(&db).contains("helper (m.py:3)"), "{}", message(&db));
+    db.take_executed();
+
+    // Two lines above the helper: the summary's offsets move, and the
+    // lines counted for the message follow.
+    file.set_overlay(&mut db)
+        .to(Some(Arc::from(format!("# one\n# two\n{source}").as_str())));
+    assert!(message(&db).contains("helper (m.py:5)"), "{}", message(&db));
+    let log = db.take_executed();
+    assert!(log.iter().any(|q| q.contains("def_lines")), "{log:?}");
 }

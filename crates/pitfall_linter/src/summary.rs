@@ -305,8 +305,6 @@ pub struct FunctionLocations {
     /// The function's scope in this file's semantic index.
     pub scope: ScopeId,
     pub def_range: TextRange,
-    /// 1-based line of the `def`.
-    pub def_line: u32,
     /// Per effect: the call (or `with` statement) and the callee expression.
     pub effects: Box<[(TextRange, TextRange)]>,
     pub calls: Box<[TextRange]>,
@@ -633,7 +631,7 @@ pub fn summarize(
     if !needs.contains(SummaryNeeds::DEFINITIONS) {
         return ModuleSummary::default();
     }
-    Summarizer::new(index, options, needs, source).run(source)
+    Summarizer::new(index, options, needs, source).run()
 }
 
 struct Summarizer<'a> {
@@ -789,11 +787,11 @@ impl<'a> Summarizer<'a> {
         }
     }
 
-    fn run(mut self, source: &str) -> ModuleSummary {
+    fn run(mut self) -> ModuleSummary {
         if self.index.scopes.is_empty() {
             return ModuleSummary::default();
         }
-        self.collect_definitions(source);
+        self.collect_definitions();
         self.interface.has_main_guard = !self.index.main_guard_bodies.is_empty();
         self.locations.main_guard_bodies = self.index.main_guard_bodies.clone();
         self.collect_names();
@@ -844,11 +842,8 @@ impl<'a> Summarizer<'a> {
         self.locations.imports.shrink_to_fit();
     }
 
-    fn collect_definitions(&mut self, source: &str) {
+    fn collect_definitions(&mut self) {
         let index = self.index;
-        // Scopes come (nearly) in source order: count lines incrementally.
-        let bytes = source.as_bytes();
-        let (mut line, mut counted) = (1u32, 0usize);
         // Allocated once at their final size (their records are large).
         let (functions, classes) =
             index
@@ -868,15 +863,6 @@ impl<'a> Summarizer<'a> {
                 ScopeKind::Function { is_async } => {
                     let slot = self.interface.functions.len() as u32;
                     self.function_slot.insert(scope_id, slot);
-                    let start = scope.node_range.start().to_usize().min(bytes.len());
-                    // Nearly monotonic (a lambda in a default comes first).
-                    let newlines = |r: &[u8]| memchr::memchr_iter(b'\n', r).count() as u32;
-                    if start >= counted {
-                        line += newlines(&bytes[counted..start]);
-                    } else {
-                        line -= newlines(&bytes[start..counted]);
-                    }
-                    counted = start;
                     self.interface.functions.push(FunctionFacts {
                         qualname: self.qualname(scope_id),
                         is_async,
@@ -892,7 +878,6 @@ impl<'a> Summarizer<'a> {
                     self.locations.functions.push(FunctionLocations {
                         scope: scope_id,
                         def_range: scope.node_range,
-                        def_line: line,
                         effects: Box::default(),
                         calls: Box::default(),
                     });

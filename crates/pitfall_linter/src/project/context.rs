@@ -24,6 +24,34 @@ pub trait ProjectView {
     /// Hands the module's deferred local findings (all rules) to `read`:
     /// some are facts other modules read (`Condition::ConsumesParameterTwice`).
     fn read_deferred(&self, _module: u32, _read: &mut dyn FnMut(&[Diagnostic])) {}
+    /// The 1-based line of each function's `def` in the module (see
+    /// [`def_lines`]). Asked only to write a message that names a `def`,
+    /// so the summaries do not count the lines of every file.
+    fn def_lines(&self, module: u32) -> Option<Arc<[u32]>>;
+}
+
+/// The 1-based line of each function's `def` (`def_range`'s start), in the
+/// order of `summary`'s functions, counted in one pass over `source`.
+pub fn def_lines(summary: &ModuleSummary, source: &str) -> Arc<[u32]> {
+    let bytes = source.as_bytes();
+    let newlines = |r: &[u8]| memchr::memchr_iter(b'\n', r).count() as u32;
+    let (mut line, mut counted) = (1u32, 0usize);
+    summary
+        .locations
+        .functions
+        .iter()
+        .map(|f| {
+            // Nearly in source order (a lambda in a default comes first).
+            let start = f.def_range.start().to_usize().min(bytes.len());
+            if start >= counted {
+                line += newlines(&bytes[counted..start]);
+            } else {
+                line -= newlines(&bytes[start..counted]);
+            }
+            counted = start;
+            line
+        })
+        .collect()
 }
 
 /// Longer chains are cut in messages (the related locations keep them all
@@ -135,6 +163,14 @@ impl<'a> ProjectChecker<'a> {
         Some(read(facts, at))
     }
 
+    /// The 1-based line of a project function's `def`.
+    pub fn def_line(&self, f: FunctionRef) -> Option<u32> {
+        self.view
+            .def_lines(f.module)?
+            .get(f.function as usize)
+            .copied()
+    }
+
     /// Whether a project function is `async def`.
     pub fn is_async(&self, f: FunctionRef) -> bool {
         if f.module == self.module {
@@ -222,7 +258,7 @@ impl<'a> ProjectChecker<'a> {
                 steps.push(ChainStep {
                     function: at,
                     qualname: function.qualname.clone(),
-                    def_line: locations.def_line,
+                    def_line: self.def_line(at).unwrap_or(1),
                     display_path: self.view.display_path(at.module).unwrap_or_default(),
                     range: range.unwrap_or_default(),
                 });

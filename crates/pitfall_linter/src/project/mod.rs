@@ -11,7 +11,7 @@ mod needs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use context::{check_project, Chain, ChainStep, ProjectChecker, ProjectView};
+pub use context::{check_project, def_lines, Chain, ChainStep, ProjectChecker, ProjectView};
 pub use facts::{
     flows, import_graph, propagate, resolve_calls, resolve_imports, spread_spawns, CallEdge,
     ExportsSource, FactKey, FunctionFacts, FunctionNode, FunctionRef, ImportCycle, ImportNode,
@@ -46,6 +46,8 @@ pub struct MemoryView<'a> {
     pub display_paths: Vec<String>,
     /// Per module: the local walk's deferred findings (may be empty).
     pub deferred: Vec<Vec<Diagnostic>>,
+    /// Per module: the line of each function's `def` (see [`def_lines`]).
+    pub def_lines: Vec<Arc<[u32]>>,
 }
 
 impl ProjectView for MemoryView<'_> {
@@ -69,6 +71,10 @@ impl ProjectView for MemoryView<'_> {
         if let Some(deferred) = self.deferred.get(module as usize) {
             read(deferred);
         }
+    }
+
+    fn def_lines(&self, module: u32) -> Option<Arc<[u32]>> {
+        self.def_lines.get(module as usize).cloned()
     }
 }
 
@@ -142,6 +148,11 @@ pub fn lint_project(files: &[SourceInput], roots: &[PathBuf]) -> Vec<Vec<Diagnos
         facts: facts.modules,
         display_paths: files.iter().map(|f| f.display_path.to_string()).collect(),
         deferred: locals.iter().map(|l| l.deferred.clone()).collect(),
+        def_lines: locals
+            .iter()
+            .zip(files)
+            .map(|(l, f)| def_lines(&l.summary, f.source))
+            .collect(),
     };
     locals
         .into_iter()

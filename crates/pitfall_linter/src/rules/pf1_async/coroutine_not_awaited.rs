@@ -132,12 +132,12 @@ impl Rule for CoroutineNotAwaited {
             let Some(target) = cx.facts.target(call) else {
                 continue;
             };
-            let Some(Some((qualname, def_range, def_line))) = cx.with_function(target, |f, at| {
-                f.is_coroutine
-                    .then(|| (f.qualname.clone(), at.def_range, at.def_line))
+            let Some(Some((qualname, def_range))) = cx.with_function(target, |f, at| {
+                f.is_coroutine.then(|| (f.qualname.clone(), at.def_range))
             }) else {
                 continue;
             };
+            let def_line = cx.def_line(target).unwrap_or(1);
             let path = cx.view.display_path(target.module).unwrap_or_default();
             let here = cx.view.display_path(cx.module).unwrap_or_default();
             let related = vec![Related {

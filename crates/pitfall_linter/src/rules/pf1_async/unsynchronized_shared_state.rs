@@ -435,7 +435,8 @@ fn report_confirmed(cx: &mut ProjectChecker, d: &Diagnostic, trail: &Trail) {
     let here = cx.view.display_path(cx.module).unwrap_or_default();
     let module_name = |m: u32| cx.view.module_name(m).unwrap_or_default();
     let qualname = |f: FunctionRef| {
-        cx.with_function(f, |facts, at| (facts.qualname.clone(), at.def_line))
+        cx.with_function(f, |facts, _| facts.qualname.clone())
+            .map(|qualname| (qualname, cx.def_line(f).unwrap_or(1)))
             .unwrap_or_default()
     };
     let mut related = Vec::new();

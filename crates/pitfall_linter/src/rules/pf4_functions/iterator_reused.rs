@@ -166,10 +166,8 @@ impl Rule for IteratorReused {
         for d in deferred {
             if let Some(Condition::CallsGenerator { call }) = &d.condition {
                 let generator = cx.facts.target(*call).and_then(|target| {
-                    cx.with_function(target, |f, at| {
-                        f.is_generator.then(|| (f.qualname.clone(), at.def_line))
-                    })?
-                    .map(|(qualname, line)| (target, qualname, line))
+                    cx.with_function(target, |f, _| f.is_generator.then(|| f.qualname.clone()))?
+                        .map(|qualname| (target, qualname, cx.def_line(target).unwrap_or(1)))
                 });
                 if let Some((target, qualname, line)) = generator {
                     let path = cx.view.display_path(target.module).unwrap_or_default();
@@ -199,11 +197,10 @@ impl Rule for IteratorReused {
             else {
                 continue;
             };
-            let Some((qualname, line)) =
-                cx.with_function(target, |f, at| (f.qualname.clone(), at.def_line))
-            else {
+            let Some(qualname) = cx.with_function(target, |f, _| f.qualname.clone()) else {
                 continue;
             };
+            let line = cx.def_line(target).unwrap_or(1);
             let path = cx.view.display_path(target.module).unwrap_or_default();
             let message = format!(
                 "{} its parameter `{parameter}` twice (`{qualname}`, {path}:{line}): the second pass sees nothing",
