@@ -19,6 +19,18 @@ fn executed(db: &PitfallDatabase, query: &str) -> usize {
         .count()
 }
 
+/// `m.py` with `source` as its buffer and the default settings, in no project.
+fn loose_module(db: &PitfallDatabase, source: &str) -> SourceFile {
+    SourceFile::new(
+        db,
+        PathBuf::from("m.py"),
+        "m.py".into(),
+        Some(Arc::from(source)),
+        0,
+        Arc::new(LinterSettings::default()),
+    )
+}
+
 #[test]
 fn editing_a_file_updates_its_findings_and_only_its_queries_rerun() {
     let mut db = PitfallDatabase::with_execution_log();
@@ -57,16 +69,8 @@ fn editing_a_file_updates_its_findings_and_only_its_queries_rerun() {
 #[test]
 fn an_edit_that_keeps_the_index_stops_before_summaries() {
     let mut db = PitfallDatabase::with_execution_log();
-    let settings = Arc::new(LinterSettings::default());
     let source = "import time\n\ndef helper():\n    time.sleep(1)\n\nasync def main():\n    helper()\n\nLABEL = 'aaaa'\n";
-    let file = SourceFile::new(
-        &db,
-        PathBuf::from("m.py"),
-        "m.py".into(),
-        Some(Arc::from(source)),
-        0,
-        settings,
-    );
+    let file = loose_module(&db, source);
     assert_eq!(codes(&db, file), ["PF101"]);
     db.take_executed();
 
@@ -402,17 +406,9 @@ fn a_shared_name_lookup_follows_an_edit_of_a_module_on_its_way() {
 #[test]
 fn a_chain_names_the_line_its_helper_is_defined_on_after_an_edit_moves_it() {
     let mut db = PitfallDatabase::with_execution_log();
-    let settings = Arc::new(LinterSettings::default());
     let source =
         "import time\n\ndef helper():\n    time.sleep(1)\n\nasync def main():\n    helper()\n";
-    let file = SourceFile::new(
-        &db,
-        PathBuf::from("m.py"),
-        "m.py".into(),
-        Some(Arc::from(source)),
-        0,
-        settings,
-    );
+    let file = loose_module(&db, source);
     let message = |db: &PitfallDatabase| {
         let all = file_diagnostics(db, file);
         let pf101: Vec<String> = all

@@ -96,7 +96,7 @@ fn main() -> ExitCode {
         // The AST (and its errors) are dropped right away: the floor keeps
         // nothing per file, so its peak memory is that of the files in flight.
         let valid = if with_index {
-            parse_and_index(&source)
+            parse_and_index(&source, path)
         } else {
             ruff_python_parser::parse_module(&source).is_ok()
         };
@@ -119,10 +119,15 @@ fn main() -> ExitCode {
 }
 
 /// `--index`: parses as `pitfall check` does (error-resilient, the tree
-/// even with errors), builds the semantic index, drops both. Returns
-/// whether the file parsed without errors.
-fn parse_and_index(source: &str) -> bool {
-    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+/// even with errors; a `.pyi` as a stub), builds the semantic index, drops
+/// both. Returns whether the file parsed without errors.
+fn parse_and_index(source: &str, path: &Path) -> bool {
+    let source_type = if path.extension() == Some(OsStr::new("pyi")) {
+        PySourceType::Stub
+    } else {
+        PySourceType::Python
+    };
+    let parsed = ruff_python_parser::parse_unchecked_source(source, source_type);
     let index = pitfall_semantic::build_index(parsed.syntax());
     drop(index);
     let valid = parsed.has_valid_syntax();

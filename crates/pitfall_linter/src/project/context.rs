@@ -163,12 +163,13 @@ impl<'a> ProjectChecker<'a> {
         Some(read(facts, at))
     }
 
-    /// The 1-based line of a project function's `def`.
-    pub fn def_line(&self, f: FunctionRef) -> Option<u32> {
+    /// The 1-based line of a project function's `def` (1 for a function
+    /// the project does not know, as a message needs some line).
+    pub fn def_line(&self, f: FunctionRef) -> u32 {
         self.view
-            .def_lines(f.module)?
-            .get(f.function as usize)
-            .copied()
+            .def_lines(f.module)
+            .and_then(|lines| lines.get(f.function as usize).copied())
+            .unwrap_or(1)
     }
 
     /// Whether a project function is `async def`.
@@ -258,7 +259,7 @@ impl<'a> ProjectChecker<'a> {
                 steps.push(ChainStep {
                     function: at,
                     qualname: function.qualname.clone(),
-                    def_line: self.def_line(at).unwrap_or(1),
+                    def_line: self.def_line(at),
                     display_path: self.view.display_path(at.module).unwrap_or_default(),
                     range: range.unwrap_or_default(),
                 });

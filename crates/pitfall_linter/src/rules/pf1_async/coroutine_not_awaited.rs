@@ -137,7 +137,7 @@ impl Rule for CoroutineNotAwaited {
             }) else {
                 continue;
             };
-            let def_line = cx.def_line(target).unwrap_or(1);
+            let def_line = cx.def_line(target);
             let path = cx.view.display_path(target.module).unwrap_or_default();
             let here = cx.view.display_path(cx.module).unwrap_or_default();
             let related = vec![Related {

@@ -436,7 +436,7 @@ fn report_confirmed(cx: &mut ProjectChecker, d: &Diagnostic, trail: &Trail) {
     let module_name = |m: u32| cx.view.module_name(m).unwrap_or_default();
     let qualname = |f: FunctionRef| {
         cx.with_function(f, |facts, _| facts.qualname.clone())
-            .map(|qualname| (qualname, cx.def_line(f).unwrap_or(1)))
+            .map(|qualname| (qualname, cx.def_line(f)))
             .unwrap_or_default()
     };
     let mut related = Vec::new();

@@ -167,7 +167,7 @@ impl Rule for IteratorReused {
             if let Some(Condition::CallsGenerator { call }) = &d.condition {
                 let generator = cx.facts.target(*call).and_then(|target| {
                     cx.with_function(target, |f, _| f.is_generator.then(|| f.qualname.clone()))?
-                        .map(|qualname| (target, qualname, cx.def_line(target).unwrap_or(1)))
+                        .map(|qualname| (target, qualname, cx.def_line(target)))
                 });
                 if let Some((target, qualname, line)) = generator {
                     let path = cx.view.display_path(target.module).unwrap_or_default();
@@ -200,7 +200,7 @@ impl Rule for IteratorReused {
             let Some(qualname) = cx.with_function(target, |f, _| f.qualname.clone()) else {
                 continue;
             };
-            let line = cx.def_line(target).unwrap_or(1);
+            let line = cx.def_line(target);
             let path = cx.view.display_path(target.module).unwrap_or_default();
             let message = format!(
                 "{} its parameter `{parameter}` twice (`{qualname}`, {path}:{line}): the second pass sees nothing",
