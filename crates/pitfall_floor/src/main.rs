@@ -4,8 +4,10 @@
 //! Python sources under PATHS (parallel `ignore` walker, `.gitignore`
 //! honoured, `site-packages` skipped), read each file, and parse it with the
 //! same parser `pitfall` uses (`ruff_python_parser`), in parallel on all
-//! cores with rayon, with the allocator `pitfall` uses (mimalloc, the same
-//! options). No semantic model, no rules, no output per file.
+//! cores with rayon, in the order `pitfall check` takes them (largest
+//! first, off a shared counter), with the allocator `pitfall` uses
+//! (mimalloc, the same options). No semantic model, no rules, no output
+//! per file.
 //!
 //! Prints one line: `files=N parse_errors=M` (plus ` unreadable=K` when some
 //! files could not be read or were not UTF-8). `bench/bench.py` divides
@@ -27,7 +29,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
-use rayon::prelude::*;
 use ruff_python_ast::PySourceType;
 
 // The allocator `pitfall` uses, with the same options (the same source
@@ -84,24 +85,27 @@ fn main() -> ExitCode {
 
     let parse_errors = AtomicUsize::new(0);
     let unreadable = AtomicUsize::new(0);
-    files.par_iter().for_each(|path| {
-        let Ok(bytes) = std::fs::read(path) else {
-            unreadable.fetch_add(1, Ordering::Relaxed);
-            return;
-        };
-        let Ok(source) = String::from_utf8(bytes) else {
-            unreadable.fetch_add(1, Ordering::Relaxed);
-            return;
-        };
-        // The AST (and its errors) are dropped right away: the floor keeps
-        // nothing per file, so its peak memory is that of the files in flight.
-        let valid = if with_index {
-            parse_and_index(&source, path)
-        } else {
-            ruff_python_parser::parse_module(&source).is_ok()
-        };
-        if !valid {
-            parse_errors.fetch_add(1, Ordering::Relaxed);
+    // The schedule `pitfall check` uses (`lint_all`): largest files first,
+    // each worker taking the next file off a shared counter. The order
+    // matters to both programs alike: files in path order took both ~6-8%
+    // more CPU time (the allocator reuses a large tree's pages for the
+    // next, smaller, file instead of faulting fresh ones in).
+    let next = AtomicUsize::new(0);
+    rayon::scope(|scope| {
+        for _ in 0..rayon::current_num_threads().min(files.len()) {
+            scope.spawn(|_| {
+                while let Some((_, path)) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    match parse_file(path, with_index) {
+                        Some(true) => {}
+                        Some(false) => {
+                            parse_errors.fetch_add(1, Ordering::Relaxed);
+                        }
+                        None => {
+                            unreadable.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            });
         }
     });
 
@@ -116,6 +120,19 @@ fn main() -> ExitCode {
     }
     println!();
     ExitCode::SUCCESS
+}
+
+/// Reads and parses one file: whether it parsed without errors, `None`
+/// when it cannot be read or is not UTF-8. The AST (and its errors) are
+/// dropped right away: the floor keeps nothing per file, so its peak
+/// memory is that of the files in flight.
+fn parse_file(path: &Path, with_index: bool) -> Option<bool> {
+    let source = String::from_utf8(std::fs::read(path).ok()?).ok()?;
+    Some(if with_index {
+        parse_and_index(&source, path)
+    } else {
+        ruff_python_parser::parse_module(&source).is_ok()
+    })
 }
 
 /// `--index`: parses as `pitfall check` does (error-resilient, the tree
@@ -136,10 +153,11 @@ fn parse_and_index(source: &str, path: &Path) -> bool {
     valid
 }
 
-/// Python sources under `roots`. Files named explicitly are always included;
-/// inside directories, `*.py` and `*.pyi`, skipping `site-packages` and
-/// whatever `.gitignore`/`.ignore` files exclude.
-fn discover(roots: &[PathBuf]) -> Vec<PathBuf> {
+/// Python sources under `roots`, with their sizes, largest first. Files
+/// named explicitly are always included; inside directories, `*.py` and
+/// `*.pyi`, skipping `site-packages` and whatever `.gitignore`/`.ignore`
+/// files exclude.
+fn discover(roots: &[PathBuf]) -> Vec<(u64, PathBuf)> {
     let mut builder = WalkBuilder::new(&roots[0]);
     for root in &roots[1..] {
         builder.add(root);
@@ -151,11 +169,11 @@ fn discover(roots: &[PathBuf]) -> Vec<PathBuf> {
     let found = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
         let found = &found;
-        let mut local: Vec<PathBuf> = Vec::new();
+        let mut local: Vec<(u64, PathBuf)> = Vec::new();
         // Flush the thread-local batch when this visitor is dropped.
         struct Flush<'a> {
-            local: Vec<PathBuf>,
-            found: &'a Mutex<Vec<PathBuf>>,
+            local: Vec<(u64, PathBuf)>,
+            found: &'a Mutex<Vec<(u64, PathBuf)>>,
         }
         impl Drop for Flush<'_> {
             fn drop(&mut self) {
@@ -175,12 +193,17 @@ fn discover(roots: &[PathBuf]) -> Vec<PathBuf> {
             };
             let is_file = entry.file_type().is_some_and(|t| t.is_file());
             if is_file && (entry.depth() == 0 || is_python(entry.path())) {
-                flush.local.push(entry.into_path());
+                // One `statx` per file, as `pitfall check` pays for its order.
+                let size = entry.metadata().map_or(0, |m| m.len());
+                flush.local.push((size, entry.into_path()));
             }
             WalkState::Continue
         })
     });
-    found.into_inner().unwrap_or_else(|e| e.into_inner())
+    let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Largest first; equal sizes in path order (as `pitfall check` sorts).
+    files.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    files
 }
 
 fn is_python(path: &Path) -> bool {
