@@ -267,7 +267,7 @@ fn interface_edits_from_project(loaded: &Loaded, want: usize) -> Vec<InterfaceEd
                 };
                 let line = &text[body..=body + line_end];
                 // The `def` found must be this function's (a one-line signature).
-                let name = callee.qualname.rsplit('.').next().unwrap_or_default();
+                let name = callee.name.as_str();
                 if !text[def_at..].starts_with(&format!("def {name}(")) {
                     continue;
                 }

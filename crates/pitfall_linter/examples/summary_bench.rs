@@ -78,7 +78,8 @@ fn effect_heap(e: &Effect) -> usize {
 }
 
 fn function_heap(f: &FunctionFacts, heap: &mut Heap, counts: &mut [usize; 4]) {
-    heap.qualnames += f.qualname.capacity();
+    // Built on demand from the `def` names: only long names take heap.
+    heap.qualnames += name_heap(&f.name);
     heap.calls += f.calls.len() * size_of::<CallOut>();
     heap.calls += f
         .calls
@@ -104,7 +105,7 @@ fn measure(s: &ModuleSummary, heap: &mut Heap, counts: &mut [usize; 4]) {
     }
     heap.classes += i.classes.capacity() * size_of::<ClassFacts>();
     for c in i.classes.iter() {
-        heap.classes += c.qualname.capacity() + c.bases.capacity() * 32 + c.methods.capacity() * 32;
+        heap.classes += name_heap(&c.name) + c.bases.capacity() * 32 + c.methods.capacity() * 32;
         heap.spare += c.bases.capacity() - c.bases.len() + c.methods.capacity() - c.methods.len();
     }
     heap.names += i.names.capacity() * size_of::<(Name, Export)>();

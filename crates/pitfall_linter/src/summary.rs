@@ -146,8 +146,12 @@ pub struct Spawn {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FunctionFacts {
-    /// `name`, `Class.method`, `outer.inner`.
-    pub qualname: String,
+    /// The `def`'s own name; [`ModuleInterface::function_qualname`] gives
+    /// `Class.method`, `outer.inner` (only messages need it, and most
+    /// qualified names are too long to be kept inline: built on demand).
+    pub name: Name,
+    /// The `def` or class it is defined in.
+    pub parent: Parent,
     pub is_async: bool,
     /// Calling it returns a coroutine (PF102): an `async def` that is no
     /// async generator, decorated (if at all) only by decorators that keep
@@ -163,6 +167,16 @@ pub struct FunctionFacts {
     /// The calls made under locks; `None` for the many functions with none.
     /// (Summaries live as long as the run: a function's record is kept small.)
     pub locked: Option<Box<LockedCalls>>,
+}
+
+/// Where a `def` or class is defined: the start of its qualified name.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Parent {
+    Module,
+    /// A `def` of this module (index into `functions`).
+    Function(u32),
+    /// A class of this module (index into `classes`).
+    Class(u32),
 }
 
 /// The calls of a function made while it holds locks.
@@ -247,7 +261,10 @@ pub enum Callee {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClassFacts {
-    pub qualname: String,
+    /// The class's own name; [`ModuleInterface::class_qualname`] gives the
+    /// qualified one.
+    pub name: Name,
+    pub parent: Parent,
     pub bases: Vec<BaseRef>,
     /// Methods defined in the class body, sorted by name.
     pub methods: Vec<(Name, u32)>,
@@ -423,6 +440,48 @@ impl ModuleSummary {
 }
 
 impl ModuleInterface {
+    /// `name`, `Class.method`, `outer.inner`: the qualified name of a `def`
+    /// of this module (`None` for an index it does not have).
+    pub fn function_qualname(&self, function: u32) -> Option<String> {
+        let f = self.functions.get(function as usize)?;
+        Some(self.qualname(f.parent, &f.name))
+    }
+
+    /// The qualified name of a class of this module.
+    pub fn class_qualname(&self, class: u32) -> Option<String> {
+        let c = self.classes.get(class as usize)?;
+        Some(self.qualname(c.parent, &c.name))
+    }
+
+    /// `name` under `parent`, and the parents' names before it.
+    fn qualname(&self, mut parent: Parent, name: &str) -> String {
+        let mut parts = vec![name];
+        // Parents come before their children: the walk ends.
+        loop {
+            let (next, part) = match parent {
+                Parent::Module => break,
+                Parent::Function(f) => match self.functions.get(f as usize) {
+                    Some(f) => (f.parent, f.name.as_str()),
+                    None => break,
+                },
+                Parent::Class(c) => match self.classes.get(c as usize) {
+                    Some(c) => (c.parent, c.name.as_str()),
+                    None => break,
+                },
+            };
+            parts.push(part);
+            parent = next;
+        }
+        let mut qualname = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+        for part in parts.iter().rev().filter(|p| !p.is_empty()) {
+            if !qualname.is_empty() {
+                qualname.push('.');
+            }
+            qualname.push_str(part);
+        }
+        qualname
+    }
+
     /// A module-level name.
     pub fn name(&self, name: &str) -> Option<&Export> {
         self.names
@@ -864,7 +923,8 @@ impl<'a> Summarizer<'a> {
                     let slot = self.interface.functions.len() as u32;
                     self.function_slot.insert(scope_id, slot);
                     self.interface.functions.push(FunctionFacts {
-                        qualname: self.qualname(scope_id),
+                        name: scope.name.clone().unwrap_or_default(),
+                        parent: self.parent_of(scope_id),
                         is_async,
                         is_coroutine: is_async
                             && self.needs.contains(SummaryNeeds::COROUTINES)
@@ -885,9 +945,10 @@ impl<'a> Summarizer<'a> {
                 ScopeKind::Class => {
                     let slot = self.interface.classes.len() as u32;
                     self.class_slot.insert(scope_id, slot);
-                    let qualname = self.qualname(scope_id);
+                    let parent = self.parent_of(scope_id);
                     std::sync::Arc::make_mut(&mut self.interface.classes).push(ClassFacts {
-                        qualname,
+                        name: scope.name.clone().unwrap_or_default(),
+                        parent,
                         bases: Vec::new(),
                         methods: Vec::new(),
                     });
@@ -1158,45 +1219,28 @@ impl<'a> Summarizer<'a> {
         regions
     }
 
-    /// `Class.method`, `outer.inner`: the qualified name of the nearest
-    /// enclosing `def` or class (already summarized: parents come first)
-    /// and this scope's name.
-    fn qualname(&self, scope: ScopeId) -> String {
+    /// The nearest enclosing `def` or class (already summarized: parents
+    /// come first); comprehension and lambda scopes in between have no name.
+    fn parent_of(&self, scope: ScopeId) -> Parent {
         let index = self.index;
         let mut parent = index.scope(scope).parent;
-        let prefix = loop {
-            let Some(p) = parent else { break "" };
-            let known = match index.scope(p).kind {
-                ScopeKind::Function { .. } => self
-                    .function_slot
-                    .get(&p)
-                    .map(|slot| self.interface.functions[*slot as usize].qualname.as_str()),
-                ScopeKind::Class => self
-                    .class_slot
-                    .get(&p)
-                    .map(|slot| self.interface.classes[*slot as usize].qualname.as_str()),
-                _ => {
-                    parent = index.scope(p).parent;
-                    continue;
+        while let Some(p) = parent {
+            match index.scope(p).kind {
+                ScopeKind::Function { .. } => {
+                    if let Some(slot) = self.function_slot.get(&p) {
+                        return Parent::Function(*slot);
+                    }
                 }
-            };
-            match known {
-                Some(prefix) => break prefix,
-                None => return qualname(index, scope),
+                ScopeKind::Class => {
+                    if let Some(slot) = self.class_slot.get(&p) {
+                        return Parent::Class(*slot);
+                    }
+                }
+                _ => {}
             }
-        };
-        let name = index.scope(scope).name.as_ref().map_or("", |n| n.as_str());
-        match (prefix.is_empty(), name.is_empty()) {
-            (_, true) => prefix.to_string(),
-            (true, false) => name.to_string(),
-            (false, false) => {
-                let mut q = String::with_capacity(prefix.len() + 1 + name.len());
-                q.push_str(prefix);
-                q.push('.');
-                q.push_str(name);
-                q
-            }
+            parent = index.scope(p).parent;
         }
+        Parent::Module
     }
 
     /// The summary slot of the function that code in `scope` runs in.
@@ -2114,24 +2158,51 @@ fn keeps_what_it_returns(index: &SemanticIndex, scope: ScopeId) -> bool {
         })
 }
 
-fn qualname(index: &SemanticIndex, scope: ScopeId) -> String {
-    let mut parts: Vec<&str> = Vec::with_capacity(4);
-    let mut s = Some(scope);
-    while let Some(id) = s {
-        let sc = index.scope(id);
-        if let Some(name) = &sc.name {
-            parts.push(name.as_str());
-        }
-        s = sc.parent;
+#[cfg(test)]
+mod qualname_tests {
+    use super::{summarize, BlockingOptions, SummaryNeeds};
+
+    #[test]
+    fn qualified_names_are_built_from_the_enclosing_defs_and_classes() {
+        let source = "\
+def top(): pass
+class Outer:
+    def method(self):
+        def inner():
+            f = lambda: [x for x in ()]
+            def deepest(): pass
+    class Nested:
+        def leaf(self): pass
+";
+        let parsed = ruff_python_parser::parse_module(source).unwrap();
+        let index = pitfall_semantic::build_index(parsed.syntax());
+        let summary = summarize(
+            &index,
+            source,
+            &BlockingOptions::default(),
+            SummaryNeeds::DEFINITIONS,
+        );
+        let interface = &summary.interface;
+        let functions: Vec<String> = (0..interface.functions.len() as u32)
+            .filter_map(|f| interface.function_qualname(f))
+            .collect();
+        assert_eq!(
+            functions,
+            [
+                "top",
+                "Outer.method",
+                "Outer.method.inner",
+                "Outer.method.inner.deepest",
+                "Outer.Nested.leaf",
+            ]
+        );
+        let classes: Vec<String> = (0..interface.classes.len() as u32)
+            .filter_map(|c| interface.class_qualname(c))
+            .collect();
+        assert_eq!(classes, ["Outer", "Outer.Nested"]);
+        assert_eq!(interface.function_qualname(99), None);
+        assert_eq!(interface.class_qualname(99), None);
     }
-    let mut qualname = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
-    for (i, part) in parts.iter().rev().enumerate() {
-        if i > 0 {
-            qualname.push('.');
-        }
-        qualname.push_str(part);
-    }
-    qualname
 }
 
 #[cfg(test)]

@@ -163,6 +163,15 @@ impl<'a> ProjectChecker<'a> {
         Some(read(facts, at))
     }
 
+    /// A project function's qualified name (`Class.method`), in any module.
+    pub fn qualname(&self, f: FunctionRef) -> Option<String> {
+        if f.module == self.module {
+            return self.summary.interface.function_qualname(f.function);
+        }
+        let summary = self.view.summary(f.module)?;
+        summary.interface.function_qualname(f.function)
+    }
+
     /// The 1-based line of a project function's `def` (1 for a function
     /// the project does not know, as a message needs some line).
     pub fn def_line(&self, f: FunctionRef) -> u32 {
@@ -258,7 +267,10 @@ impl<'a> ProjectChecker<'a> {
             if !truncated {
                 steps.push(ChainStep {
                     function: at,
-                    qualname: function.qualname.clone(),
+                    qualname: summary
+                        .interface
+                        .function_qualname(at.function)
+                        .unwrap_or_default(),
                     def_line: self.def_line(at),
                     display_path: self.view.display_path(at.module).unwrap_or_default(),
                     range: range.unwrap_or_default(),

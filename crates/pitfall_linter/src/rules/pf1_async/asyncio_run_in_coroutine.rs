@@ -43,12 +43,15 @@ impl Rule for AsyncioRunInCoroutine {
                 continue;
             }
             let locations = &summary.locations.functions[i];
+            let qualname = summary
+                .interface
+                .function_qualname(i as u32)
+                .unwrap_or_default();
             for (effect, (range, _)) in coroutine.effects.iter().zip(&locations.effects) {
                 if let Effect::RunsEventLoop { api } = effect {
                     let message = format!(
-                        "`{}` inside coroutine `{}` raises `RuntimeError`: an event loop is already running",
+                        "`{}` inside coroutine `{qualname}` raises `RuntimeError`: an event loop is already running",
                         display_name(api),
-                        coroutine.qualname
                     );
                     cx.report(message, *range).help(HELP);
                 }
@@ -64,10 +67,9 @@ impl Rule for AsyncioRunInCoroutine {
                     continue;
                 };
                 let api = display_name(api);
-                let (path, related) = cx.render_chain(&coroutine.qualname, &chain, &api);
+                let (path, related) = cx.render_chain(&qualname, &chain, &api);
                 let message = format!(
-                    "Coroutine `{}` calls a sync helper that starts an event loop with `{api}`, which raises `RuntimeError` here: {path}",
-                    coroutine.qualname
+                    "Coroutine `{qualname}` calls a sync helper that starts an event loop with `{api}`, which raises `RuntimeError` here: {path}",
                 );
                 cx.report(message, locations.calls[c])
                     .help(HELP)

@@ -67,7 +67,10 @@ impl Rule for BlockingCallInAsync {
                 let message = format!(
                     "`{shown}` is {} inside coroutine `{}`: it stalls the event loop",
                     category.describe(),
-                    coroutine.qualname
+                    summary
+                        .interface
+                        .function_qualname(i as u32)
+                        .unwrap_or_default(),
                 );
                 let fix = (api == "time.sleep").then(|| sleep_fix(checker, range, func_range));
                 let diagnostic = checker.report(message, range);
@@ -106,10 +109,13 @@ impl Rule for BlockingCallInAsync {
                     continue;
                 };
                 let api = display_name(api);
-                let (path, related) = cx.render_chain(&coroutine.qualname, &chain, &api);
+                let qualname = summary
+                    .interface
+                    .function_qualname(i as u32)
+                    .unwrap_or_default();
+                let (path, related) = cx.render_chain(&qualname, &chain, &api);
                 let message = format!(
-                    "Coroutine `{}` calls a sync helper that reaches `{api}`, {}: {path}",
-                    coroutine.qualname,
+                    "Coroutine `{qualname}` calls a sync helper that reaches `{api}`, {}: {path}",
                     category.describe(),
                 );
                 let help = format!(

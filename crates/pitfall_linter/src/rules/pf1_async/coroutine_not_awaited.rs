@@ -132,11 +132,12 @@ impl Rule for CoroutineNotAwaited {
             let Some(target) = cx.facts.target(call) else {
                 continue;
             };
-            let Some(Some((qualname, def_range))) = cx.with_function(target, |f, at| {
-                f.is_coroutine.then(|| (f.qualname.clone(), at.def_range))
-            }) else {
+            let Some(Some(def_range)) =
+                cx.with_function(target, |f, at| f.is_coroutine.then_some(at.def_range))
+            else {
                 continue;
             };
+            let qualname = cx.qualname(target).unwrap_or_default();
             let def_line = cx.def_line(target);
             let path = cx.view.display_path(target.module).unwrap_or_default();
             let here = cx.view.display_path(cx.module).unwrap_or_default();

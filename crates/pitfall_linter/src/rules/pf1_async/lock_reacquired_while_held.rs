@@ -100,11 +100,17 @@ fn report_call(
     key: &FactKey,
 ) {
     let summary = cx.summary;
-    let caller = &summary.interface.functions[function as usize];
     let site = summary.locations.functions[function as usize].calls[call as usize];
     let chain = cx.chain(target, key);
     let name = cx.lock_name(lock);
-    let (path, related) = cx.render_chain(&caller.qualname, &chain, &format!("acquires `{name}`"));
+    let (path, related) = cx.render_chain(
+        &summary
+            .interface
+            .function_qualname(function)
+            .unwrap_or_default(),
+        &chain,
+        &format!("acquires `{name}`"),
+    );
     let message = format!(
         "`{name}` is held here and this call acquires it again: a non-reentrant lock deadlocks: {path}"
     );

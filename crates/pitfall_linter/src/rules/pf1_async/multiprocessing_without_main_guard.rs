@@ -116,12 +116,12 @@ impl Rule for MultiprocessingWithoutMainGuard {
                 continue;
             }
             let base = api.strip_suffix("().start").unwrap_or(api);
+            let qualname;
             let class = match &call.callee {
-                Callee::Method { class, .. } => summary
-                    .interface
-                    .classes
-                    .get(*class as usize)
-                    .map_or("?", |c| c.qualname.as_str()),
+                Callee::Method { class, .. } => {
+                    qualname = summary.interface.class_qualname(*class);
+                    qualname.as_deref().unwrap_or("?")
+                }
                 Callee::Qualified(q) => q
                     .rsplit_once('.')
                     .map_or(q.as_ref(), |(receiver, _)| receiver)

@@ -108,9 +108,8 @@ impl Rule for UnsynchronizedSharedState {
             let confirmed = cx.facts.thread_classes.iter().any(|c| {
                 cx.summary
                     .interface
-                    .classes
-                    .get(*c as usize)
-                    .is_some_and(|f| f.qualname == *class)
+                    .class_qualname(*c)
+                    .is_some_and(|q| q == *class)
             });
             if confirmed {
                 cx.confirm(d);
@@ -435,7 +434,7 @@ fn report_confirmed(cx: &mut ProjectChecker, d: &Diagnostic, trail: &Trail) {
     let here = cx.view.display_path(cx.module).unwrap_or_default();
     let module_name = |m: u32| cx.view.module_name(m).unwrap_or_default();
     let qualname = |f: FunctionRef| {
-        cx.with_function(f, |facts, _| facts.qualname.clone())
+        cx.qualname(f)
             .map(|qualname| (qualname, cx.def_line(f)))
             .unwrap_or_default()
     };

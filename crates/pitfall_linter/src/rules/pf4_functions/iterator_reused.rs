@@ -166,7 +166,9 @@ impl Rule for IteratorReused {
         for d in deferred {
             if let Some(Condition::CallsGenerator { call }) = &d.condition {
                 let generator = cx.facts.target(*call).and_then(|target| {
-                    cx.with_function(target, |f, _| f.is_generator.then(|| f.qualname.clone()))?
+                    cx.with_function(target, |f, _| f.is_generator)?
+                        .then(|| cx.qualname(target))
+                        .flatten()
                         .map(|qualname| (target, qualname, cx.def_line(target)))
                 });
                 if let Some((target, qualname, line)) = generator {
@@ -197,7 +199,7 @@ impl Rule for IteratorReused {
             else {
                 continue;
             };
-            let Some(qualname) = cx.with_function(target, |f, _| f.qualname.clone()) else {
+            let Some(qualname) = cx.qualname(target) else {
                 continue;
             };
             let line = cx.def_line(target);
