@@ -148,28 +148,32 @@ impl<'a> ProjectChecker<'a> {
         self.diagnostics.last_mut().expect("just pushed")
     }
 
+    /// Hands `read` the summary of any project module (this one's
+    /// without asking the view).
+    fn with_summary<R>(&self, module: u32, read: impl FnOnce(&ModuleSummary) -> R) -> Option<R> {
+        if module == self.module {
+            return Some(read(self.summary));
+        }
+        Some(read(&*self.view.summary(module)?))
+    }
+
     /// Reads a project function's facts and locations, in any module.
     pub fn with_function<R>(
         &self,
         f: FunctionRef,
         read: impl FnOnce(&FunctionFacts, &FunctionLocations) -> R,
     ) -> Option<R> {
-        if f.module == self.module {
-            let (facts, at) = self.summary.function(f.function)?;
-            return Some(read(facts, at));
-        }
-        let summary = self.view.summary(f.module)?;
-        let (facts, at) = summary.function(f.function)?;
-        Some(read(facts, at))
+        self.with_summary(f.module, |summary| {
+            let (facts, at) = summary.function(f.function)?;
+            Some(read(facts, at))
+        })?
     }
 
     /// A project function's qualified name (`Class.method`), in any module.
     pub fn qualname(&self, f: FunctionRef) -> Option<String> {
-        if f.module == self.module {
-            return self.summary.interface.function_qualname(f.function);
-        }
-        let summary = self.view.summary(f.module)?;
-        summary.interface.function_qualname(f.function)
+        self.with_summary(f.module, |summary| {
+            summary.interface.function_qualname(f.function)
+        })?
     }
 
     /// The 1-based line of a project function's `def` (1 for a function
@@ -183,22 +187,7 @@ impl<'a> ProjectChecker<'a> {
 
     /// Whether a project function is `async def`.
     pub fn is_async(&self, f: FunctionRef) -> bool {
-        if f.module == self.module {
-            return self
-                .summary
-                .interface
-                .functions
-                .get(f.function as usize)
-                .is_some_and(|x| x.is_async);
-        }
-        self.view
-            .summary(f.module)
-            .and_then(|s| {
-                s.interface
-                    .functions
-                    .get(f.function as usize)
-                    .map(|x| x.is_async)
-            })
+        self.with_function(f, |facts, _| facts.is_async)
             .unwrap_or(false)
     }
 
