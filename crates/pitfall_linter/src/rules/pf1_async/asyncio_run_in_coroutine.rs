@@ -43,15 +43,19 @@ impl Rule for AsyncioRunInCoroutine {
                 continue;
             }
             let locations = &summary.locations.functions[i];
-            let qualname = summary
-                .interface
-                .function_qualname(i as u32)
-                .unwrap_or_default();
+            // Built only for a finding (most coroutines have none).
+            let qualname = || {
+                summary
+                    .interface
+                    .function_qualname(i as u32)
+                    .unwrap_or_default()
+            };
             for (effect, (range, _)) in coroutine.effects.iter().zip(&locations.effects) {
                 if let Effect::RunsEventLoop { api } = effect {
                     let message = format!(
-                        "`{}` inside coroutine `{qualname}` raises `RuntimeError`: an event loop is already running",
+                        "`{}` inside coroutine `{}` raises `RuntimeError`: an event loop is already running",
                         display_name(api),
+                        qualname(),
                     );
                     cx.report(message, *range).help(HELP);
                 }
@@ -67,6 +71,7 @@ impl Rule for AsyncioRunInCoroutine {
                     continue;
                 };
                 let api = display_name(api);
+                let qualname = qualname();
                 let (path, related) = cx.render_chain(&qualname, &chain, &api);
                 let message = format!(
                     "Coroutine `{qualname}` calls a sync helper that starts an event loop with `{api}`, which raises `RuntimeError` here: {path}",
