@@ -51,6 +51,7 @@ TARGETS = {
     "pitfall/ruff peak RSS": "<= 1.0",
     "pitfall/floor by round": "(the same, drift-resistant)",
     "pitfall/floor CPU time": "(user + sys; informative)",
+    "ruff/floor time": "(ruff's own distance from the parse; informative)",
     "index/floor time": "(the semantic model over the parse; informative)",
     "pitfall/index time": "(rules, summaries, output over the model; informative)",
 }
@@ -220,6 +221,33 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     if numerator is None or not denominator:
         return None
     return numerator / denominator
+
+
+def compute_ratios(tools: dict[str, Any]) -> dict[str, float | None]:
+    """The ratios of the summary table, from each tool's medians (and, for
+    the by-round line, its per-round wall times)."""
+
+    def wall(tool: str) -> float | None:
+        return tools[tool]["median_wall_s"]
+
+    ratios = {
+        "pitfall/ruff time": ratio(wall("pitfall"), wall("ruff")),
+        "pitfall/floor time": ratio(wall("pitfall"), wall("floor")),
+        "pitfall/ruff peak RSS": ratio(
+            tools["pitfall"]["median_peak_rss_kib"], tools["ruff"]["median_peak_rss_kib"]
+        ),
+        "pitfall/floor by round": median_of_round_ratios(
+            tools["pitfall"]["wall_s"], tools["floor"]["wall_s"]
+        ),
+        "pitfall/floor CPU time": ratio(
+            tools["pitfall"]["median_cpu_s"], tools["floor"]["median_cpu_s"]
+        ),
+        "ruff/floor time": ratio(wall("ruff"), wall("floor")),
+    }
+    if "index" in tools:
+        ratios["index/floor time"] = ratio(wall("index"), wall("floor"))
+        ratios["pitfall/index time"] = ratio(wall("pitfall"), wall("index"))
+    return ratios
 
 
 def median_of_round_ratios(
@@ -665,30 +693,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "cpu_s": cpu,
             "peak_rss_kib": rss,
         }
-    ratios = {
-        "pitfall/ruff time": ratio(
-            tools["pitfall"]["median_wall_s"], tools["ruff"]["median_wall_s"]
-        ),
-        "pitfall/floor time": ratio(
-            tools["pitfall"]["median_wall_s"], tools["floor"]["median_wall_s"]
-        ),
-        "pitfall/ruff peak RSS": ratio(
-            tools["pitfall"]["median_peak_rss_kib"], tools["ruff"]["median_peak_rss_kib"]
-        ),
-        "pitfall/floor by round": median_of_round_ratios(
-            tools["pitfall"]["wall_s"], tools["floor"]["wall_s"]
-        ),
-        "pitfall/floor CPU time": ratio(
-            tools["pitfall"]["median_cpu_s"], tools["floor"]["median_cpu_s"]
-        ),
-    }
-    if "index" in tools:
-        ratios["index/floor time"] = ratio(
-            tools["index"]["median_wall_s"], tools["floor"]["median_wall_s"]
-        )
-        ratios["pitfall/index time"] = ratio(
-            tools["pitfall"]["median_wall_s"], tools["index"]["median_wall_s"]
-        )
+    ratios = compute_ratios(tools)
     return {
         "path": str(path),
         "files": files,

@@ -152,6 +152,35 @@ class Misc(unittest.TestCase):
         self.assertIsNone(bench.median_of_round_ratios([], []))
         self.assertIsNone(bench.median_of_round_ratios([1.0], [0.0]))
 
+    def test_compute_ratios_reads_each_tools_medians(self):
+        def tool(wall, cpu=1.0, rss=100, walls=None):
+            return {
+                "median_wall_s": wall,
+                "median_cpu_s": cpu,
+                "median_peak_rss_kib": rss,
+                "wall_s": walls or [wall],
+            }
+
+        tools = {
+            "pitfall": tool(0.6, cpu=1.2, rss=50, walls=[0.6, 0.9]),
+            "ruff": tool(0.8, rss=100),
+            "floor": tool(0.4, cpu=0.8, walls=[0.4, 0.5]),
+        }
+        ratios = bench.compute_ratios(tools)
+        self.assertAlmostEqual(ratios["pitfall/ruff time"], 0.75)
+        self.assertAlmostEqual(ratios["pitfall/floor time"], 1.5)
+        self.assertAlmostEqual(ratios["ruff/floor time"], 2.0)
+        self.assertAlmostEqual(ratios["pitfall/ruff peak RSS"], 0.5)
+        self.assertAlmostEqual(ratios["pitfall/floor CPU time"], 1.5)
+        self.assertAlmostEqual(ratios["pitfall/floor by round"], 1.65)
+        self.assertNotIn("index/floor time", ratios, "no index tool was run")
+        tools["index"] = tool(0.5)
+        ratios = bench.compute_ratios(tools)
+        self.assertAlmostEqual(ratios["index/floor time"], 1.25)
+        self.assertAlmostEqual(ratios["pitfall/index time"], 1.2)
+        # Every ratio has a line of its own in the table.
+        self.assertLessEqual(set(ratios), set(bench.TARGETS))
+
     def test_parse_floor_output(self):
         self.assertEqual(bench.parse_floor_output("files=1791 parse_errors=6\n"), (1791, 6, 0))
         self.assertEqual(
