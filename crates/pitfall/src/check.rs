@@ -29,7 +29,7 @@ pub(crate) const BATCH_PER_THREAD: usize = 8;
 const CLI_LRU_CAPACITY: usize = 1;
 
 /// Worker stack size: the parser and our walks recurse on nested code.
-pub(crate) const STACK_SIZE: usize = 64 * 1024 * 1024;
+pub(crate) const STACK_SIZE: usize = pitfall_semantic::stack::WORKER_STACK;
 
 fn parse_selectors(flag: &str, values: &[String]) -> Result<Vec<RuleSelector>, String> {
     values

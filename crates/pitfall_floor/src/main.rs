@@ -91,8 +91,21 @@ fn main() -> ExitCode {
     // more CPU time (the allocator reuses a large tree's pages for the
     // next, smaller, file instead of faulting fresh ones in).
     let next = AtomicUsize::new(0);
-    rayon::scope(|scope| {
-        for _ in 0..rayon::current_num_threads().min(files.len()) {
+    // Pitfall's workers' stack: on a smaller one, `--index` would drop
+    // most trees on a freshly mapped segment (`drop_deep`), which pitfall
+    // does only for the rare file too large for its stack.
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .stack_size(pitfall_semantic::stack::WORKER_STACK)
+        .build()
+    {
+        Ok(pool) => pool,
+        Err(e) => {
+            eprintln!("parse-floor: cannot start worker threads: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    pool.scope(|scope| {
+        for _ in 0..pool.current_num_threads().min(files.len()) {
             scope.spawn(|_| {
                 while let Some((_, path)) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
                     match parse_file(path, with_index) {

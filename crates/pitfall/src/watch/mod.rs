@@ -29,7 +29,7 @@ use events::{Batch, Events};
 use report::{Changes, Reporter, Shown};
 
 /// Worker stack size: the parser and our walks recurse on nested code.
-const STACK_SIZE: usize = 64 * 1024 * 1024;
+const STACK_SIZE: usize = pitfall_semantic::stack::WORKER_STACK;
 
 /// The options `--watch` cannot honour, with why.
 fn usage_error(args: &CheckArgs) -> Option<String> {
