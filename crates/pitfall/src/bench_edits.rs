@@ -314,7 +314,7 @@ pub fn run(args: BenchEditsArgs) -> ExitStatus {
     // Cold: every file's diagnostics, in parallel (the CLI's and the
     // server's warm-up shape).
     let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(crate::check::STACK_SIZE)
+        .stack_size(pitfall_semantic::stack::WORKER_STACK)
         .build()
         .expect("thread pool");
     let start = Instant::now();

@@ -28,9 +28,6 @@ pub(crate) const BATCH_PER_THREAD: usize = 8;
 /// Trees and indexes kept after an eviction in `--fix`.
 const CLI_LRU_CAPACITY: usize = 1;
 
-/// Worker stack size: the parser and our walks recurse on nested code.
-pub(crate) const STACK_SIZE: usize = pitfall_semantic::stack::WORKER_STACK;
-
 fn parse_selectors(flag: &str, values: &[String]) -> Result<Vec<RuleSelector>, String> {
     values
         .iter()
@@ -90,7 +87,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         }
     };
     let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(STACK_SIZE)
+        .stack_size(pitfall_semantic::stack::WORKER_STACK)
         .build()
         .expect("thread pool");
     let mut db = PitfallDatabase::default();

@@ -28,9 +28,6 @@ use crate::ExitStatus;
 use events::{Batch, Events};
 use report::{Changes, Reporter, Shown};
 
-/// Worker stack size: the parser and our walks recurse on nested code.
-const STACK_SIZE: usize = pitfall_semantic::stack::WORKER_STACK;
-
 /// The options `--watch` cannot honour, with why.
 fn usage_error(args: &CheckArgs) -> Option<String> {
     let conflicts = [
@@ -109,7 +106,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     };
     print_errors(&errors);
     let Ok(pool) = rayon::ThreadPoolBuilder::new()
-        .stack_size(STACK_SIZE)
+        .stack_size(pitfall_semantic::stack::WORKER_STACK)
         .build()
     else {
         eprintln!("error: cannot start the worker threads");
