@@ -24,16 +24,14 @@ pub struct RuleDocs {
     pub url: fn(&RuleMeta) -> String,
 }
 
-/// Stack for the server thread: the parser and our walks recurse on nested code.
-const STACK_SIZE: usize = 64 * 1024 * 1024;
-
 /// Serves one client over standard input and output. Returns the process
 /// exit code: 0 after `shutdown` then `exit`, 1 otherwise (as LSP asks).
 pub fn run(docs: RuleDocs) -> u8 {
     let (connection, io_threads) = transport::stdio();
     let exit = std::thread::Builder::new()
         .name("pitfall-lsp".into())
-        .stack_size(STACK_SIZE)
+        // It parses, walks and drops trees as the CLI's workers do.
+        .stack_size(pitfall_semantic::stack::WORKER_STACK)
         .spawn(move || {
             let exit = server::serve(&connection, docs);
             drop(connection);

@@ -32,9 +32,6 @@ pub struct Session {
     release_trees: bool,
 }
 
-/// Stack for the warm-up workers: the parser and our walks recurse.
-const STACK_SIZE: usize = 64 * 1024 * 1024;
-
 /// A file's text with its line index, for converting offsets.
 pub struct Snapshot {
     pub text: Arc<str>,
@@ -81,7 +78,7 @@ impl Session {
             .map(|(_, f)| f)
             .collect();
         let pool = rayon::ThreadPoolBuilder::new()
-            .stack_size(STACK_SIZE)
+            .stack_size(pitfall_semantic::stack::WORKER_STACK)
             .build();
         if let Ok(pool) = pool {
             let handle = self.ws.db().clone();
