@@ -157,3 +157,28 @@ fn with_rules_that_read_calls_from_coroutines_only_the_files_they_reach_are_reso
     assert_eq!(codes(&db, tool), ["PF101"]);
     assert_eq!(codes(&db, handler), ["PF101"]);
 }
+
+/// The call graph's per-function nodes are built only when a rule follows
+/// calls: with import rules alone every module's nodes stay empty, and the
+/// import findings are the same.
+#[test]
+fn with_rules_that_follow_no_call_no_function_gets_a_call_graph_node() {
+    let pricing = "def compute_total(items):\n    return sum(items)\n\n\nasync def other():\n    compute_total([])\n";
+    let checkout = "from shop.pricing import compute_totals\n";
+    let run = |codes_enabled: &[&str]| {
+        let db = PitfallDatabase::default();
+        let init = file(&db, "shop/__init__.py", "", codes_enabled);
+        let pricing = file(&db, "shop/pricing.py", pricing, codes_enabled);
+        let checkout = file(&db, "shop/checkout.py", checkout, codes_enabled);
+        Project::new(
+            &db,
+            vec![init, pricing, checkout],
+            vec![PathBuf::from("/proj")],
+        );
+        let found = codes(&db, checkout);
+        (found, pitfall_db::module_facts(&db, pricing).nodes.len())
+    };
+    assert_eq!(run(&["PF905"]), (vec!["PF905"], 0));
+    // A rule that follows calls (from the coroutine) gets one node per function.
+    assert_eq!(run(&["PF905", "PF101"]), (vec!["PF905"], 2));
+}

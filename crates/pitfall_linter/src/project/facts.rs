@@ -1141,8 +1141,15 @@ fn resolve_calls_with<'a>(
     // calls that reach a project function are kept (as edges).
     let mut targets: Vec<Option<FunctionRef>> = Vec::new();
     let mut inherited = Vec::new();
-    let mut nodes = Vec::with_capacity(interface.functions.len());
-    for (f, function) in interface.functions.iter().enumerate() {
+    // A node holds calls and facts: with neither read, no function gets
+    // one (readers look nodes up with `get`).
+    let with_nodes: &[crate::summary::FunctionFacts] = if function_calls || inherited_wanted {
+        &interface.functions
+    } else {
+        &[]
+    };
+    let mut nodes = Vec::with_capacity(with_nodes.len());
+    for (f, function) in with_nodes.iter().enumerate() {
         targets.clear();
         if function_calls {
             targets.extend(function.calls.iter().map(target));
