@@ -8,8 +8,8 @@
 /// The stack of every worker thread that parses, walks or drops trees
 /// (`pitfall check`'s pool, `--watch`'s, the language server's, and the
 /// floor's, which must match it: [`drop_deep`] drops a tree in place when
-/// it fits here and on a freshly mapped segment otherwise). Reserved, not committed: only the
-/// pages a deep tree touches are used.
+/// it fits here and on a freshly mapped segment otherwise). Reserved, not
+/// committed: only the pages a deep tree touches are used.
 pub const WORKER_STACK: usize = 64 * 1024 * 1024;
 
 /// Grow when less than this is left.
